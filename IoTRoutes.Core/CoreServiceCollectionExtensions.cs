@@ -1,0 +1,23 @@
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Security;
+using IoTRoutes.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Every Core module, in start order: storage (migrations) first, brokers last.</summary>
+    public static IServiceCollection AddIoTRoutesCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IoTRoutesOptions>().BindConfiguration(IoTRoutesOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddStorage(configuration);
+        services.AddSecurity();
+        services.AddDevices();
+        services.AddMessaging();
+        return services;
+    }
+}

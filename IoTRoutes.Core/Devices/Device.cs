@@ -1,0 +1,14 @@
+namespace IoTRoutes.Core.Devices;
+
+public sealed class Device
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Public identifier: the MQTT user name and the topic segment <c>devices/&lt;key&gt;/</c>.</summary>
+    public required string Key { get; set; }
+    /// <summary>SHA-256 of the generated secret; the secret itself is shown once and never stored.</summary>
+    public required string SecretHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? LastSeenAt { get; set; }
+    public bool IsConnected { get; set; }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Core.Devices;
+
+public static class DevicesServiceCollectionExtensions
+{
+    public static IServiceCollection AddDevices(this IServiceCollection services)
+    {
+        services.AddSingleton<DeviceService>();
+        services.AddSingleton<DeviceCredentialValidator>();
+        services.AddSingleton<DeviceStatusService>();
+        return services;
+    }
+}

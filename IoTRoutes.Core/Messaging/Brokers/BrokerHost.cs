@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Net;
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Pipeline;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IoTRoutes.Core.Messaging.Brokers;
+
+public sealed record BrokerEndpoint(string Name, IPAddress Address, int Port);
+
+/// <summary>
+/// One MQTTnet server: authenticates devices by key and secret, keeps each device under its own topics,
+/// and hands accepted publishes to the durable intake before they are acknowledged.
+/// </summary>
+public sealed class BrokerHost(
+    BrokerEndpoint endpoint,
+    DeviceCredentialValidator credentials,
+    DeviceConnectionTracker connections,
+    MessageIntake intake,
+    int maxPayloadBytes,
+    TimeProvider clock,
+    ILogger logger) : IAsyncDisposable
+{
+    private const string DeviceItem = "iotroutes.device";
+    private MqttServer? _server;
+
+    public BrokerEndpoint Endpoint => endpoint;
+
+    public bool IsRunning => _server?.IsStarted == true;
+
+    public async Task StartAsync()
+    {
+        var options = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(endpoint.Address)
+            .WithDefaultEndpointPort(endpoint.Port)
+            .Build();
+        var server = new MqttServerFactory().CreateMqttServer(options);
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.ClientConnectedAsync += OnConnectedAsync;
+        server.ClientDisconnectedAsync += OnDisconnectedAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        await server.StartAsync();
+        _server = server;
+        BrokerLog.Started(logger, endpoint.Name, endpoint.Address.ToString(), endpoint.Port);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.StopAsync(new MqttServerStopOptions());
+            server.Dispose();
+            BrokerLog.Stopped(logger, endpoint.Name);
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
+    {
+        AuthenticatedDevice? device;
+        try
+        {
+            device = await credentials.ValidateAsync(args.UserName, args.Password, args.CancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            BrokerLog.ValidationFailed(logger, endpoint.Name, args.UserName, e);
+            args.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            return;
+        }
+
+        if (device is null)
+        {
+            // Unknown key and wrong secret get the same answer: the broker does not tell which keys exist.
+            BrokerLog.BadCredentials(logger, endpoint.Name, args.UserName, args.RemoteEndPoint?.ToString());
+            args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            return;
+        }
+
+        args.SessionItems[DeviceItem] = device;
+    }
+
+    private async Task OnConnectedAsync(ClientConnectedEventArgs args)
+    {
+        if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
+        {
+            await UpdateStatusAsync(device, () => connections.ConnectedAsync(device.Id, CancellationToken.None));
+        }
+    }
+
+    private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
+    {
+        if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
+        {
+            await UpdateStatusAsync(device, () => connections.DisconnectedAsync(device.Id, CancellationToken.None));
+        }
+    }
+
+    private async Task UpdateStatusAsync(AuthenticatedDevice device, Func<Task> update)
+    {
+        try
+        {
+            await update();
+        }
+        catch (Exception e)
+        {
+            BrokerLog.StatusFailed(logger, endpoint.Name, device.Key, e);
+        }
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
+    {
+        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
+        {
+            return; // injected by the platform itself (commands), not by a device
+        }
+
+        var message = args.ApplicationMessage;
+        var topic = message.Topic;
+        if (!DeviceTopics.IsOwn(device.Key, topic))
+        {
+            BrokerLog.ForeignTopic(logger, endpoint.Name, device.Key, topic);
+            Refuse(args, MqttPubAckReasonCode.NotAuthorized, $"Devices publish only under {DeviceTopics.RootOf(device.Key)}");
+            return;
+        }
+
+        var size = message.Payload.Length;
+        var stored = new Message
+        {
+            Id = Guid.CreateVersion7(),
+            DeviceId = device.Id,
+            Topic = topic,
+            PayloadSize = (int)Math.Min(size, int.MaxValue),
+            QualityOfService = (int)message.QualityOfServiceLevel,
+            ReceivedAt = clock.GetUtcNow(),
+            State = MessageState.Received,
+        };
+        var oversize = size > maxPayloadBytes;
+        if (oversize)
+        {
+            BrokerLog.Oversize(logger, endpoint.Name, device.Key, topic, size, maxPayloadBytes);
+            stored.State = MessageState.Rejected;
+            stored.ProcessedAt = stored.ReceivedAt;
+            stored.RejectionReason = $"Payload of {size} bytes exceeds the {maxPayloadBytes}-byte limit; it was not stored.";
+        }
+        else
+        {
+            stored.Payload = message.Payload.ToArray();
+        }
+
+        try
+        {
+            var durable = await intake.SubmitAsync(stored, args.CancellationToken);
+            if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+            {
+                await durable.WaitAsync(args.CancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !args.CancellationToken.IsCancellationRequested)
+        {
+            // No acknowledgement: closing the connection makes the device deliver the message again.
+            BrokerLog.IntakeFailed(logger, endpoint.Name, device.Key, e);
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
+            return;
+        }
+
+        if (oversize)
+        {
+            Refuse(args, MqttPubAckReasonCode.QuotaExceeded, stored.RejectionReason!);
+        }
+    }
+
+    private static void Refuse(InterceptingPublishEventArgs args, MqttPubAckReasonCode reason, string text)
+    {
+        // MQTT 5 clients get the reason code; MQTT 3.1.1 has no negative PUBACK, so the message is just dropped.
+        args.ProcessPublish = false;
+        args.Response.ReasonCode = reason;
+        args.Response.ReasonString = text;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
+    {
+        if (args.SessionItems[DeviceItem] is AuthenticatedDevice device && !DeviceTopics.IsOwn(device.Key, args.TopicFilter.Topic))
+        {
+            BrokerLog.ForeignSubscription(logger, endpoint.Name, device.Key, args.TopicFilter.Topic);
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace IoTRoutes.Core.Messaging.Brokers;
+
+internal static partial class BrokerLog
+{
+    [LoggerMessage(2001, LogLevel.Information, "Broker {Broker} listening on {Address}:{Port}")]
+    public static partial void Started(ILogger logger, string broker, string address, int port);
+
+    [LoggerMessage(2002, LogLevel.Information, "Broker {Broker} stopped")]
+    public static partial void Stopped(ILogger logger, string broker);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Broker {Broker}: connection refused for user {UserName} from {Endpoint}: bad user name or password")]
+    public static partial void BadCredentials(ILogger logger, string broker, string? userName, string? endpoint);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Broker {Broker}: device {DeviceKey} may not publish to {Topic}; dropped")]
+    public static partial void ForeignTopic(ILogger logger, string broker, string deviceKey, string topic);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Broker {Broker}: device {DeviceKey} sent {Size} bytes to {Topic}, over the {Limit}-byte limit; refused")]
+    public static partial void Oversize(ILogger logger, string broker, string deviceKey, string topic, long size, int limit);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Broker {Broker}: device {DeviceKey} may not subscribe to {Filter}")]
+    public static partial void ForeignSubscription(ILogger logger, string broker, string deviceKey, string filter);
+
+    [LoggerMessage(2007, LogLevel.Error, "Broker {Broker}: storing a message from {DeviceKey} failed; the connection is closed so the device sends it again")]
+    public static partial void IntakeFailed(ILogger logger, string broker, string deviceKey, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Error, "Broker {Broker}: checking the credentials of {UserName} failed")]
+    public static partial void ValidationFailed(ILogger logger, string broker, string? userName, Exception exception);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Broker {Broker}: updating the status of device {DeviceKey} failed")]
+    public static partial void StatusFailed(ILogger logger, string broker, string deviceKey, Exception exception);
+}

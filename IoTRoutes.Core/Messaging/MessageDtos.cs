@@ -1,0 +1,43 @@
+using IoTRoutes.Core.Messaging.Lifecycle;
+
+namespace IoTRoutes.Core.Messaging;
+
+/// <summary>A stored message as pages and the API show it; <see cref="Payload"/> is the UTF-8 text of the raw bytes.</summary>
+public sealed record MessageDto(
+    Guid Id,
+    Guid DeviceId,
+    string DeviceKey,
+    string DeviceName,
+    string Topic,
+    string Payload,
+    int PayloadSize,
+    int QualityOfService,
+    DateTimeOffset ReceivedAt,
+    MessageState State,
+    string? RejectionReason,
+    DateTimeOffset? ProcessedAt);
+
+public sealed record MessageStatsDto(long Received, long Processed, long Rejected);
+
+/// <summary>A window of messages, newest first.</summary>
+public sealed record MessageQuery(Guid? DeviceId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = MessageQuery.DefaultLimit)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public IReadOnlyDictionary<string, string[]>? Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (Limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        }
+
+        if (From is { } from && To is { } to && from > to)
+        {
+            errors["from"] = ["from must not be later than to."];
+        }
+
+        return errors.Count == 0 ? null : errors;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Messaging;
+
+/// <summary>Reads stored messages and their counts.</summary>
+public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts)
+{
+    public async Task<IReadOnlyList<MessageDto>> ListAsync(MessageQuery query, CancellationToken ct)
+    {
+        if (query.Validate() is not null)
+        {
+            throw new ArgumentException("Invalid message query; call Validate() first.", nameof(query));
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var messages = db.Messages.AsNoTracking();
+        if (query.DeviceId is { } deviceId)
+        {
+            messages = messages.Where(m => m.DeviceId == deviceId);
+        }
+
+        if (query.From is { } from)
+        {
+            messages = messages.Where(m => m.ReceivedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            messages = messages.Where(m => m.ReceivedAt <= to);
+        }
+
+        var rows = await messages
+            .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
+            .Take(query.Limit)
+            .Join(db.Devices, m => m.DeviceId, d => d.Id, (m, d) => new { Message = m, d.Key, d.Name })
+            .ToListAsync(ct);
+
+        // The join may reorder on some providers; the order is re-applied in memory.
+        return rows
+            .OrderByDescending(r => r.Message.ReceivedAt).ThenByDescending(r => r.Message.Id)
+            .Select(r => ToDto(r.Message, r.Key, r.Name))
+            .ToList();
+    }
+
+    public async Task<MessageStatsDto> StatsAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var counts = await db.Messages.GroupBy(m => m.State)
+            .Select(g => new { State = g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(x => x.State, x => x.Count, ct);
+        long Count(MessageState s) => counts.GetValueOrDefault(s);
+        // "received" is every message that arrived, whatever its state now.
+        return new MessageStatsDto(counts.Values.Sum(), Count(MessageState.Processed), Count(MessageState.Rejected));
+    }
+
+    private static MessageDto ToDto(Message m, string key, string name) => new(
+        m.Id, m.DeviceId, key, name, m.Topic, Encoding.UTF8.GetString(m.Payload), m.PayloadSize, m.QualityOfService,
+        m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt);
+}

@@ -1,0 +1,30 @@
+using IoTRoutes.Core.Messaging.Brokers;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Core.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    public static IServiceCollection AddMessaging(this IServiceCollection services)
+    {
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DefaultBrokerOptions>().BindConfiguration(DefaultBrokerOptions.Section).ValidateDataAnnotations()
+            .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "IoTRoutes:DefaultBroker:BindAddress must be an IP address.")
+            .ValidateOnStart();
+
+        services.AddSingleton<MessageFeed>();
+        services.AddSingleton<MessageQueryService>();
+        services.AddSingleton<JsonPayloadDecoder>();
+        services.AddSingleton<MessageIntake>();
+        services.AddSingleton<AcquisitionSignal>();
+        services.AddSingleton<DeviceConnectionTracker>();
+        services.AddHostedService<IntakeWriter>();
+        services.AddHostedService<AcquisitionWorker>();
+        services.AddSingleton<BrokerManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerManager>());
+        return services;
+    }
+}

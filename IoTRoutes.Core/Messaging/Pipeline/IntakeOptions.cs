@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IoTRoutes.Core.Messaging.Pipeline;
+
+/// <summary>Bound to <c>IoTRoutes:Intake</c>.</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "IoTRoutes:Intake";
+
+    /// <summary>Most messages written in one transaction (group commit) and decoded in one acquisition batch.</summary>
+    [Range(1, 10_000)] public int BatchSize { get; set; } = 500;
+
+    /// <summary>Messages waiting to be written before publishers are slowed down (back-pressure).</summary>
+    [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 20_000;
+}

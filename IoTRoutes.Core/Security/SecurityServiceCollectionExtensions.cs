@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Core.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    public static IServiceCollection AddSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UserPasswordHasher>();
+        services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton<UserAccountService>();
+        services.AddSingleton<TokenService>();
+        services.AddHostedService<AdminBootstrapper>();
+        return services;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IoTRoutes.Core.Security;
+
+public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
+
+public enum TokenFailure
+{
+    InvalidCredentials,
+    PasswordChangeRequired,
+    InvalidRefreshToken,
+}
+
+public sealed record TokenResult(TokenPair? Tokens, TokenFailure? Failure)
+{
+    public static TokenResult Fail(TokenFailure failure) => new(null, failure);
+}
+
+/// <summary>Issues short-lived access tokens and rotating refresh tokens for the REST API.</summary>
+public sealed class TokenService(
+    IDbContextFactory<AppDbContext> contexts,
+    UserAccountService accounts,
+    SigningKeyProvider signingKey,
+    IOptions<JwtOptions> options,
+    TimeProvider clock)
+{
+    public async Task<TokenResult> IssueAsync(string? email, string? password, CancellationToken ct)
+    {
+        var check = await accounts.CheckCredentialsAsync(email, password, ct);
+        if (check.User is null)
+        {
+            return TokenResult.Fail(TokenFailure.InvalidCredentials);
+        }
+
+        if (check.User.MustChangePassword)
+        {
+            return TokenResult.Fail(TokenFailure.PasswordChangeRequired);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return new TokenResult(await CreatePairAsync(db, check.User, ct), null);
+    }
+
+    public async Task<TokenResult> RefreshAsync(string? refreshToken, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(refreshToken))
+        {
+            return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var hash = Hash(refreshToken);
+        var now = clock.GetUtcNow();
+        var stored = await db.RefreshTokens.SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
+        if (stored is null || stored.RevokedAt is not null || stored.ExpiresAt <= now)
+        {
+            return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == stored.UserId, ct);
+        if (user is null)
+        {
+            return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
+        }
+
+        stored.RevokedAt = now;
+        return new TokenResult(await CreatePairAsync(db, new SignedInUser(user.Id, user.Email, user.MustChangePassword), ct), null);
+    }
+
+    private async Task<TokenPair> CreatePairAsync(AppDbContext db, SignedInUser user, CancellationToken ct)
+    {
+        var jwt = options.Value;
+        var now = clock.GetUtcNow();
+        var lifetime = TimeSpan.FromMinutes(jwt.AccessTokenMinutes);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = jwt.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + lifetime).UtcDateTime,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+                new Claim(JwtRegisteredClaimNames.Email, user.Email),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString()),
+            ]),
+            SigningCredentials = new SigningCredentials(signingKey.Key, SecurityAlgorithms.HmacSha256),
+        };
+        var accessToken = new JsonWebTokenHandler().CreateToken(descriptor);
+
+        var refreshToken = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = user.Id,
+            TokenHash = Hash(refreshToken),
+            CreatedAt = now,
+            ExpiresAt = now.AddDays(jwt.RefreshTokenDays),
+        });
+        await db.SaveChangesAsync(ct);
+        return new TokenPair(accessToken, refreshToken, (int)lifetime.TotalSeconds);
+    }
+
+    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

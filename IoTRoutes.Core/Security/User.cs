@@ -1,0 +1,15 @@
+namespace IoTRoutes.Core.Security;
+
+public sealed class User
+{
+    public Guid Id { get; set; }
+    public required string Email { get; set; }
+    /// <summary>Upper-cased e-mail, unique: sign-in is case-insensitive on every database.</summary>
+    public required string NormalizedEmail { get; set; }
+    public required string PasswordHash { get; set; }
+    public bool MustChangePassword { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
+}

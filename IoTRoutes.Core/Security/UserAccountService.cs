@@ -1,0 +1,87 @@
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Security;
+
+public sealed record SignedInUser(Guid Id, string Email, bool MustChangePassword);
+
+public enum CredentialCheck
+{
+    Valid,
+    Invalid,
+}
+
+public sealed record CredentialResult(CredentialCheck Outcome, SignedInUser? User)
+{
+    public static readonly CredentialResult Invalid = new(CredentialCheck.Invalid, null);
+}
+
+public sealed record ChangePasswordResult(bool Succeeded, string? Error)
+{
+    public static readonly ChangePasswordResult Success = new(true, null);
+    public static ChangePasswordResult Failed(string error) => new(false, error);
+}
+
+/// <summary>Checks user credentials and changes passwords; used by the sign-in page and the token endpoint.</summary>
+public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts, UserPasswordHasher hasher, TimeProvider clock)
+{
+    public async Task<CredentialResult> CheckCredentialsAsync(string? email, string? password, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
+        {
+            return CredentialResult.Invalid;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var normalized = User.Normalize(email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
+        if (user is null || !hasher.Verify(user, password))
+        {
+            return CredentialResult.Invalid;
+        }
+
+        user.LastSignInAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return new CredentialResult(CredentialCheck.Valid, ToSignedIn(user));
+    }
+
+    public async Task<SignedInUser?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Users.Where(u => u.Id == id)
+            .Select(u => new SignedInUser(u.Id, u.Email, u.MustChangePassword))
+            .SingleOrDefaultAsync(ct);
+    }
+
+    public async Task<ChangePasswordResult> ChangePasswordAsync(Guid userId, string? currentPassword, string? newPassword, CancellationToken ct)
+    {
+        if (PasswordRules.Check(newPassword) is { } problem)
+        {
+            return ChangePasswordResult.Failed(problem);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null)
+        {
+            return ChangePasswordResult.Failed("This account no longer exists.");
+        }
+
+        if (string.IsNullOrEmpty(currentPassword) || !hasher.Verify(user, currentPassword))
+        {
+            return ChangePasswordResult.Failed("The current password is wrong.");
+        }
+
+        if (currentPassword == newPassword)
+        {
+            return ChangePasswordResult.Failed("Choose a password different from the current one.");
+        }
+
+        user.PasswordHash = hasher.Hash(user, newPassword!);
+        user.MustChangePassword = false;
+        await db.SaveChangesAsync(ct);
+        return ChangePasswordResult.Success;
+    }
+
+    private static SignedInUser ToSignedIn(User user) => new(user.Id, user.Email, user.MustChangePassword);
+}

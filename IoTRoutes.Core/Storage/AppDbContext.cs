@@ -1,0 +1,51 @@
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Storage;
+
+/// <summary>
+/// The model, shared by every provider. Each provider has a derived context that owns its migrations
+/// (<see cref="SqliteAppDbContext"/>, <see cref="PostgreSqlAppDbContext"/>, <see cref="SqlServerAppDbContext"/>).
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Message> Messages => Set<Message>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(u =>
+        {
+            u.Property(x => x.Email).HasMaxLength(256);
+            u.Property(x => x.NormalizedEmail).HasMaxLength(256);
+            u.HasIndex(x => x.NormalizedEmail).IsUnique();
+            u.Property(x => x.PasswordHash).HasMaxLength(512);
+        });
+        modelBuilder.Entity<RefreshToken>(t =>
+        {
+            t.Property(x => x.TokenHash).HasMaxLength(128);
+            t.HasIndex(x => x.TokenHash).IsUnique();
+            t.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Device>(d =>
+        {
+            d.Property(x => x.Name).HasMaxLength(DeviceRules.MaxNameLength);
+            d.Property(x => x.Key).HasMaxLength(64);
+            d.HasIndex(x => x.Key).IsUnique();
+            d.Property(x => x.SecretHash).HasMaxLength(128);
+        });
+        modelBuilder.Entity<Message>(m =>
+        {
+            m.Property(x => x.Topic).HasMaxLength(1024);
+            m.Property(x => x.RejectionReason).HasMaxLength(1024);
+            m.HasOne<Device>().WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            m.HasIndex(x => new { x.DeviceId, x.ReceivedAt });
+            m.HasIndex(x => x.ReceivedAt);
+            m.HasIndex(x => x.State);
+        });
+    }
+}

@@ -1,0 +1,63 @@
+using IoTRoutes.Core.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public sealed record TokenRequest(string? Email, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record TokenResponse(string AccessToken, string RefreshToken, int ExpiresIn);
+
+public static class AuthApi
+{
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous();
+        api.MapPost("/token", IssueAsync).WithName("IssueToken")
+            .WithSummary("Exchange e-mail and password for an access token and a refresh token");
+        api.MapPost("/refresh", RefreshAsync).WithName("RefreshToken")
+            .WithSummary("Exchange a refresh token for a new pair; the old refresh token stops working");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueAsync(
+        TokenRequest request, TokenService tokens, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["Enter the e-mail address."];
+        if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["Enter the password."];
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var result = await tokens.IssueAsync(request.Email, request.Password, ct);
+        return ToResponse(result);
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request, TokenService tokens, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["Send the refresh token."] });
+        }
+
+        return ToResponse(await tokens.RefreshAsync(request.RefreshToken, ct));
+    }
+
+    private static Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult> ToResponse(TokenResult result) => result switch
+    {
+        { Tokens: { } t } => TypedResults.Ok(new TokenResponse(t.AccessToken, t.RefreshToken, t.ExpiresIn)),
+        { Failure: TokenFailure.PasswordChangeRequired } => TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
+            detail: "This account has a generated password: sign in to the web UI once and change it."),
+        { Failure: TokenFailure.InvalidRefreshToken } => TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",
+            detail: "The refresh token is unknown, expired or already used."),
+        _ => TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
+            detail: "The e-mail address or the password is wrong."),
+    };
+}

@@ -1,0 +1,53 @@
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public static class DevicesApi
+{
+    public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/devices").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("/", ListAsync).WithName("ListDevices");
+        api.MapPost("/", CreateAsync).WithName("CreateDevice")
+            .WithSummary("Create a device; the response carries its MQTT secret, shown this once");
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
+        api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
+            .WithSummary("The device's messages, newest first (limit 1-1000, default 100)");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<DeviceDto>>> ListAsync(DeviceService devices, CancellationToken ct) =>
+        TypedResults.Ok(await devices.ListAsync(ct));
+
+    private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
+        await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Created<CreatedDeviceDto>, ValidationProblem>> CreateAsync(
+        CreateDeviceRequest request, DeviceService devices, CancellationToken ct)
+    {
+        var result = await devices.CreateAsync(request, ct);
+        return result.Device is { } created
+            ? TypedResults.Created($"/api/v1/devices/{created.Id}", created)
+            : TypedResults.ValidationProblem(result.Errors!);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<MessageDto>>, ValidationProblem, ProblemHttpResult>> ListMessagesAsync(
+        Guid id, DateTimeOffset? from, DateTimeOffset? to, int? limit, DeviceService devices, MessageQueryService messages, CancellationToken ct)
+    {
+        var query = new MessageQuery(id, from, to, limit ?? MessageQuery.DefaultLimit);
+        if (query.Validate() is { } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await devices.FindAsync(id, ct) is null)
+        {
+            return NotFoundProblem.Device(id);
+        }
+
+        return TypedResults.Ok(await messages.ListAsync(query, ct));
+    }
+}
