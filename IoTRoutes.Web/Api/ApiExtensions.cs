@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IoTRoutes.Core;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
@@ -10,6 +11,7 @@ public static class ApiExtensions
     public static IServiceCollection AddApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")

@@ -65,6 +65,8 @@ public sealed class BrokerHost(
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
+        // First, so that MQTTnet's own empty-id check cannot override the reason code chosen below.
+        ClientIdAssignment.AssignWhenEmpty(args);
         AuthenticatedDevice? device;
         try
         {
@@ -176,7 +178,12 @@ public sealed class BrokerHost(
         if (oversize)
         {
             Refuse(args, MqttPubAckReasonCode.QuotaExceeded, stored.RejectionReason!);
+            return;
         }
+
+        // The platform is the consumer of device uplinks: they are not fanned out to other MQTT clients,
+        // and the PUBACK says Success (not "no matching subscribers") because the message is stored.
+        args.ProcessPublish = false;
     }
 
     private static void Refuse(InterceptingPublishEventArgs args, MqttPubAckReasonCode reason, string text)

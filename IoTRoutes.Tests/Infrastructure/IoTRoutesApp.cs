@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using IoTRoutes.Core.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Tests.Infrastructure;
+
+/// <summary>
+/// The real application on a test database, with its MQTT broker on a free loopback port.
+/// Web requests go through the in-memory test server unless <see cref="UseRealHttp"/> is set (for the browser).
+/// </summary>
+public class IoTRoutesApp : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Sup3r-secret-pw";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "iotroutes-tests", Guid.NewGuid().ToString("N"));
+
+    public IoTRoutesApp() : this(TestDatabase.Sqlite())
+    {
+    }
+
+    public IoTRoutesApp(TestDatabase database, bool realHttp = false)
+    {
+        Database = database;
+        UseRealHttp = realHttp;
+        if (realHttp)
+        {
+            UseKestrel(0);
+        }
+    }
+
+    public TestDatabase Database { get; }
+
+    public bool UseRealHttp { get; }
+
+    public int MqttPort { get; } = FreePort.Next();
+
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>Extra settings a test class needs (e.g. a small payload limit).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("IoTRoutes:DataDirectory", _dataDirectory);
+        builder.UseSetting("IoTRoutes:Database:Provider", Database.Provider);
+        if (Database.ConnectionString is { } cs)
+        {
+            builder.UseSetting("ConnectionStrings:IoTRoutes", cs);
+        }
+
+        builder.UseSetting("IoTRoutes:DefaultBroker:Port", MqttPort.ToString());
+        builder.UseSetting("IoTRoutes:DefaultBroker:BindAddress", "127.0.0.1");
+        builder.UseSetting("IoTRoutes:Admin:Email", AdminEmail);
+        builder.UseSetting("IoTRoutes:Admin:Password", AdminPassword);
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>Starts the app (database migrated, broker listening) and returns it.</summary>
+    public IoTRoutesApp Started()
+    {
+        if (UseRealHttp)
+        {
+            StartServer();
+        }
+        else
+        {
+            _ = Server;
+        }
+
+        return this;
+    }
+
+    public string BaseAddress => ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+    public async Task<HttpClient> CreateAuthenticatedClientAsync()
+    {
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email = AdminEmail, password = AdminPassword });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
+    }
+
+    public async Task<AppDbContext> CreateDbContextAsync() =>
+        await Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Database.Provider == "PostgreSql")
+        {
+            await DropPostgresDatabaseAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment on slow machines; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private async Task DropPostgresDatabaseAsync()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString);
+        var name = builder.Database;
+        builder.Database = "postgres";
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public sealed record TokenBody(string AccessToken, string RefreshToken, int ExpiresIn);
+}

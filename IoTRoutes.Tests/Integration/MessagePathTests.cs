@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IoTRoutes.Tests.Integration;
+
+/// <summary>The path of a message, device to API, on a real broker socket and a real database (run on each provider).</summary>
+public abstract class MessagePathTests
+{
+    protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly IoTRoutesApp _app;
+
+    protected MessagePathTests(IoTRoutesApp app)
+    {
+        _app = app.Started();
+    }
+
+    [Fact]
+    public async Task Qos1_publish_is_acknowledged_only_after_the_message_is_stored()
+    {
+        var device = await CreateDeviceAsync("Durable sensor");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        var result = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"temp":21.5}"""));
+
+        Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode);
+        // The PUBACK is back: the row must already be in the database, before any further waiting.
+        await using var db = await _app.CreateDbContextAsync();
+        var stored = await db.Messages.SingleAsync(m => m.DeviceId == device.Id);
+        Assert.Equal("""{"temp":21.5}""", System.Text.Encoding.UTF8.GetString(stored.Payload));
+        Assert.Equal($"devices/{device.Key}/telemetry", stored.Topic);
+        Assert.Equal(1, stored.QualityOfService);
+    }
+
+    [Fact]
+    public async Task A_message_from_mosquitto_pub_is_read_back_through_the_api_as_processed()
+    {
+        var device = await CreateDeviceAsync("Mosquitto sensor");
+
+        await RunMosquittoPubAsync(device, $"devices/{device.Key}/telemetry", """{"temp":21.5}""");
+
+        var message = await WaitForMessageAsync(device, m => m.State == "Processed");
+        Assert.Equal("""{"temp":21.5}""", message.Payload);
+        Assert.Equal(device.Key, message.DeviceKey);
+        Assert.Equal("Mosquitto sensor", message.DeviceName);
+        Assert.Null(message.RejectionReason);
+        Assert.NotNull(message.ProcessedAt);
+    }
+
+    [Theory]
+    [InlineData(MqttProtocolVersion.V500)]
+    [InlineData(MqttProtocolVersion.V311)]
+    public async Task A_wrong_secret_or_an_unknown_key_is_refused_with_bad_user_name_or_password(MqttProtocolVersion version)
+    {
+        var device = await CreateDeviceAsync("Locked sensor");
+
+        var (client1, wrongSecret) = await Mqtt.TryConnectAsync(_app.MqttPort, device.Key, "not-the-secret", version);
+        var (client2, unknownKey) = await Mqtt.TryConnectAsync(_app.MqttPort, "nosuchdevice", device.Secret, version);
+
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, wrongSecret.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, unknownKey.ResultCode);
+        Assert.False(client1.IsConnected);
+        Assert.False(client2.IsConnected);
+        client1.Dispose();
+        client2.Dispose();
+    }
+
+    [Fact]
+    public async Task Mosquitto_pub_with_a_wrong_secret_fails_and_stores_nothing()
+    {
+        var device = await CreateDeviceAsync("Mosquitto locked");
+
+        var (exitCode, output) = await MosquittoPubAsync(device.Key, "wrong-secret", $"devices/{device.Key}/telemetry", "{}");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("bad user name or password", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await ListMessagesAsync(device));
+    }
+
+    [Fact]
+    public async Task Publishing_under_another_devices_topic_is_refused_with_not_authorized_on_mqtt5()
+    {
+        var device = await CreateDeviceAsync("Nosy sensor");
+        var other = await CreateDeviceAsync("Victim sensor");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        var foreign = await client.PublishAsync(Mqtt.Message($"devices/{other.Key}/telemetry", "{}"));
+        var outside = await client.PublishAsync(Mqtt.Message("broadcast/all", "{}"));
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, outside.ReasonCode);
+        Assert.Contains($"devices/{device.Key}/", foreign.ReasonString);
+        Assert.Empty(await ListMessagesAsync(device));
+        Assert.Empty(await ListMessagesAsync(other));
+    }
+
+    [Fact]
+    public async Task Publishing_under_another_devices_topic_is_dropped_on_mqtt311_and_the_connection_stays_up()
+    {
+        var device = await CreateDeviceAsync("Old firmware");
+        var other = await CreateDeviceAsync("Old victim");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret, MqttProtocolVersion.V311);
+
+        await client.PublishAsync(Mqtt.Message($"devices/{other.Key}/telemetry", "{}"));
+        await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"ok":true}"""));
+
+        Assert.True(client.IsConnected);
+        var own = await WaitForMessageAsync(device, m => m.State == "Processed");
+        Assert.Equal("""{"ok":true}""", own.Payload);
+        Assert.Single(await ListMessagesAsync(device));
+        Assert.Empty(await ListMessagesAsync(other));
+    }
+
+    [Fact]
+    public async Task A_payload_over_the_limit_is_refused_and_kept_as_rejected_without_its_payload()
+    {
+        var device = await CreateDeviceAsync("Chatty camera");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var tooBig = new string('x', 256 * 1024 + 1);
+
+        var result = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/image", tooBig));
+
+        Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, result.ReasonCode);
+        var kept = Assert.Single(await ListMessagesAsync(device));
+        Assert.Equal("Rejected", kept.State);
+        Assert.Equal(256 * 1024 + 1, kept.PayloadSize);
+        Assert.Equal("", kept.Payload);
+        Assert.Contains("exceeds the 262144-byte limit", kept.RejectionReason);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_kept_as_rejected_with_its_reason()
+    {
+        var device = await CreateDeviceAsync("Broken firmware");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        var result = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"temp": 21.5"""));
+
+        Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode); // delivered and kept, then rejected by decoding
+        var rejected = await WaitForMessageAsync(device, m => m.State == "Rejected");
+        Assert.Equal("""{"temp": 21.5""", rejected.Payload);
+        Assert.StartsWith("Malformed JSON:", rejected.RejectionReason);
+    }
+
+    [Fact]
+    public async Task Stats_count_what_was_received_processed_and_rejected()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync("Counted sensor");
+        var before = (await api.GetFromJsonAsync<StatsBody>("/api/v1/messages/stats"))!;
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"a":1}"""));
+        await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"a":2}"""));
+        await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", "not json"));
+        await Eventually.GetAsync(async () =>
+            (await ListMessagesAsync(device)).Count(m => m.State != "Received") == 3 ? "done" : null, "three decoded messages");
+
+        var after = (await api.GetFromJsonAsync<StatsBody>("/api/v1/messages/stats"))!;
+        Assert.Equal(before with { Received = before.Received + 3, Processed = before.Processed + 2, Rejected = before.Rejected + 1 }, after);
+    }
+
+    [Fact]
+    public async Task Device_messages_come_newest_first_within_the_time_window_and_limit()
+    {
+        var device = await CreateDeviceAsync("Windowed sensor");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        for (var i = 1; i <= 5; i++)
+        {
+            await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", $$"""{"n":{{i}}}"""));
+        }
+
+        var all = await ListMessagesAsync(device);
+        Assert.Equal(["""{"n":5}""", """{"n":4}""", """{"n":3}""", """{"n":2}""", """{"n":1}"""], all.Select(m => m.Payload));
+
+        var limited = await ListMessagesAsync(device, "?limit=2");
+        Assert.Equal(["""{"n":5}""", """{"n":4}"""], limited.Select(m => m.Payload));
+
+        var from = Uri.EscapeDataString(all[3].ReceivedAt.ToString("O"));
+        var to = Uri.EscapeDataString(all[1].ReceivedAt.ToString("O"));
+        var window = await ListMessagesAsync(device, $"?from={from}&to={to}");
+        Assert.Equal(all.Skip(1).Take(3).Select(m => m.Id), window.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task A_connected_device_shows_as_connected_and_offline_after_it_leaves()
+    {
+        var device = await CreateDeviceAsync("Status sensor");
+        using var api = await _app.CreateAuthenticatedClientAsync();
+
+        var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var online = await Eventually.GetAsync(async () =>
+            await api.GetFromJsonAsync<DeviceBody>($"/api/v1/devices/{device.Id}") is { IsConnected: true } d ? d : null, "device online");
+        await client.DisconnectAsync();
+        client.Dispose();
+        var offline = await Eventually.GetAsync(async () =>
+            await api.GetFromJsonAsync<DeviceBody>($"/api/v1/devices/{device.Id}") is { IsConnected: false } d ? d : null, "device offline");
+
+        Assert.NotNull(online.LastSeenAt);
+        Assert.NotNull(offline.LastSeenAt);
+    }
+
+    protected async Task<CreatedDeviceBody> CreateDeviceAsync(string name)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var response = await api.PostAsJsonAsync("/api/v1/devices", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+    }
+
+    protected async Task<List<MessageBody>> ListMessagesAsync(CreatedDeviceBody device, string query = "")
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        return (await api.GetFromJsonAsync<List<MessageBody>>($"/api/v1/devices/{device.Id}/messages{query}", Json))!;
+    }
+
+    private Task<MessageBody> WaitForMessageAsync(CreatedDeviceBody device, Func<MessageBody, bool> match) =>
+        Eventually.GetAsync(async () => (await ListMessagesAsync(device)).FirstOrDefault(match), $"a matching message of {device.Key}");
+
+    private async Task RunMosquittoPubAsync(CreatedDeviceBody device, string topic, string payload)
+    {
+        var (exitCode, output) = await MosquittoPubAsync(device.Key, device.Secret, topic, payload);
+        Assert.True(exitCode == 0, $"mosquitto_pub failed ({exitCode}): {output}");
+    }
+
+    private async Task<(int ExitCode, string Output)> MosquittoPubAsync(string user, string password, string topic, string payload)
+    {
+        var start = new ProcessStartInfo("mosquitto_pub")
+        {
+            ArgumentList = { "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1", "-V", "mqttv311" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
+
+public sealed class SqliteMessagePathTests(SqliteApp app) : MessagePathTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgreSqlMessagePathTests(PostgreSqlApp app) : MessagePathTests(app), IClassFixture<PostgreSqlApp>;
