@@ -61,8 +61,10 @@ start_postgres || { echo "0 passed, 1 failed"; exit 1; }
 
 RESULTS=$(mktemp -d /tmp/iotroutes-results.XXXXXX)
 log "building"
-if ! dotnet build IoTRoutes.sln -c Release -nologo -v q 2>&1 | tail -n 20; then :; fi
-if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
+if ! dotnet build IoTRoutes.sln -c Release -nologo -v q >"$RESULTS/build.log" 2>&1; then
+  grep -E "error|Error" "$RESULTS/build.log" | tail -n 40
+  echo "0 passed, 1 failed"; exit 1
+fi
 
 log "testing"
 dotnet test IoTRoutes.sln -c Release --no-build -nologo \
