@@ -15,6 +15,9 @@ internal sealed partial class AdminBootstrapper(
     TimeProvider clock,
     ILogger<AdminBootstrapper> logger) : IHostedService
 {
+    /// <summary>Where the one-time password is printed; the process console outside tests.</summary>
+    internal TextWriter Console { get; init; } = System.Console.Out;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

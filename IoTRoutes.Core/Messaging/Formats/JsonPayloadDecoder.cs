@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace IoTRoutes.Core.Messaging.Formats;
 
@@ -16,6 +17,11 @@ public sealed class JsonPayloadDecoder
         if (payload.IsEmpty)
         {
             return DecodeResult.Fail("Malformed JSON: the payload is empty.");
+        }
+
+        if (!Utf8.IsValid(payload))
+        {
+            return DecodeResult.Fail("Malformed JSON: the payload is not valid UTF-8.");
         }
 
         var reader = new Utf8JsonReader(payload, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });

@@ -1,0 +1,114 @@
+using System.Text;
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Pipeline;
+using IoTRoutes.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IoTRoutes.Tests.Core.Messaging;
+
+public sealed class PipelineTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+    private readonly IOptions<IntakeOptions> _options = Options.Create(new IntakeOptions { BatchSize = 50, QueueCapacity = 1000 });
+    private readonly MessageFeed _feed = new();
+    private SqliteContexts _db = null!;
+    private Guid _deviceId;
+
+    public async Task InitializeAsync()
+    {
+        _db = await SqliteContexts.CreateAsync();
+        _deviceId = (await new DeviceService(_db, _clock).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task Every_submission_completes_only_once_its_message_is_in_the_database()
+    {
+        var intake = new MessageIntake(_options);
+        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        await writer.StartAsync(default);
+
+        var submissions = await Task.WhenAll(Enumerable.Range(0, 120).Select(i => intake.SubmitAsync(NewMessage($$"""{"i":{{i}}}"""), default)));
+        await Task.WhenAll(submissions).WaitAsync(TimeSpan.FromSeconds(10));
+        await writer.StopAsync(default);
+
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(120, await db.Messages.CountAsync(m => m.State == MessageState.Received));
+    }
+
+    [Fact]
+    public async Task A_failed_write_faults_the_submissions_so_the_broker_does_not_acknowledge()
+    {
+        var intake = new MessageIntake(_options);
+        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        await writer.StartAsync(default);
+        var orphan = NewMessage("{}");
+        orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
+
+        var stored = await intake.SubmitAsync(orphan, default);
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => stored.WaitAsync(TimeSpan.FromSeconds(10)));
+        await writer.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Messages_left_in_received_are_decoded_when_the_worker_starts()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Messages.AddRange(NewMessage("""{"ok":1}"""), NewMessage("{broken"));
+            await db.SaveChangesAsync();
+        }
+
+        var changed = new TaskCompletionSource<MessagesChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var _ = _feed.Subscribe(c => { changed.TrySetResult(c); return Task.CompletedTask; });
+        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), new JsonPayloadDecoder(), _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
+        await worker.StartAsync(default);
+        var change = await changed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await worker.StopAsync(default);
+
+        Assert.Contains(_deviceId, change.DeviceIds);
+        await using var check = _db.CreateDbContext();
+        var states = await check.Messages.OrderBy(m => m.Topic).Select(m => new { m.State, m.RejectionReason, m.ProcessedAt }).ToListAsync();
+        Assert.Equal([MessageState.Processed, MessageState.Rejected], states.Select(s => s.State));
+        Assert.StartsWith("Malformed JSON:", states[1].RejectionReason);
+        Assert.All(states, s => Assert.Equal(_clock.GetUtcNow(), s.ProcessedAt));
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_batch_size_is_decoded_in_several_rounds()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Messages.AddRange(Enumerable.Range(0, 120).Select(i => NewMessage($"{i}")));
+            await db.SaveChangesAsync();
+        }
+
+        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), new JsonPayloadDecoder(), _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
+        Assert.Equal(50, await worker.ProcessBatchAsync(default));
+        Assert.Equal(50, await worker.ProcessBatchAsync(default));
+        Assert.Equal(20, await worker.ProcessBatchAsync(default));
+        Assert.Equal(0, await worker.ProcessBatchAsync(default));
+    }
+
+    private int _sequence;
+
+    private Message NewMessage(string payload) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        DeviceId = _deviceId,
+        Topic = $"devices/pipe/{Interlocked.Increment(ref _sequence):D4}",
+        Payload = Encoding.UTF8.GetBytes(payload),
+        PayloadSize = Encoding.UTF8.GetByteCount(payload),
+        QualityOfService = 1,
+        ReceivedAt = _clock.GetUtcNow(),
+        State = MessageState.Received,
+    };
+}

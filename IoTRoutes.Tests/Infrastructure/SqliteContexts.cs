@@ -1,0 +1,32 @@
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Tests.Infrastructure;
+
+/// <summary>A migrated SQLite file of its own, for Core tests that need a real database without the web host.</summary>
+public sealed class SqliteContexts : IDbContextFactory<AppDbContext>, IAsyncDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"iotroutes-core-{Guid.NewGuid():N}.db");
+    private readonly DbContextOptions<SqliteAppDbContext> _options;
+
+    private SqliteContexts()
+    {
+        _options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite($"Data Source={_path};Pooling=false").Options;
+    }
+
+    public static async Task<SqliteContexts> CreateAsync()
+    {
+        var contexts = new SqliteContexts();
+        await using var db = contexts.CreateDbContext();
+        await db.Database.MigrateAsync();
+        return contexts;
+    }
+
+    public AppDbContext CreateDbContext() => new SqliteAppDbContext(_options);
+
+    public ValueTask DisposeAsync()
+    {
+        File.Delete(_path);
+        return ValueTask.CompletedTask;
+    }
+}
