@@ -4,6 +4,9 @@ using IoTRoutes.Web.Components;
 using IoTRoutes.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+// Serve package assets (MudBlazor, blazor.web.js) from a build in any environment, not only Development;
+// a publish output has them in wwwroot and this is a no-op there.
+builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddIoTRoutesCore(builder.Configuration);
 builder.Services.AddWebSecurity();
@@ -13,7 +16,6 @@ builder.Services.AddUserInterface();
 var app = builder.Build();
 
 app.UseApiProblemDetails();
-app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UsePasswordChangeGate();

@@ -14,6 +14,7 @@ public static class UserInterfaceExtensions
 
     public static WebApplication MapUserInterface(this WebApplication app)
     {
+        app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

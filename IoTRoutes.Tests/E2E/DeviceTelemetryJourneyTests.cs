@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using IoTRoutes.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace IoTRoutes.Tests.E2E;
+
+public sealed class BrowserApp() : IoTRoutesApp(TestDatabase.Sqlite(), realHttp: true);
+
+/// <summary>A person in a real browser: sign in, create a device, publish with mosquitto_pub, see the message arrive.</summary>
+public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAsyncLifetime
+{
+    private readonly IoTRoutesApp _app;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public DeviceTelemetryJourneyTests(BrowserApp app) => _app = app.Started();
+
+    public async Task InitializeAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        SetDefaultExpectTimeout(15_000);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task An_operator_creates_a_device_and_sees_its_first_message_arrive_live()
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await Browser.JourneyAsync(page, "operator", async () =>
+        {
+
+            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+            await SignInAsync(page, IoTRoutesApp.AdminEmail, IoTRoutesApp.AdminPassword);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Devices", Exact = true })).ToBeVisibleAsync();
+
+            await page.Locator("[data-test=new-device]").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+            await Expect(page.GetByText("Give the device a name.")).ToBeVisibleAsync();
+            await page.GetByLabel("Name").FillAsync("Greenhouse sensor");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+            await Expect(page.Locator("[data-test=device-secret]")).ToBeVisibleAsync();
+            var key = (await page.Locator("[data-test=device-key]").TextContentAsync())!.Trim();
+            var secret = (await page.Locator("[data-test=device-secret]").TextContentAsync())!.Trim();
+            await page.GetByRole(AriaRole.Button, new() { Name = "I have copied the secret" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Greenhouse sensor" })).ToBeVisibleAsync();
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Messages" }).First.ClickAsync();
+            await Expect(page.GetByText("No messages yet")).ToBeVisibleAsync();
+
+            await MosquittoPubAsync(key, secret, $"devices/{key}/telemetry", """{"temp":21.5}""");
+            await MosquittoPubAsync(key, secret, $"devices/{key}/telemetry", """{"temp": oops""");
+
+            // No reload: the page updates itself.
+            await Expect(page.GetByText("""{"temp":21.5}""")).ToBeVisibleAsync();
+            await Expect(page.GetByText("Processed").First).ToBeVisibleAsync();
+            await Expect(page.GetByText("Malformed JSON:").First).ToBeVisibleAsync();
+            await Expect(page.Locator("[data-test=stat-received]")).ToHaveTextAsync("2");
+            await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("messages.png"), FullPage = true });
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Greenhouse sensor" }).First.ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Greenhouse sensor", Exact = true })).ToBeVisibleAsync();
+            await Expect(page.GetByText("""{"temp":21.5}""")).ToBeVisibleAsync();
+            await Expect(page.GetByText(key).First).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("device.png"), FullPage = true });
+        });
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_on_the_sign_in_page()
+    {
+        var page = await _browser.NewPageAsync();
+        await Browser.JourneyAsync(page, "wrong-password", async () =>
+        {
+            await page.GotoAsync(_app.BaseAddress + "/account/login");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(page.GetByText("Enter your e-mail address.")).ToBeVisibleAsync();
+            await SignInAsync(page, IoTRoutesApp.AdminEmail, "not-the-password");
+
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The e-mail address or the password is wrong.");
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
+        });
+    }
+
+    [Fact]
+    public async Task A_user_with_a_generated_password_must_change_it_before_going_on()
+    {
+        const string email = "ops@test.local";
+        const string generated = "generated-pass-1";
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var user = new IoTRoutes.Core.Security.User
+            {
+                Id = Guid.NewGuid(), Email = email, NormalizedEmail = email.ToUpperInvariant(), PasswordHash = "", MustChangePassword = true,
+            };
+            user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, generated);
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+        }
+
+        var page = await _browser.NewPageAsync();
+        await Browser.JourneyAsync(page, "change-password", async () =>
+        {
+            await page.GotoAsync(_app.BaseAddress + "/messages");
+            await SignInAsync(page, email, generated);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Change your password" })).ToBeVisibleAsync();
+
+            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/change-password"));
+
+            await page.Locator("#current-password").FillAsync(generated);
+            await page.Locator("#new-password").FillAsync("my-own-password");
+            await page.Locator("#confirm-password").FillAsync("my-own-password");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Messages", Exact = true })).ToBeVisibleAsync();
+            await using var check = await _app.CreateDbContextAsync();
+            Assert.False((await check.Users.SingleAsync(u => u.Email == email)).MustChangePassword);
+        });
+    }
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    private async Task MosquittoPubAsync(string user, string password, string topic, string payload)
+    {
+        var start = new ProcessStartInfo("mosquitto_pub")
+        {
+            ArgumentList = { "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1" },
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub failed: {error}");
+    }
+}
