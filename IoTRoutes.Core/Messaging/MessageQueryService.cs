@@ -1,5 +1,6 @@
 using System.Text;
 using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Telemetry;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,6 +55,20 @@ public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts
         long Count(MessageState s) => counts.GetValueOrDefault(s);
         // "received" is every message that arrived, whatever its state now.
         return new MessageStatsDto(counts.Values.Sum(), Count(MessageState.Processed), Count(MessageState.Rejected));
+    }
+
+    /// <summary>The numeric fields of the device's latest processed messages, for a chart.</summary>
+    public async Task<TelemetryChart> TelemetryAsync(Guid deviceId, int points, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var latest = await db.Messages.AsNoTracking()
+            .Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed)
+            .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
+            .Take(Math.Clamp(points, 1, MessageQuery.MaxLimit))
+            .Select(m => new { m.ReceivedAt, m.Payload })
+            .ToListAsync(ct);
+        latest.Reverse();
+        return NumericTelemetry.Extract(latest.Select(m => (m.ReceivedAt, m.Payload)).ToList());
     }
 
     private static MessageDto ToDto(Message m, string key, string name) => new(

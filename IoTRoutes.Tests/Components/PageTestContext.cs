@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Storage;
@@ -30,6 +31,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<DeviceService>();
         Services.AddSingleton<MessageQueryService>();
         AddAuthorization().SetAuthorized("admin@test.local");
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 
     async Task IAsyncLifetime.DisposeAsync()
