@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -12,7 +13,7 @@ public static class AccountEndpoints
         {
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return TypedResults.LocalRedirect("~/account/login");
-        }).ExcludeFromDescription();
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         return app;
     }
 }

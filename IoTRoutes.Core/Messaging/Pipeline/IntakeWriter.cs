@@ -15,7 +15,9 @@ internal sealed class IntakeWriter(
     IOptions<IntakeOptions> options,
     ILogger<IntakeWriter> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunAsync(stoppingToken);
+
+    internal async Task RunAsync(CancellationToken stoppingToken)
     {
         var batchSize = options.Value.BatchSize;
         var batch = new List<PendingMessage>(batchSize);
@@ -29,29 +31,48 @@ internal sealed class IntakeWriter(
                     batch.Add(pending);
                 }
 
-                await WriteAsync(batch, stoppingToken);
+                // Not cancellable: a batch is committed whole or fails whole, never cut off by shutdown.
+                await WriteAsync(batch);
                 batch.Clear();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            foreach (var pending in batch)
-            {
-                pending.Stored.TrySetCanceled(stoppingToken);
-            }
+            // Shutting down: the brokers have stopped (they stop first), so what is queued is all there is.
+            // Write it rather than drop it: QoS 0 messages have no second chance.
+            await DrainAsync(batch, batchSize);
         }
     }
 
-    private async Task WriteAsync(List<PendingMessage> batch, CancellationToken ct)
+    private async Task DrainAsync(List<PendingMessage> batch, int batchSize)
+    {
+        intake.Complete();
+        do
+        {
+            while (batch.Count < batchSize && intake.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch);
+                batch.Clear();
+            }
+        }
+        while (intake.Reader.TryPeek(out _));
+    }
+
+    private async Task WriteAsync(List<PendingMessage> batch)
     {
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
+            await using var db = await contexts.CreateDbContextAsync();
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.Messages.AddRange(batch.Select(p => p.Message));
-            await db.SaveChangesAsync(ct);
+            await db.SaveChangesAsync();
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e)
         {
             IntakeLog.BatchFailed(logger, batch.Count, e);
             foreach (var pending in batch)

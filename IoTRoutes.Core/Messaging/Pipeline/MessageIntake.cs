@@ -23,6 +23,7 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
         return pending.Stored.Task;
     }
 
+    /// <summary>No more submissions: called at shutdown, once the brokers have stopped.</summary>
     internal void Complete() => _queue.Writer.TryComplete();
 }
 

@@ -44,6 +44,24 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_still_queued_at_shutdown_are_written_not_dropped()
+    {
+        var intake = new MessageIntake(_options);
+        var queued = new List<Task>();
+        for (var i = 0; i < 75; i++)
+        {
+            queued.Add(await intake.SubmitAsync(NewMessage("{}"), default)); // nobody writes yet
+        }
+
+        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        await writer.RunAsync(new CancellationToken(canceled: true)); // the host is already shutting down
+        await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(75, await db.Messages.CountAsync());
+    }
+
+    [Fact]
     public async Task A_failed_write_faults_the_submissions_so_the_broker_does_not_acknowledge()
     {
         var intake = new MessageIntake(_options);
