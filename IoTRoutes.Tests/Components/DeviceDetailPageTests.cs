@@ -1,8 +1,5 @@
-using System.Text;
 using Bunit;
-using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
-using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Web.Components.Pages.Devices;
 
 namespace IoTRoutes.Tests.Components;
@@ -20,7 +17,7 @@ public sealed class DeviceDetailPageTests : PageTestContext
     [Fact]
     public async Task A_device_without_messages_shows_its_key_and_both_empty_states()
     {
-        var device = (await Devices.CreateAsync(new CreateDeviceRequest("Quiet one"), default)).Device!;
+        var device = await CreateDeviceAsync("Quiet one");
 
         var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
 
@@ -33,31 +30,18 @@ public sealed class DeviceDetailPageTests : PageTestContext
     [Fact]
     public async Task Numeric_telemetry_is_charted_and_follows_new_messages()
     {
-        var device = (await Devices.CreateAsync(new CreateDeviceRequest("Charted"), default)).Device!;
-        await StoreAsync(device, """{"temp":20.5,"hum":40}""");
-        await StoreAsync(device, """{"temp":21.0,"hum":41}""");
+        var device = await CreateDeviceAsync("Charted");
+        await StoreMessageAsync(device, """{"temp":20.5,"hum":40}""");
+        await StoreMessageAsync(device, """{"temp":21.0,"hum":41}""");
 
         var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-test=telemetry-chart]").Count));
         Assert.Contains("latest 21", cut.Markup);
 
-        await StoreAsync(device, """{"temp":23.25,"hum":44}""");
+        await StoreMessageAsync(device, """{"temp":23.25,"hum":44}""");
         Feed.Publish(new MessagesChanged(new HashSet<Guid> { device.Id }));
 
         cut.WaitForAssertion(() => Assert.Contains("latest 23.25", cut.Markup), TimeSpan.FromSeconds(5));
-    }
-
-    private async Task StoreAsync(CreatedDeviceDto device, string payload)
-    {
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        await using var db = Db.CreateDbContext();
-        db.Messages.Add(new Message
-        {
-            Id = Guid.CreateVersion7(), DeviceId = device.Id, Topic = $"devices/{device.Key}/telemetry",
-            Payload = Encoding.UTF8.GetBytes(payload), PayloadSize = payload.Length, ReceivedAt = Clock.GetUtcNow(),
-            State = MessageState.Processed, ProcessedAt = Clock.GetUtcNow(),
-        });
-        await db.SaveChangesAsync();
     }
 }

@@ -1,6 +1,4 @@
-using System.Text;
 using Bunit;
-using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Web.Components.Pages.Messages;
@@ -23,8 +21,8 @@ public sealed class MessagesPageTests : PageTestContext
     public async Task Stored_messages_are_listed_with_device_topic_payload_and_state()
     {
         var device = await CreateDeviceAsync("Kiln");
-        await StoreAsync(device, """{"temp":812}""", MessageState.Processed);
-        await StoreAsync(device, "{oops", MessageState.Rejected, "Malformed JSON: bad token");
+        await StoreMessageAsync(device, """{"temp":812}""", MessageState.Processed);
+        await StoreMessageAsync(device, "{oops", MessageState.Rejected, "Malformed JSON: bad token");
 
         var cut = Render<Messages>();
 
@@ -45,7 +43,7 @@ public sealed class MessagesPageTests : PageTestContext
         var cut = Render<Messages>();
         cut.WaitForAssertion(() => Assert.Contains("No messages yet", cut.Markup));
 
-        await StoreAsync(device, """{"live":true}""", MessageState.Processed);
+        await StoreMessageAsync(device, """{"live":true}""", MessageState.Processed);
         Feed.Publish(new MessagesChanged(new HashSet<Guid> { device.Id }));
 
         cut.WaitForAssertion(() => Assert.Contains("""{"live":true}""", Payloads(cut)), TimeSpan.FromSeconds(5));
@@ -54,26 +52,4 @@ public sealed class MessagesPageTests : PageTestContext
 
     private static List<string> Payloads(IRenderedComponent<Messages> cut) =>
         cut.FindAll("span.payload").Select(e => e.TextContent).ToList();
-
-    private async Task<CreatedDeviceDto> CreateDeviceAsync(string name) =>
-        (await Devices.CreateAsync(new CreateDeviceRequest(name), default)).Device!;
-
-    private async Task StoreAsync(CreatedDeviceDto device, string payload, MessageState state, string? reason = null)
-    {
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        await using var db = Db.CreateDbContext();
-        db.Messages.Add(new Message
-        {
-            Id = Guid.CreateVersion7(),
-            DeviceId = device.Id,
-            Topic = $"devices/{device.Key}/telemetry",
-            Payload = Encoding.UTF8.GetBytes(payload),
-            PayloadSize = payload.Length,
-            ReceivedAt = Clock.GetUtcNow(),
-            State = state,
-            RejectionReason = reason,
-            ProcessedAt = Clock.GetUtcNow(),
-        });
-        await db.SaveChangesAsync();
-    }
 }

@@ -1,7 +1,9 @@
+using System.Text;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Storage;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -41,4 +43,27 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
     }
 
     protected DeviceService Devices => Services.GetRequiredService<DeviceService>();
+
+    protected async Task<CreatedDeviceDto> CreateDeviceAsync(string name) =>
+        (await Devices.CreateAsync(new CreateDeviceRequest(name), default)).Device!;
+
+    /// <summary>Stores a message one second after the previous one, as the pipeline would have left it.</summary>
+    protected async Task StoreMessageAsync(CreatedDeviceDto device, string payload, MessageState state = MessageState.Processed, string? reason = null)
+    {
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await using var db = Db.CreateDbContext();
+        db.Messages.Add(new Message
+        {
+            Id = Guid.CreateVersion7(),
+            DeviceId = device.Id,
+            Topic = $"devices/{device.Key}/telemetry",
+            Payload = Encoding.UTF8.GetBytes(payload),
+            PayloadSize = Encoding.UTF8.GetByteCount(payload),
+            ReceivedAt = Clock.GetUtcNow(),
+            State = state,
+            RejectionReason = reason,
+            ProcessedAt = Clock.GetUtcNow(),
+        });
+        await db.SaveChangesAsync();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -55,8 +54,8 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await page.GetByRole(AriaRole.Link, new() { Name = "Messages" }).First.ClickAsync();
             await Expect(page.GetByText("No messages yet")).ToBeVisibleAsync();
 
-            await MosquittoPubAsync(key, secret, $"devices/{key}/telemetry", """{"temp":21.5}""");
-            await MosquittoPubAsync(key, secret, $"devices/{key}/telemetry", """{"temp": oops""");
+            await MosquittoPub.PublishAsync(_app.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp":21.5}""");
+            await MosquittoPub.PublishAsync(_app.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp": oops""");
 
             // No reload: the page updates itself.
             await Expect(page.GetByText("""{"temp":21.5}""")).ToBeVisibleAsync();
@@ -132,18 +131,5 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-    }
-
-    private async Task MosquittoPubAsync(string user, string password, string topic, string payload)
-    {
-        var start = new ProcessStartInfo("mosquitto_pub")
-        {
-            ArgumentList = { "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1" },
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.True(process.ExitCode == 0, $"mosquitto_pub failed: {error}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -45,7 +44,7 @@ public abstract class MessagePathTests
     {
         var device = await CreateDeviceAsync("Mosquitto sensor");
 
-        await RunMosquittoPubAsync(device, $"devices/{device.Key}/telemetry", """{"temp":21.5}""");
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"temp":21.5}""");
 
         var message = await WaitForMessageAsync(device, m => m.State == "Processed");
         Assert.Equal("""{"temp":21.5}""", message.Payload);
@@ -78,7 +77,7 @@ public abstract class MessagePathTests
     {
         var device = await CreateDeviceAsync("Mosquitto locked");
 
-        var (exitCode, output) = await MosquittoPubAsync(device.Key, "wrong-secret", $"devices/{device.Key}/telemetry", "{}");
+        var (exitCode, output) = await MosquittoPub.RunAsync(_app.MqttPort, device.Key, "wrong-secret", $"devices/{device.Key}/telemetry", "{}");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("bad user name or password", output, StringComparison.OrdinalIgnoreCase);
@@ -224,28 +223,6 @@ public abstract class MessagePathTests
 
     private Task<MessageBody> WaitForMessageAsync(CreatedDeviceBody device, Func<MessageBody, bool> match) =>
         Eventually.GetAsync(async () => (await ListMessagesAsync(device)).FirstOrDefault(match), $"a matching message of {device.Key}");
-
-    private async Task RunMosquittoPubAsync(CreatedDeviceBody device, string topic, string payload)
-    {
-        var (exitCode, output) = await MosquittoPubAsync(device.Key, device.Secret, topic, payload);
-        Assert.True(exitCode == 0, $"mosquitto_pub failed ({exitCode}): {output}");
-    }
-
-    private async Task<(int ExitCode, string Output)> MosquittoPubAsync(string user, string password, string topic, string payload)
-    {
-        var start = new ProcessStartInfo("mosquitto_pub")
-        {
-            ArgumentList = { "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1", "-V", "mqttv311" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
 
 public sealed class SqliteMessagePathTests(SqliteApp app) : MessagePathTests(app), IClassFixture<SqliteApp>;
