@@ -23,12 +23,13 @@ public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts
             messages = messages.Where(m => m.DeviceId == deviceId);
         }
 
-        if (query.From is { } from)
+        // Stored times are UTC; a bound given with another offset is the same instant in UTC.
+        if (query.From?.ToUniversalTime() is { } from)
         {
             messages = messages.Where(m => m.ReceivedAt >= from);
         }
 
-        if (query.To is { } to)
+        if (query.To?.ToUniversalTime() is { } to)
         {
             messages = messages.Where(m => m.ReceivedAt <= to);
         }

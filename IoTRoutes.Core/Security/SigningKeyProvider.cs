@@ -25,11 +25,14 @@ public sealed class SigningKeyProvider
             else
             {
                 key = RandomNumberGenerator.GetBytes(64);
-                File.WriteAllText(path, Convert.ToBase64String(key));
+                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())
                 {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // readable by no one else, from the start
                 }
+
+                using var file = new StreamWriter(path, create);
+                file.Write(Convert.ToBase64String(key));
             }
         }
 

@@ -70,7 +70,14 @@ public sealed class TokenService(
             return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
         }
 
-        stored.RevokedAt = now;
+        // Revoke only if nobody used it meanwhile: of two concurrent refreshes with one token, one wins.
+        var revoked = await db.RefreshTokens.Where(t => t.Id == stored.Id && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        if (revoked != 1)
+        {
+            return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
+        }
+
         return new TokenResult(await CreatePairAsync(db, new SignedInUser(user.Id, user.Email, user.MustChangePassword), ct), null);
     }
 

@@ -80,6 +80,11 @@ public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts,
         user.PasswordHash = hasher.Hash(user, newPassword!);
         user.MustChangePassword = false;
         await db.SaveChangesAsync(ct);
+
+        // Whoever held a refresh token for this account must sign in again with the new password.
+        var now = clock.GetUtcNow();
+        await db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         return ChangePasswordResult.Success;
     }
 

@@ -20,13 +20,16 @@ public static class Mqtt
     }
 
     /// <summary>Connects and returns the CONNACK result, whatever it is.</summary>
-    public static async Task<(IMqttClient Client, MqttClientConnectResult Result)> TryConnectAsync(int port, string user, string password, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    public static async Task<(IMqttClient Client, MqttClientConnectResult Result)> TryConnectAsync(
+        int port, string user, string password, MqttProtocolVersion version = MqttProtocolVersion.V500, string? clientId = null, bool cleanSession = true)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithCredentials(user, password)
-            .WithClientId($"test-{Guid.NewGuid():N}")
+            .WithClientId(clientId ?? $"test-{Guid.NewGuid():N}")
+            .WithCleanSession(cleanSession)
+            .WithSessionExpiryInterval(cleanSession ? 0u : 3600u)
             .WithProtocolVersion(version)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();

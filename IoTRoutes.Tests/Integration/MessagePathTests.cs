@@ -98,7 +98,7 @@ public abstract class MessagePathTests
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, outside.ReasonCode);
         Assert.Contains($"devices/{device.Key}/", foreign.ReasonString);
         Assert.Empty(await ListMessagesAsync(device));
-        Assert.Empty(await ListMessagesAsync(other));
+        await AssertNothingStoredUnderAsync(other);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public abstract class MessagePathTests
         var own = await WaitForMessageAsync(device, m => m.State == "Processed");
         Assert.Equal("""{"ok":true}""", own.Payload);
         Assert.Single(await ListMessagesAsync(device));
-        Assert.Empty(await ListMessagesAsync(other));
+        await AssertNothingStoredUnderAsync(other);
     }
 
     [Fact]
@@ -187,6 +187,90 @@ public abstract class MessagePathTests
         var to = Uri.EscapeDataString(all[1].ReceivedAt.ToString("O"));
         var window = await ListMessagesAsync(device, $"?from={from}&to={to}");
         Assert.Equal(all.Skip(1).Take(3).Select(m => m.Id), window.Select(m => m.Id));
+
+        // The same instants written with another offset select the same messages.
+        var plus2 = TimeSpan.FromHours(2);
+        var fromLocal = Uri.EscapeDataString(all[3].ReceivedAt.ToOffset(plus2).ToString("O"));
+        var toLocal = Uri.EscapeDataString(all[1].ReceivedAt.ToOffset(plus2).ToString("O"));
+        var shifted = await ListMessagesAsync(device, $"?from={fromLocal}&to={toLocal}");
+        Assert.Equal(window.Select(m => m.Id), shifted.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task A_device_cannot_take_over_the_persistent_session_of_another_device()
+    {
+        var owner = await CreateDeviceAsync("Session owner");
+        var intruder = await CreateDeviceAsync("Session intruder");
+        var clientId = $"shared-{Guid.NewGuid():N}";
+        var (first, firstResult) = await Mqtt.TryConnectAsync(_app.MqttPort, owner.Key, owner.Secret, clientId: clientId, cleanSession: false);
+        Assert.Equal(MqttClientConnectResultCode.Success, firstResult.ResultCode);
+
+        var (whileConnected, whileConnectedResult) = await Mqtt.TryConnectAsync(_app.MqttPort, intruder.Key, intruder.Secret, clientId: clientId, cleanSession: false);
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, whileConnectedResult.ResultCode);
+        Assert.True(first.IsConnected, "the owner keeps its connection");
+
+        // Once the owner has left, its session is gone (the broker keeps no sessions yet): the id may be reused,
+        // but the newcomer carries its own identity, never the owner's.
+        await first.DisconnectAsync();
+        first.Dispose();
+        var (later, laterResult) = await Eventually.GetAsync(async () =>
+        {
+            var attempt = await Mqtt.TryConnectAsync(_app.MqttPort, intruder.Key, intruder.Secret, clientId: clientId, cleanSession: false);
+            if (attempt.Result.ResultCode == MqttClientConnectResultCode.Success)
+            {
+                return new Tuple<IMqttClient, MqttClientConnectResult>(attempt.Client, attempt.Result);
+            }
+
+            attempt.Client.Dispose();
+            return null;
+        }, "the owner's session to end");
+        var asOwner = await later.PublishAsync(Mqtt.Message($"devices/{owner.Key}/telemetry", "{}"));
+        var asItself = await later.PublishAsync(Mqtt.Message($"devices/{intruder.Key}/telemetry", "{}"));
+
+        Assert.Equal(MqttClientConnectResultCode.Success, laterResult.ResultCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, asOwner.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, asItself.ReasonCode);
+        await AssertNothingStoredUnderAsync(owner);
+        Assert.Single(await ListMessagesAsync(intruder));
+        whileConnected.Dispose();
+        later.Dispose();
+    }
+
+    [Fact]
+    public async Task A_client_id_is_free_again_once_its_clean_session_has_ended()
+    {
+        var first = await CreateDeviceAsync("First user of an id");
+        var second = await CreateDeviceAsync("Second user of an id");
+        var clientId = $"reused-{Guid.NewGuid():N}";
+        var client = await Mqtt.ConnectAsync(_app.MqttPort, first.Key, first.Secret);
+        client.Dispose();
+        var (a, aResult) = await Mqtt.TryConnectAsync(_app.MqttPort, first.Key, first.Secret, clientId: clientId);
+        await a.DisconnectAsync();
+        a.Dispose();
+
+        var result = await Eventually.GetAsync(async () =>
+        {
+            var (b, bResult) = await Mqtt.TryConnectAsync(_app.MqttPort, second.Key, second.Secret, clientId: clientId);
+            b.Dispose();
+            return bResult.ResultCode == MqttClientConnectResultCode.Success ? bResult : null;
+        }, "the client id to be released");
+
+        Assert.Equal(MqttClientConnectResultCode.Success, aResult.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+    }
+
+    [Fact]
+    public async Task An_over_long_topic_is_refused_as_invalid_and_nothing_is_stored()
+    {
+        var device = await CreateDeviceAsync("Long topics");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        var result = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/{new string('t', 1100)}", "{}"));
+        var next = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", """{"after":1}"""));
+
+        Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, result.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, next.ReasonCode);
+        Assert.Equal(["""{"after":1}"""], (await ListMessagesAsync(device)).Select(m => m.Payload));
     }
 
     [Fact]
@@ -205,6 +289,13 @@ public abstract class MessagePathTests
 
         Assert.NotNull(online.LastSeenAt);
         Assert.NotNull(offline.LastSeenAt);
+    }
+
+    private async Task AssertNothingStoredUnderAsync(CreatedDeviceBody device)
+    {
+        await using var db = await _app.CreateDbContextAsync();
+        var prefix = $"devices/{device.Key}/";
+        Assert.False(await db.Messages.AnyAsync(m => m.Topic.StartsWith(prefix)), $"a message was stored under {prefix}");
     }
 
     protected async Task<CreatedDeviceBody> CreateDeviceAsync(string name)

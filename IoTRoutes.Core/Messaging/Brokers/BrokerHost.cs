@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging.Lifecycle;
@@ -26,6 +27,11 @@ public sealed class BrokerHost(
     ILogger logger) : IAsyncDisposable
 {
     private const string DeviceItem = "iotroutes.device";
+    private const int MaxTopicLength = 1024;
+
+    // Which device a session (client id) belongs to. MQTTnet hands a persistent session, with its items, to
+    // whoever connects next with the same client id; without this a device could take over another's session.
+    private readonly ConcurrentDictionary<string, Guid> _sessionOwners = new(StringComparer.Ordinal);
     private MqttServer? _server;
 
     public BrokerEndpoint Endpoint => endpoint;
@@ -45,6 +51,11 @@ public sealed class BrokerHost(
         server.ClientDisconnectedAsync += OnDisconnectedAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.SessionDeletedAsync += args =>
+        {
+            _sessionOwners.TryRemove(args.Id, out _);
+            return Task.CompletedTask;
+        };
         await server.StartAsync();
         _server = server;
         BrokerLog.Started(logger, endpoint.Name, endpoint.Address.ToString(), endpoint.Port);
@@ -87,6 +98,14 @@ public sealed class BrokerHost(
             return;
         }
 
+        var clientId = string.IsNullOrEmpty(args.ClientId) ? args.AssignedClientIdentifier : args.ClientId;
+        if (_sessionOwners.GetOrAdd(clientId, device.Id) != device.Id)
+        {
+            BrokerLog.ClientIdTaken(logger, endpoint.Name, device.Key, clientId);
+            args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            return;
+        }
+
         args.SessionItems[DeviceItem] = device;
     }
 
@@ -125,8 +144,28 @@ public sealed class BrokerHost(
             return; // injected by the platform itself (commands), not by a device
         }
 
+        if (args.UserName != device.Key)
+        {
+            // A session that ended up with another device's identity: never act on it.
+            BrokerLog.IdentityMismatch(logger, endpoint.Name, args.UserName, device.Key);
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
+            return;
+        }
+
         var message = args.ApplicationMessage;
         var topic = message.Topic;
+        if (string.IsNullOrEmpty(topic))
+        {
+            return; // an unknown topic alias: MQTTnet has already answered 0x90 topic name invalid
+        }
+
+        if (topic.Length > MaxTopicLength || topic.Contains('\0'))
+        {
+            Refuse(args, MqttPubAckReasonCode.TopicNameInvalid, $"Topic names have at most {MaxTopicLength} characters and no NUL character.");
+            return;
+        }
+
         if (!DeviceTopics.IsOwn(device.Key, topic))
         {
             BrokerLog.ForeignTopic(logger, endpoint.Name, device.Key, topic);
@@ -196,7 +235,18 @@ public sealed class BrokerHost(
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
-        if (args.SessionItems[DeviceItem] is AuthenticatedDevice device && !DeviceTopics.IsOwn(device.Key, args.TopicFilter.Topic))
+        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (args.UserName != device.Key)
+        {
+            BrokerLog.IdentityMismatch(logger, endpoint.Name, args.UserName, device.Key);
+            args.ProcessSubscription = false;
+            args.CloseConnection = true;
+        }
+        else if (!DeviceTopics.IsOwn(device.Key, args.TopicFilter.Topic))
         {
             BrokerLog.ForeignSubscription(logger, endpoint.Name, device.Key, args.TopicFilter.Topic);
             args.ProcessSubscription = false;

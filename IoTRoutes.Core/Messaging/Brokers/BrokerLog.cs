@@ -30,4 +30,10 @@ internal static partial class BrokerLog
 
     [LoggerMessage(2009, LogLevel.Warning, "Broker {Broker}: updating the status of device {DeviceKey} failed")]
     public static partial void StatusFailed(ILogger logger, string broker, string deviceKey, Exception exception);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Broker {Broker}: device {DeviceKey} may not use client id {ClientId}, which belongs to another device's session")]
+    public static partial void ClientIdTaken(ILogger logger, string broker, string deviceKey, string clientId);
+
+    [LoggerMessage(2011, LogLevel.Error, "Broker {Broker}: connection of {UserName} carries the session of device {DeviceKey}; closed")]
+    public static partial void IdentityMismatch(ILogger logger, string broker, string? userName, string deviceKey);
 }

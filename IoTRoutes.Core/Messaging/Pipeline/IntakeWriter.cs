@@ -67,19 +67,24 @@ internal sealed class IntakeWriter(
     {
         try
         {
-            await using var db = await contexts.CreateDbContextAsync();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            db.Messages.AddRange(batch.Select(p => p.Message));
-            await db.SaveChangesAsync();
+            await InsertAsync(batch);
+        }
+        catch (Exception e) when (batch.Count > 1)
+        {
+            // One bad message must not fail its whole batch: write them one by one so only that one fails.
+            IntakeLog.BatchRetriedOneByOne(logger, batch.Count, e);
+            foreach (var pending in batch)
+            {
+                await WriteAsync([pending]);
+            }
+
+            return;
         }
         catch (Exception e)
         {
-            IntakeLog.BatchFailed(logger, batch.Count, e);
-            foreach (var pending in batch)
-            {
-                pending.Stored.TrySetException(e);
-            }
-
+            var message = batch[0].Message;
+            IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, e);
+            batch[0].Stored.TrySetException(e);
             return;
         }
 
@@ -90,5 +95,13 @@ internal sealed class IntakeWriter(
 
         acquisition.Raise();
         feed.Publish(new MessagesChanged(batch.Select(p => p.Message.DeviceId).ToHashSet()));
+    }
+
+    private async Task InsertAsync(List<PendingMessage> batch)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.Messages.AddRange(batch.Select(p => p.Message));
+        await db.SaveChangesAsync();
     }
 }

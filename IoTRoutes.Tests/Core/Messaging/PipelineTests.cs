@@ -62,6 +62,29 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_bad_message_fails_alone_and_the_rest_of_its_batch_is_stored()
+    {
+        var intake = new MessageIntake(_options);
+        var good = new List<Task>();
+        for (var i = 0; i < 9; i++)
+        {
+            good.Add(await intake.SubmitAsync(NewMessage("{}"), default));
+        }
+
+        var orphan = NewMessage("{}");
+        orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
+        var bad = await intake.SubmitAsync(orphan, default);
+        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+
+        await writer.RunAsync(new CancellationToken(canceled: true)); // one drain: all ten in one batch
+
+        await Task.WhenAll(good).WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<DbUpdateException>(() => bad.WaitAsync(TimeSpan.FromSeconds(10)));
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(9, await db.Messages.CountAsync());
+    }
+
+    [Fact]
     public async Task A_failed_write_faults_the_submissions_so_the_broker_does_not_acknowledge()
     {
         var intake = new MessageIntake(_options);

@@ -125,6 +125,32 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Of_two_concurrent_refreshes_with_one_token_only_one_succeeds()
+    {
+        await BootstrapAsync(new AdminOptions { Email = "c@example.com", Password = "concurrent-pass" });
+        var tokens = CreateTokenService();
+        var pair = (await tokens.IssueAsync("c@example.com", "concurrent-pass", default)).Tokens!;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => tokens.RefreshAsync(pair.RefreshToken, default))));
+
+        Assert.Single(results, r => r.Tokens is not null);
+        Assert.All(results.Where(r => r.Tokens is null), r => Assert.Equal(TokenFailure.InvalidRefreshToken, r.Failure));
+    }
+
+    [Fact]
+    public async Task Changing_the_password_revokes_the_refresh_tokens_of_the_account()
+    {
+        await BootstrapAsync(new AdminOptions { Email = "p@example.com", Password = "old-password-1" });
+        var tokens = CreateTokenService();
+        var pair = (await tokens.IssueAsync("p@example.com", "old-password-1", default)).Tokens!;
+        var user = (await _accounts.CheckCredentialsAsync("p@example.com", "old-password-1", default)).User!;
+
+        Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", default)).Succeeded);
+
+        Assert.Equal(TokenFailure.InvalidRefreshToken, (await tokens.RefreshAsync(pair.RefreshToken, default)).Failure);
+    }
+
+    [Fact]
     public async Task A_refresh_token_stops_working_after_its_lifetime()
     {
         await BootstrapAsync(new AdminOptions { Email = "r@example.com", Password = "refresh-password" });
