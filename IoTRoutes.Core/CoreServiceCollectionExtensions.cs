@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
@@ -15,6 +16,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<IoTRoutesOptions>().BindConfiguration(IoTRoutesOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddStorage(configuration);
+        services.AddEntities();
         services.AddSecurity();
         services.AddDevices();
         services.AddMessaging();

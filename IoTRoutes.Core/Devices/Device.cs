@@ -11,4 +11,8 @@ public sealed class Device
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSeenAt { get; set; }
     public bool IsConnected { get; set; }
+
+    /// <summary>The entity that owns the device; its users see it, others do not.</summary>
+    public Guid EntityId { get; set; }
+    public Entities.Entity? Entity { get; set; }
 }

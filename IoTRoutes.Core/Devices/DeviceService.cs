@@ -1,21 +1,24 @@
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Devices;
 
-/// <summary>The device registry: list, read, create, delete.</summary>
-public sealed class DeviceService(IDbContextFactory<AppDbContext> contexts, TimeProvider clock)
+/// <summary>The device registry: list, read, create, delete — always within the caller's part of the entity tree.</summary>
+public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         var devices = await db.Devices.AsNoTracking().OrderBy(d => d.Name).ThenBy(d => d.Key).ToListAsync(ct);
         return devices.ConvertAll(ToDto);
     }
 
     public async Task<DeviceDto?> FindAsync(Guid id, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, ct);
         return device is null ? null : ToDto(device);
     }
@@ -27,11 +30,20 @@ public sealed class DeviceService(IDbContextFactory<AppDbContext> contexts, Time
             return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["name"] = [problem] });
         }
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, scope) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var entityId = request.EntityId ?? scope.EntityId;
+        if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+        {
+            // Outside the caller's scope looks exactly like not existing.
+            return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["entityId"] = [$"There is no entity {entityId}."] });
+        }
+
         var secret = DeviceSecrets.NewSecret();
         var device = new Device
         {
             Id = Guid.CreateVersion7(),
+            EntityId = entityId,
             Name = request.Name!.Trim(),
             Key = await NewUniqueKeyAsync(db, ct),
             SecretHash = DeviceSecrets.Hash(secret),
@@ -44,7 +56,8 @@ public sealed class DeviceService(IDbContextFactory<AppDbContext> contexts, Time
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         return await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) > 0;
     }
 
@@ -54,12 +67,12 @@ public sealed class DeviceService(IDbContextFactory<AppDbContext> contexts, Time
         while (true)
         {
             var key = DeviceSecrets.NewKey();
-            if (!await db.Devices.AnyAsync(d => d.Key == key, ct))
+            if (!await db.Devices.IgnoreQueryFilters().AnyAsync(d => d.Key == key, ct)) // keys are unique platform-wide
             {
                 return key;
             }
         }
     }
 
-    private static DeviceDto ToDto(Device d) => new(d.Id, d.Name, d.Key, d.CreatedAt, d.LastSeenAt, d.IsConnected);
+    private static DeviceDto ToDto(Device d) => new(d.Id, d.Name, d.Key, d.EntityId, d.CreatedAt, d.LastSeenAt, d.IsConnected);
 }

@@ -6,7 +6,7 @@ public static class DevicesServiceCollectionExtensions
 {
     public static IServiceCollection AddDevices(this IServiceCollection services)
     {
-        services.AddSingleton<DeviceService>();
+        services.AddScoped<DeviceService>();
         services.AddSingleton<DeviceCredentialValidator>();
         services.AddSingleton<DeviceStatusService>();
         return services;

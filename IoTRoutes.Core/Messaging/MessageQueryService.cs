@@ -1,13 +1,13 @@
 using System.Text;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Messaging.Telemetry;
-using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Messaging;
 
-/// <summary>Reads stored messages and their counts.</summary>
-public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts)
+/// <summary>Reads stored messages and their counts, within the caller's part of the entity tree.</summary>
+public sealed class MessageQueryService(ScopedContexts contexts)
 {
     public async Task<IReadOnlyList<MessageDto>> ListAsync(MessageQuery query, CancellationToken ct)
     {
@@ -16,7 +16,8 @@ public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts
             throw new ArgumentException("Invalid message query; call Validate() first.", nameof(query));
         }
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         var messages = db.Messages.AsNoTracking();
         if (query.DeviceId is { } deviceId)
         {
@@ -49,7 +50,8 @@ public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts
 
     public async Task<MessageStatsDto> StatsAsync(CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         var counts = await db.Messages.GroupBy(m => m.State)
             .Select(g => new { State = g.Key, Count = g.LongCount() })
             .ToDictionaryAsync(x => x.State, x => x.Count, ct);
@@ -61,7 +63,8 @@ public sealed class MessageQueryService(IDbContextFactory<AppDbContext> contexts
     /// <summary>The numeric fields of the device's latest processed messages, for a chart.</summary>
     public async Task<TelemetryChart> TelemetryAsync(Guid deviceId, int points, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
         var latest = await db.Messages.AsNoTracking()
             .Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed)
             .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)

@@ -16,7 +16,7 @@ public static class MessagingServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton<MessageFeed>();
-        services.AddSingleton<MessageQueryService>();
+        services.AddScoped<MessageQueryService>();
         services.AddSingleton<JsonPayloadDecoder>();
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<AcquisitionSignal>();

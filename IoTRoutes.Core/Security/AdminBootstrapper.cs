@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,7 @@ internal sealed partial class AdminBootstrapper(
             NormalizedEmail = User.Normalize(admin.Email),
             PasswordHash = "",
             MustChangePassword = generated,
+            EntityId = RootEntity.Id,
             CreatedAt = clock.GetUtcNow(),
         };
         user.PasswordHash = hasher.Hash(user, password);

@@ -11,5 +11,9 @@ public sealed class User
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
 
+    /// <summary>The entity the user is attached to: it sees that entity and everything below it.</summary>
+    public Guid EntityId { get; set; }
+    public Entities.Entity? Entity { get; set; }
+
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

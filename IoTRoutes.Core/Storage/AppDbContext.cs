@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +12,13 @@ namespace IoTRoutes.Core.Storage;
 /// </summary>
 public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>
+    /// Entity-tree prefix that every owned row must fall under (see <see cref="Entities.ScopedContexts"/>).
+    /// "/" (the default) is the whole tree, for the platform's own background work.
+    /// </summary>
+    public string ScopePath { get; set; } = "/";
+
+    public DbSet<Entity> Entities => Set<Entity>();
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Device> Devices => Set<Device>();
@@ -18,8 +26,23 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<Entity>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(EntityRules.MaxNameLength);
+            e.Property(x => x.Path).HasMaxLength(2048);
+            e.HasIndex(x => x.Path).IsUnique();
+            e.HasOne<Entity>().WithMany().HasForeignKey(x => x.ParentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(x => x.Path.StartsWith(ScopePath));
+            e.HasData(new Entity
+            {
+                Id = RootEntity.Id, Name = RootEntity.Name, Type = EntityType.Platform, Path = RootEntity.Path,
+                CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            });
+        });
         modelBuilder.Entity<User>(u =>
         {
+            u.HasOne(x => x.Entity).WithMany().HasForeignKey(x => x.EntityId).OnDelete(DeleteBehavior.Restrict);
+            u.HasQueryFilter(x => x.Entity!.Path.StartsWith(ScopePath));
             u.Property(x => x.Email).HasMaxLength(256);
             u.Property(x => x.NormalizedEmail).HasMaxLength(256);
             u.HasIndex(x => x.NormalizedEmail).IsUnique();
@@ -37,12 +60,15 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             d.Property(x => x.Key).HasMaxLength(64);
             d.HasIndex(x => x.Key).IsUnique();
             d.Property(x => x.SecretHash).HasMaxLength(128);
+            d.HasOne(x => x.Entity).WithMany().HasForeignKey(x => x.EntityId).OnDelete(DeleteBehavior.Restrict);
+            d.HasQueryFilter(x => x.Entity!.Path.StartsWith(ScopePath));
         });
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);
             m.Property(x => x.RejectionReason).HasMaxLength(1024);
-            m.HasOne<Device>().WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            m.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            m.HasQueryFilter(x => x.Device!.Entity!.Path.StartsWith(ScopePath));
             m.HasIndex(x => new { x.DeviceId, x.ReceivedAt });
             m.HasIndex(x => x.ReceivedAt);
             m.HasIndex(x => x.State);

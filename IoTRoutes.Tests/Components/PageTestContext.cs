@@ -2,6 +2,7 @@ using System.Text;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Storage;
@@ -30,8 +31,10 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
         Services.AddSingleton(Feed);
-        Services.AddSingleton<DeviceService>();
-        Services.AddSingleton<MessageQueryService>();
+        Services.AddSingleton<IEntityScopeProvider>(new FixedScope());
+        Services.AddScoped<ScopedContexts>();
+        Services.AddScoped<DeviceService>();
+        Services.AddScoped<MessageQueryService>();
         AddAuthorization().SetAuthorized("admin@test.local");
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }

@@ -99,6 +99,7 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             var user = new IoTRoutes.Core.Security.User
             {
                 Id = Guid.NewGuid(), Email = email, NormalizedEmail = email.ToUpperInvariant(), PasswordHash = "", MustChangePassword = true,
+                EntityId = IoTRoutes.Core.Entities.RootEntity.Id,
             };
             user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, generated);
             db.Users.Add(user);

@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +24,9 @@ public sealed class SqliteContexts : IDbContextFactory<AppDbContext>, IAsyncDisp
     }
 
     public AppDbContext CreateDbContext() => new SqliteAppDbContext(_options);
+
+    /// <summary>Contexts as a caller in <paramref name="scope"/> gets them (the root entity by default).</summary>
+    public ScopedContexts Scoped(EntityScope? scope = null) => new(this, new FixedScope(scope ?? FixedScope.Root));
 
     public ValueTask DisposeAsync()
     {

@@ -25,6 +25,7 @@ public static class ApiExtensions
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("IoTRoutes API"));
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapAuthApi();
+        app.MapEntitiesApi();
         app.MapDevicesApi();
         app.MapMessagesApi();
         return app;

@@ -4,6 +4,11 @@ namespace IoTRoutes.Web.Api;
 
 internal static class NotFoundProblem
 {
-    public static ProblemHttpResult Device(Guid id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no device {id}.");
+    public static ProblemHttpResult Device(Guid id) => Of("device", id);
+
+    public static ProblemHttpResult Entity(Guid id) => Of("entity", id);
+
+    // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.
+    private static ProblemHttpResult Of(string what, Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no {what} {id}.");
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Web.Api;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -53,6 +54,8 @@ public static class WebSecurityExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser());
         services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddScoped<IEntityScopeProvider, SignedInUserScope>();
         return services;
     }
 

@@ -13,7 +13,7 @@ public sealed class DeviceServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _devices = new DeviceService(_db, _clock);
+        _devices = new DeviceService(_db.Scoped(), _clock);
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();

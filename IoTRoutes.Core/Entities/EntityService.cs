@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Entities;
+
+/// <summary>The entity tree, as far as the caller can see it: list, create, rename, move, delete.</summary>
+public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<EntityDto>> ListAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var entities = await db.Entities.AsNoTracking().OrderBy(e => e.Path).ToListAsync(ct);
+        return entities.ConvertAll(ToDto);
+    }
+
+    public async Task<EntityDto?> FindAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        return await db.Entities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } e ? ToDto(e) : null;
+    }
+
+    public async Task<EntityChangeResult> CreateAsync(CreateEntityRequest request, CancellationToken ct)
+    {
+        if (EntityRules.CheckName(request.Name) is { } problem)
+        {
+            return EntityChangeResult.Invalid("name", problem);
+        }
+
+        if (request.Type is not { } type || type == EntityType.Platform || !Enum.IsDefined(type))
+        {
+            return EntityChangeResult.Invalid("type", "Choose Organisation, SubOrganisation, Customer or Person.");
+        }
+
+        var (db, scope) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var parentId = request.ParentId ?? scope.EntityId;
+        var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == parentId, ct);
+        if (parent is null)
+        {
+            return EntityChangeResult.Invalid("parentId", $"There is no entity {parentId}.");
+        }
+
+        var id = Guid.CreateVersion7();
+        db.Entities.Add(new Entity
+        {
+            Id = id, Name = request.Name!.Trim(), Type = type, ParentId = parent.Id,
+            Path = Entity.PathOf(parent.Path, id), CreatedAt = clock.GetUtcNow(),
+        });
+        await db.SaveChangesAsync(ct);
+        return EntityChangeResult.Done(id);
+    }
+
+    public async Task<EntityChangeResult> RenameAsync(Guid id, string? name, CancellationToken ct)
+    {
+        if (EntityRules.CheckName(name) is { } problem)
+        {
+            return EntityChangeResult.Invalid("name", problem);
+        }
+
+        var (db, _) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return EntityChangeResult.NotFound;
+        }
+
+        entity.Name = name!.Trim();
+        await db.SaveChangesAsync(ct);
+        return EntityChangeResult.Done(id);
+    }
+
+    /// <summary>Moves an entity, with everything below it, under another parent the caller can see.</summary>
+    public async Task<EntityChangeResult> MoveAsync(Guid id, Guid newParentId, CancellationToken ct)
+    {
+        var (db, scope) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return EntityChangeResult.NotFound;
+        }
+
+        if (entity.Id == scope.EntityId || entity.ParentId is null)
+        {
+            return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be moved.");
+        }
+
+        var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == newParentId, ct);
+        if (parent is null)
+        {
+            return EntityChangeResult.Invalid("parentId", $"There is no entity {newParentId}.");
+        }
+
+        if (parent.Path.StartsWith(entity.Path, StringComparison.Ordinal))
+        {
+            return EntityChangeResult.Invalid("parentId", "An entity cannot be moved below itself.");
+        }
+
+        var oldPath = entity.Path;
+        var newPath = Entity.PathOf(parent.Path, entity.Id);
+        var subtree = await db.Entities.Where(e => e.Path.StartsWith(oldPath)).ToListAsync(ct);
+        foreach (var node in subtree)
+        {
+            node.Path = newPath + node.Path[oldPath.Length..];
+        }
+
+        entity.ParentId = parent.Id;
+        await db.SaveChangesAsync(ct);
+        return EntityChangeResult.Done(id);
+    }
+
+    /// <summary>Deletes an empty entity; one with sub-entities, devices or users attached is refused, saying which.</summary>
+    public async Task<EntityChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var (db, scope) = await contexts.CreateAsync(ct);
+        await using var _db = db;
+        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return EntityChangeResult.NotFound;
+        }
+
+        if (entity.Id == scope.EntityId || entity.ParentId is null)
+        {
+            return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be deleted.");
+        }
+
+        // Counted without the caller's scope: what is attached blocks the delete even where the caller cannot see it.
+        var children = await db.Entities.IgnoreQueryFilters().CountAsync(e => e.ParentId == id, ct);
+        var devices = await db.Devices.IgnoreQueryFilters().CountAsync(d => d.EntityId == id, ct);
+        var users = await db.Users.IgnoreQueryFilters().CountAsync(u => u.EntityId == id, ct);
+        if (children + devices + users > 0)
+        {
+            var attached = new[] { (children, "sub-entities"), (devices, "devices"), (users, "users") }
+                .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {x.Item2}");
+            return EntityChangeResult.Invalid("id", $"{entity.Name} still has {string.Join(", ", attached)}: move or delete them first.");
+        }
+
+        db.Entities.Remove(entity);
+        await db.SaveChangesAsync(ct);
+        return EntityChangeResult.Done(id);
+    }
+
+    private static EntityDto ToDto(Entity e) => new(e.Id, e.Name, e.Type, e.ParentId, e.Path.Count(c => c == '/') - 2);
+}

@@ -1,0 +1,78 @@
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public sealed record CreatedIdResponse(Guid Id);
+
+public sealed record RenameEntityRequest(string? Name);
+
+public sealed record MoveEntityRequest(Guid? ParentId);
+
+public static class EntitiesApi
+{
+    public static IEndpointRouteBuilder MapEntitiesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/entities").WithTags("Entities").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("/", ListAsync).WithName("ListEntities").WithSummary("The caller's entity and everything below it, in tree order");
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetEntity");
+        api.MapPost("/", CreateAsync).WithName("CreateEntity").WithSummary("Create an entity; parentId defaults to the caller's entity");
+        api.MapPut("/{id:guid}", RenameAsync).WithName("RenameEntity");
+        api.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveEntity").WithSummary("Move an entity, with everything below it");
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteEntity").WithSummary("Delete an entity with nothing attached");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<EntityDto>>> ListAsync(EntityService entities, CancellationToken ct) =>
+        TypedResults.Ok(await entities.ListAsync(ct));
+
+    private static async Task<Results<Ok<EntityDto>, ProblemHttpResult>> GetAsync(Guid id, EntityService entities, CancellationToken ct) =>
+        await entities.FindAsync(id, ct) is { } entity ? TypedResults.Ok(entity) : NotFoundProblem.Entity(id);
+
+    private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateEntityRequest request, EntityService entities, CancellationToken ct)
+    {
+        var result = await entities.CreateAsync(request, ct);
+        return result.Outcome == EntityChangeOutcome.Done
+            ? TypedResults.Created($"/api/v1/entities/{result.Id}", new CreatedIdResponse(result.Id!.Value))
+            : ToProblem(result);
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RenameAsync(
+        Guid id, RenameEntityRequest request, EntityService entities, CancellationToken ct) =>
+        ToNoContent(await entities.RenameAsync(id, request.Name, ct), id);
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> MoveAsync(
+        Guid id, MoveEntityRequest request, EntityService entities, CancellationToken ct)
+    {
+        if (request.ParentId is not { } parentId)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["parentId"] = ["Say where to move the entity."] });
+        }
+
+        return ToNoContent(await entities.MoveAsync(id, parentId, ct), id);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, EntityService entities, CancellationToken ct)
+    {
+        var result = await entities.DeleteAsync(id, ct);
+        return result.Outcome switch
+        {
+            EntityChangeOutcome.Done => TypedResults.NoContent(),
+            EntityChangeOutcome.NotFound => NotFoundProblem.Entity(id),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entity not empty",
+                detail: result.Errors!.Values.SelectMany(v => v).First()),
+        };
+    }
+
+    private static Results<NoContent, ValidationProblem, ProblemHttpResult> ToNoContent(EntityChangeResult result, Guid id) => result.Outcome switch
+    {
+        EntityChangeOutcome.Done => TypedResults.NoContent(),
+        EntityChangeOutcome.NotFound => NotFoundProblem.Entity(id),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+
+    private static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> ToProblem(EntityChangeResult result) =>
+        TypedResults.ValidationProblem(result.Errors!);
+}
