@@ -35,6 +35,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
         Services.AddScoped<MessageQueryService>();
+        Services.AddScoped<EntityService>();
         AddAuthorization().SetAuthorized("admin@test.local");
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
