@@ -9,7 +9,7 @@ public sealed class JwtOptions
 
     [Required] public string Issuer { get; set; } = "IoTRoutes";
     [Required] public string Audience { get; set; } = "IoTRoutes.Api";
-    [Range(1, 1440)] public int AccessTokenMinutes { get; set; } = 15;
+    [Range(1, 1440)] public int AccessTokenMinutes { get; set; } = 10;
     [Range(1, 365)] public int RefreshTokenDays { get; set; } = 14;
 
     /// <summary>Base64 HMAC key of at least 32 bytes. Empty: one is generated into the data directory and kept there.</summary>

@@ -5,6 +5,9 @@ public sealed class RefreshToken
 {
     public Guid Id { get; set; }
     public Guid UserId { get; set; }
+
+    /// <summary>Shared by every token rotated from one sign-in; reuse of a spent token revokes the whole family.</summary>
+    public Guid FamilyId { get; set; }
     public required string TokenHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

@@ -45,7 +45,7 @@ public sealed class TokenService(
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return new TokenResult(await CreatePairAsync(db, check.User, ct), null);
+        return new TokenResult(await CreatePairAsync(db, check.User, Guid.CreateVersion7(), ct), null);
     }
 
     public async Task<TokenResult> RefreshAsync(string? refreshToken, CancellationToken ct)
@@ -59,8 +59,15 @@ public sealed class TokenService(
         var hash = Hash(refreshToken);
         var now = clock.GetUtcNow();
         var stored = await db.RefreshTokens.SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (stored is null || stored.RevokedAt is not null || stored.ExpiresAt <= now)
+        if (stored is null || stored.ExpiresAt <= now)
         {
+            return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
+        }
+
+        if (stored.RevokedAt is not null)
+        {
+            // A spent token presented again: someone holds a copy. End the whole sign-in, thief and owner alike.
+            await RevokeFamilyAsync(db, stored.FamilyId, now, ct);
             return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
         }
 
@@ -75,13 +82,35 @@ public sealed class TokenService(
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         if (revoked != 1)
         {
+            await RevokeFamilyAsync(db, stored.FamilyId, now, ct);
             return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
         }
 
-        return new TokenResult(await CreatePairAsync(db, new SignedInUser(user.Id, user.Email, user.MustChangePassword), ct), null);
+        return new TokenResult(await CreatePairAsync(db, new SignedInUser(user.Id, user.Email, user.MustChangePassword), stored.FamilyId, ct), null);
     }
 
-    private async Task<TokenPair> CreatePairAsync(AppDbContext db, SignedInUser user, CancellationToken ct)
+    /// <summary>Revokes the refresh token and every token of its family, if it belongs to <paramref name="userId"/>.</summary>
+    public async Task RevokeAsync(Guid userId, string? refreshToken, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(refreshToken))
+        {
+            return;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var hash = Hash(refreshToken);
+        var family = await db.RefreshTokens.Where(t => t.TokenHash == hash && t.UserId == userId).Select(t => (Guid?)t.FamilyId).SingleOrDefaultAsync(ct);
+        if (family is { } familyId)
+        {
+            await RevokeFamilyAsync(db, familyId, clock.GetUtcNow(), ct);
+        }
+    }
+
+    private static Task RevokeFamilyAsync(AppDbContext db, Guid familyId, DateTimeOffset now, CancellationToken ct) =>
+        db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+
+    private async Task<TokenPair> CreatePairAsync(AppDbContext db, SignedInUser user, Guid familyId, CancellationToken ct)
     {
         var jwt = options.Value;
         var now = clock.GetUtcNow();
@@ -108,6 +137,7 @@ public sealed class TokenService(
         {
             Id = Guid.CreateVersion7(),
             UserId = user.Id,
+            FamilyId = familyId,
             TokenHash = Hash(refreshToken),
             CreatedAt = now,
             ExpiresAt = now.AddDays(jwt.RefreshTokenDays),

@@ -52,6 +52,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         {
             t.Property(x => x.TokenHash).HasMaxLength(128);
             t.HasIndex(x => x.TokenHash).IsUnique();
+            t.HasIndex(x => x.FamilyId);
             t.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Device>(d =>

@@ -21,7 +21,7 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var token = (await response.Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
-        Assert.Equal(15 * 60, token.ExpiresIn);
+        Assert.Equal(10 * 60, token.ExpiresIn);
         Assert.False(string.IsNullOrEmpty(token.RefreshToken));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/devices")).StatusCode);
@@ -80,6 +80,38 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
         Assert.NotEqual(first.RefreshToken, second.RefreshToken);
         var problem = await AssertProblemAsync(replayed, HttpStatusCode.Unauthorized);
         Assert.Equal("Invalid refresh token", problem.Title);
+    }
+
+    [Fact]
+    public async Task Reusing_a_spent_refresh_token_ends_the_whole_sign_in()
+    {
+        using var client = _app.CreateClient();
+        var first = (await (await client.PostAsJsonAsync("/api/v1/auth/token",
+            new { email = IoTRoutesApp.AdminEmail, password = IoTRoutesApp.AdminPassword })).Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
+        var second = (await (await client.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = first.RefreshToken })).Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
+
+        var replay = await client.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = first.RefreshToken });
+        var afterReplay = await client.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = second.RefreshToken });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterReplay.StatusCode); // the legitimate newer token died with it
+    }
+
+    [Fact]
+    public async Task A_revoked_refresh_token_no_longer_refreshes()
+    {
+        using var client = _app.CreateClient();
+        var pair = (await (await client.PostAsJsonAsync("/api/v1/auth/token",
+            new { email = IoTRoutesApp.AdminEmail, password = IoTRoutesApp.AdminPassword })).Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pair.AccessToken);
+
+        var revoked = await client.PostAsJsonAsync("/api/v1/auth/revoke", new { refreshToken = pair.RefreshToken });
+        var unknown = await client.PostAsJsonAsync("/api/v1/auth/revoke", new { refreshToken = "no-such-token" });
+        var refresh = await client.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = pair.RefreshToken });
+
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, unknown.StatusCode);
+        await AssertProblemAsync(refresh, HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -96,8 +96,8 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         Assert.True(validation.IsValid, validation.Exception?.Message);
         Assert.Equal("api@example.com", validation.Claims["email"]);
         var jwt = handler.ReadJsonWebToken(pair.AccessToken);
-        Assert.Equal(TimeSpan.FromMinutes(15), jwt.ValidTo - jwt.IssuedAt);
-        Assert.Equal(900, pair.ExpiresIn);
+        Assert.Equal(TimeSpan.FromMinutes(10), jwt.ValidTo - jwt.IssuedAt);
+        Assert.Equal(600, pair.ExpiresIn);
     }
 
     [Fact]
