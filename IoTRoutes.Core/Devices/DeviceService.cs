@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Devices;
@@ -9,7 +10,7 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Devices), ct);
         await using var _db = db;
         var devices = await db.Devices.AsNoTracking().OrderBy(d => d.Name).ThenBy(d => d.Key).ToListAsync(ct);
         return devices.ConvertAll(ToDto);
@@ -17,7 +18,7 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
 
     public async Task<DeviceDto?> FindAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Devices), ct);
         await using var _db = db;
         var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, ct);
         return device is null ? null : ToDto(device);
@@ -30,9 +31,9 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
             return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["name"] = [problem] });
         }
 
-        var (db, scope) = await contexts.CreateAsync(ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
         await using var _db = db;
-        var entityId = request.EntityId ?? scope.EntityId;
+        var entityId = request.EntityId ?? caller.Scope.EntityId;
         if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
         {
             // Outside the caller's scope looks exactly like not existing.
@@ -56,7 +57,7 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
         await using var _db = db;
         return await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) > 0;
     }

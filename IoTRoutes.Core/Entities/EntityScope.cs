@@ -10,8 +10,14 @@ public sealed record EntityScope(Guid EntityId, string Path)
     public static readonly EntityScope Nothing = new(Guid.Empty, "/none/");
 }
 
-/// <summary>Tells Core services whose request they are serving. Web implements it from the signed-in user.</summary>
-public interface IEntityScopeProvider
+/// <summary>Who a Core service is serving: the user, the part of the entity tree it sees, and what it may do.</summary>
+public sealed record Caller(Guid? UserId, EntityScope Scope, Security.Permissions.EffectivePermissions Permissions)
 {
-    ValueTask<EntityScope> GetScopeAsync(CancellationToken ct);
+    public static readonly Caller Anonymous = new(null, EntityScope.Nothing, Security.Permissions.EffectivePermissions.None);
+}
+
+/// <summary>Tells Core services whose request they are serving. Web implements it from the signed-in user.</summary>
+public interface ICallerProvider
+{
+    ValueTask<Caller> GetCallerAsync(CancellationToken ct);
 }

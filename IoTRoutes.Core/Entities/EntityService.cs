@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Entities;
@@ -7,7 +8,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
 {
     public async Task<IReadOnlyList<EntityDto>> ListAsync(CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
         await using var _db = db;
         var entities = await db.Entities.AsNoTracking().OrderBy(e => e.Path).ToListAsync(ct);
         return entities.ConvertAll(ToDto);
@@ -15,7 +16,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
 
     public async Task<EntityDto?> FindAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
         await using var _db = db;
         return await db.Entities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } e ? ToDto(e) : null;
     }
@@ -32,9 +33,9 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return EntityChangeResult.Invalid("type", "Choose Organisation, SubOrganisation, Customer or Person.");
         }
 
-        var (db, scope) = await contexts.CreateAsync(ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
-        var parentId = request.ParentId ?? scope.EntityId;
+        var parentId = request.ParentId ?? caller.Scope.EntityId;
         var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == parentId, ct);
         if (parent is null)
         {
@@ -58,7 +59,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return EntityChangeResult.Invalid("name", problem);
         }
 
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
@@ -74,7 +75,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
     /// <summary>Moves an entity, with everything below it, under another parent the caller can see.</summary>
     public async Task<EntityChangeResult> MoveAsync(Guid id, Guid newParentId, CancellationToken ct)
     {
-        var (db, scope) = await contexts.CreateAsync(ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
@@ -82,7 +83,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return EntityChangeResult.NotFound;
         }
 
-        if (entity.Id == scope.EntityId || entity.ParentId is null)
+        if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
         {
             return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be moved.");
         }
@@ -114,7 +115,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
     /// <summary>Deletes an empty entity; one with sub-entities, devices or users attached is refused, saying which.</summary>
     public async Task<EntityChangeResult> DeleteAsync(Guid id, CancellationToken ct)
     {
-        var (db, scope) = await contexts.CreateAsync(ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
@@ -122,7 +123,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return EntityChangeResult.NotFound;
         }
 
-        if (entity.Id == scope.EntityId || entity.ParentId is null)
+        if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
         {
             return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be deleted.");
         }

@@ -1,19 +1,27 @@
 using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Entities;
 
 /// <summary>
-/// Creates database contexts whose query filters show only the caller's part of the entity tree.
-/// Every service that answers a user goes through this, so a forgotten check cannot leak another entity's data.
+/// The one door of user-facing services to the database: checks that the caller holds the permission the
+/// operation needs, then creates a context whose query filters show only the caller's part of the entity tree.
+/// A forgotten check in a page or route can therefore neither skip the permission nor leak another entity's data.
 /// </summary>
-public sealed class ScopedContexts(IDbContextFactory<AppDbContext> contexts, IEntityScopeProvider scopes)
+public sealed class ScopedContexts(IDbContextFactory<AppDbContext> contexts, ICallerProvider callers)
 {
-    public async Task<(AppDbContext Db, EntityScope Scope)> CreateAsync(CancellationToken ct)
+    /// <exception cref="PermissionDeniedException">The caller lacks <paramref name="needed"/>.</exception>
+    public async Task<(AppDbContext Db, Caller Caller)> CreateAsync(Permission needed, CancellationToken ct)
     {
-        var scope = await scopes.GetScopeAsync(ct);
+        var caller = await callers.GetCallerAsync(ct);
+        if (!caller.Permissions.Allows(needed))
+        {
+            throw new PermissionDeniedException(needed);
+        }
+
         var db = await contexts.CreateDbContextAsync(ct);
-        db.ScopePath = scope.Path;
-        return (db, scope);
+        db.ScopePath = caller.Scope.Path;
+        return (db, caller);
     }
 }

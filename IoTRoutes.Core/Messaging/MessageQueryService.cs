@@ -2,6 +2,7 @@ using System.Text;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Messaging.Telemetry;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Messaging;
@@ -16,7 +17,7 @@ public sealed class MessageQueryService(ScopedContexts contexts)
             throw new ArgumentException("Invalid message query; call Validate() first.", nameof(query));
         }
 
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
         await using var _db = db;
         var messages = db.Messages.AsNoTracking();
         if (query.DeviceId is { } deviceId)
@@ -50,7 +51,7 @@ public sealed class MessageQueryService(ScopedContexts contexts)
 
     public async Task<MessageStatsDto> StatsAsync(CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
         await using var _db = db;
         var counts = await db.Messages.GroupBy(m => m.State)
             .Select(g => new { State = g.Key, Count = g.LongCount() })
@@ -63,7 +64,7 @@ public sealed class MessageQueryService(ScopedContexts contexts)
     /// <summary>The numeric fields of the device's latest processed messages, for a chart.</summary>
     public async Task<TelemetryChart> TelemetryAsync(Guid deviceId, int points, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(ct);
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
         await using var _db = db;
         var latest = await db.Messages.AsNoTracking()
             .Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -47,6 +48,7 @@ internal sealed partial class AdminBootstrapper(
         };
         user.PasswordHash = hasher.Hash(user, password);
         db.Users.Add(user);
+        db.UserRoles.Add(new UserRole { UserId = user.Id, RoleId = BuiltInRoles.AdministratorId });
         await db.SaveChangesAsync(cancellationToken);
 
         if (generated)

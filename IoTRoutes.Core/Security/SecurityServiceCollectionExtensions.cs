@@ -12,6 +12,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<UserAccountService>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<Permissions.PermissionResolver>();
         services.AddHostedService<AdminBootstrapper>();
         return services;
     }

@@ -89,8 +89,8 @@ public sealed class TokenService(
         return new TokenResult(await CreatePairAsync(db, new SignedInUser(user.Id, user.Email, user.MustChangePassword), stored.FamilyId, ct), null);
     }
 
-    /// <summary>Revokes the refresh token and every token of its family, if it belongs to <paramref name="userId"/>.</summary>
-    public async Task RevokeAsync(Guid userId, string? refreshToken, CancellationToken ct)
+    /// <summary>Revokes the refresh token and every token of its family.</summary>
+    public async Task RevokeAsync(string? refreshToken, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(refreshToken))
         {
@@ -99,7 +99,7 @@ public sealed class TokenService(
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var hash = Hash(refreshToken);
-        var family = await db.RefreshTokens.Where(t => t.TokenHash == hash && t.UserId == userId).Select(t => (Guid?)t.FamilyId).SingleOrDefaultAsync(ct);
+        var family = await db.RefreshTokens.Where(t => t.TokenHash == hash).Select(t => (Guid?)t.FamilyId).SingleOrDefaultAsync(ct);
         if (family is { } familyId)
         {
             await RevokeFamilyAsync(db, familyId, clock.GetUtcNow(), ct);

@@ -2,6 +2,7 @@ using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
+using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Storage;
@@ -20,6 +21,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 
     public DbSet<Entity> Entities => Set<Entity>();
     public DbSet<User> Users => Set<User>();
+    public DbSet<Role> Roles => Set<Role>();
+    public DbSet<UserRole> UserRoles => Set<UserRole>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Message> Messages => Set<Message>();
@@ -47,6 +50,33 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             u.Property(x => x.NormalizedEmail).HasMaxLength(256);
             u.HasIndex(x => x.NormalizedEmail).IsUnique();
             u.Property(x => x.PasswordHash).HasMaxLength(512);
+        });
+        modelBuilder.Entity<Role>(r =>
+        {
+            r.Property(x => x.Name).HasMaxLength(100);
+            r.Property(x => x.Description).HasMaxLength(500);
+            r.HasIndex(x => x.Name).IsUnique();
+            r.HasMany(x => x.Grants).WithOne().HasForeignKey(x => x.RoleId).OnDelete(DeleteBehavior.Cascade);
+            r.HasMany(x => x.Actions).WithOne().HasForeignKey(x => x.RoleId).OnDelete(DeleteBehavior.Cascade);
+            r.HasData(BuiltInRoles.All());
+        });
+        modelBuilder.Entity<RoleGrant>(g =>
+        {
+            g.HasKey(x => new { x.RoleId, x.Object });
+            g.Property(x => x.Object).HasConversion<string>().HasMaxLength(50);
+            g.HasData(BuiltInRoles.Grants());
+        });
+        modelBuilder.Entity<RoleAction>(a =>
+        {
+            a.HasKey(x => new { x.RoleId, x.Action });
+            a.Property(x => x.Action).HasMaxLength(100);
+            a.HasData(BuiltInRoles.Actions());
+        });
+        modelBuilder.Entity<UserRole>(ur =>
+        {
+            ur.HasKey(x => new { x.UserId, x.RoleId });
+            ur.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            ur.HasOne<Role>().WithMany().HasForeignKey(x => x.RoleId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<RefreshToken>(t =>
         {

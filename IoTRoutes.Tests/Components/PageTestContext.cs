@@ -10,6 +10,7 @@ using IoTRoutes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using IoTRoutes.Web.Security;
 using MudBlazor.Services;
 
 namespace IoTRoutes.Tests.Components;
@@ -31,12 +32,13 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
         Services.AddSingleton(Feed);
-        Services.AddSingleton<IEntityScopeProvider>(new FixedScope());
+        Services.AddSingleton<ICallerProvider>(new FixedCaller());
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();
-        AddAuthorization().SetAuthorized("admin@test.local");
+        AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
+            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

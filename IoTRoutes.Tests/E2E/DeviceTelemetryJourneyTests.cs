@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -103,6 +104,7 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             };
             user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, generated);
             db.Users.Add(user);
+            db.UserRoles.Add(new IoTRoutes.Core.Security.Permissions.UserRole { UserId = user.Id, RoleId = IoTRoutes.Core.Security.Permissions.BuiltInRoles.OperatorId });
             await db.SaveChangesAsync();
         }
 
@@ -126,6 +128,46 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             Assert.False((await check.Users.SingleAsync(u => u.Email == email)).MustChangePassword);
         });
     }
+
+    [Fact]
+    public async Task A_client_user_sees_only_its_own_devices_and_no_admin_pages()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var clientX = await PostForIdAsync(admin, "/api/v1/entities", new { name = "Client X", type = "Customer" });
+        var clientY = await PostForIdAsync(admin, "/api/v1/entities", new { name = "Client Y", type = "Customer" });
+        await PostForIdAsync(admin, "/api/v1/devices", new { name = "X boiler", entityId = clientX });
+        var deviceY = await PostForIdAsync(admin, "/api/v1/devices", new { name = "Y boiler", entityId = clientY });
+        var (email, password) = await _app.CreateUserAsync(clientX, IoTRoutes.Core.Security.Permissions.BuiltInRoles.ClientId);
+
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await Browser.JourneyAsync(page, "client-user", async () =>
+        {
+            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await SignInAsync(page, email, password);
+
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "X boiler" })).ToBeVisibleAsync();
+            await Expect(page.GetByText("Y boiler")).ToHaveCountAsync(0);
+            await Expect(page.Locator("[data-test=new-device]")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Entities" })).ToHaveCountAsync(0);
+            await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("client-devices.png"), FullPage = true });
+
+            await page.GotoAsync(_app.BaseAddress + "/entities");
+            await Expect(page.Locator("[data-test=access-denied]")).ToBeVisibleAsync();
+
+            await page.GotoAsync(_app.BaseAddress + $"/devices/{deviceY}");
+            await Expect(page.GetByText("There is no device with this id")).ToBeVisibleAsync();
+            await Expect(page.GetByText("Y boiler")).ToHaveCountAsync(0);
+        });
+    }
+
+    private static async Task<Guid> PostForIdAsync(HttpClient api, string path, object body)
+    {
+        var response = await api.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+    }
+
+    private sealed record IdOnly(Guid Id);
 
     private static async Task SignInAsync(IPage page, string email, string password)
     {

@@ -91,6 +91,38 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>An API client signed in as a new user (see <see cref="CreateUserAsync"/>; the users API comes later).</summary>
+    public async Task<HttpClient> CreateClientForNewUserAsync(Guid entityId, params Guid[] roleIds)
+    {
+        var (email, password) = await CreateUserAsync(entityId, roleIds);
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
+    }
+
+    /// <summary>Adds a user attached to <paramref name="entityId"/> with <paramref name="roleIds"/>; returns how to sign in as it.</summary>
+    public async Task<(string Email, string Password)> CreateUserAsync(Guid entityId, params Guid[] roleIds)
+    {
+        var email = $"user-{Guid.NewGuid():N}@test.local";
+        const string password = "user-password-1";
+        await using (var db = await CreateDbContextAsync())
+        {
+            var user = new IoTRoutes.Core.Security.User
+            {
+                Id = Guid.CreateVersion7(), Email = email, NormalizedEmail = email.ToUpperInvariant(), PasswordHash = "", EntityId = entityId,
+            };
+            user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, password);
+            db.Users.Add(user);
+            db.UserRoles.AddRange(roleIds.Select(r => new IoTRoutes.Core.Security.Permissions.UserRole { UserId = user.Id, RoleId = r }));
+            await db.SaveChangesAsync();
+        }
+
+        return (email, password);
+    }
+
     public async Task<AppDbContext> CreateDbContextAsync() =>
         await Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
 

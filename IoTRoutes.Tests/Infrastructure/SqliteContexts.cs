@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,8 +26,9 @@ public sealed class SqliteContexts : IDbContextFactory<AppDbContext>, IAsyncDisp
 
     public AppDbContext CreateDbContext() => new SqliteAppDbContext(_options);
 
-    /// <summary>Contexts as a caller in <paramref name="scope"/> gets them (the root entity by default).</summary>
-    public ScopedContexts Scoped(EntityScope? scope = null) => new(this, new FixedScope(scope ?? FixedScope.Root));
+    /// <summary>Contexts as a caller in <paramref name="scope"/> gets them (the root entity and every permission by default).</summary>
+    public ScopedContexts Scoped(EntityScope? scope = null, EffectivePermissions? permissions = null) =>
+        new(this, new FixedCaller(scope ?? FixedCaller.Root, permissions));
 
     public ValueTask DisposeAsync()
     {

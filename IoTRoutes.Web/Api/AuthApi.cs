@@ -1,7 +1,4 @@
-using System.Security.Claims;
 using IoTRoutes.Core.Security;
-using IoTRoutes.Web.Security;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTRoutes.Web.Api;
@@ -21,26 +18,21 @@ public static class AuthApi
             .WithSummary("Exchange e-mail and password for an access token and a refresh token");
         api.MapPost("/refresh", RefreshAsync).WithName("RefreshToken")
             .WithSummary("Exchange a refresh token for a new pair; the old refresh token stops working");
-        app.MapPost("/api/v1/auth/revoke", RevokeAsync).WithTags("Authentication").WithName("RevokeToken")
-            .WithSummary("End a sign-in: the refresh token and every token rotated from it stop working")
-            .RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapPost("/revoke", RevokeAsync).WithName("RevokeToken")
+            .WithSummary("End a sign-in: the refresh token and every token rotated from it stop working");
         return app;
     }
 
-    // 204 whatever the token: the answer never tells whether a token existed.
-    private static async Task<Results<NoContent, ValidationProblem>> RevokeAsync(
-        RefreshRequest request, ClaimsPrincipal user, TokenService tokens, CancellationToken ct)
+    // Anonymous like refresh: the refresh token is the credential. 204 whatever the token, so the answer
+    // never tells whether a token existed.
+    private static async Task<Results<NoContent, ValidationProblem>> RevokeAsync(RefreshRequest request, TokenService tokens, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["Send the refresh token."] });
         }
 
-        if (Guid.TryParse(user.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
-        {
-            await tokens.RevokeAsync(userId, request.RefreshToken, ct);
-        }
-
+        await tokens.RevokeAsync(request.RefreshToken, ct);
         return TypedResults.NoContent();
     }
 

@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,12 +11,14 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/devices").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListDevices");
+        api.MapGet("/", ListAsync).WithName("ListDevices").RequirePermission(Permission.View(SecuredObject.Devices));
         api.MapPost("/", CreateAsync).WithName("CreateDevice")
-            .WithSummary("Create a device; the response carries its MQTT secret, shown this once");
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
+            .WithSummary("Create a device; the response carries its MQTT secret, shown this once")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").RequirePermission(Permission.View(SecuredObject.Devices));
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
-            .WithSummary("The device's messages, newest first (limit 1-1000, default 100)");
+            .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
         return app;
     }
 

@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,15 +13,18 @@ public sealed record MoveEntityRequest(Guid? ParentId);
 
 public static class EntitiesApi
 {
+    private static readonly Permission View = Permission.View(SecuredObject.Entities);
+    private static readonly Permission Manage = Permission.Manage(SecuredObject.Entities);
+
     public static IEndpointRouteBuilder MapEntitiesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/entities").WithTags("Entities").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListEntities").WithSummary("The caller's entity and everything below it, in tree order");
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetEntity");
-        api.MapPost("/", CreateAsync).WithName("CreateEntity").WithSummary("Create an entity; parentId defaults to the caller's entity");
-        api.MapPut("/{id:guid}", RenameAsync).WithName("RenameEntity");
-        api.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveEntity").WithSummary("Move an entity, with everything below it");
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteEntity").WithSummary("Delete an entity with nothing attached");
+        api.MapGet("/", ListAsync).WithName("ListEntities").WithSummary("The caller's entity and everything below it, in tree order").RequirePermission(View);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetEntity").RequirePermission(View);
+        api.MapPost("/", CreateAsync).WithName("CreateEntity").WithSummary("Create an entity; parentId defaults to the caller's entity").RequirePermission(Manage);
+        api.MapPut("/{id:guid}", RenameAsync).WithName("RenameEntity").RequirePermission(Manage);
+        api.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveEntity").WithSummary("Move an entity, with everything below it").RequirePermission(Manage);
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteEntity").WithSummary("Delete an entity with nothing attached").RequirePermission(Manage);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,7 +11,8 @@ public static class MessagesApi
     {
         var api = app.MapGroup("/api/v1/messages").WithTags("Messages").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
         api.MapGet("/stats", StatsAsync).WithName("GetMessageStats")
-            .WithSummary("Counts: received (every message kept), processed, rejected");
+            .WithSummary("Counts: received (every message kept), processed, rejected")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
         return app;
     }
 

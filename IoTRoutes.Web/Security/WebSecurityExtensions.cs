@@ -25,7 +25,7 @@ public static class WebSecurityExtensions
             {
                 o.LoginPath = "/account/login";
                 o.LogoutPath = "/account/logout";
-                o.AccessDeniedPath = "/account/login";
+                o.AccessDeniedPath = "/access-denied";
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
                 o.Cookie.Name = "IoTRoutes.Auth";
@@ -55,7 +55,9 @@ public static class WebSecurityExtensions
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser());
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
-        services.AddScoped<IEntityScopeProvider, SignedInUserScope>();
+        services.AddScoped<ICallerProvider, SignedInCaller>();
+        services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+        services.AddScoped<IAuthorizationHandler, PermissionHandler>();
         return services;
     }
 

@@ -103,20 +103,20 @@ public sealed class EntityIsolationTests : IAsyncLifetime
     [Fact]
     public async Task Moving_an_entity_moves_what_it_owns_out_of_the_old_parents_sight()
     {
-        var orgB = (await Entities(FixedScope.Root).CreateAsync(new CreateEntityRequest("Org B", EntityType.Organisation), default)).Id!.Value;
+        var orgB = (await Entities(FixedCaller.Root).CreateAsync(new CreateEntityRequest("Org B", EntityType.Organisation), default)).Id!.Value;
 
-        var moved = await Entities(FixedScope.Root).MoveAsync(_clientX.EntityId, orgB, default);
+        var moved = await Entities(FixedCaller.Root).MoveAsync(_clientX.EntityId, orgB, default);
 
         Assert.Equal(EntityChangeOutcome.Done, moved.Outcome);
         Assert.DoesNotContain("X's sensor", (await Devices(_orgA).ListAsync(default)).Select(d => d.Name));
         Assert.Contains("X's sensor", (await Devices(await ScopeOfAsync(orgB)).ListAsync(default)).Select(d => d.Name));
-        Assert.Equal(2, (await Entities(FixedScope.Root).FindAsync(_clientX.EntityId, default))!.Depth); // root 0, Org B 1
+        Assert.Equal(2, (await Entities(FixedCaller.Root).FindAsync(_clientX.EntityId, default))!.Depth); // root 0, Org B 1
     }
 
     [Fact]
     public async Task An_entity_cannot_move_below_itself_and_a_caller_cannot_move_its_own_entity()
     {
-        var intoChild = await Entities(FixedScope.Root).MoveAsync(_orgA.EntityId, _clientX.EntityId, default);
+        var intoChild = await Entities(FixedCaller.Root).MoveAsync(_orgA.EntityId, _clientX.EntityId, default);
         var own = await Entities(_orgA).MoveAsync(_orgA.EntityId, _clientX.EntityId, default);
 
         Assert.Equal(["An entity cannot be moved below itself."], intoChild.Errors!["parentId"]);

@@ -158,6 +158,343 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.Role", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<bool>("IsBuiltIn")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Roles");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Description = "Everything, within the user's entity.",
+                            IsBuiltIn = true,
+                            Name = "Administrator"
+                        },
+                        new
+                        {
+                            Id = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Description = "Runs the platform: devices, brokers, jobs; no users or roles.",
+                            IsBuiltIn = true,
+                            Name = "Operator"
+                        },
+                        new
+                        {
+                            Id = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Description = "Sees its devices and their data, and sends them commands.",
+                            IsBuiltIn = true,
+                            Name = "Client"
+                        });
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.RoleAction", b =>
+                {
+                    b.Property<Guid>("RoleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("RoleId", "Action");
+
+                    b.ToTable("RoleAction");
+
+                    b.HasData(
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Brokers.Activate"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Users.ResetPassword"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Devices.SendCommand"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Devices.RegenerateSecret"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Jobs.RunNow"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Workflows.Publish"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Action = "Messages.Export"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Brokers.Activate"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Devices.SendCommand"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Devices.RegenerateSecret"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Jobs.RunNow"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Workflows.Publish"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Action = "Messages.Export"
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Action = "Devices.SendCommand"
+                        });
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.RoleGrant", b =>
+                {
+                    b.Property<Guid>("RoleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Object")
+                        .HasMaxLength(50)
+                        .HasColumnType("nvarchar(50)");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("int");
+
+                    b.HasKey("RoleId", "Object");
+
+                    b.ToTable("RoleGrant");
+
+                    b.HasData(
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Devices",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Messages",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Brokers",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "MessageFormats",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Workflows",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Jobs",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Communicators",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Files",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Alerts",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Entities",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Users",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Roles",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "AuditLog",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000001"),
+                            Object = "Settings",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Devices",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Brokers",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "MessageFormats",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Workflows",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Jobs",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Communicators",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Files",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Alerts",
+                            Level = 2
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Messages",
+                            Level = 1
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000002"),
+                            Object = "Entities",
+                            Level = 1
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Object = "Devices",
+                            Level = 1
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Object = "Messages",
+                            Level = 1
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Object = "Alerts",
+                            Level = 1
+                        },
+                        new
+                        {
+                            RoleId = new Guid("00000000-0000-0000-0001-000000000003"),
+                            Object = "Files",
+                            Level = 1
+                        });
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.UserRole", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("RoleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("UserId", "RoleId");
+
+                    b.HasIndex("RoleId");
+
+                    b.ToTable("UserRoles");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Security.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -269,6 +606,39 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Navigation("Device");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.RoleAction", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Security.Permissions.Role", null)
+                        .WithMany("Actions")
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.RoleGrant", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Security.Permissions.Role", null)
+                        .WithMany("Grants")
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.UserRole", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Security.Permissions.Role", null)
+                        .WithMany()
+                        .HasForeignKey("RoleId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IoTRoutes.Core.Security.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Security.RefreshToken", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Security.User", null)
@@ -287,6 +657,13 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.Role", b =>
+                {
+                    b.Navigation("Actions");
+
+                    b.Navigation("Grants");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,11 @@
+namespace IoTRoutes.Web.Security;
+
+/// <summary>Permission policy names for pages (<c>[Authorize(Policy = Policies.DevicesView)]</c>) and <c>AuthorizeView</c>.</summary>
+public static class Policies
+{
+    public const string DevicesView = "perm:Devices.View";
+    public const string DevicesManage = "perm:Devices.Manage";
+    public const string MessagesView = "perm:Messages.View";
+    public const string EntitiesView = "perm:Entities.View";
+    public const string EntitiesManage = "perm:Entities.Manage";
+}
