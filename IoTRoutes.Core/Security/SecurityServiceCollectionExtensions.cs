@@ -13,6 +13,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<UserAccountService>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Permissions.PermissionResolver>();
+        services.AddScoped<Permissions.RoleService>();
         services.AddHostedService<AdminBootstrapper>();
         return services;
     }

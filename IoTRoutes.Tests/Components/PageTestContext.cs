@@ -37,8 +37,9 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DeviceService>();
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();
+        Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
-            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage);
+            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

@@ -27,6 +27,7 @@ public static class ApiExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapAuthApi();
         app.MapEntitiesApi();
+        app.MapRolesApi();
         app.MapDevicesApi();
         app.MapMessagesApi();
         return app;

@@ -8,4 +8,6 @@ public static class Policies
     public const string MessagesView = "perm:Messages.View";
     public const string EntitiesView = "perm:Entities.View";
     public const string EntitiesManage = "perm:Entities.Manage";
+    public const string RolesView = "perm:Roles.View";
+    public const string RolesManage = "perm:Roles.Manage";
 }

@@ -1,0 +1,175 @@
+using IoTRoutes.Core.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Security.Permissions;
+
+public sealed record RoleDto(
+    Guid Id, string Name, string? Description, bool IsBuiltIn,
+    IReadOnlyDictionary<SecuredObject, AccessLevel> Grants, IReadOnlyList<string> Actions, int UserCount);
+
+/// <summary>A role's content: a level per object (missing = None) and the actions it allows.</summary>
+public sealed record SaveRoleRequest(string? Name, string? Description, Dictionary<SecuredObject, AccessLevel>? Grants, List<string>? Actions);
+
+public enum RoleChangeOutcome
+{
+    Done,
+    NotFound,
+    Invalid,
+}
+
+public sealed record RoleChangeResult(RoleChangeOutcome Outcome, Guid? Id = null, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static readonly RoleChangeResult NotFound = new(RoleChangeOutcome.NotFound);
+
+    public static RoleChangeResult Invalid(string field, string error) =>
+        new(RoleChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
+}
+
+/// <summary>Roles: list, create, copy, edit the permission matrix, delete.</summary>
+public sealed class RoleService(ScopedContexts contexts)
+{
+    public const int MaxNameLength = 100;
+
+    public async Task<IReadOnlyList<RoleDto>> ListAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Roles), ct);
+        await using var _db = db;
+        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).OrderBy(r => r.Name).ToListAsync(ct);
+        var counts = await db.UserRoles.GroupBy(ur => ur.RoleId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return roles.ConvertAll(r => ToDto(r, counts.GetValueOrDefault(r.Id)));
+    }
+
+    public async Task<RoleDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(r => r.Id == id);
+
+    public async Task<RoleChangeResult> CreateAsync(SaveRoleRequest request, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        await using var _db = db;
+        if (await ValidateAsync(db, request, null, ct) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var role = new Role { Id = Guid.CreateVersion7(), Name = request.Name!.Trim(), Description = Clean(request.Description) };
+        Apply(role, request);
+        db.Roles.Add(role);
+        await db.SaveChangesAsync(ct);
+        return new RoleChangeResult(RoleChangeOutcome.Done, role.Id);
+    }
+
+    /// <summary>A new custom role with the same permissions, to start from a built-in one.</summary>
+    public async Task<RoleChangeResult> CopyAsync(Guid id, string? name, CancellationToken ct)
+    {
+        if (await FindAsync(id, ct) is not { } source)
+        {
+            return RoleChangeResult.NotFound;
+        }
+
+        return await CreateAsync(new SaveRoleRequest(name, source.Description, source.Grants.ToDictionary(), [.. source.Actions]), ct);
+    }
+
+    public async Task<RoleChangeResult> UpdateAsync(Guid id, SaveRoleRequest request, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        await using var _db = db;
+        var role = await db.Roles.Include(r => r.Grants).Include(r => r.Actions).SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (role is null)
+        {
+            return RoleChangeResult.NotFound;
+        }
+
+        if (role.Id == BuiltInRoles.AdministratorId)
+        {
+            return RoleChangeResult.Invalid("id", "The Administrator role always has every permission; copy it to make a variant.");
+        }
+
+        if (role.IsBuiltIn && request.Name?.Trim() != role.Name)
+        {
+            return RoleChangeResult.Invalid("name", "Built-in roles keep their names.");
+        }
+
+        if (await ValidateAsync(db, request, id, ct) is { } invalid)
+        {
+            return invalid;
+        }
+
+        role.Name = request.Name!.Trim();
+        role.Description = Clean(request.Description);
+        role.Grants.Clear();
+        role.Actions.Clear();
+        await db.SaveChangesAsync(ct); // old rows go first: the new ones reuse their keys
+        Apply(role, request);
+        await db.SaveChangesAsync(ct);
+        return new RoleChangeResult(RoleChangeOutcome.Done, id);
+    }
+
+    public async Task<RoleChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        await using var _db = db;
+        var role = await db.Roles.SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (role is null)
+        {
+            return RoleChangeResult.NotFound;
+        }
+
+        if (role.IsBuiltIn)
+        {
+            return RoleChangeResult.Invalid("id", $"{role.Name} is built in and cannot be deleted.");
+        }
+
+        var holders = await db.UserRoles.CountAsync(ur => ur.RoleId == id, ct);
+        if (holders > 0)
+        {
+            return RoleChangeResult.Invalid("id", $"{holders} user(s) hold {role.Name}: take it from them first.");
+        }
+
+        db.Roles.Remove(role);
+        await db.SaveChangesAsync(ct);
+        return new RoleChangeResult(RoleChangeOutcome.Done, id);
+    }
+
+    private static async Task<RoleChangeResult?> ValidateAsync(Storage.AppDbContext db, SaveRoleRequest request, Guid? self, CancellationToken ct)
+    {
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            return RoleChangeResult.Invalid("name", "Give the role a name.");
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return RoleChangeResult.Invalid("name", $"A role name has at most {MaxNameLength} characters.");
+        }
+
+        if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != self, ct))
+        {
+            return RoleChangeResult.Invalid("name", $"There is already a role named {name}.");
+        }
+
+        if (request.Actions?.FirstOrDefault(a => !SecuredActions.IsKnown(a)) is { } unknown)
+        {
+            return RoleChangeResult.Invalid("actions", $"There is no action {unknown}.");
+        }
+
+        if ((request.Grants ?? []).Any(g => !Enum.IsDefined(g.Key) || !Enum.IsDefined(g.Value)))
+        {
+            return RoleChangeResult.Invalid("grants", "Grants map secured objects to None, View or Manage.");
+        }
+
+        return null;
+    }
+
+    private static void Apply(Role role, SaveRoleRequest request)
+    {
+        role.Grants.AddRange((request.Grants ?? []).Where(g => g.Value != AccessLevel.None)
+            .Select(g => new RoleGrant { RoleId = role.Id, Object = g.Key, Level = g.Value }));
+        role.Actions.AddRange((request.Actions ?? []).Distinct().Select(a => new RoleAction { RoleId = role.Id, Action = a }));
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static RoleDto ToDto(Role r, int users) => new(
+        r.Id, r.Name, r.Description, r.IsBuiltIn,
+        r.Grants.ToDictionary(g => g.Object, g => g.Level), r.Actions.Select(a => a.Action).Order().ToList(), users);
+}

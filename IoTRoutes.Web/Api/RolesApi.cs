@@ -1,0 +1,58 @@
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public sealed record CopyRoleRequest(string? Name);
+
+public static class RolesApi
+{
+    private static readonly Permission View = Permission.View(SecuredObject.Roles);
+    private static readonly Permission Manage = Permission.Manage(SecuredObject.Roles);
+
+    public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/roles").WithTags("Roles").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("/", ListAsync).WithName("ListRoles").RequirePermission(View);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetRole").RequirePermission(View);
+        api.MapPost("/", CreateAsync).WithName("CreateRole")
+            .WithSummary("Create a role: grants map objects to None, View or Manage; actions are names such as Devices.SendCommand")
+            .RequirePermission(Manage);
+        api.MapPost("/{id:guid}/copy", CopyAsync).WithName("CopyRole").RequirePermission(Manage);
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateRole").WithSummary("Replace a role's name, grants and actions").RequirePermission(Manage);
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteRole").RequirePermission(Manage);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<RoleDto>>> ListAsync(RoleService roles, CancellationToken ct) => TypedResults.Ok(await roles.ListAsync(ct));
+
+    private static async Task<Results<Ok<RoleDto>, ProblemHttpResult>> GetAsync(Guid id, RoleService roles, CancellationToken ct) =>
+        await roles.FindAsync(id, ct) is { } role ? TypedResults.Ok(role) : NotFoundProblem.Role(id);
+
+    private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        SaveRoleRequest request, RoleService roles, CancellationToken ct) => ToCreated(await roles.CreateAsync(request, ct), Guid.Empty);
+
+    private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CopyAsync(
+        Guid id, CopyRoleRequest request, RoleService roles, CancellationToken ct) => ToCreated(await roles.CopyAsync(id, request.Name, ct), id);
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, SaveRoleRequest request, RoleService roles, CancellationToken ct) => ToNoContent(await roles.UpdateAsync(id, request, ct), id);
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(Guid id, RoleService roles, CancellationToken ct) =>
+        ToNoContent(await roles.DeleteAsync(id, ct), id);
+
+    private static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> ToCreated(RoleChangeResult result, Guid source) => result.Outcome switch
+    {
+        RoleChangeOutcome.Done => TypedResults.Created($"/api/v1/roles/{result.Id}", new CreatedIdResponse(result.Id!.Value)),
+        RoleChangeOutcome.NotFound => NotFoundProblem.Role(source),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+
+    private static Results<NoContent, ValidationProblem, ProblemHttpResult> ToNoContent(RoleChangeResult result, Guid id) => result.Outcome switch
+    {
+        RoleChangeOutcome.Done => TypedResults.NoContent(),
+        RoleChangeOutcome.NotFound => NotFoundProblem.Role(id),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+}
