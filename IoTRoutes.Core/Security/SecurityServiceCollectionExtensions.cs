@@ -7,6 +7,7 @@ public static class SecurityServiceCollectionExtensions
     public static IServiceCollection AddSecurity(this IServiceCollection services)
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UserPasswordHasher>();
         services.AddSingleton<SigningKeyProvider>();
@@ -14,6 +15,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<Permissions.PermissionResolver>();
         services.AddScoped<Permissions.RoleService>();
+        services.AddScoped<UserService>();
         services.AddHostedService<AdminBootstrapper>();
         return services;
     }

@@ -16,6 +16,7 @@ public enum TokenFailure
     InvalidCredentials,
     PasswordChangeRequired,
     InvalidRefreshToken,
+    LockedOut,
 }
 
 public sealed record TokenResult(TokenPair? Tokens, TokenFailure? Failure)
@@ -34,6 +35,11 @@ public sealed class TokenService(
     public async Task<TokenResult> IssueAsync(string? email, string? password, CancellationToken ct)
     {
         var check = await accounts.CheckCredentialsAsync(email, password, ct);
+        if (check.Outcome == CredentialCheck.LockedOut)
+        {
+            return TokenResult.Fail(TokenFailure.LockedOut);
+        }
+
         if (check.User is null)
         {
             return TokenResult.Fail(TokenFailure.InvalidCredentials);
@@ -72,7 +78,7 @@ public sealed class TokenService(
         }
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == stored.UserId, ct);
-        if (user is null)
+        if (user is null || user.IsDisabled)
         {
             return TokenResult.Fail(TokenFailure.InvalidRefreshToken);
         }

@@ -3,17 +3,27 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Security;
 
-public sealed record SignedInUser(Guid Id, string Email, bool MustChangePassword);
+public sealed record SignedInUser(Guid Id, string Email, bool MustChangePassword, string SecurityStamp = "");
 
 public enum CredentialCheck
 {
     Valid,
     Invalid,
+    LockedOut,
+    Disabled,
 }
 
 public sealed record CredentialResult(CredentialCheck Outcome, SignedInUser? User)
 {
     public static readonly CredentialResult Invalid = new(CredentialCheck.Invalid, null);
+
+    /// <summary>What the sign-in page and the token endpoint say, the same for an unknown e-mail and a wrong password.</summary>
+    public string Message => Outcome switch
+    {
+        CredentialCheck.LockedOut => "Too many wrong passwords: this account is locked for a while. Try again later.",
+        CredentialCheck.Disabled => "This account is disabled. Ask an administrator.",
+        _ => "The e-mail address or the password is wrong.",
+    };
 }
 
 public sealed record ChangePasswordResult(bool Succeeded, string? Error)
@@ -23,7 +33,8 @@ public sealed record ChangePasswordResult(bool Succeeded, string? Error)
 }
 
 /// <summary>Checks user credentials and changes passwords; used by the sign-in page and the token endpoint.</summary>
-public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts, UserPasswordHasher hasher, TimeProvider clock)
+public sealed class UserAccountService(
+    IDbContextFactory<AppDbContext> contexts, UserPasswordHasher hasher, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout)
 {
     public async Task<CredentialResult> CheckCredentialsAsync(string? email, string? password, CancellationToken ct)
     {
@@ -35,12 +46,39 @@ public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = User.Normalize(email);
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
-        if (user is null || !hasher.Verify(user, password))
+        if (user is null)
         {
             return CredentialResult.Invalid;
         }
 
-        user.LastSignInAt = clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        if (user.LockoutEnd > now)
+        {
+            return new CredentialResult(CredentialCheck.LockedOut, null);
+        }
+
+        if (!hasher.Verify(user, password))
+        {
+            user.AccessFailedCount++;
+            var locked = user.AccessFailedCount >= lockout.Value.MaxFailedAttempts;
+            if (locked)
+            {
+                user.LockoutEnd = now.AddMinutes(lockout.Value.LockoutMinutes);
+                user.AccessFailedCount = 0;
+            }
+
+            await db.SaveChangesAsync(ct);
+            return locked ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid;
+        }
+
+        if (user.IsDisabled)
+        {
+            return new CredentialResult(CredentialCheck.Disabled, null);
+        }
+
+        user.AccessFailedCount = 0;
+        user.LockoutEnd = null;
+        user.LastSignInAt = now;
         await db.SaveChangesAsync(ct);
         return new CredentialResult(CredentialCheck.Valid, ToSignedIn(user));
     }
@@ -49,7 +87,7 @@ public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Users.Where(u => u.Id == id)
-            .Select(u => new SignedInUser(u.Id, u.Email, u.MustChangePassword))
+            .Select(u => new SignedInUser(u.Id, u.Email, u.MustChangePassword, u.SecurityStamp))
             .SingleOrDefaultAsync(ct);
     }
 
@@ -79,6 +117,7 @@ public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts,
 
         user.PasswordHash = hasher.Hash(user, newPassword!);
         user.MustChangePassword = false;
+        user.SecurityStamp = User.NewStamp();
         await db.SaveChangesAsync(ct);
 
         // Whoever held a refresh token for this account must sign in again with the new password.
@@ -88,5 +127,12 @@ public sealed class UserAccountService(IDbContextFactory<AppDbContext> contexts,
         return ChangePasswordResult.Success;
     }
 
-    private static SignedInUser ToSignedIn(User user) => new(user.Id, user.Email, user.MustChangePassword);
+    /// <summary>Whether a browser session issued with <paramref name="stamp"/> is still good: same stamp, account enabled.</summary>
+    public async Task<bool> IsSessionValidAsync(Guid userId, string? stamp, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp && !u.IsDisabled, ct);
+    }
+
+    private static SignedInUser ToSignedIn(User user) => new(user.Id, user.Email, user.MustChangePassword, user.SecurityStamp);
 }

@@ -17,6 +17,7 @@ public sealed class ExampleSettingsTests
         { typeof(DatabaseOptions), DatabaseOptions.Section },
         { typeof(AdminOptions), AdminOptions.Section },
         { typeof(JwtOptions), JwtOptions.Section },
+        { typeof(LockoutOptions), LockoutOptions.Section },
         { typeof(DefaultBrokerOptions), DefaultBrokerOptions.Section },
         { typeof(MessagingOptions), MessagingOptions.Section },
         { typeof(IntakeOptions), IntakeOptions.Section },

@@ -28,6 +28,7 @@ public static class ApiExtensions
         app.MapAuthApi();
         app.MapEntitiesApi();
         app.MapRolesApi();
+        app.MapUsersApi();
         app.MapDevicesApi();
         app.MapMessagesApi();
         return app;

@@ -68,6 +68,9 @@ public static class AuthApi
         { Failure: TokenFailure.PasswordChangeRequired } => TypedResults.Problem(
             statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
             detail: "This account has a generated password: sign in to the web UI once and change it."),
+        { Failure: TokenFailure.LockedOut } => TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized, title: "Account locked",
+            detail: "Too many wrong passwords: this account is locked for a while. Try again later."),
         { Failure: TokenFailure.InvalidRefreshToken } => TypedResults.Problem(
             statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",
             detail: "The refresh token is unknown, expired or already used."),

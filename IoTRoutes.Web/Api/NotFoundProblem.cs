@@ -10,6 +10,8 @@ internal static class NotFoundProblem
 
     public static ProblemHttpResult Role(Guid id) => Of("role", id);
 
+    public static ProblemHttpResult User(Guid id) => Of("user", id);
+
     // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.
     private static ProblemHttpResult Of(string what, Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no {what} {id}.");

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Web.Api;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -17,6 +18,7 @@ public static class WebSecurityExtensions
     public const string ApiPolicy = "Api";
 
     public const string MustChangePasswordClaim = "iotroutes:must_change_password";
+    public const string SecurityStampClaim = "iotroutes:security_stamp";
 
     public static IServiceCollection AddWebSecurity(this IServiceCollection services)
     {
@@ -31,6 +33,7 @@ public static class WebSecurityExtensions
                 o.Cookie.Name = "IoTRoutes.Auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
             })
             .AddJwtBearer(o =>
             {
@@ -69,12 +72,25 @@ public static class WebSecurityExtensions
             new(ClaimTypes.Name, user.Email),
             new(ClaimTypes.Email, user.Email),
         };
+        claims.Add(new Claim(SecurityStampClaim, user.SecurityStamp));
         if (user.MustChangePassword)
         {
             claims.Add(new Claim(MustChangePasswordClaim, "true"));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    /// <summary>A browser session ends when its user is disabled or its password changes (the security stamp moves on).</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<UserAccountService>();
+        if (SignedInCaller.UserIdOf(context.Principal!) is not { } userId
+            || !await accounts.IsSessionValidAsync(userId, context.Principal!.FindFirstValue(SecurityStampClaim), context.HttpContext.RequestAborted))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
     }
 
     /// <summary>Until a generated password is changed, every page leads to the change-password form.</summary>

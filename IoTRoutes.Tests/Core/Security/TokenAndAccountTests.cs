@@ -20,7 +20,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _accounts = new UserAccountService(_db, _hasher, _clock);
+        _accounts = new UserAccountService(_db, _hasher, _clock, Options.Create(new LockoutOptions { MaxFailedAttempts = 3, LockoutMinutes = 10 }));
     }
 
     public async Task DisposeAsync()
@@ -148,6 +148,36 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", default)).Succeeded);
 
         Assert.Equal(TokenFailure.InvalidRefreshToken, (await tokens.RefreshAsync(pair.RefreshToken, default)).Failure);
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_until_the_lockout_ends()
+    {
+        await BootstrapAsync(new AdminOptions { Email = "l@example.com", Password = "right-password" });
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", default)).Outcome);
+        }
+
+        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", default)).Outcome);
+        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", default)).Outcome);
+
+        _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        Assert.Equal(CredentialCheck.Valid, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", default)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_successful_sign_in_resets_the_count_of_wrong_passwords()
+    {
+        await BootstrapAsync(new AdminOptions { Email = "r2@example.com", Password = "right-password" });
+
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "right-password", default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
+
+        Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default)).Outcome);
     }
 
     [Fact]

@@ -539,6 +539,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("AccessFailedCount")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -550,7 +553,13 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<Guid>("EntityId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset?>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("MustChangePassword")
@@ -565,6 +574,10 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 

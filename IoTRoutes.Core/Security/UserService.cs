@@ -1,0 +1,191 @@
+using System.ComponentModel.DataAnnotations;
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Security;
+
+public sealed record UserDto(
+    Guid Id, string Email, Guid EntityId, string EntityName, IReadOnlyList<string> Roles, bool IsDisabled,
+    DateTimeOffset? LockedOutUntil, bool MustChangePassword, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+
+/// <summary>A new user: <paramref name="EntityId"/> defaults to the caller's entity; roles by name.</summary>
+public sealed record CreateUserRequest(string? Email, string? Password, Guid? EntityId, List<string>? Roles);
+
+/// <summary>Changes to a user; what is null stays as it is.</summary>
+public sealed record UpdateUserRequest(Guid? EntityId, List<string>? Roles, bool? IsDisabled);
+
+public enum UserChangeOutcome
+{
+    Done,
+    NotFound,
+    Invalid,
+}
+
+public sealed record UserChangeResult(UserChangeOutcome Outcome, Guid? Id = null, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static readonly UserChangeResult NotFound = new(UserChangeOutcome.NotFound);
+
+    public static UserChangeResult Invalid(string field, string error) =>
+        new(UserChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
+}
+
+/// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
+public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hasher, TimeProvider clock)
+{
+    private static readonly EmailAddressAttribute EmailFormat = new();
+
+    public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Users), ct);
+        await using var _db = db;
+        var users = await db.Users.AsNoTracking().Include(u => u.Entity).OrderBy(u => u.Email).ToListAsync(ct);
+        var ids = users.Select(u => u.Id).ToList();
+        var roles = await db.UserRoles.Where(ur => ids.Contains(ur.UserId))
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
+            .ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return users.ConvertAll(u => new UserDto(
+            u.Id, u.Email, u.EntityId, u.Entity!.Name, roles.Where(r => r.UserId == u.Id).Select(r => r.Name).Order().ToList(),
+            u.IsDisabled, u.LockoutEnd > now ? u.LockoutEnd : null, u.MustChangePassword, u.CreatedAt, u.LastSignInAt));
+    }
+
+    public async Task<UserDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(u => u.Id == id);
+
+    public async Task<UserChangeResult> CreateAsync(CreateUserRequest request, CancellationToken ct)
+    {
+        var email = request.Email?.Trim();
+        if (string.IsNullOrEmpty(email) || email.Length > 256 || !EmailFormat.IsValid(email))
+        {
+            return UserChangeResult.Invalid("email", "Enter a valid e-mail address.");
+        }
+
+        if (PasswordRules.Check(request.Password) is { } passwordProblem)
+        {
+            return UserChangeResult.Invalid("password", passwordProblem);
+        }
+
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Users), ct);
+        await using var _db = db;
+        var normalized = User.Normalize(email);
+        if (await db.Users.IgnoreQueryFilters().AnyAsync(u => u.NormalizedEmail == normalized, ct))
+        {
+            return UserChangeResult.Invalid("email", "This e-mail address is already in use.");
+        }
+
+        var entityId = request.EntityId ?? caller.Scope.EntityId;
+        if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+        {
+            return UserChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+        }
+
+        if (await ResolveRolesAsync(db, request.Roles ?? [], ct) is not { } roleIds)
+        {
+            return UnknownRoles(request.Roles);
+        }
+
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(), Email = email, NormalizedEmail = normalized, PasswordHash = "", EntityId = entityId,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        user.PasswordHash = hasher.Hash(user, request.Password!);
+        db.Users.Add(user);
+        db.UserRoles.AddRange(roleIds.Select(r => new UserRole { UserId = user.Id, RoleId = r }));
+        await db.SaveChangesAsync(ct);
+        return new UserChangeResult(UserChangeOutcome.Done, user.Id);
+    }
+
+    public async Task<UserChangeResult> UpdateAsync(Guid id, UpdateUserRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Users), ct);
+        await using var _db = db;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return UserChangeResult.NotFound;
+        }
+
+        if (id == caller.UserId && request.IsDisabled == true)
+        {
+            return UserChangeResult.Invalid("isDisabled", "You cannot disable your own account.");
+        }
+
+        if (request.EntityId is { } entityId)
+        {
+            if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+            {
+                return UserChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+            }
+
+            user.EntityId = entityId;
+        }
+
+        if (request.Roles is { } roles)
+        {
+            if (await ResolveRolesAsync(db, roles, ct) is not { } roleIds)
+            {
+                return UnknownRoles(roles);
+            }
+
+            await db.UserRoles.Where(ur => ur.UserId == id).ExecuteDeleteAsync(ct);
+            db.UserRoles.AddRange(roleIds.Select(r => new UserRole { UserId = id, RoleId = r }));
+        }
+
+        if (request.IsDisabled is { } disabled && disabled != user.IsDisabled)
+        {
+            user.IsDisabled = disabled;
+            user.SecurityStamp = User.NewStamp();
+            if (disabled)
+            {
+                await RevokeRefreshTokensAsync(db, id, ct);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new UserChangeResult(UserChangeOutcome.Done, id);
+    }
+
+    /// <summary>Sets a new password that the user must change at next sign-in; ends its sessions and unlocks it.</summary>
+    public async Task<UserChangeResult> ResetPasswordAsync(Guid id, string? newPassword, CancellationToken ct)
+    {
+        if (PasswordRules.Check(newPassword) is { } problem)
+        {
+            return UserChangeResult.Invalid("password", problem);
+        }
+
+        var (db, _) = await contexts.CreateAsync(Permission.Of(SecuredActions.UsersResetPassword), ct);
+        await using var _db = db;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return UserChangeResult.NotFound;
+        }
+
+        user.PasswordHash = hasher.Hash(user, newPassword!);
+        user.MustChangePassword = true;
+        user.AccessFailedCount = 0;
+        user.LockoutEnd = null;
+        user.SecurityStamp = User.NewStamp();
+        await RevokeRefreshTokensAsync(db, id, ct);
+        await db.SaveChangesAsync(ct);
+        return new UserChangeResult(UserChangeOutcome.Done, id);
+    }
+
+    private static async Task<List<Guid>?> ResolveRolesAsync(Storage.AppDbContext db, List<string> names, CancellationToken ct)
+    {
+        var wanted = names.Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var found = await db.Roles.Where(r => wanted.Contains(r.Name)).Select(r => r.Id).ToListAsync(ct);
+        return found.Count == wanted.Count ? found : null;
+    }
+
+    private static UserChangeResult UnknownRoles(List<string>? names) =>
+        UserChangeResult.Invalid("roles", $"Unknown role among: {string.Join(", ", names ?? [])}.");
+
+    private Task RevokeRefreshTokensAsync(Storage.AppDbContext db, Guid userId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+}

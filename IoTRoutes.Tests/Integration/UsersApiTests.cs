@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using IoTRoutes.Tests.Infrastructure;
+
+namespace IoTRoutes.Tests.Integration;
+
+public sealed class UsersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private readonly IoTRoutesApp _app = app.Started();
+
+    private sealed record IdBody(Guid Id);
+
+    private sealed record UserBody(Guid Id, string Email, Guid EntityId, string EntityName, List<string> Roles, bool IsDisabled, bool MustChangePassword);
+
+    [Fact]
+    public async Task An_administrator_creates_a_client_user_who_then_sees_only_its_entity()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var clientX = await PostIdAsync(admin, "/api/v1/entities", new { name = "Client X", type = "Customer" });
+        var clientY = await PostIdAsync(admin, "/api/v1/entities", new { name = "Client Y", type = "Customer" });
+        await PostIdAsync(admin, "/api/v1/devices", new { name = "X valve", entityId = clientX });
+        var yDevice = await PostIdAsync(admin, "/api/v1/devices", new { name = "Y valve", entityId = clientY });
+        var email = $"x-{Guid.NewGuid():N}@client.example";
+
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { email, password = "client-password-1", entityId = clientX, roles = new[] { "Client" } });
+        var userId = (await created.Content.ReadFromJsonAsync<IdBody>())!.Id;
+        using var user = await SignInAsync(email, "client-password-1");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var read = (await admin.GetFromJsonAsync<UserBody>($"/api/v1/users/{userId}"))!;
+        Assert.Equal((clientX, "Client X"), (read.EntityId, read.EntityName));
+        Assert.Equal(["Client"], read.Roles);
+        Assert.Equal(["X valve"], (await user.GetFromJsonAsync<List<DeviceBody>>("/api/v1/devices"))!.Select(d => d.Name));
+        Assert.Equal(HttpStatusCode.NotFound, (await user.GetAsync($"/api/v1/devices/{yDevice}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/api/v1/users")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"email":"not-an-email","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"short@example.com","password":"short"}""", "password")]
+    [InlineData("""{"email":"role@example.com","password":"long-enough-1","roles":["Emperor"]}""", "roles")]
+    [InlineData("""{"email":"where@example.com","password":"long-enough-1","entityId":"00000000-0000-0000-0000-0000000000ee"}""", "entityId")]
+    public async Task Invalid_users_get_field_errors(string body, string field)
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var response = await admin.PostAsync("/api/v1/users", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, (await response.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!.Keys);
+    }
+
+    [Fact]
+    public async Task An_e_mail_address_is_used_once_whatever_its_case()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var email = $"Dup-{Guid.NewGuid():N}@example.com";
+        await admin.PostAsJsonAsync("/api/v1/users", new { email, password = "long-enough-1" });
+
+        var again = await admin.PostAsJsonAsync("/api/v1/users", new { email = email.ToUpperInvariant(), password = "long-enough-1" });
+
+        Assert.Equal(["This e-mail address is already in use."], (await again.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["email"]);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_can_neither_sign_in_nor_refresh()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var email = $"gone-{Guid.NewGuid():N}@example.com";
+        var id = await PostIdAsync(admin, "/api/v1/users", new { email, password = "long-enough-1", roles = new[] { "Operator" } });
+        using var anonymous = _app.CreateClient();
+        var pair = (await (await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "long-enough-1" })).Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
+
+        var disable = await admin.PutAsJsonAsync($"/api/v1/users/{id}", new { isDisabled = true });
+
+        Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "long-enough-1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = pair.RefreshToken })).StatusCode);
+        Assert.True((await admin.GetFromJsonAsync<UserBody>($"/api/v1/users/{id}"))!.IsDisabled);
+    }
+
+    [Fact]
+    public async Task A_reset_password_works_once_and_must_then_be_changed()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var email = $"reset-{Guid.NewGuid():N}@example.com";
+        var id = await PostIdAsync(admin, "/api/v1/users", new { email, password = "long-enough-1", roles = new[] { "Client" } });
+
+        var reset = await admin.PostAsJsonAsync($"/api/v1/users/{id}/reset-password", new { password = "temporary-pass-2" });
+        using var anonymous = _app.CreateClient();
+        var withNew = await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "temporary-pass-2" });
+
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withNew.StatusCode); // password change required before API use
+        Assert.True((await admin.GetFromJsonAsync<UserBody>($"/api/v1/users/{id}"))!.MustChangePassword);
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_account_with_a_clear_message()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var email = $"lock-{Guid.NewGuid():N}@example.com";
+        await PostIdAsync(admin, "/api/v1/users", new { email, password = "long-enough-1" });
+        using var anonymous = _app.CreateClient();
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("Invalid credentials", (await TokenProblemAsync(anonymous, email, "wrong")).Title);
+        }
+
+        Assert.Equal("Account locked", (await TokenProblemAsync(anonymous, email, "wrong")).Title);
+        Assert.Equal("Account locked", (await TokenProblemAsync(anonymous, email, "long-enough-1")).Title);
+    }
+
+    [Fact]
+    public async Task Nobody_can_disable_their_own_account()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var me = (await admin.GetFromJsonAsync<List<UserBody>>("/api/v1/users"))!.Single(u => u.Email == IoTRoutesApp.AdminEmail);
+
+        var response = await admin.PutAsJsonAsync($"/api/v1/users/{me.Id}", new { isDisabled = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private async Task<HttpClient> SignInAsync(string email, string password)
+    {
+        var client = _app.CreateClient();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<IoTRoutesApp.TokenBody>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return client;
+    }
+
+    private static async Task<ProblemBody> TokenProblemAsync(HttpClient client, string email, string password)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/auth/token", new { email, password });
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ProblemBody>())!;
+    }
+
+    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
+    {
+        var response = await api.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
+    }
+}
