@@ -38,8 +38,11 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
+        Services.AddSingleton<IoTRoutes.Core.Security.UserPasswordHasher>();
+        Services.AddScoped<IoTRoutes.Core.Security.UserService>();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
-            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage);
+            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
+            Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 
