@@ -11,7 +11,7 @@ public sealed record EntityScope(Guid EntityId, string Path)
 }
 
 /// <summary>Who a Core service is serving: the user, the part of the entity tree it sees, and what it may do.</summary>
-public sealed record Caller(Guid? UserId, EntityScope Scope, Security.Permissions.EffectivePermissions Permissions)
+public sealed record Caller(Guid? UserId, EntityScope Scope, Security.Permissions.EffectivePermissions Permissions, string? From = null)
 {
     public static readonly Caller Anonymous = new(null, EntityScope.Nothing, Security.Permissions.EffectivePermissions.None);
 }

@@ -16,6 +16,8 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<Permissions.PermissionResolver>();
         services.AddScoped<Permissions.RoleService>();
         services.AddScoped<UserService>();
+        services.AddSingleton<Audit.AuditTrail>();
+        services.AddScoped<Audit.AuditLogService>();
         services.AddHostedService<AdminBootstrapper>();
         return services;
     }

@@ -32,9 +32,9 @@ public sealed class TokenService(
     IOptions<JwtOptions> options,
     TimeProvider clock)
 {
-    public async Task<TokenResult> IssueAsync(string? email, string? password, CancellationToken ct)
+    public async Task<TokenResult> IssueAsync(string? email, string? password, string? from, CancellationToken ct)
     {
-        var check = await accounts.CheckCredentialsAsync(email, password, ct);
+        var check = await accounts.CheckCredentialsAsync(email, password, from, ct);
         if (check.Outcome == CredentialCheck.LockedOut)
         {
             return TokenResult.Fail(TokenFailure.LockedOut);

@@ -34,27 +34,45 @@ public sealed record ChangePasswordResult(bool Succeeded, string? Error)
 
 /// <summary>Checks user credentials and changes passwords; used by the sign-in page and the token endpoint.</summary>
 public sealed class UserAccountService(
-    IDbContextFactory<AppDbContext> contexts, UserPasswordHasher hasher, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout)
+    IDbContextFactory<AppDbContext> contexts,
+    UserPasswordHasher hasher,
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout,
+    Audit.AuditTrail audit)
 {
-    public async Task<CredentialResult> CheckCredentialsAsync(string? email, string? password, CancellationToken ct)
+    /// <summary>Checks a sign-in and records it in the audit log; <paramref name="from"/> is the remote address.</summary>
+    public async Task<CredentialResult> CheckCredentialsAsync(string? email, string? password, string? from, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
         {
             return CredentialResult.Invalid;
         }
 
+        var (result, user) = await CheckCoreAsync(email, password, ct);
+        var action = result.Outcome switch
+        {
+            CredentialCheck.Valid => Audit.AuditActions.SignInSucceeded,
+            CredentialCheck.LockedOut => Audit.AuditActions.SignInLockedOut,
+            _ => Audit.AuditActions.SignInFailed,
+        };
+        await audit.RecordSignInAsync(action, email.Trim(), user?.Id, user?.EntityId, from, ct);
+        return result;
+    }
+
+    private async Task<(CredentialResult Result, User? User)> CheckCoreAsync(string email, string password, CancellationToken ct)
+    {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = User.Normalize(email);
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
         if (user is null)
         {
-            return CredentialResult.Invalid;
+            return (CredentialResult.Invalid, null);
         }
 
         var now = clock.GetUtcNow();
         if (user.LockoutEnd > now)
         {
-            return new CredentialResult(CredentialCheck.LockedOut, null);
+            return (new CredentialResult(CredentialCheck.LockedOut, null), user);
         }
 
         if (!hasher.Verify(user, password))
@@ -68,19 +86,19 @@ public sealed class UserAccountService(
             }
 
             await db.SaveChangesAsync(ct);
-            return locked ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid;
+            return (locked ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid, user);
         }
 
         if (user.IsDisabled)
         {
-            return new CredentialResult(CredentialCheck.Disabled, null);
+            return (new CredentialResult(CredentialCheck.Disabled, null), user);
         }
 
         user.AccessFailedCount = 0;
         user.LockoutEnd = null;
         user.LastSignInAt = now;
         await db.SaveChangesAsync(ct);
-        return new CredentialResult(CredentialCheck.Valid, ToSignedIn(user));
+        return (new CredentialResult(CredentialCheck.Valid, ToSignedIn(user)), user);
     }
 
     public async Task<SignedInUser?> FindAsync(Guid id, CancellationToken ct)
@@ -124,6 +142,7 @@ public sealed class UserAccountService(
         var now = clock.GetUtcNow();
         await db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        await audit.RecordForUserAsync(Audit.AuditActions.PasswordChanged, userId, null, ct);
         return ChangePasswordResult.Success;
     }
 

@@ -31,7 +31,7 @@ public sealed record UserChangeResult(UserChangeOutcome Outcome, Guid? Id = null
 }
 
 /// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
-public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hasher, TimeProvider clock)
+public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hasher, TimeProvider clock, Audit.AuditTrail audit)
 {
     private static readonly EmailAddressAttribute EmailFormat = new();
 
@@ -93,6 +93,8 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
         db.Users.Add(user);
         db.UserRoles.AddRange(roleIds.Select(r => new UserRole { UserId = user.Id, RoleId = r }));
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.UserCreated, caller, user.Email,
+            $"entity {entityId}; roles: {string.Join(", ", request.Roles ?? [])}", ct);
         return new UserChangeResult(UserChangeOutcome.Done, user.Id);
     }
 
@@ -143,6 +145,11 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
         }
 
         await db.SaveChangesAsync(ct);
+        var changes = new List<string>();
+        if (request.EntityId is { } movedTo) changes.Add($"entity {movedTo}");
+        if (request.Roles is { } newRoles) changes.Add($"roles: {string.Join(", ", newRoles)}");
+        if (request.IsDisabled is { } isDisabled) changes.Add(isDisabled ? "disabled" : "enabled");
+        await audit.RecordAsync(Audit.AuditActions.UserUpdated, caller, user.Email, string.Join("; ", changes), ct);
         return new UserChangeResult(UserChangeOutcome.Done, id);
     }
 
@@ -154,7 +161,7 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
             return UserChangeResult.Invalid("password", problem);
         }
 
-        var (db, _) = await contexts.CreateAsync(Permission.Of(SecuredActions.UsersResetPassword), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.UsersResetPassword), ct);
         await using var _db = db;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)
@@ -169,6 +176,7 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
         user.SecurityStamp = User.NewStamp();
         await RevokeRefreshTokensAsync(db, id, ct);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.UserPasswordReset, caller, user.Email, null, ct);
         return new UserChangeResult(UserChangeOutcome.Done, id);
     }
 

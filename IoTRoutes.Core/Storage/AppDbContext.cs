@@ -22,6 +22,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Entity> Entities => Set<Entity>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Role> Roles => Set<Role>();
+    public DbSet<Security.Audit.AuditEntry> AuditEntries => Set<Security.Audit.AuditEntry>();
     public DbSet<UserRole> UserRoles => Set<UserRole>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Device> Devices => Set<Device>();
@@ -50,6 +51,17 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             u.Property(x => x.NormalizedEmail).HasMaxLength(256);
             u.HasIndex(x => x.NormalizedEmail).IsUnique();
             u.Property(x => x.PasswordHash).HasMaxLength(512);
+        });
+        modelBuilder.Entity<Security.Audit.AuditEntry>(a =>
+        {
+            a.Property(x => x.UserEmail).HasMaxLength(256);
+            a.Property(x => x.Action).HasMaxLength(64);
+            a.Property(x => x.Target).HasMaxLength(256);
+            a.Property(x => x.Details).HasMaxLength(2000);
+            a.Property(x => x.From).HasMaxLength(64);
+            a.HasIndex(x => x.At);
+            a.HasOne(x => x.Entity).WithMany().HasForeignKey(x => x.EntityId).OnDelete(DeleteBehavior.Restrict);
+            a.HasQueryFilter(x => x.Entity!.Path.StartsWith(ScopePath));
         });
         modelBuilder.Entity<Role>(r =>
         {

@@ -39,10 +39,12 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
         Services.AddSingleton<IoTRoutes.Core.Security.UserPasswordHasher>();
+        Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();
+        Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
-            Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword);
+            Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

@@ -158,6 +158,10 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await Expect(page.GetByText("There is no device with this id")).ToBeVisibleAsync();
             await Expect(page.GetByText("Y boiler")).ToHaveCountAsync(0);
         });
+
+        // The browser sign-in is in the audit log, with the address it came from.
+        var audit = await admin.GetStringAsync($"/api/v1/audit?action=SignIn.Succeeded&user={Uri.EscapeDataString(email)}");
+        Assert.Contains("\"from\":\"127.0.0.1\"", audit);
     }
 
     private static async Task<Guid> PostForIdAsync(HttpClient api, string path, object body)

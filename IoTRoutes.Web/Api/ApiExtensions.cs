@@ -29,6 +29,7 @@ public static class ApiExtensions
         app.MapEntitiesApi();
         app.MapRolesApi();
         app.MapUsersApi();
+        app.MapAuditApi();
         app.MapDevicesApi();
         app.MapMessagesApi();
         return app;

@@ -37,7 +37,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueAsync(
-        TokenRequest request, TokenService tokens, CancellationToken ct)
+        TokenRequest request, TokenService tokens, HttpContext http, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["Enter the e-mail address."];
@@ -47,7 +47,7 @@ public static class AuthApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var result = await tokens.IssueAsync(request.Email, request.Password, ct);
+        var result = await tokens.IssueAsync(request.Email, request.Password, http.Connection.RemoteIpAddress?.ToString(), ct);
         return ToResponse(result);
     }
 

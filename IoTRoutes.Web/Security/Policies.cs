@@ -10,6 +10,7 @@ public static class Policies
     public const string EntitiesManage = "perm:Entities.Manage";
     public const string RolesView = "perm:Roles.View";
     public const string UsersView = "perm:Users.View";
+    public const string AuditLogView = "perm:AuditLog.View";
     public const string UsersManage = "perm:Users.Manage";
     public const string UsersResetPassword = "perm:Users.ResetPassword";
     public const string RolesManage = "perm:Roles.Manage";

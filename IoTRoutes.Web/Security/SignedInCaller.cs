@@ -38,7 +38,8 @@ internal sealed class SignedInCaller(
             .SingleOrDefaultAsync(ct);
         _caller = entity is null
             ? Caller.Anonymous
-            : new Caller(userId, new EntityScope(entity.EntityId, entity.Path), await permissions.ForUserAsync(userId, ct));
+            : new Caller(userId, new EntityScope(entity.EntityId, entity.Path), await permissions.ForUserAsync(userId, ct),
+                http.HttpContext?.Connection.RemoteIpAddress?.ToString());
         return _caller;
     }
 

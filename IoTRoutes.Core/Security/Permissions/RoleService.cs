@@ -26,7 +26,7 @@ public sealed record RoleChangeResult(RoleChangeOutcome Outcome, Guid? Id = null
 }
 
 /// <summary>Roles: list, create, copy, edit the permission matrix, delete.</summary>
-public sealed class RoleService(ScopedContexts contexts)
+public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
 {
     public const int MaxNameLength = 100;
 
@@ -43,7 +43,7 @@ public sealed class RoleService(ScopedContexts contexts)
 
     public async Task<RoleChangeResult> CreateAsync(SaveRoleRequest request, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
         if (await ValidateAsync(db, request, null, ct) is { } invalid)
         {
@@ -54,6 +54,7 @@ public sealed class RoleService(ScopedContexts contexts)
         Apply(role, request);
         db.Roles.Add(role);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.RoleCreated, caller, role.Name, Describe(request), ct);
         return new RoleChangeResult(RoleChangeOutcome.Done, role.Id);
     }
 
@@ -70,7 +71,7 @@ public sealed class RoleService(ScopedContexts contexts)
 
     public async Task<RoleChangeResult> UpdateAsync(Guid id, SaveRoleRequest request, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
         var role = await db.Roles.Include(r => r.Grants).Include(r => r.Actions).SingleOrDefaultAsync(r => r.Id == id, ct);
         if (role is null)
@@ -100,12 +101,13 @@ public sealed class RoleService(ScopedContexts contexts)
         await db.SaveChangesAsync(ct); // old rows go first: the new ones reuse their keys
         Apply(role, request);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.RoleUpdated, caller, role.Name, Describe(request), ct);
         return new RoleChangeResult(RoleChangeOutcome.Done, id);
     }
 
     public async Task<RoleChangeResult> DeleteAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
         var role = await db.Roles.SingleOrDefaultAsync(r => r.Id == id, ct);
         if (role is null)
@@ -126,6 +128,7 @@ public sealed class RoleService(ScopedContexts contexts)
 
         db.Roles.Remove(role);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.RoleDeleted, caller, role.Name, null, ct);
         return new RoleChangeResult(RoleChangeOutcome.Done, id);
     }
 
@@ -166,6 +169,10 @@ public sealed class RoleService(ScopedContexts contexts)
             .Select(g => new RoleGrant { RoleId = role.Id, Object = g.Key, Level = g.Value }));
         role.Actions.AddRange((request.Actions ?? []).Distinct().Select(a => new RoleAction { RoleId = role.Id, Action = a }));
     }
+
+    private static string Describe(SaveRoleRequest request) =>
+        string.Join(", ", (request.Grants ?? []).Where(g => g.Value != AccessLevel.None).Select(g => $"{g.Key}={g.Value}"))
+        + "; actions: " + string.Join(", ", request.Actions ?? []);
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

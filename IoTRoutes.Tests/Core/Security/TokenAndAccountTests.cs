@@ -20,7 +20,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _accounts = new UserAccountService(_db, _hasher, _clock, Options.Create(new LockoutOptions { MaxFailedAttempts = 3, LockoutMinutes = 10 }));
+        _accounts = new UserAccountService(_db, _hasher, _clock, Options.Create(new LockoutOptions { MaxFailedAttempts = 3, LockoutMinutes = 10 }), new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock));
     }
 
     public async Task DisposeAsync()
@@ -36,13 +36,13 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
 
         var printed = System.Text.RegularExpressions.Regex.Match(output, @"One-time password:\s+(\S+)").Groups[1].Value;
         Assert.Equal(16, printed.Length);
-        var signIn = await _accounts.CheckCredentialsAsync("root@example.com", printed, default);
+        var signIn = await _accounts.CheckCredentialsAsync("root@example.com", printed, null, default);
         Assert.True(signIn.User!.MustChangePassword);
 
         var changed = await _accounts.ChangePasswordAsync(signIn.User.Id, printed, "a-brand-new-password", default);
         Assert.True(changed.Succeeded, changed.Error);
-        Assert.False((await _accounts.CheckCredentialsAsync("root@example.com", "a-brand-new-password", default)).User!.MustChangePassword);
-        Assert.Null((await _accounts.CheckCredentialsAsync("root@example.com", printed, default)).User);
+        Assert.False((await _accounts.CheckCredentialsAsync("root@example.com", "a-brand-new-password", null, default)).User!.MustChangePassword);
+        Assert.Null((await _accounts.CheckCredentialsAsync("root@example.com", printed, null, default)).User);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         var output = await BootstrapAsync(new AdminOptions { Email = "ops@example.com", Password = "configured-pass" });
 
         Assert.DoesNotContain("configured-pass", output);
-        var signIn = await _accounts.CheckCredentialsAsync("ops@example.com", "configured-pass", default);
+        var signIn = await _accounts.CheckCredentialsAsync("ops@example.com", "configured-pass", null, default);
         Assert.False(signIn.User!.MustChangePassword);
     }
 
@@ -61,8 +61,8 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         await BootstrapAsync(new AdminOptions { Email = "first@example.com", Password = "first-password" });
         await BootstrapAsync(new AdminOptions { Email = "second@example.com", Password = "second-password" });
 
-        Assert.NotNull((await _accounts.CheckCredentialsAsync("first@example.com", "first-password", default)).User);
-        Assert.Null((await _accounts.CheckCredentialsAsync("second@example.com", "second-password", default)).User);
+        Assert.NotNull((await _accounts.CheckCredentialsAsync("first@example.com", "first-password", null, default)).User);
+        Assert.Null((await _accounts.CheckCredentialsAsync("second@example.com", "second-password", null, default)).User);
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     public async Task A_password_change_explains_why_it_is_refused(string current, string next, string error)
     {
         await BootstrapAsync(new AdminOptions { Email = "a@example.com", Password = "admin-password" });
-        var user = (await _accounts.CheckCredentialsAsync("a@example.com", "admin-password", default)).User!;
+        var user = (await _accounts.CheckCredentialsAsync("a@example.com", "admin-password", null, default)).User!;
 
         var result = await _accounts.ChangePasswordAsync(user.Id, current, next, default);
 
@@ -85,7 +85,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         await BootstrapAsync(new AdminOptions { Email = "api@example.com", Password = "api-password" });
         var tokens = CreateTokenService();
 
-        var pair = (await tokens.IssueAsync("api@example.com", "api-password", default)).Tokens!;
+        var pair = (await tokens.IssueAsync("api@example.com", "api-password", null, default)).Tokens!;
 
         var handler = new JsonWebTokenHandler();
         var validation = await handler.ValidateTokenAsync(pair.AccessToken, new TokenValidationParameters
@@ -107,8 +107,8 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         var printed = System.Text.RegularExpressions.Regex.Match(output, @"One-time password:\s+(\S+)").Groups[1].Value;
         var tokens = CreateTokenService();
 
-        Assert.Equal(TokenFailure.PasswordChangeRequired, (await tokens.IssueAsync("gen@example.com", printed, default)).Failure);
-        Assert.Equal(TokenFailure.InvalidCredentials, (await tokens.IssueAsync("gen@example.com", "a-wrong-password", default)).Failure);
+        Assert.Equal(TokenFailure.PasswordChangeRequired, (await tokens.IssueAsync("gen@example.com", printed, null, default)).Failure);
+        Assert.Equal(TokenFailure.InvalidCredentials, (await tokens.IssueAsync("gen@example.com", "a-wrong-password", null, default)).Failure);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     {
         await BootstrapAsync(new AdminOptions { Email = "c@example.com", Password = "concurrent-pass" });
         var tokens = CreateTokenService();
-        var pair = (await tokens.IssueAsync("c@example.com", "concurrent-pass", default)).Tokens!;
+        var pair = (await tokens.IssueAsync("c@example.com", "concurrent-pass", null, default)).Tokens!;
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => tokens.RefreshAsync(pair.RefreshToken, default))));
 
@@ -142,8 +142,8 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     {
         await BootstrapAsync(new AdminOptions { Email = "p@example.com", Password = "old-password-1" });
         var tokens = CreateTokenService();
-        var pair = (await tokens.IssueAsync("p@example.com", "old-password-1", default)).Tokens!;
-        var user = (await _accounts.CheckCredentialsAsync("p@example.com", "old-password-1", default)).User!;
+        var pair = (await tokens.IssueAsync("p@example.com", "old-password-1", null, default)).Tokens!;
+        var user = (await _accounts.CheckCredentialsAsync("p@example.com", "old-password-1", null, default)).User!;
 
         Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", default)).Succeeded);
 
@@ -157,14 +157,14 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
 
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", default)).Outcome);
+            Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", null, default)).Outcome);
         }
 
-        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", default)).Outcome);
-        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", default)).Outcome);
+        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", null, default)).Outcome);
+        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
 
         _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
-        Assert.Equal(CredentialCheck.Valid, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", default)).Outcome);
+        Assert.Equal(CredentialCheck.Valid, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
     }
 
     [Fact]
@@ -172,12 +172,12 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     {
         await BootstrapAsync(new AdminOptions { Email = "r2@example.com", Password = "right-password" });
 
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "right-password", default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "right-password", null, default);
+        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
 
-        Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", default)).Outcome);
+        Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default)).Outcome);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
     {
         await BootstrapAsync(new AdminOptions { Email = "r@example.com", Password = "refresh-password" });
         var tokens = CreateTokenService();
-        var pair = (await tokens.IssueAsync("r@example.com", "refresh-password", default)).Tokens!;
+        var pair = (await tokens.IssueAsync("r@example.com", "refresh-password", null, default)).Tokens!;
 
         _clock.Advance(TimeSpan.FromDays(14) + TimeSpan.FromSeconds(1));
 

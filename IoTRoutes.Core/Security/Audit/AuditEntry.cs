@@ -1,0 +1,42 @@
+namespace IoTRoutes.Core.Security.Audit;
+
+/// <summary>One audited event: who, when, from where, what.</summary>
+public sealed class AuditEntry
+{
+    public Guid Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public Guid? UserId { get; set; }
+
+    /// <summary>The actor as typed or known at the time (kept even if the user is renamed or the e-mail was unknown).</summary>
+    public required string UserEmail { get; set; }
+
+    /// <summary>Where the event belongs in the entity tree (the actor's entity); who may read it follows from this.</summary>
+    public Guid EntityId { get; set; }
+    public Entities.Entity? Entity { get; set; }
+
+    /// <summary>Dotted name, e.g. <c>SignIn.Failed</c>, <c>Role.Updated</c> (see <see cref="AuditActions"/>).</summary>
+    public required string Action { get; set; }
+
+    public string? Target { get; set; }
+    public string? Details { get; set; }
+
+    /// <summary>Remote address of the request, when there was one.</summary>
+    public string? From { get; set; }
+}
+
+public static class AuditActions
+{
+    public const string SignInSucceeded = "SignIn.Succeeded";
+    public const string SignInFailed = "SignIn.Failed";
+    public const string SignInLockedOut = "SignIn.LockedOut";
+    public const string PasswordChanged = "Password.Changed";
+    public const string UserCreated = "User.Created";
+    public const string UserUpdated = "User.Updated";
+    public const string UserPasswordReset = "User.PasswordReset";
+    public const string RoleCreated = "Role.Created";
+    public const string RoleUpdated = "Role.Updated";
+    public const string RoleDeleted = "Role.Deleted";
+
+    public static readonly IReadOnlyList<string> All =
+        [SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset, RoleCreated, RoleUpdated, RoleDeleted];
+}
