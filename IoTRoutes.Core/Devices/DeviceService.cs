@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Devices;
 
 /// <summary>The device registry: list, read, create, delete — always within the caller's part of the entity tree.</summary>
-public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
+public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock, Security.Audit.AuditTrail audit, IDeviceConnections connections)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
@@ -53,6 +53,28 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock)
         db.Devices.Add(device);
         await db.SaveChangesAsync(ct);
         return new CreateDeviceResult(new CreatedDeviceDto(device.Id, device.Name, device.Key, secret), null);
+    }
+
+    /// <summary>
+    /// Gives the device a new secret, shown once; the old one stops working and the device's live connections
+    /// are closed, so a leaked secret cannot keep a session open.
+    /// </summary>
+    public async Task<CreatedDeviceDto?> RegenerateSecretAsync(Guid id, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.DevicesRegenerateSecret), ct);
+        await using var _db = db;
+        var device = await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct);
+        if (device is null)
+        {
+            return null;
+        }
+
+        var secret = DeviceSecrets.NewSecret();
+        device.SecretHash = DeviceSecrets.Hash(secret);
+        await db.SaveChangesAsync(ct);
+        await connections.DisconnectAsync(device.Key, ct);
+        await audit.RecordAsync(Security.Audit.AuditActions.DeviceSecretRegenerated, caller, $"{device.Name} ({device.Key})", null, ct);
+        return new CreatedDeviceDto(device.Id, device.Name, device.Key, secret);
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)

@@ -25,6 +25,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddHostedService<AcquisitionWorker>();
         services.AddSingleton<BrokerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<BrokerManager>());
+        services.AddSingleton<Devices.IDeviceConnections>(sp => sp.GetRequiredService<BrokerManager>());
         return services;
     }
 }

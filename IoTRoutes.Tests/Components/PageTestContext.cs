@@ -35,6 +35,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ICallerProvider>(new FixedCaller());
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
+        Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
@@ -43,7 +44,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
-            Policies.DevicesView, Policies.DevicesManage, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
+            Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }

@@ -260,6 +260,30 @@ public abstract class MessagePathTests
     }
 
     [Fact]
+    public async Task A_new_secret_closes_the_devices_connections_and_only_the_new_secret_works()
+    {
+        var device = await CreateDeviceAsync("Leaky sensor");
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        using var connected = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connected.DisconnectedAsync += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+
+        var response = await api.PostAsync($"/api/v1/devices/{device.Id}/regenerate-secret", null);
+        var renewed = (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (oldClient, withOld) = await Mqtt.TryConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var (newClient, withNew) = await Mqtt.TryConnectAsync(_app.MqttPort, device.Key, renewed.Secret);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(device.Secret, renewed.Secret);
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, withOld.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.Success, withNew.ResultCode);
+        Assert.Contains("Device.SecretRegenerated", await api.GetStringAsync("/api/v1/audit?action=Device.SecretRegenerated"));
+        oldClient.Dispose();
+        newClient.Dispose();
+    }
+
+    [Fact]
     public async Task An_over_long_topic_is_refused_as_invalid_and_nothing_is_stored()
     {
         var device = await CreateDeviceAsync("Long topics");

@@ -15,6 +15,9 @@ public static class DevicesApi
         api.MapPost("/", CreateAsync).WithName("CreateDevice")
             .WithSummary("Create a device; the response carries its MQTT secret, shown this once")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapPost("/{id:guid}/regenerate-secret", RegenerateSecretAsync).WithName("RegenerateDeviceSecret")
+            .WithSummary("Give the device a new secret, shown this once; the old one stops working and its connections close")
+            .RequirePermission(Permission.Of(SecuredActions.DevicesRegenerateSecret));
         api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").RequirePermission(Permission.View(SecuredObject.Devices));
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
             .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
@@ -27,6 +30,9 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Ok<CreatedDeviceDto>, ProblemHttpResult>> RegenerateSecretAsync(Guid id, DeviceService devices, CancellationToken ct) =>
+        await devices.RegenerateSecretAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
 
     private static async Task<Results<Created<CreatedDeviceDto>, ValidationProblem>> CreateAsync(
         CreateDeviceRequest request, DeviceService devices, CancellationToken ct)

@@ -5,6 +5,7 @@ public static class Policies
 {
     public const string DevicesView = "perm:Devices.View";
     public const string DevicesManage = "perm:Devices.Manage";
+    public const string DevicesRegenerateSecret = "perm:Devices.RegenerateSecret";
     public const string MessagesView = "perm:Messages.View";
     public const string EntitiesView = "perm:Entities.View";
     public const string EntitiesManage = "perm:Entities.Manage";

@@ -74,6 +74,20 @@ public sealed class BrokerHost(
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    /// <summary>Closes every connection authenticated as <paramref name="deviceKey"/>.</summary>
+    public async Task DisconnectDeviceAsync(string deviceKey)
+    {
+        if (_server is not { } server)
+        {
+            return;
+        }
+
+        foreach (var client in (await server.GetClientsAsync()).Where(c => c.Session.Items[DeviceItem] is AuthenticatedDevice d && d.Key == deviceKey))
+        {
+            await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "The device's secret was changed." });
+        }
+    }
+
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
         // First, so that MQTTnet's own empty-id check cannot override the reason code chosen below.

@@ -16,7 +16,7 @@ public sealed class BrokerManager(
     DeviceStatusService status,
     MessageIntake intake,
     TimeProvider clock,
-    ILoggerFactory loggers) : IHostedService
+    ILoggerFactory loggers) : IHostedService, IDeviceConnections
 {
     private readonly List<BrokerHost> _hosts = [];
 
@@ -38,6 +38,14 @@ public sealed class BrokerManager(
             loggers.CreateLogger($"IoTRoutes.Broker.{options.Name}"));
         _hosts.Add(host);
         await host.StartAsync();
+    }
+
+    public async Task DisconnectAsync(string deviceKey, CancellationToken ct)
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisconnectDeviceAsync(deviceKey);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

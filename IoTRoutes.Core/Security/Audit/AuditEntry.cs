@@ -36,7 +36,11 @@ public static class AuditActions
     public const string RoleCreated = "Role.Created";
     public const string RoleUpdated = "Role.Updated";
     public const string RoleDeleted = "Role.Deleted";
+    public const string DeviceSecretRegenerated = "Device.SecretRegenerated";
 
     public static readonly IReadOnlyList<string> All =
-        [SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset, RoleCreated, RoleUpdated, RoleDeleted];
+    [
+        SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
+        RoleCreated, RoleUpdated, RoleDeleted, DeviceSecretRegenerated,
+    ];
 }

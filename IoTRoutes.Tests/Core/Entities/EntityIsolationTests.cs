@@ -144,7 +144,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
         Assert.Contains(field, result.Errors!.Keys);
     }
 
-    private DeviceService Devices(EntityScope scope) => new(_db.Scoped(scope), _clock);
+    private DeviceService Devices(EntityScope scope) => new(_db.Scoped(scope), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections());
 
     private MessageQueryService Messages(EntityScope scope) => new(_db.Scoped(scope));
 

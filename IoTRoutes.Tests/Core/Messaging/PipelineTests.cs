@@ -23,7 +23,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _deviceId = (await new DeviceService(_db.Scoped(), _clock).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
+        _deviceId = (await new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections()).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
