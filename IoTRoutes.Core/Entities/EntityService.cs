@@ -8,17 +8,17 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
 {
     public async Task<IReadOnlyList<EntityDto>> ListAsync(CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
         await using var _db = db;
         var entities = await db.Entities.AsNoTracking().OrderBy(e => e.Path).ToListAsync(ct);
-        return entities.ConvertAll(ToDto);
+        return entities.ConvertAll(e => ToDto(e, caller));
     }
 
     public async Task<EntityDto?> FindAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.View(SecuredObject.Entities), ct);
         await using var _db = db;
-        return await db.Entities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } e ? ToDto(e) : null;
+        return await db.Entities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } e ? ToDto(e, caller) : null;
     }
 
     public async Task<EntityChangeResult> CreateAsync(CreateEntityRequest request, CancellationToken ct)
@@ -144,5 +144,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         return EntityChangeResult.Done(id);
     }
 
-    private static EntityDto ToDto(Entity e) => new(e.Id, e.Name, e.Type, e.ParentId, e.Path.Count(c => c == '/') - 2);
+    // The caller's own entity shows no parent: the parent is outside the caller's sight, even its id.
+    private static EntityDto ToDto(Entity e, Caller caller) =>
+        new(e.Id, e.Name, e.Type, e.Path == caller.Scope.Path ? null : e.ParentId, e.Path.Count(c => c == '/') - 2);
 }
