@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using IoTRoutes.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTRoutes.Tests.Integration;
 
@@ -123,6 +124,25 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("bearer token", problem.Detail);
+    }
+
+    [Fact]
+    public async Task An_expired_access_token_is_refused_with_a_hint_to_refresh()
+    {
+        var key = _app.Services.GetRequiredService<IoTRoutes.Core.Security.SigningKeyProvider>().Key;
+        var past = DateTime.UtcNow.AddHours(-1);
+        var expired = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "IoTRoutes", Audience = "IoTRoutes.Api", IssuedAt = past, NotBefore = past, Expires = past.AddMinutes(10),
+            Claims = new Dictionary<string, object> { ["sub"] = Guid.NewGuid().ToString() },
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+        using var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", expired);
+
+        var problem = await AssertProblemAsync(await client.GetAsync("/api/v1/devices"), HttpStatusCode.Unauthorized);
+
+        Assert.Equal("The access token has expired; use POST /api/v1/auth/refresh.", problem.Detail);
     }
 
     [Fact]
