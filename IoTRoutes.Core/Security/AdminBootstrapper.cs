@@ -3,6 +3,7 @@ using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace IoTRoutes.Core.Security;
 internal sealed partial class AdminBootstrapper(
     IDbContextFactory<AppDbContext> contexts,
     IOptions<AdminOptions> options,
-    UserPasswordHasher hasher,
+    IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<AdminBootstrapper> logger) : IHostedService
 {
@@ -46,8 +47,17 @@ internal sealed partial class AdminBootstrapper(
             EntityId = RootEntity.Id,
             CreatedAt = clock.GetUtcNow(),
         };
-        user.PasswordHash = hasher.Hash(user, password);
-        db.Users.Add(user);
+        using (var scope = scopes.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<User>>();
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException(
+                    $"The administrator could not be created: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            }
+        }
+
         db.UserRoles.Add(new UserRole { UserId = user.Id, RoleId = BuiltInRoles.AdministratorId });
         await db.SaveChangesAsync(cancellationToken);
 

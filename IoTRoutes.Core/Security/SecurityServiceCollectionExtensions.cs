@@ -1,4 +1,8 @@
+using IoTRoutes.Core.Security.Audit;
+using IoTRoutes.Core.Security.Permissions;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IoTRoutes.Core.Security;
 
@@ -9,16 +13,42 @@ public static class SecurityServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<UserPasswordHasher>();
+
+        services.AddUserIdentity();
         services.AddSingleton<SigningKeyProvider>();
-        services.AddSingleton<UserAccountService>();
-        services.AddSingleton<TokenService>();
-        services.AddSingleton<Permissions.PermissionResolver>();
-        services.AddScoped<Permissions.RoleService>();
+        services.AddScoped<UserAccountService>();
+        services.AddScoped<TokenService>();
+        services.AddSingleton<PermissionResolver>();
+        services.AddScoped<RoleService>();
         services.AddScoped<UserService>();
-        services.AddSingleton<Audit.AuditTrail>();
-        services.AddScoped<Audit.AuditLogService>();
+        services.AddSingleton<AuditTrail>();
+        services.AddScoped<AuditLogService>();
         services.AddHostedService<AdminBootstrapper>();
+        return services;
+    }
+
+    /// <summary>ASP.NET Core Identity over our own user table (<see cref="AppUserStore"/>): hashing, password policy, lockout, stamps.</summary>
+    public static IServiceCollection AddUserIdentity(this IServiceCollection services)
+    {
+        services.AddIdentityCore<User>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = ""; // the user name is the e-mail address, checked elsewhere
+                o.Password.RequiredLength = PasswordRules.MinLength;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddUserStore<AppUserStore>();
+        services.AddOptions<IdentityOptions>().Configure<IOptions<LockoutOptions>>((o, lockout) =>
+        {
+            o.Lockout.MaxFailedAccessAttempts = lockout.Value.MaxFailedAttempts;
+            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(lockout.Value.LockoutMinutes);
+        });
+
         return services;
     }
 }

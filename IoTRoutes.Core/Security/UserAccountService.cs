@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Storage;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Security;
@@ -32,12 +33,14 @@ public sealed record ChangePasswordResult(bool Succeeded, string? Error)
     public static ChangePasswordResult Failed(string error) => new(false, error);
 }
 
-/// <summary>Checks user credentials and changes passwords; used by the sign-in page and the token endpoint.</summary>
+/// <summary>
+/// Sign-in checks and password changes, through ASP.NET Core Identity's <see cref="UserManager{TUser}"/>
+/// (password hashing and policy, lockout, security stamp); used by the sign-in page and the token endpoint.
+/// </summary>
 public sealed class UserAccountService(
+    UserManager<User> users,
     IDbContextFactory<AppDbContext> contexts,
-    UserPasswordHasher hasher,
     TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<LockoutOptions> lockout,
     Audit.AuditTrail audit)
 {
     /// <summary>Checks a sign-in and records it in the audit log; <paramref name="from"/> is the remote address.</summary>
@@ -48,7 +51,7 @@ public sealed class UserAccountService(
             return CredentialResult.Invalid;
         }
 
-        var (result, user) = await CheckCoreAsync(email, password, ct);
+        var (result, user) = await CheckCoreAsync(email.Trim(), password);
         var action = result.Outcome switch
         {
             CredentialCheck.Valid => Audit.AuditActions.SignInSucceeded,
@@ -59,34 +62,23 @@ public sealed class UserAccountService(
         return result;
     }
 
-    private async Task<(CredentialResult Result, User? User)> CheckCoreAsync(string email, string password, CancellationToken ct)
+    private async Task<(CredentialResult Result, User? User)> CheckCoreAsync(string email, string password)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var normalized = User.Normalize(email);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
+        var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
             return (CredentialResult.Invalid, null);
         }
 
-        var now = clock.GetUtcNow();
-        if (user.LockoutEnd > now)
+        if (await users.IsLockedOutAsync(user))
         {
             return (new CredentialResult(CredentialCheck.LockedOut, null), user);
         }
 
-        if (!hasher.Verify(user, password))
+        if (!await users.CheckPasswordAsync(user, password))
         {
-            user.AccessFailedCount++;
-            var locked = user.AccessFailedCount >= lockout.Value.MaxFailedAttempts;
-            if (locked)
-            {
-                user.LockoutEnd = now.AddMinutes(lockout.Value.LockoutMinutes);
-                user.AccessFailedCount = 0;
-            }
-
-            await db.SaveChangesAsync(ct);
-            return (locked ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid, user);
+            await users.AccessFailedAsync(user);
+            return (await users.IsLockedOutAsync(user) ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid, user);
         }
 
         if (user.IsDisabled)
@@ -94,10 +86,9 @@ public sealed class UserAccountService(
             return (new CredentialResult(CredentialCheck.Disabled, null), user);
         }
 
-        user.AccessFailedCount = 0;
-        user.LockoutEnd = null;
-        user.LastSignInAt = now;
-        await db.SaveChangesAsync(ct);
+        await users.ResetAccessFailedCountAsync(user);
+        user.LastSignInAt = clock.GetUtcNow();
+        await users.UpdateAsync(user);
         return (new CredentialResult(CredentialCheck.Valid, ToSignedIn(user)), user);
     }
 
@@ -116,14 +107,13 @@ public sealed class UserAccountService(
             return ChangePasswordResult.Failed(problem);
         }
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        var user = await users.FindByIdAsync(userId.ToString());
         if (user is null)
         {
             return ChangePasswordResult.Failed("This account no longer exists.");
         }
 
-        if (string.IsNullOrEmpty(currentPassword) || !hasher.Verify(user, currentPassword))
+        if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
         {
             return ChangePasswordResult.Failed("The current password is wrong.");
         }
@@ -133,12 +123,17 @@ public sealed class UserAccountService(
             return ChangePasswordResult.Failed("Choose a password different from the current one.");
         }
 
-        user.PasswordHash = hasher.Hash(user, newPassword!);
+        var changed = await users.ChangePasswordAsync(user, currentPassword, newPassword!); // renews the security stamp
+        if (!changed.Succeeded)
+        {
+            return ChangePasswordResult.Failed(string.Join(" ", changed.Errors.Select(e => e.Description)));
+        }
+
         user.MustChangePassword = false;
-        user.SecurityStamp = User.NewStamp();
-        await db.SaveChangesAsync(ct);
+        await users.UpdateAsync(user);
 
         // Whoever held a refresh token for this account must sign in again with the new password.
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         await db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Security;
@@ -31,7 +32,7 @@ public sealed record UserChangeResult(UserChangeOutcome Outcome, Guid? Id = null
 }
 
 /// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
-public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hasher, TimeProvider clock, Audit.AuditTrail audit)
+public sealed class UserService(ScopedContexts contexts, UserManager<User> users, TimeProvider clock, Audit.AuditTrail audit)
 {
     private static readonly EmailAddressAttribute EmailFormat = new();
 
@@ -89,8 +90,13 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
             Id = Guid.CreateVersion7(), Email = email, NormalizedEmail = normalized, PasswordHash = "", EntityId = entityId,
             CreatedAt = clock.GetUtcNow(),
         };
-        user.PasswordHash = hasher.Hash(user, request.Password!);
-        db.Users.Add(user);
+        var created = await users.CreateAsync(user, request.Password!);
+        if (!created.Succeeded)
+        {
+            return UserChangeResult.Invalid(created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
+                string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+
         db.UserRoles.AddRange(roleIds.Select(r => new UserRole { UserId = user.Id, RoleId = r }));
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.UserCreated, caller, user.Email,
@@ -163,17 +169,25 @@ public sealed class UserService(ScopedContexts contexts, UserPasswordHasher hash
 
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.UsersResetPassword), ct);
         await using var _db = db;
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null)
+        if (!await db.Users.AnyAsync(u => u.Id == id, ct) || await users.FindByIdAsync(id.ToString()) is not { } user)
         {
             return UserChangeResult.NotFound;
         }
 
-        user.PasswordHash = hasher.Hash(user, newPassword!);
+        // Validated first so that a refused password leaves the old one in place.
+        foreach (var validator in users.PasswordValidators)
+        {
+            if (await validator.ValidateAsync(users, user, newPassword!) is { Succeeded: false } invalid)
+            {
+                return UserChangeResult.Invalid("password", string.Join(" ", invalid.Errors.Select(e => e.Description)));
+            }
+        }
+
+        await users.RemovePasswordAsync(user);
+        await users.AddPasswordAsync(user, newPassword!); // both renew the security stamp
         user.MustChangePassword = true;
-        user.AccessFailedCount = 0;
-        user.LockoutEnd = null;
-        user.SecurityStamp = User.NewStamp();
+        await users.ResetAccessFailedCountAsync(user);
+        await users.SetLockoutEndDateAsync(user, null);
         await RevokeRefreshTokensAsync(db, id, ct);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.UserPasswordReset, caller, user.Email, null, ct);

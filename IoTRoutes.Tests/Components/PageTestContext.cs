@@ -3,6 +3,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Storage;
@@ -39,7 +40,8 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
-        Services.AddSingleton<IoTRoutes.Core.Security.UserPasswordHasher>();
+        Services.AddOptions<IoTRoutes.Core.Security.LockoutOptions>();
+        Services.AddUserIdentity();
         Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();
         Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();

@@ -102,7 +102,7 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
                 Id = Guid.NewGuid(), Email = email, NormalizedEmail = email.ToUpperInvariant(), PasswordHash = "", MustChangePassword = true,
                 EntityId = IoTRoutes.Core.Entities.RootEntity.Id,
             };
-            user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, generated);
+            user.PasswordHash = new Microsoft.AspNetCore.Identity.PasswordHasher<IoTRoutes.Core.Security.User>().HashPassword(user, generated);
             db.Users.Add(user);
             db.UserRoles.Add(new IoTRoutes.Core.Security.Permissions.UserRole { UserId = user.Id, RoleId = IoTRoutes.Core.Security.Permissions.BuiltInRoles.OperatorId });
             await db.SaveChangesAsync();

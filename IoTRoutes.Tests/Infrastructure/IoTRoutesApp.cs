@@ -114,7 +114,7 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
             {
                 Id = Guid.CreateVersion7(), Email = email, NormalizedEmail = email.ToUpperInvariant(), PasswordHash = "", EntityId = entityId,
             };
-            user.PasswordHash = new IoTRoutes.Core.Security.UserPasswordHasher().Hash(user, password);
+            user.PasswordHash = new Microsoft.AspNetCore.Identity.PasswordHasher<IoTRoutes.Core.Security.User>().HashPassword(user, password);
             db.Users.Add(user);
             db.UserRoles.AddRange(roleIds.Select(r => new IoTRoutes.Core.Security.Permissions.UserRole { UserId = user.Id, RoleId = r }));
             await db.SaveChangesAsync();

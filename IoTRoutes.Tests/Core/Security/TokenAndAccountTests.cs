@@ -1,5 +1,9 @@
 using IoTRoutes.Core;
 using IoTRoutes.Core.Security;
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,18 +17,31 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"iotroutes-sec-{Guid.NewGuid():N}");
-    private readonly UserPasswordHasher _hasher = new();
     private SqliteContexts _db = null!;
+    private ServiceProvider _services = null!;
+    private IServiceScope _scope = null!;
     private UserAccountService _accounts = null!;
 
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _accounts = new UserAccountService(_db, _hasher, _clock, Options.Create(new LockoutOptions { MaxFailedAttempts = 3, LockoutMinutes = 10 }), new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton<IDbContextFactory<AppDbContext>>(_db);
+        services.AddSecurity();
+        services.Configure<IoTRoutesOptions>(o => o.DataDirectory = _dataDirectory);
+        services.Configure<LockoutOptions>(o => { o.MaxFailedAttempts = 3; o.LockoutMinutes = 10; });
+        _services = services.BuildServiceProvider();
+        _scope = _services.CreateScope();
+        _accounts = _scope.ServiceProvider.GetRequiredService<UserAccountService>();
     }
 
     public async Task DisposeAsync()
     {
+        _scope.Dispose();
+        await _services.DisposeAsync();
         await _db.DisposeAsync();
         if (Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, true);
     }
@@ -163,7 +180,12 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", null, default)).Outcome);
         Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
 
-        _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        // Identity's lockout runs on the system clock: the lockout is ended by moving its end into the past.
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Email == "l@example.com").ExecuteUpdateAsync(x => x.SetProperty(u => u.LockoutEnd, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        }
+
         Assert.Equal(CredentialCheck.Valid, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
     }
 
@@ -196,14 +218,13 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
 
     private TokenService CreateTokenService()
     {
-        var jwt = Options.Create(new JwtOptions());
-        _signingKey = new SigningKeyProvider(jwt, Options.Create(new IoTRoutesOptions { DataDirectory = _dataDirectory }));
-        return new TokenService(_db, _accounts, _signingKey, jwt, _clock);
+        _signingKey = _services.GetRequiredService<SigningKeyProvider>();
+        return _scope.ServiceProvider.GetRequiredService<TokenService>();
     }
 
     private async Task<string> BootstrapAsync(AdminOptions options)
     {
-        var bootstrapper = new AdminBootstrapper(_db, Options.Create(options), _hasher, _clock, NullLogger<AdminBootstrapper>.Instance)
+        var bootstrapper = new AdminBootstrapper(_db, Options.Create(options), _services.GetRequiredService<IServiceScopeFactory>(), _clock, NullLogger<AdminBootstrapper>.Instance)
         {
             Console = new StringWriter(),
         };
