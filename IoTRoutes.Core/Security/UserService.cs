@@ -85,6 +85,11 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
             return UnknownRoles(request.Roles);
         }
 
+        if (await BeyondCallerAsync(db, roleIds, caller, ct) is { } tooStrong)
+        {
+            return tooStrong;
+        }
+
         var user = new User
         {
             Id = Guid.CreateVersion7(), Email = email, NormalizedEmail = normalized, PasswordHash = "", EntityId = entityId,
@@ -134,6 +139,11 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
             if (await ResolveRolesAsync(db, roles, ct) is not { } roleIds)
             {
                 return UnknownRoles(roles);
+            }
+
+            if (await BeyondCallerAsync(db, roleIds, caller, ct) is { } tooStrong)
+            {
+                return tooStrong;
             }
 
             await db.UserRoles.Where(ur => ur.UserId == id).ExecuteDeleteAsync(ct);
@@ -199,6 +209,26 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
         var wanted = names.Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var found = await db.Roles.Where(r => wanted.Contains(r.Name)).Select(r => r.Id).ToListAsync(ct);
         return found.Count == wanted.Count ? found : null;
+    }
+
+    /// <summary>
+    /// Refuses roles that allow more than the caller may do itself: managing users must not be a way to
+    /// hand out (or take) more power than one has.
+    /// </summary>
+    private static async Task<UserChangeResult?> BeyondCallerAsync(Storage.AppDbContext db, List<Guid> roleIds, Caller caller, CancellationToken ct)
+    {
+        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).Where(r => roleIds.Contains(r.Id)).ToListAsync(ct);
+        foreach (var role in roles)
+        {
+            var exceeds = role.Grants.Any(g => caller.Permissions.LevelOf(g.Object) < g.Level)
+                || role.Actions.Any(a => !caller.Permissions.Allows(Permission.Parse(a.Action)!));
+            if (exceeds)
+            {
+                return UserChangeResult.Invalid("roles", $"{role.Name} allows more than you may do yourself; you cannot give it.");
+            }
+        }
+
+        return null;
     }
 
     private static UserChangeResult UnknownRoles(List<string>? names) =>

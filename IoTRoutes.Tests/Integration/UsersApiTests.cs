@@ -113,6 +113,23 @@ public sealed class UsersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task A_user_manager_cannot_give_a_role_stronger_than_its_own()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var name = $"User keeper {Guid.NewGuid():N}";
+        var keeperRole = (await (await admin.PostAsJsonAsync("/api/v1/roles", new { name, grants = new { Users = "Manage", Devices = "View" } }))
+            .Content.ReadFromJsonAsync<IdBody>())!.Id;
+        using var keeper = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, keeperRole);
+
+        var asAdmin = await keeper.PostAsJsonAsync("/api/v1/users", new { email = $"esc-{Guid.NewGuid():N}@example.com", password = "long-enough-1", roles = new[] { "Administrator" } });
+        var asClient = await keeper.PostAsJsonAsync("/api/v1/users", new { email = $"ok-{Guid.NewGuid():N}@example.com", password = "long-enough-1", roles = new[] { name } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, asAdmin.StatusCode);
+        Assert.Contains("Administrator allows more than you may do yourself", await asAdmin.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created, asClient.StatusCode);
+    }
+
+    [Fact]
     public async Task Nobody_can_disable_their_own_account()
     {
         using var admin = await _app.CreateAuthenticatedClientAsync();
