@@ -139,6 +139,9 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return EntityChangeResult.Invalid("id", $"{entity.Name} still has {string.Join(", ", attached)}: move or delete them first.");
         }
 
+        // The audit history of the entity stays, with its parent, where the same readers (and more) see it.
+        await db.AuditEntries.IgnoreQueryFilters().Where(a => a.EntityId == id)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.EntityId, entity.ParentId!.Value), ct);
         db.Entities.Remove(entity);
         await db.SaveChangesAsync(ct);
         return EntityChangeResult.Done(id);

@@ -148,5 +148,12 @@ public sealed class UserAccountService(
         return await db.Users.AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp && !u.IsDisabled, ct);
     }
 
+    /// <summary>Whether the user exists and is enabled, and (for a browser session) its stamp is current.</summary>
+    public async Task<bool> IsActiveAsync(Guid userId, string? sessionStamp, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id == userId && !u.IsDisabled && (sessionStamp == null || u.SecurityStamp == sessionStamp), ct);
+    }
+
     private static SignedInUser ToSignedIn(User user) => new(user.Id, user.Email, user.MustChangePassword, user.SecurityStamp);
 }

@@ -32,7 +32,8 @@ public sealed record UserChangeResult(UserChangeOutcome Outcome, Guid? Id = null
 }
 
 /// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
-public sealed class UserService(ScopedContexts contexts, UserManager<User> users, TimeProvider clock, Audit.AuditTrail audit)
+public sealed class UserService(
+    ScopedContexts contexts, UserManager<User> users, PermissionResolver permissions, TimeProvider clock, Audit.AuditTrail audit)
 {
     private static readonly EmailAddressAttribute EmailFormat = new();
 
@@ -124,6 +125,11 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
             return UserChangeResult.Invalid("isDisabled", "You cannot disable your own account.");
         }
 
+        if (await StrongerThanCallerAsync(id, caller, ct) is { } stronger)
+        {
+            return stronger;
+        }
+
         if (request.EntityId is { } entityId)
         {
             if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
@@ -184,6 +190,11 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
             return UserChangeResult.NotFound;
         }
 
+        if (await StrongerThanCallerAsync(id, caller, ct) is { } stronger)
+        {
+            return stronger;
+        }
+
         // Validated first so that a refused password leaves the old one in place.
         foreach (var validator in users.PasswordValidators)
         {
@@ -221,7 +232,7 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
         foreach (var role in roles)
         {
             var exceeds = role.Grants.Any(g => caller.Permissions.LevelOf(g.Object) < g.Level)
-                || role.Actions.Any(a => !caller.Permissions.Allows(Permission.Parse(a.Action)!));
+                || role.Actions.Any(a => Permission.Parse(a.Action) is not { } action || !caller.Permissions.Allows(action));
             if (exceeds)
             {
                 return UserChangeResult.Invalid("roles", $"{role.Name} allows more than you may do yourself; you cannot give it.");
@@ -229,6 +240,15 @@ public sealed class UserService(ScopedContexts contexts, UserManager<User> users
         }
 
         return null;
+    }
+
+    /// <summary>Nobody changes, disables or resets a user who may do more than they may: that would be a way to take over its power.</summary>
+    private async Task<UserChangeResult?> StrongerThanCallerAsync(Guid targetId, Caller caller, CancellationToken ct)
+    {
+        var target = await permissions.ForUserAsync(targetId, ct);
+        var stronger = Enum.GetValues<SecuredObject>().Any(o => target.LevelOf(o) > caller.Permissions.LevelOf(o))
+            || SecuredActions.All.Any(a => target.Allows(Permission.Of(a)) && !caller.Permissions.Allows(Permission.Of(a)));
+        return stronger ? UserChangeResult.Invalid("id", "This user may do more than you; only someone with at least the same permissions can change it.") : null;
     }
 
     private static UserChangeResult UnknownRoles(List<string>? names) =>

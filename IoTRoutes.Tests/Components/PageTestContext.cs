@@ -42,6 +42,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
         Services.AddOptions<IoTRoutes.Core.Security.LockoutOptions>();
         Services.AddUserIdentity();
+        Services.AddSingleton<IoTRoutes.Core.Security.Permissions.PermissionResolver>();
         Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();
         Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();

@@ -55,6 +55,32 @@ public sealed class EntitiesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/entities/{parent.Id}")).StatusCode);
     }
 
+    [Fact]
+    public async Task An_entity_with_audit_history_can_be_deleted_and_its_history_stays_with_the_parent()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var entity = (await (await api.PostAsJsonAsync("/api/v1/entities", new { name = "Short-lived", type = "Customer" })).Content.ReadFromJsonAsync<IdBody>())!.Id;
+        var (email, password) = await _app.CreateUserAsync(entity);
+        using (var anonymous = _app.CreateClient())
+        {
+            (await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password })).EnsureSuccessStatusCode(); // audited under the entity
+        }
+
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var userId = db.Users.Single(u => u.EntityId == entity).Id;
+            db.UserRoles.RemoveRange(db.UserRoles.Where(r => r.UserId == userId));
+            db.Users.Remove(db.Users.Single(u => u.Id == userId));
+            await db.SaveChangesAsync();
+        }
+
+        var deleted = await api.DeleteAsync($"/api/v1/entities/{entity}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await using var check = await _app.CreateDbContextAsync();
+        Assert.Equal(IoTRoutes.Core.Entities.RootEntity.Id, check.AuditEntries.Single(a => a.UserEmail == email).EntityId);
+    }
+
     [Theory]
     [InlineData("""{"name":"X","type":"Galaxy"}""")]
     [InlineData("""{"name":"X","type":"Platform"}""")]

@@ -72,6 +72,28 @@ public sealed class RolesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Roles_are_changed_only_from_the_platform_entity_and_never_beyond_ones_own_permissions()
+    {
+        using var root = await _app.CreateAuthenticatedClientAsync();
+        var branch = (await (await root.PostAsJsonAsync("/api/v1/entities", new { name = $"Tenant {Guid.NewGuid():N}", type = "Organisation" }))
+            .Content.ReadFromJsonAsync<IdBody>())!.Id;
+        using var tenantAdmin = await _app.CreateClientForNewUserAsync(branch, BuiltInRoles.AdministratorId);
+        var rolesManager = (await (await root.PostAsJsonAsync("/api/v1/roles", new { name = $"Role clerk {Guid.NewGuid():N}", grants = new { Roles = "Manage" } }))
+            .Content.ReadFromJsonAsync<IdBody>())!.Id;
+        using var clerk = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, rolesManager);
+
+        var fromTenant = await tenantAdmin.PostAsJsonAsync("/api/v1/roles", new { name = $"Tenant role {Guid.NewGuid():N}" });
+        var tooStrong = await clerk.PostAsJsonAsync("/api/v1/roles", new { name = $"Mighty {Guid.NewGuid():N}", grants = new { Users = "Manage" } });
+        var within = await clerk.PostAsJsonAsync("/api/v1/roles", new { name = $"Modest {Guid.NewGuid():N}", grants = new { Roles = "View" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, fromTenant.StatusCode);
+        Assert.Contains("only users of the platform entity", await fromTenant.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, tooStrong.StatusCode);
+        Assert.Contains("cannot allow more than you may do yourself", await tooStrong.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created, within.StatusCode);
+    }
+
+    [Fact]
     public async Task A_role_held_by_a_user_cannot_be_deleted_and_role_changes_apply_at_once()
     {
         using var admin = await _app.CreateAuthenticatedClientAsync();

@@ -130,6 +130,47 @@ public sealed class UsersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Nobody_can_reset_or_disable_a_user_who_may_do_more_than_they_may()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var keeperRole = (await (await admin.PostAsJsonAsync("/api/v1/roles", new
+        {
+            name = $"Password desk {Guid.NewGuid():N}", grants = new { Users = "Manage" }, actions = new[] { "Users.ResetPassword" },
+        })).Content.ReadFromJsonAsync<IdBody>())!.Id;
+        using var keeper = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, keeperRole);
+        var adminId = (await admin.GetFromJsonAsync<List<UserBody>>("/api/v1/users"))!.Single(u => u.Email == IoTRoutesApp.AdminEmail).Id;
+        var plainId = await PostIdAsync(admin, "/api/v1/users", new { email = $"plain-{Guid.NewGuid():N}@example.com", password = "long-enough-1" });
+
+        var resetAdmin = await keeper.PostAsJsonAsync($"/api/v1/users/{adminId}/reset-password", new { password = "taken-over-99" });
+        var disableAdmin = await keeper.PutAsJsonAsync($"/api/v1/users/{adminId}", new { isDisabled = true });
+        var stripAdmin = await keeper.PutAsJsonAsync($"/api/v1/users/{adminId}", new { roles = Array.Empty<string>() });
+        var resetPlain = await keeper.PostAsJsonAsync($"/api/v1/users/{plainId}/reset-password", new { password = "fresh-password-1" });
+
+        foreach (var refused in new[] { resetAdmin, disableAdmin, stripAdmin })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("This user may do more than you", await refused.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, resetPlain.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/devices")).StatusCode); // the administrator is untouched
+    }
+
+    [Fact]
+    public async Task A_disabled_users_access_token_stops_working_at_once()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var email = $"cut-{Guid.NewGuid():N}@example.com";
+        var id = await PostIdAsync(admin, "/api/v1/users", new { email, password = "long-enough-1", roles = new[] { "Operator" } });
+        using var user = await SignInAsync(email, "long-enough-1");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/api/v1/devices")).StatusCode);
+
+        await admin.PutAsJsonAsync($"/api/v1/users/{id}", new { isDisabled = true });
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/api/v1/devices")).StatusCode);
+    }
+
+    [Fact]
     public async Task Nobody_can_disable_their_own_account()
     {
         using var admin = await _app.CreateAuthenticatedClientAsync();

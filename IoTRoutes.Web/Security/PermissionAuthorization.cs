@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Security.Permissions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -28,12 +30,16 @@ internal sealed class PermissionPolicyProvider(IOptions<AuthorizationOptions> op
     }
 }
 
-/// <summary>Grants a permission requirement from the user's roles (read from the database, so role changes apply at once).</summary>
-internal sealed class PermissionHandler(PermissionResolver resolver) : AuthorizationHandler<PermissionRequirement>
+/// <summary>
+/// Grants a permission requirement from the user's roles, read from the database so that role changes apply at
+/// once; a disabled user, or a browser session whose security stamp is old, is granted nothing.
+/// </summary>
+internal sealed class PermissionHandler(PermissionResolver resolver, UserAccountService accounts) : AuthorizationHandler<PermissionRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
         if (SignedInCaller.UserIdOf(context.User) is { } userId
+            && await accounts.IsActiveAsync(userId, context.User.FindFirstValue(WebSecurityExtensions.SecurityStampClaim), CancellationToken.None)
             && (await resolver.ForUserAsync(userId, CancellationToken.None)).Allows(requirement.Permission))
         {
             context.Succeed(requirement);

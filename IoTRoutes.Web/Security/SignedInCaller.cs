@@ -8,8 +8,10 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Web.Security;
 
 /// <summary>
-/// Whoever this request or Blazor circuit belongs to: the signed-in user's entity scope and permissions,
-/// read once per request/circuit. No signed-in user means no scope and no permission, never the whole tree.
+/// Whoever this request or Blazor circuit belongs to: the signed-in user's entity scope and permissions.
+/// Read once per HTTP request, but on every call in a Blazor circuit, so that disabling, demoting, moving or
+/// resetting a user takes effect in its open tabs at its next action. No signed-in, enabled user with a
+/// current session means no scope and no permission, never the whole tree.
 /// </summary>
 internal sealed class SignedInCaller(
     IHttpContextAccessor http,
@@ -33,14 +35,20 @@ internal sealed class SignedInCaller(
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var entity = await db.Users.Where(u => u.Id == userId)
-            .Select(u => new { u.EntityId, u.Entity!.Path })
+        var account = await db.Users.Where(u => u.Id == userId)
+            .Select(u => new { u.EntityId, u.Entity!.Path, u.IsDisabled, u.SecurityStamp })
             .SingleOrDefaultAsync(ct);
-        _caller = entity is null
+        var stamp = user.FindFirstValue(WebSecurityExtensions.SecurityStampClaim);
+        var caller = account is null || account.IsDisabled || (stamp is not null && stamp != account.SecurityStamp)
             ? Caller.Anonymous
-            : new Caller(userId, new EntityScope(entity.EntityId, entity.Path), await permissions.ForUserAsync(userId, ct),
+            : new Caller(userId, new EntityScope(account.EntityId, account.Path), await permissions.ForUserAsync(userId, ct),
                 http.HttpContext?.Connection.RemoteIpAddress?.ToString());
-        return _caller;
+        if (IsHttpRequest)
+        {
+            _caller = caller;
+        }
+
+        return caller;
     }
 
     /// <summary>The user id of a cookie (name identifier) or bearer token (sub) principal.</summary>
@@ -50,12 +58,14 @@ internal sealed class SignedInCaller(
             ? id
             : null;
 
+    private bool IsHttpRequest => http.HttpContext is { } context && !context.Request.Path.StartsWithSegments("/_blazor");
+
     private async Task<ClaimsPrincipal> PrincipalAsync()
     {
         // A Blazor circuit has no reliable HttpContext; an API request has no circuit authentication state.
-        if (http.HttpContext is { } context && !context.Request.Path.StartsWithSegments("/_blazor"))
+        if (IsHttpRequest)
         {
-            return context.User;
+            return http.HttpContext!.User;
         }
 
         return (await authenticationState.GetAuthenticationStateAsync()).User;

@@ -35,7 +35,9 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Roles), ct);
         await using var _db = db;
         var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).OrderBy(r => r.Name).ToListAsync(ct);
-        var counts = await db.UserRoles.GroupBy(ur => ur.RoleId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        // Counted among the users the caller can see only: other entities' numbers are not its business.
+        var counts = await db.UserRoles.Join(db.Users, ur => ur.UserId, u => u.Id, (ur, u) => ur.RoleId)
+            .GroupBy(roleId => roleId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return roles.ConvertAll(r => ToDto(r, counts.GetValueOrDefault(r.Id)));
     }
 
@@ -45,6 +47,11 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
+        if (CheckCaller(caller, request) is { } refused)
+        {
+            return refused;
+        }
+
         if (await ValidateAsync(db, request, null, ct) is { } invalid)
         {
             return invalid;
@@ -84,6 +91,11 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return RoleChangeResult.Invalid("id", "The Administrator role always has every permission; copy it to make a variant.");
         }
 
+        if (CheckCaller(caller, request) is { } refused)
+        {
+            return refused;
+        }
+
         if (role.IsBuiltIn && request.Name?.Trim() != role.Name)
         {
             return RoleChangeResult.Invalid("name", "Built-in roles keep their names.");
@@ -115,21 +127,42 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return RoleChangeResult.NotFound;
         }
 
+        if (CheckCaller(caller, null) is { } refused)
+        {
+            return refused;
+        }
+
         if (role.IsBuiltIn)
         {
             return RoleChangeResult.Invalid("id", $"{role.Name} is built in and cannot be deleted.");
         }
 
-        var holders = await db.UserRoles.CountAsync(ur => ur.RoleId == id, ct);
-        if (holders > 0)
+        if (await db.UserRoles.AnyAsync(ur => ur.RoleId == id, ct))
         {
-            return RoleChangeResult.Invalid("id", $"{holders} user(s) hold {role.Name}: take it from them first.");
+            return RoleChangeResult.Invalid("id", $"Users still hold {role.Name}: take it from them first.");
         }
 
         db.Roles.Remove(role);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.RoleDeleted, caller, role.Name, null, ct);
         return new RoleChangeResult(RoleChangeOutcome.Done, id);
+    }
+
+    /// <summary>
+    /// Roles apply on the whole platform, so only users of the platform's root entity change them, and nobody
+    /// writes a role that allows more than they may do themselves.
+    /// </summary>
+    private static RoleChangeResult? CheckCaller(Caller caller, SaveRoleRequest? request)
+    {
+        if (caller.Scope.Path != RootEntity.Path && caller.Scope.Path != EntityScope.Everything.Path)
+        {
+            return RoleChangeResult.Invalid("id", "Roles apply to the whole platform: only users of the platform entity can change them.");
+        }
+
+        var exceeds = request is not null
+            && ((request.Grants ?? []).Any(g => Enum.IsDefined(g.Value) && g.Value > caller.Permissions.LevelOf(g.Key))
+                || (request.Actions ?? []).Any(a => Permission.Parse(a) is { } action && !caller.Permissions.Allows(action)));
+        return exceeds ? RoleChangeResult.Invalid("grants", "A role cannot allow more than you may do yourself.") : null;
     }
 
     private static async Task<RoleChangeResult?> ValidateAsync(Storage.AppDbContext db, SaveRoleRequest request, Guid? self, CancellationToken ct)
