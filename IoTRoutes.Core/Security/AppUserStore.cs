@@ -7,7 +7,7 @@ namespace IoTRoutes.Core.Security;
 /// <summary>
 /// ASP.NET Core Identity's view of our <see cref="User"/> table: lets <see cref="UserManager{TUser}"/> do password
 /// checks and policy, lockout and security stamps. The user name is the e-mail address. Scoped: one context per
-/// operation, reading untracked and writing the whole row, so a long-lived Blazor circuit never sees stale users.
+/// operation and reads untracked, so a long-lived Blazor circuit never works on a stale user.
 /// No entity filter: sign-in must find any user; the services do the scoping.
 /// </summary>
 public sealed class AppUserStore(IDbContextFactory<AppDbContext> contexts) :
@@ -15,7 +15,22 @@ public sealed class AppUserStore(IDbContextFactory<AppDbContext> contexts) :
 {
     public Task<IdentityResult> CreateAsync(User user, CancellationToken ct) => SaveAsync(db => db.Users.Add(user), ct);
 
-    public Task<IdentityResult> UpdateAsync(User user, CancellationToken ct) => SaveAsync(db => db.Users.Update(user), ct);
+    // Only what Identity manages is written: a sign-in that read the row before an administrator disabled or
+    // moved the user must not write the old state back.
+    private static readonly string[] IdentityColumns =
+    [
+        nameof(User.Email), nameof(User.NormalizedEmail), nameof(User.PasswordHash), nameof(User.SecurityStamp),
+        nameof(User.AccessFailedCount), nameof(User.LockoutEnd), nameof(User.LastSignInAt), nameof(User.MustChangePassword),
+    ];
+
+    public Task<IdentityResult> UpdateAsync(User user, CancellationToken ct) => SaveAsync(db =>
+    {
+        var entry = db.Users.Attach(user);
+        foreach (var column in IdentityColumns)
+        {
+            entry.Property(column).IsModified = true;
+        }
+    }, ct);
 
     public Task<IdentityResult> DeleteAsync(User user, CancellationToken ct) => SaveAsync(db => db.Users.Remove(user), ct);
 
