@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Security.Permissions;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,16 +22,16 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         return await db.Entities.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct) is { } e ? ToDto(e, caller) : null;
     }
 
-    public async Task<EntityChangeResult> CreateAsync(CreateEntityRequest request, CancellationToken ct)
+    public async Task<ChangeResult> CreateAsync(CreateEntityRequest request, CancellationToken ct)
     {
         if (EntityRules.CheckName(request.Name) is { } problem)
         {
-            return EntityChangeResult.Invalid("name", problem);
+            return ChangeResult.Invalid("name", problem);
         }
 
         if (request.Type is not { } type || type == EntityType.Platform || !Enum.IsDefined(type))
         {
-            return EntityChangeResult.Invalid("type", "Choose Organisation, SubOrganisation, Customer or Person.");
+            return ChangeResult.Invalid("type", "Choose Organisation, SubOrganisation, Customer or Person.");
         }
 
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
@@ -39,7 +40,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == parentId, ct);
         if (parent is null)
         {
-            return EntityChangeResult.Invalid("parentId", $"There is no entity {parentId}.");
+            return ChangeResult.Invalid("parentId", $"There is no entity {parentId}.");
         }
 
         var id = Guid.CreateVersion7();
@@ -49,14 +50,14 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             Path = Entity.PathOf(parent.Path, id), CreatedAt = clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct);
-        return EntityChangeResult.Done(id);
+        return ChangeResult.Done(id);
     }
 
-    public async Task<EntityChangeResult> RenameAsync(Guid id, string? name, CancellationToken ct)
+    public async Task<ChangeResult> RenameAsync(Guid id, string? name, CancellationToken ct)
     {
         if (EntityRules.CheckName(name) is { } problem)
         {
-            return EntityChangeResult.Invalid("name", problem);
+            return ChangeResult.Invalid("name", problem);
         }
 
         var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
@@ -64,39 +65,39 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
         {
-            return EntityChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         entity.Name = name!.Trim();
         await db.SaveChangesAsync(ct);
-        return EntityChangeResult.Done(id);
+        return ChangeResult.Done(id);
     }
 
     /// <summary>Moves an entity, with everything below it, under another parent the caller can see.</summary>
-    public async Task<EntityChangeResult> MoveAsync(Guid id, Guid newParentId, CancellationToken ct)
+    public async Task<ChangeResult> MoveAsync(Guid id, Guid newParentId, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
         {
-            return EntityChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
         {
-            return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be moved.");
+            return ChangeResult.Invalid("id", "Your own entity and the platform root cannot be moved.");
         }
 
         var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == newParentId, ct);
         if (parent is null)
         {
-            return EntityChangeResult.Invalid("parentId", $"There is no entity {newParentId}.");
+            return ChangeResult.Invalid("parentId", $"There is no entity {newParentId}.");
         }
 
         if (parent.Path.StartsWith(entity.Path, StringComparison.Ordinal))
         {
-            return EntityChangeResult.Invalid("parentId", "An entity cannot be moved below itself.");
+            return ChangeResult.Invalid("parentId", "An entity cannot be moved below itself.");
         }
 
         var oldPath = entity.Path;
@@ -109,23 +110,23 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
 
         entity.ParentId = parent.Id;
         await db.SaveChangesAsync(ct);
-        return EntityChangeResult.Done(id);
+        return ChangeResult.Done(id);
     }
 
     /// <summary>Deletes an empty entity; one with sub-entities, devices or users attached is refused, saying which.</summary>
-    public async Task<EntityChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    public async Task<ChangeResult> DeleteAsync(Guid id, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
         {
-            return EntityChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
         {
-            return EntityChangeResult.Invalid("id", "Your own entity and the platform root cannot be deleted.");
+            return ChangeResult.Invalid("id", "Your own entity and the platform root cannot be deleted.");
         }
 
         // Counted without the caller's scope: what is attached blocks the delete even where the caller cannot see it.
@@ -136,7 +137,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         {
             var attached = new[] { (children, "sub-entities"), (devices, "devices"), (users, "users") }
                 .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {x.Item2}");
-            return EntityChangeResult.Invalid("id", $"{entity.Name} still has {string.Join(", ", attached)}: move or delete them first.");
+            return ChangeResult.Invalid("id", $"{entity.Name} still has {string.Join(", ", attached)}: move or delete them first.");
         }
 
         // The audit history of the entity stays, with its parent, where the same readers (and more) see it.
@@ -144,7 +145,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             .ExecuteUpdateAsync(x => x.SetProperty(a => a.EntityId, entity.ParentId!.Value), ct);
         db.Entities.Remove(entity);
         await db.SaveChangesAsync(ct);
-        return EntityChangeResult.Done(id);
+        return ChangeResult.Done(id);
     }
 
     // The caller's own entity shows no parent: the parent is outside the caller's sight, even its id.

@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using System.ComponentModel.DataAnnotations;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
@@ -15,21 +16,6 @@ public sealed record CreateUserRequest(string? Email, string? Password, Guid? En
 
 /// <summary>Changes to a user; what is null stays as it is.</summary>
 public sealed record UpdateUserRequest(Guid? EntityId, List<string>? Roles, bool? IsDisabled);
-
-public enum UserChangeOutcome
-{
-    Done,
-    NotFound,
-    Invalid,
-}
-
-public sealed record UserChangeResult(UserChangeOutcome Outcome, Guid? Id = null, IReadOnlyDictionary<string, string[]>? Errors = null)
-{
-    public static readonly UserChangeResult NotFound = new(UserChangeOutcome.NotFound);
-
-    public static UserChangeResult Invalid(string field, string error) =>
-        new(UserChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
-}
 
 /// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
 public sealed class UserService(
@@ -54,17 +40,17 @@ public sealed class UserService(
 
     public async Task<UserDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(u => u.Id == id);
 
-    public async Task<UserChangeResult> CreateAsync(CreateUserRequest request, CancellationToken ct)
+    public async Task<ChangeResult> CreateAsync(CreateUserRequest request, CancellationToken ct)
     {
         var email = request.Email?.Trim();
         if (string.IsNullOrEmpty(email) || email.Length > 256 || !EmailFormat.IsValid(email))
         {
-            return UserChangeResult.Invalid("email", "Enter a valid e-mail address.");
+            return ChangeResult.Invalid("email", "Enter a valid e-mail address.");
         }
 
         if (PasswordRules.Check(request.Password) is { } passwordProblem)
         {
-            return UserChangeResult.Invalid("password", passwordProblem);
+            return ChangeResult.Invalid("password", passwordProblem);
         }
 
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Users), ct);
@@ -72,13 +58,13 @@ public sealed class UserService(
         var normalized = User.Normalize(email);
         if (await db.Users.IgnoreQueryFilters().AnyAsync(u => u.NormalizedEmail == normalized, ct))
         {
-            return UserChangeResult.Invalid("email", "This e-mail address is already in use.");
+            return ChangeResult.Invalid("email", "This e-mail address is already in use.");
         }
 
         var entityId = request.EntityId ?? caller.Scope.EntityId;
         if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
         {
-            return UserChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+            return ChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
         }
 
         if (await ResolveRolesAsync(db, request.Roles ?? [], ct) is not { } roleIds)
@@ -99,7 +85,7 @@ public sealed class UserService(
         var created = await users.CreateAsync(user, request.Password!);
         if (!created.Succeeded)
         {
-            return UserChangeResult.Invalid(created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
+            return ChangeResult.Invalid(created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
                 string.Join(" ", created.Errors.Select(e => e.Description)));
         }
 
@@ -107,22 +93,22 @@ public sealed class UserService(
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.UserCreated, caller, user.Email,
             $"entity {entityId}; roles: {string.Join(", ", request.Roles ?? [])}", ct);
-        return new UserChangeResult(UserChangeOutcome.Done, user.Id);
+        return ChangeResult.Done(user.Id);
     }
 
-    public async Task<UserChangeResult> UpdateAsync(Guid id, UpdateUserRequest request, CancellationToken ct)
+    public async Task<ChangeResult> UpdateAsync(Guid id, UpdateUserRequest request, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Users), ct);
         await using var _db = db;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)
         {
-            return UserChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (id == caller.UserId && request.IsDisabled == true)
         {
-            return UserChangeResult.Invalid("isDisabled", "You cannot disable your own account.");
+            return ChangeResult.Invalid("isDisabled", "You cannot disable your own account.");
         }
 
         if (await StrongerThanCallerAsync(id, caller, ct) is { } stronger)
@@ -134,7 +120,7 @@ public sealed class UserService(
         {
             if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
             {
-                return UserChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+                return ChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
             }
 
             user.EntityId = entityId;
@@ -172,22 +158,22 @@ public sealed class UserService(
         if (request.Roles is { } newRoles) changes.Add($"roles: {string.Join(", ", newRoles)}");
         if (request.IsDisabled is { } isDisabled) changes.Add(isDisabled ? "disabled" : "enabled");
         await audit.RecordAsync(Audit.AuditActions.UserUpdated, caller, user.Email, string.Join("; ", changes), ct);
-        return new UserChangeResult(UserChangeOutcome.Done, id);
+        return ChangeResult.Done(id);
     }
 
     /// <summary>Sets a new password that the user must change at next sign-in; ends its sessions and unlocks it.</summary>
-    public async Task<UserChangeResult> ResetPasswordAsync(Guid id, string? newPassword, CancellationToken ct)
+    public async Task<ChangeResult> ResetPasswordAsync(Guid id, string? newPassword, CancellationToken ct)
     {
         if (PasswordRules.Check(newPassword) is { } problem)
         {
-            return UserChangeResult.Invalid("password", problem);
+            return ChangeResult.Invalid("password", problem);
         }
 
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.UsersResetPassword), ct);
         await using var _db = db;
         if (!await db.Users.AnyAsync(u => u.Id == id, ct) || await users.FindByIdAsync(id.ToString()) is not { } user)
         {
-            return UserChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (await StrongerThanCallerAsync(id, caller, ct) is { } stronger)
@@ -200,7 +186,7 @@ public sealed class UserService(
         {
             if (await validator.ValidateAsync(users, user, newPassword!) is { Succeeded: false } invalid)
             {
-                return UserChangeResult.Invalid("password", string.Join(" ", invalid.Errors.Select(e => e.Description)));
+                return ChangeResult.Invalid("password", string.Join(" ", invalid.Errors.Select(e => e.Description)));
             }
         }
 
@@ -212,7 +198,7 @@ public sealed class UserService(
         await RevokeRefreshTokensAsync(db, id, ct);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.UserPasswordReset, caller, user.Email, null, ct);
-        return new UserChangeResult(UserChangeOutcome.Done, id);
+        return ChangeResult.Done(id);
     }
 
     private static async Task<List<Guid>?> ResolveRolesAsync(Storage.AppDbContext db, List<string> names, CancellationToken ct)
@@ -226,7 +212,7 @@ public sealed class UserService(
     /// Refuses roles that allow more than the caller may do itself: managing users must not be a way to
     /// hand out (or take) more power than one has.
     /// </summary>
-    private static async Task<UserChangeResult?> BeyondCallerAsync(Storage.AppDbContext db, List<Guid> roleIds, Caller caller, CancellationToken ct)
+    private static async Task<ChangeResult?> BeyondCallerAsync(Storage.AppDbContext db, List<Guid> roleIds, Caller caller, CancellationToken ct)
     {
         var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).Where(r => roleIds.Contains(r.Id)).ToListAsync(ct);
         foreach (var role in roles)
@@ -235,7 +221,7 @@ public sealed class UserService(
                 || role.Actions.Any(a => Permission.Parse(a.Action) is not { } action || !caller.Permissions.Allows(action));
             if (exceeds)
             {
-                return UserChangeResult.Invalid("roles", $"{role.Name} allows more than you may do yourself; you cannot give it.");
+                return ChangeResult.Invalid("roles", $"{role.Name} allows more than you may do yourself; you cannot give it.");
             }
         }
 
@@ -243,16 +229,16 @@ public sealed class UserService(
     }
 
     /// <summary>Nobody changes, disables or resets a user who may do more than they may: that would be a way to take over its power.</summary>
-    private async Task<UserChangeResult?> StrongerThanCallerAsync(Guid targetId, Caller caller, CancellationToken ct)
+    private async Task<ChangeResult?> StrongerThanCallerAsync(Guid targetId, Caller caller, CancellationToken ct)
     {
         var target = await permissions.ForUserAsync(targetId, ct);
         var stronger = Enum.GetValues<SecuredObject>().Any(o => target.LevelOf(o) > caller.Permissions.LevelOf(o))
             || SecuredActions.All.Any(a => target.Allows(Permission.Of(a)) && !caller.Permissions.Allows(Permission.Of(a)));
-        return stronger ? UserChangeResult.Invalid("id", "This user may do more than you; only someone with at least the same permissions can change it.") : null;
+        return stronger ? ChangeResult.Invalid("id", "This user may do more than you; only someone with at least the same permissions can change it.") : null;
     }
 
-    private static UserChangeResult UnknownRoles(List<string>? names) =>
-        UserChangeResult.Invalid("roles", $"Unknown role among: {string.Join(", ", names ?? [])}.");
+    private static ChangeResult UnknownRoles(List<string>? names) =>
+        ChangeResult.Invalid("roles", $"Unknown role among: {string.Join(", ", names ?? [])}.");
 
     private Task RevokeRefreshTokensAsync(Storage.AppDbContext db, Guid userId, CancellationToken ct)
     {

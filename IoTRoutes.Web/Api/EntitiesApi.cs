@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
@@ -38,14 +39,12 @@ public static class EntitiesApi
         CreateEntityRequest request, EntityService entities, CancellationToken ct)
     {
         var result = await entities.CreateAsync(request, ct);
-        return result.Outcome == EntityChangeOutcome.Done
-            ? TypedResults.Created($"/api/v1/entities/{result.Id}", new CreatedIdResponse(result.Id!.Value))
-            : ToProblem(result);
+        return ChangeResponses.Created(result, "/api/v1/entities", () => NotFoundProblem.Entity(request.ParentId ?? Guid.Empty));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RenameAsync(
         Guid id, RenameEntityRequest request, EntityService entities, CancellationToken ct) =>
-        ToNoContent(await entities.RenameAsync(id, request.Name, ct), id);
+        ChangeResponses.NoContent(await entities.RenameAsync(id, request.Name, ct), () => NotFoundProblem.Entity(id));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> MoveAsync(
         Guid id, MoveEntityRequest request, EntityService entities, CancellationToken ct)
@@ -55,7 +54,7 @@ public static class EntitiesApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["parentId"] = ["Say where to move the entity."] });
         }
 
-        return ToNoContent(await entities.MoveAsync(id, parentId, ct), id);
+        return ChangeResponses.NoContent(await entities.MoveAsync(id, parentId, ct), () => NotFoundProblem.Entity(id));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, EntityService entities, CancellationToken ct)
@@ -63,20 +62,10 @@ public static class EntitiesApi
         var result = await entities.DeleteAsync(id, ct);
         return result.Outcome switch
         {
-            EntityChangeOutcome.Done => TypedResults.NoContent(),
-            EntityChangeOutcome.NotFound => NotFoundProblem.Entity(id),
+            ChangeOutcome.Done => TypedResults.NoContent(),
+            ChangeOutcome.NotFound => NotFoundProblem.Entity(id),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entity not empty",
                 detail: result.Errors!.Values.SelectMany(v => v).First()),
         };
     }
-
-    private static Results<NoContent, ValidationProblem, ProblemHttpResult> ToNoContent(EntityChangeResult result, Guid id) => result.Outcome switch
-    {
-        EntityChangeOutcome.Done => TypedResults.NoContent(),
-        EntityChangeOutcome.NotFound => NotFoundProblem.Entity(id),
-        _ => TypedResults.ValidationProblem(result.Errors!),
-    };
-
-    private static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> ToProblem(EntityChangeResult result) =>
-        TypedResults.ValidationProblem(result.Errors!);
 }

@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,28 +32,15 @@ public static class RolesApi
         await roles.FindAsync(id, ct) is { } role ? TypedResults.Ok(role) : NotFoundProblem.Role(id);
 
     private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        SaveRoleRequest request, RoleService roles, CancellationToken ct) => ToCreated(await roles.CreateAsync(request, ct), Guid.Empty);
+        SaveRoleRequest request, RoleService roles, CancellationToken ct) => ChangeResponses.Created(await roles.CreateAsync(request, ct), "/api/v1/roles", () => NotFoundProblem.Role(Guid.Empty));
 
     private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CopyAsync(
-        Guid id, CopyRoleRequest request, RoleService roles, CancellationToken ct) => ToCreated(await roles.CopyAsync(id, request.Name, ct), id);
+        Guid id, CopyRoleRequest request, RoleService roles, CancellationToken ct) => ChangeResponses.Created(await roles.CopyAsync(id, request.Name, ct), "/api/v1/roles", () => NotFoundProblem.Role(id));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid id, SaveRoleRequest request, RoleService roles, CancellationToken ct) => ToNoContent(await roles.UpdateAsync(id, request, ct), id);
+        Guid id, SaveRoleRequest request, RoleService roles, CancellationToken ct) => ChangeResponses.NoContent(await roles.UpdateAsync(id, request, ct), () => NotFoundProblem.Role(id));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(Guid id, RoleService roles, CancellationToken ct) =>
-        ToNoContent(await roles.DeleteAsync(id, ct), id);
+        ChangeResponses.NoContent(await roles.DeleteAsync(id, ct), () => NotFoundProblem.Role(id));
 
-    private static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> ToCreated(RoleChangeResult result, Guid source) => result.Outcome switch
-    {
-        RoleChangeOutcome.Done => TypedResults.Created($"/api/v1/roles/{result.Id}", new CreatedIdResponse(result.Id!.Value)),
-        RoleChangeOutcome.NotFound => NotFoundProblem.Role(source),
-        _ => TypedResults.ValidationProblem(result.Errors!),
-    };
-
-    private static Results<NoContent, ValidationProblem, ProblemHttpResult> ToNoContent(RoleChangeResult result, Guid id) => result.Outcome switch
-    {
-        RoleChangeOutcome.Done => TypedResults.NoContent(),
-        RoleChangeOutcome.NotFound => NotFoundProblem.Role(id),
-        _ => TypedResults.ValidationProblem(result.Errors!),
-    };
 }

@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
@@ -37,21 +38,15 @@ public static class UsersApi
     private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem>> CreateAsync(CreateUserRequest request, UserService users, CancellationToken ct)
     {
         var result = await users.CreateAsync(request, ct);
-        return result.Outcome == UserChangeOutcome.Done
+        return result.Outcome == ChangeOutcome.Done
             ? TypedResults.Created($"/api/v1/users/{result.Id}", new CreatedIdResponse(result.Id!.Value))
             : TypedResults.ValidationProblem(result.Errors!);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateUserRequest request, UserService users, CancellationToken ct) => ToNoContent(await users.UpdateAsync(id, request, ct), id);
+        Guid id, UpdateUserRequest request, UserService users, CancellationToken ct) => ChangeResponses.NoContent(await users.UpdateAsync(id, request, ct), () => NotFoundProblem.User(id));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ResetPasswordAsync(
-        Guid id, ResetPasswordRequest request, UserService users, CancellationToken ct) => ToNoContent(await users.ResetPasswordAsync(id, request.Password, ct), id);
+        Guid id, ResetPasswordRequest request, UserService users, CancellationToken ct) => ChangeResponses.NoContent(await users.ResetPasswordAsync(id, request.Password, ct), () => NotFoundProblem.User(id));
 
-    private static Results<NoContent, ValidationProblem, ProblemHttpResult> ToNoContent(UserChangeResult result, Guid id) => result.Outcome switch
-    {
-        UserChangeOutcome.Done => TypedResults.NoContent(),
-        UserChangeOutcome.NotFound => NotFoundProblem.User(id),
-        _ => TypedResults.ValidationProblem(result.Errors!),
-    };
 }

@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,21 +10,6 @@ public sealed record RoleDto(
 
 /// <summary>A role's content: a level per object (missing = None) and the actions it allows.</summary>
 public sealed record SaveRoleRequest(string? Name, string? Description, Dictionary<SecuredObject, AccessLevel>? Grants, List<string>? Actions);
-
-public enum RoleChangeOutcome
-{
-    Done,
-    NotFound,
-    Invalid,
-}
-
-public sealed record RoleChangeResult(RoleChangeOutcome Outcome, Guid? Id = null, IReadOnlyDictionary<string, string[]>? Errors = null)
-{
-    public static readonly RoleChangeResult NotFound = new(RoleChangeOutcome.NotFound);
-
-    public static RoleChangeResult Invalid(string field, string error) =>
-        new(RoleChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
-}
 
 /// <summary>Roles: list, create, copy, edit the permission matrix, delete.</summary>
 public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
@@ -43,7 +29,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
 
     public async Task<RoleDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(r => r.Id == id);
 
-    public async Task<RoleChangeResult> CreateAsync(SaveRoleRequest request, CancellationToken ct)
+    public async Task<ChangeResult> CreateAsync(SaveRoleRequest request, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
@@ -62,33 +48,33 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
         db.Roles.Add(role);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.RoleCreated, caller, role.Name, Describe(request), ct);
-        return new RoleChangeResult(RoleChangeOutcome.Done, role.Id);
+        return ChangeResult.Done(role.Id);
     }
 
     /// <summary>A new custom role with the same permissions, to start from a built-in one.</summary>
-    public async Task<RoleChangeResult> CopyAsync(Guid id, string? name, CancellationToken ct)
+    public async Task<ChangeResult> CopyAsync(Guid id, string? name, CancellationToken ct)
     {
         if (await FindAsync(id, ct) is not { } source)
         {
-            return RoleChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         return await CreateAsync(new SaveRoleRequest(name, source.Description, source.Grants.ToDictionary(), [.. source.Actions]), ct);
     }
 
-    public async Task<RoleChangeResult> UpdateAsync(Guid id, SaveRoleRequest request, CancellationToken ct)
+    public async Task<ChangeResult> UpdateAsync(Guid id, SaveRoleRequest request, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
         var role = await db.Roles.Include(r => r.Grants).Include(r => r.Actions).SingleOrDefaultAsync(r => r.Id == id, ct);
         if (role is null)
         {
-            return RoleChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (role.Id == BuiltInRoles.AdministratorId)
         {
-            return RoleChangeResult.Invalid("id", "The Administrator role always has every permission; copy it to make a variant.");
+            return ChangeResult.Invalid("id", "The Administrator role always has every permission; copy it to make a variant.");
         }
 
         if (CheckCaller(caller, request) is { } refused)
@@ -98,7 +84,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
 
         if (role.IsBuiltIn && request.Name?.Trim() != role.Name)
         {
-            return RoleChangeResult.Invalid("name", "Built-in roles keep their names.");
+            return ChangeResult.Invalid("name", "Built-in roles keep their names.");
         }
 
         if (await ValidateAsync(db, request, id, ct) is { } invalid)
@@ -114,17 +100,17 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
         Apply(role, request);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.RoleUpdated, caller, role.Name, Describe(request), ct);
-        return new RoleChangeResult(RoleChangeOutcome.Done, id);
+        return ChangeResult.Done(id);
     }
 
-    public async Task<RoleChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    public async Task<ChangeResult> DeleteAsync(Guid id, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
         var role = await db.Roles.SingleOrDefaultAsync(r => r.Id == id, ct);
         if (role is null)
         {
-            return RoleChangeResult.NotFound;
+            return ChangeResult.NotFound;
         }
 
         if (CheckCaller(caller, null) is { } refused)
@@ -134,63 +120,63 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
 
         if (role.IsBuiltIn)
         {
-            return RoleChangeResult.Invalid("id", $"{role.Name} is built in and cannot be deleted.");
+            return ChangeResult.Invalid("id", $"{role.Name} is built in and cannot be deleted.");
         }
 
         if (await db.UserRoles.AnyAsync(ur => ur.RoleId == id, ct))
         {
-            return RoleChangeResult.Invalid("id", $"Users still hold {role.Name}: take it from them first.");
+            return ChangeResult.Invalid("id", $"Users still hold {role.Name}: take it from them first.");
         }
 
         db.Roles.Remove(role);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(Audit.AuditActions.RoleDeleted, caller, role.Name, null, ct);
-        return new RoleChangeResult(RoleChangeOutcome.Done, id);
+        return ChangeResult.Done(id);
     }
 
     /// <summary>
     /// Roles apply on the whole platform, so only users of the platform's root entity change them, and nobody
     /// writes a role that allows more than they may do themselves.
     /// </summary>
-    private static RoleChangeResult? CheckCaller(Caller caller, SaveRoleRequest? request)
+    private static ChangeResult? CheckCaller(Caller caller, SaveRoleRequest? request)
     {
         if (caller.Scope.Path != RootEntity.Path && caller.Scope.Path != EntityScope.Everything.Path)
         {
-            return RoleChangeResult.Invalid("id", "Roles apply to the whole platform: only users of the platform entity can change them.");
+            return ChangeResult.Invalid("id", "Roles apply to the whole platform: only users of the platform entity can change them.");
         }
 
         var exceeds = request is not null
             && ((request.Grants ?? []).Any(g => Enum.IsDefined(g.Value) && g.Value > caller.Permissions.LevelOf(g.Key))
                 || (request.Actions ?? []).Any(a => Permission.Parse(a) is { } action && !caller.Permissions.Allows(action)));
-        return exceeds ? RoleChangeResult.Invalid("grants", "A role cannot allow more than you may do yourself.") : null;
+        return exceeds ? ChangeResult.Invalid("grants", "A role cannot allow more than you may do yourself.") : null;
     }
 
-    private static async Task<RoleChangeResult?> ValidateAsync(Storage.AppDbContext db, SaveRoleRequest request, Guid? self, CancellationToken ct)
+    private static async Task<ChangeResult?> ValidateAsync(Storage.AppDbContext db, SaveRoleRequest request, Guid? self, CancellationToken ct)
     {
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name))
         {
-            return RoleChangeResult.Invalid("name", "Give the role a name.");
+            return ChangeResult.Invalid("name", "Give the role a name.");
         }
 
         if (name.Length > MaxNameLength)
         {
-            return RoleChangeResult.Invalid("name", $"A role name has at most {MaxNameLength} characters.");
+            return ChangeResult.Invalid("name", $"A role name has at most {MaxNameLength} characters.");
         }
 
         if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != self, ct))
         {
-            return RoleChangeResult.Invalid("name", $"There is already a role named {name}.");
+            return ChangeResult.Invalid("name", $"There is already a role named {name}.");
         }
 
         if (request.Actions?.FirstOrDefault(a => !SecuredActions.IsKnown(a)) is { } unknown)
         {
-            return RoleChangeResult.Invalid("actions", $"There is no action {unknown}.");
+            return ChangeResult.Invalid("actions", $"There is no action {unknown}.");
         }
 
         if ((request.Grants ?? []).Any(g => !Enum.IsDefined(g.Key) || !Enum.IsDefined(g.Value)))
         {
-            return RoleChangeResult.Invalid("grants", "Grants map secured objects to None, View or Manage.");
+            return ChangeResult.Invalid("grants", "Grants map secured objects to None, View or Manage.");
         }
 
         return null;

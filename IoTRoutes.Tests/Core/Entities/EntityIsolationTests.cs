@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using System.Text;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
@@ -107,7 +108,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
 
         var moved = await Entities(FixedCaller.Root).MoveAsync(_clientX.EntityId, orgB, default);
 
-        Assert.Equal(EntityChangeOutcome.Done, moved.Outcome);
+        Assert.Equal(ChangeOutcome.Done, moved.Outcome);
         Assert.DoesNotContain("X's sensor", (await Devices(_orgA).ListAsync(default)).Select(d => d.Name));
         Assert.Contains("X's sensor", (await Devices(await ScopeOfAsync(orgB)).ListAsync(default)).Select(d => d.Name));
         Assert.Equal(2, (await Entities(FixedCaller.Root).FindAsync(_clientX.EntityId, default))!.Depth); // root 0, Org B 1
@@ -120,7 +121,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
         var own = await Entities(_orgA).MoveAsync(_orgA.EntityId, _clientX.EntityId, default);
 
         Assert.Equal(["An entity cannot be moved below itself."], intoChild.Errors!["parentId"]);
-        Assert.Equal(EntityChangeOutcome.Invalid, own.Outcome);
+        Assert.Equal(ChangeOutcome.Invalid, own.Outcome);
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
         Assert.Equal(["Client X still has 1 devices: move or delete them first."], refused.Errors!["id"]);
 
         await Devices(_clientX).DeleteAsync(_deviceOfX.Id, default);
-        Assert.Equal(EntityChangeOutcome.Done, (await Entities(_orgA).DeleteAsync(_clientX.EntityId, default)).Outcome);
+        Assert.Equal(ChangeOutcome.Done, (await Entities(_orgA).DeleteAsync(_clientX.EntityId, default)).Outcome);
         Assert.Null(await Entities(_orgA).FindAsync(_clientX.EntityId, default));
     }
 

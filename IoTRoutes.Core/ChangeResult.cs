@@ -1,0 +1,22 @@
+namespace IoTRoutes.Core;
+
+public enum ChangeOutcome
+{
+    Done,
+    NotFound,
+    Invalid,
+}
+
+/// <summary>The outcome of a change through a Core service: done (with the object's id), not found (or out of the caller's scope), or invalid with field errors.</summary>
+public sealed record ChangeResult(ChangeOutcome Outcome, Guid? Id = null, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static readonly ChangeResult NotFound = new(ChangeOutcome.NotFound);
+
+    public static ChangeResult Done(Guid id) => new(ChangeOutcome.Done, id);
+
+    public static ChangeResult Invalid(string field, string error) =>
+        new(ChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
+
+    /// <summary>The first error, for a page that shows one message.</summary>
+    public string? FirstError => Errors?.Values.SelectMany(v => v).FirstOrDefault();
+}

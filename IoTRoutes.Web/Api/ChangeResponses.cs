@@ -1,0 +1,23 @@
+using IoTRoutes.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+/// <summary>How a Core <see cref="ChangeResult"/> answers over HTTP: 201/204, 400 with field errors, or the object's 404.</summary>
+internal static class ChangeResponses
+{
+    public static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> Created(
+        ChangeResult result, string collection, Func<ProblemHttpResult> notFound) => result.Outcome switch
+    {
+        ChangeOutcome.Done => TypedResults.Created($"{collection}/{result.Id}", new CreatedIdResponse(result.Id!.Value)),
+        ChangeOutcome.NotFound => notFound(),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+
+    public static Results<NoContent, ValidationProblem, ProblemHttpResult> NoContent(ChangeResult result, Func<ProblemHttpResult> notFound) => result.Outcome switch
+    {
+        ChangeOutcome.Done => TypedResults.NoContent(),
+        ChangeOutcome.NotFound => notFound(),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+}
