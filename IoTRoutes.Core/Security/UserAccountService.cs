@@ -100,7 +100,8 @@ public sealed class UserAccountService(
             .SingleOrDefaultAsync(ct);
     }
 
-    public async Task<ChangePasswordResult> ChangePasswordAsync(Guid userId, string? currentPassword, string? newPassword, CancellationToken ct)
+    /// <summary>Changes the user's own password; <paramref name="from"/> is the remote address, for the audit log.</summary>
+    public async Task<ChangePasswordResult> ChangePasswordAsync(Guid userId, string? currentPassword, string? newPassword, string? from, CancellationToken ct)
     {
         if (PasswordRules.Check(newPassword) is { } problem)
         {
@@ -137,7 +138,7 @@ public sealed class UserAccountService(
         var now = clock.GetUtcNow();
         await db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
-        await audit.RecordForUserAsync(Audit.AuditActions.PasswordChanged, userId, null, ct);
+        await audit.RecordForUserAsync(Audit.AuditActions.PasswordChanged, userId, from, ct);
         return ChangePasswordResult.Success;
     }
 

@@ -56,7 +56,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         var signIn = await _accounts.CheckCredentialsAsync("root@example.com", printed, null, default);
         Assert.True(signIn.User!.MustChangePassword);
 
-        var changed = await _accounts.ChangePasswordAsync(signIn.User.Id, printed, "a-brand-new-password", default);
+        var changed = await _accounts.ChangePasswordAsync(signIn.User.Id, printed, "a-brand-new-password", null, default);
         Assert.True(changed.Succeeded, changed.Error);
         Assert.False((await _accounts.CheckCredentialsAsync("root@example.com", "a-brand-new-password", null, default)).User!.MustChangePassword);
         Assert.Null((await _accounts.CheckCredentialsAsync("root@example.com", printed, null, default)).User);
@@ -91,7 +91,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         await BootstrapAsync(new AdminOptions { Email = "a@example.com", Password = "admin-password" });
         var user = (await _accounts.CheckCredentialsAsync("a@example.com", "admin-password", null, default)).User!;
 
-        var result = await _accounts.ChangePasswordAsync(user.Id, current, next, default);
+        var result = await _accounts.ChangePasswordAsync(user.Id, current, next, null, default);
 
         Assert.Equal(error, result.Error);
     }
@@ -162,7 +162,7 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         var pair = (await tokens.IssueAsync("p@example.com", "old-password-1", null, default)).Tokens!;
         var user = (await _accounts.CheckCredentialsAsync("p@example.com", "old-password-1", null, default)).User!;
 
-        Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", default)).Succeeded);
+        Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", null, default)).Succeeded);
 
         Assert.Equal(TokenFailure.InvalidRefreshToken, (await tokens.RefreshAsync(pair.RefreshToken, default)).Failure);
     }
