@@ -116,6 +116,7 @@ public sealed class UserService(
             return stronger;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct); // roles are replaced as one change
         if (request.EntityId is { } entityId)
         {
             if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
@@ -153,6 +154,7 @@ public sealed class UserService(
         }
 
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         var changes = new List<string>();
         if (request.EntityId is { } movedTo) changes.Add($"entity {movedTo}");
         if (request.Roles is { } newRoles) changes.Add($"roles: {string.Join(", ", newRoles)}");

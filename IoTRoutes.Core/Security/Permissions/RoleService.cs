@@ -92,13 +92,19 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return invalid;
         }
 
-        role.Name = request.Name!.Trim();
-        role.Description = Clean(request.Description);
-        role.Grants.Clear();
-        role.Actions.Clear();
-        await db.SaveChangesAsync(ct); // old rows go first: the new ones reuse their keys
-        Apply(role, request);
-        await db.SaveChangesAsync(ct);
+        // One transaction: a permission check in between never sees the role half-written.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            role.Name = request.Name!.Trim();
+            role.Description = Clean(request.Description);
+            role.Grants.Clear();
+            role.Actions.Clear();
+            await db.SaveChangesAsync(ct); // old rows go first: the new ones reuse their keys
+            Apply(role, request);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
         await audit.RecordAsync(Audit.AuditActions.RoleUpdated, caller, role.Name, Describe(request), ct);
         return ChangeResult.Done(id);
     }
