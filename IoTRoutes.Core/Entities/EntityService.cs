@@ -78,15 +78,10 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
-        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        var (entity, refused) = await FindChangeableAsync(db, caller, id, "moved", ct);
         if (entity is null)
         {
-            return ChangeResult.NotFound;
-        }
-
-        if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
-        {
-            return ChangeResult.Invalid("id", "Your own entity and the platform root cannot be moved.");
+            return refused!;
         }
 
         var parent = await db.Entities.SingleOrDefaultAsync(e => e.Id == newParentId, ct);
@@ -118,15 +113,10 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
-        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        var (entity, refused) = await FindChangeableAsync(db, caller, id, "deleted", ct);
         if (entity is null)
         {
-            return ChangeResult.NotFound;
-        }
-
-        if (entity.Id == caller.Scope.EntityId || entity.ParentId is null)
-        {
-            return ChangeResult.Invalid("id", "Your own entity and the platform root cannot be deleted.");
+            return refused!;
         }
 
         // Counted without the caller's scope: what is attached blocks the delete even where the caller cannot see it.
@@ -146,6 +136,21 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         db.Entities.Remove(entity);
         await db.SaveChangesAsync(ct);
         return ChangeResult.Done(id);
+    }
+
+    /// <summary>The entity to move or delete, or why not: missing (or out of scope), or the caller's own or the root.</summary>
+    private static async Task<(Entity? Entity, ChangeResult? Refused)> FindChangeableAsync(
+        Storage.AppDbContext db, Caller caller, Guid id, string what, CancellationToken ct)
+    {
+        var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return (null, ChangeResult.NotFound);
+        }
+
+        return entity.Id == caller.Scope.EntityId || entity.ParentId is null
+            ? (null, ChangeResult.Invalid("id", $"Your own entity and the platform root cannot be {what}."))
+            : (entity, null);
     }
 
     // The caller's own entity shows no parent: the parent is outside the caller's sight, even its id.

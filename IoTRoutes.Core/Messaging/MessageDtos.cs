@@ -27,17 +27,7 @@ public sealed record MessageQuery(Guid? DeviceId = null, DateTimeOffset? From = 
 
     public IReadOnlyDictionary<string, string[]>? Validate()
     {
-        var errors = new Dictionary<string, string[]>();
-        if (Limit is < 1 or > MaxLimit)
-        {
-            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
-        }
-
-        if (From is { } from && To is { } to && from > to)
-        {
-            errors["from"] = ["from must not be later than to."];
-        }
-
+        var errors = QueryWindow.Check(Limit, MaxLimit, From, To);
         return errors.Count == 0 ? null : errors;
     }
 }

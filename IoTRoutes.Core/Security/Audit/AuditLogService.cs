@@ -15,17 +15,7 @@ public sealed record AuditQuery(string? User = null, string? Action = null, Date
 
     public IReadOnlyDictionary<string, string[]>? Validate()
     {
-        var errors = new Dictionary<string, string[]>();
-        if (Limit is < 1 or > MaxLimit)
-        {
-            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
-        }
-
-        if (From is { } from && To is { } to && from > to)
-        {
-            errors["from"] = ["from must not be later than to."];
-        }
-
+        var errors = QueryWindow.Check(Limit, MaxLimit, From, To);
         if (Action is { Length: > 0 } action && !AuditActions.All.Contains(action))
         {
             errors["action"] = [$"Unknown action; one of {string.Join(", ", AuditActions.All)}."];
