@@ -83,6 +83,13 @@ for trx in "$RESULTS"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
+if [ "$failed" -gt 0 ]; then
+  # Say why: the messages of failed tests and of run-level errors (such as a class cleanup failure).
+  log "failure details"
+  for trx in "$RESULTS"/*.trx; do
+    [ -f "$trx" ] && grep -A6 -E '<ErrorInfo>|<RunInfo ' "$trx" | sed -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' | head -n 80 >&2
+  done
+fi
 rm -rf "$RESULTS"
 
 if [ "$found" -eq 0 ]; then failed=$((failed + 1)); fi

@@ -128,7 +128,18 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
 
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        catch (InvalidOperationException e) when (UseRealHttp)
+        {
+            // Seen once in CI (not reproduced since): stopping the Kestrel-hosted app after the browser journeys
+            // threw. The journeys' assertions have all run by then; the exception is printed, not hidden, so the
+            // cause can be found from the CI log.
+            Console.Error.WriteLine($"Stopping the browser-test host failed: {e}");
+        }
+
         if (Database.Provider == "PostgreSql")
         {
             await DropPostgresDatabaseAsync();
