@@ -5,6 +5,9 @@ public enum ChangeOutcome
     Done,
     NotFound,
     Invalid,
+
+    /// <summary>Valid, but the current state of things prevents it (a port in use, a broker still running).</summary>
+    Conflict,
 }
 
 /// <summary>The outcome of a change through a Core service: done (with the object's id), not found (or out of the caller's scope), or invalid with field errors.</summary>
@@ -16,6 +19,9 @@ public sealed record ChangeResult(ChangeOutcome Outcome, Guid? Id = null, IReadO
 
     public static ChangeResult Invalid(string field, string error) =>
         new(ChangeOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
+
+    public static ChangeResult Conflict(string field, string error, Guid? id = null) =>
+        new(ChangeOutcome.Conflict, id, new Dictionary<string, string[]> { [field] = [error] });
 
     /// <summary>The first error, for a page that shows one message.</summary>
     public string? FirstError => Errors?.Values.SelectMany(v => v).FirstOrDefault();

@@ -20,7 +20,7 @@ public sealed class BrokersHealthCheck(BrokerManager brokers) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var down = brokers.Hosts.Where(h => !h.IsRunning).Select(h => h.Endpoint.Name).ToList();
+        var down = brokers.Hosts.Where(h => !h.IsRunning).Select(h => h.Definition.Name).Concat(brokers.FailedBrokers).ToList();
         return Task.FromResult(down.Count == 0
             ? HealthCheckResult.Healthy($"{brokers.Hosts.Count} broker(s) running")
             : HealthCheckResult.Unhealthy($"Broker(s) not running: {string.Join(", ", down)}"));

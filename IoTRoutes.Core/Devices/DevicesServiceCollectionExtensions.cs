@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Devices.Certificates;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTRoutes.Core.Devices;
@@ -6,8 +7,15 @@ public static class DevicesServiceCollectionExtensions
 {
     public static IServiceCollection AddDevices(this IServiceCollection services)
     {
+        services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section)
+            .Validate(o => o.DeviceCertificateDays is >= 1 and <= 3650, "IoTRoutes:Tls:DeviceCertificateDays must be between 1 and 3650.")
+            .ValidateOnStart();
         services.AddScoped<DeviceService>();
+        services.AddScoped<ConnectionHistoryService>();
+        services.AddScoped<DeviceCertificateService>();
         services.AddSingleton<DeviceCredentialValidator>();
+        services.AddSingleton<DeviceCertificateValidator>();
+        services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<DeviceStatusService>();
         return services;
     }

@@ -13,6 +13,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DefaultBrokerOptions>().BindConfiguration(DefaultBrokerOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "IoTRoutes:DefaultBroker:BindAddress must be an IP address.")
+            .Validate(o => o.TlsPort != o.Port, "IoTRoutes:DefaultBroker:TlsPort must differ from Port.")
             .ValidateOnStart();
 
         services.AddSingleton<MessageFeed>();
@@ -23,6 +24,15 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<DeviceConnectionTracker>();
         services.AddHostedService<IntakeWriter>();
         services.AddHostedService<AcquisitionWorker>();
+        services.AddSingleton<BrokerEvents>();
+        services.AddSingleton<BrokerHostServices>();
+        services.AddScoped<BrokerService>();
+        services.AddScoped<Commands.CommandService>();
+
+        // Subscribers of broker events start before the brokers do, so they miss nothing.
+        services.AddHostedService<Devices.ConnectionEventRecorder>();
+        services.AddSingleton<Commands.CommandDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Commands.CommandDispatcher>());
         services.AddSingleton<BrokerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<BrokerManager>());
         services.AddSingleton<Devices.IDeviceConnections>(sp => sp.GetRequiredService<BrokerManager>());

@@ -27,6 +27,10 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<Messaging.Brokers.BrokerDefinition> Brokers => Set<Messaging.Brokers.BrokerDefinition>();
+    public DbSet<Messaging.Commands.DeviceCommand> Commands => Set<Messaging.Commands.DeviceCommand>();
+    public DbSet<DeviceConnectionEvent> ConnectionEvents => Set<DeviceConnectionEvent>();
+    public DbSet<Devices.Certificates.DeviceCertificate> DeviceCertificates => Set<Devices.Certificates.DeviceCertificate>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -115,6 +119,47 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             m.HasIndex(x => new { x.DeviceId, x.ReceivedAt });
             m.HasIndex(x => x.ReceivedAt);
             m.HasIndex(x => x.State);
+        });
+        modelBuilder.Entity<Messaging.Brokers.BrokerDefinition>(b =>
+        {
+            b.ToTable("Brokers");
+            b.Property(x => x.Name).HasMaxLength(Messaging.Brokers.BrokerRules.MaxNameLength);
+            b.HasIndex(x => x.Name).IsUnique();
+            b.Property(x => x.BindAddress).HasMaxLength(64);
+            b.Property(x => x.Authentication).HasConversion<string>().HasMaxLength(32);
+            b.Property(x => x.DeniedSubscriptions).HasMaxLength(4000);
+            b.HasOne(x => x.Entity).WithMany().HasForeignKey(x => x.EntityId).OnDelete(DeleteBehavior.Restrict);
+            b.HasQueryFilter(x => x.Entity!.Path.StartsWith(ScopePath));
+        });
+        modelBuilder.Entity<Messaging.Commands.DeviceCommand>(c =>
+        {
+            c.ToTable("Commands");
+            c.Property(x => x.Name).HasMaxLength(Messaging.Commands.CommandRules.MaxNameLength);
+            c.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            c.Property(x => x.CreatedBy).HasMaxLength(256);
+            c.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            c.HasQueryFilter(x => x.Device!.Entity!.Path.StartsWith(ScopePath));
+            c.HasIndex(x => new { x.DeviceId, x.CreatedAt });
+            c.HasIndex(x => new { x.Status, x.ExpiresAt });
+        });
+        modelBuilder.Entity<DeviceConnectionEvent>(e =>
+        {
+            e.ToTable("ConnectionEvents");
+            e.Property(x => x.ClientId).HasMaxLength(256);
+            e.Property(x => x.RemoteAddress).HasMaxLength(64);
+            e.Property(x => x.Protocol).HasMaxLength(16);
+            e.Property(x => x.Reason).HasMaxLength(512);
+            e.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(x => x.Device!.Entity!.Path.StartsWith(ScopePath));
+            e.HasIndex(x => new { x.DeviceId, x.At });
+        });
+        modelBuilder.Entity<Devices.Certificates.DeviceCertificate>(c =>
+        {
+            c.Property(x => x.Thumbprint).HasMaxLength(64);
+            c.HasIndex(x => x.Thumbprint).IsUnique();
+            c.Property(x => x.Subject).HasMaxLength(512);
+            c.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            c.HasQueryFilter(x => x.Device!.Entity!.Path.StartsWith(ScopePath));
         });
     }
 }

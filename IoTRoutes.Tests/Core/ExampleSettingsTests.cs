@@ -21,6 +21,7 @@ public sealed class ExampleSettingsTests
         { typeof(DefaultBrokerOptions), DefaultBrokerOptions.Section },
         { typeof(MessagingOptions), MessagingOptions.Section },
         { typeof(IntakeOptions), IntakeOptions.Section },
+        { typeof(IoTRoutes.Core.Devices.Certificates.TlsOptions), IoTRoutes.Core.Devices.Certificates.TlsOptions.Section },
     };
 
     [Theory]
@@ -37,6 +38,7 @@ public sealed class ExampleSettingsTests
             {
                 null => "",
                 bool b => b ? "true" : "false",
+                string[] a => JsonSerializer.Serialize(a),
                 var v => v.ToString(),
             };
             var actual = documented.ValueKind == JsonValueKind.String ? documented.GetString() : documented.GetRawText();

@@ -39,6 +39,8 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
 
     public int MqttPort { get; } = FreePort.Next();
 
+    public int MqttTlsPort { get; } = FreePort.Next();
+
     public string DataDirectory => _dataDirectory;
 
     /// <summary>Extra settings a test class needs (e.g. a small payload limit).</summary>
@@ -55,7 +57,9 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
         }
 
         builder.UseSetting("IoTRoutes:DefaultBroker:Port", MqttPort.ToString());
+        builder.UseSetting("IoTRoutes:DefaultBroker:TlsPort", MqttTlsPort.ToString());
         builder.UseSetting("IoTRoutes:DefaultBroker:BindAddress", "127.0.0.1");
+        builder.UseSetting("IoTRoutes:DefaultBroker:MaxConnectAttemptsPerMinute", "1000000"); // every test connects from 127.0.0.1
         builder.UseSetting("IoTRoutes:Admin:Email", AdminEmail);
         builder.UseSetting("IoTRoutes:Admin:Password", AdminPassword);
         foreach (var (key, value) in ExtraSettings)

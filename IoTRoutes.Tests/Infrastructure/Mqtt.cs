@@ -21,7 +21,8 @@ public static class Mqtt
 
     /// <summary>Connects and returns the CONNACK result, whatever it is.</summary>
     public static async Task<(IMqttClient Client, MqttClientConnectResult Result)> TryConnectAsync(
-        int port, string user, string password, MqttProtocolVersion version = MqttProtocolVersion.V500, string? clientId = null, bool cleanSession = true)
+        int port, string user, string password, MqttProtocolVersion version = MqttProtocolVersion.V500, string? clientId = null, bool cleanSession = true,
+        uint sessionExpirySeconds = 3600)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
@@ -29,7 +30,7 @@ public static class Mqtt
             .WithCredentials(user, password)
             .WithClientId(clientId ?? $"test-{Guid.NewGuid():N}")
             .WithCleanSession(cleanSession)
-            .WithSessionExpiryInterval(cleanSession ? 0u : 3600u)
+            .WithSessionExpiryInterval(cleanSession ? 0u : sessionExpirySeconds)
             .WithProtocolVersion(version)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();

@@ -202,17 +202,21 @@ public abstract class MessagePathTests
         var owner = await CreateDeviceAsync("Session owner");
         var intruder = await CreateDeviceAsync("Session intruder");
         var clientId = $"shared-{Guid.NewGuid():N}";
-        var (first, firstResult) = await Mqtt.TryConnectAsync(_app.MqttPort, owner.Key, owner.Secret, clientId: clientId, cleanSession: false);
+        var (first, firstResult) = await Mqtt.TryConnectAsync(_app.MqttPort, owner.Key, owner.Secret, clientId: clientId, cleanSession: false, sessionExpirySeconds: 2);
         Assert.Equal(MqttClientConnectResultCode.Success, firstResult.ResultCode);
 
         var (whileConnected, whileConnectedResult) = await Mqtt.TryConnectAsync(_app.MqttPort, intruder.Key, intruder.Secret, clientId: clientId, cleanSession: false);
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, whileConnectedResult.ResultCode);
         Assert.True(first.IsConnected, "the owner keeps its connection");
 
-        // Once the owner has left, its session is gone (the broker keeps no sessions yet): the id may be reused,
-        // but the newcomer carries its own identity, never the owner's.
+        // The owner's session outlives its connection: the id stays the owner's until the session expires.
         await first.DisconnectAsync();
         first.Dispose();
+        var (whileKept, whileKeptResult) = await Mqtt.TryConnectAsync(_app.MqttPort, intruder.Key, intruder.Secret, clientId: clientId, cleanSession: false);
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, whileKeptResult.ResultCode);
+        whileKept.Dispose();
+
+        // After its 2-second expiry the id may be reused, but the newcomer carries its own identity, never the owner's.
         var (later, laterResult) = await Eventually.GetAsync(async () =>
         {
             var attempt = await Mqtt.TryConnectAsync(_app.MqttPort, intruder.Key, intruder.Secret, clientId: clientId, cleanSession: false);
@@ -223,7 +227,7 @@ public abstract class MessagePathTests
 
             attempt.Client.Dispose();
             return null;
-        }, "the owner's session to end");
+        }, "the owner's session to expire");
         var asOwner = await later.PublishAsync(Mqtt.Message($"devices/{owner.Key}/telemetry", "{}"));
         var asItself = await later.PublishAsync(Mqtt.Message($"devices/{intruder.Key}/telemetry", "{}"));
 

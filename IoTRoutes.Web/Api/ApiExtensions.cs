@@ -32,6 +32,9 @@ public static class ApiExtensions
         app.MapAuditApi();
         app.MapDevicesApi();
         app.MapMessagesApi();
+        app.MapBrokersApi();
+        app.MapCommandsApi();
+        app.MapDeviceCertificatesApi();
         return app;
     }
 }

@@ -11,6 +11,7 @@ internal static class ChangeResponses
     {
         ChangeOutcome.Done => TypedResults.Created($"{collection}/{result.Id}", new CreatedIdResponse(result.Id!.Value)),
         ChangeOutcome.NotFound => notFound(),
+        ChangeOutcome.Conflict => Conflict(result),
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
 
@@ -18,6 +19,12 @@ internal static class ChangeResponses
     {
         ChangeOutcome.Done => TypedResults.NoContent(),
         ChangeOutcome.NotFound => notFound(),
+        ChangeOutcome.Conflict => Conflict(result),
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
+
+    /// <summary>409: the request was valid but the state of things prevents it (a port in use, a broker still enabled).</summary>
+    public static ProblemHttpResult Conflict(ChangeResult result) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: result.FirstError,
+            extensions: new Dictionary<string, object?> { ["errors"] = result.Errors });
 }

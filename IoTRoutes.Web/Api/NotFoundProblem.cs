@@ -12,6 +12,12 @@ internal static class NotFoundProblem
 
     public static ProblemHttpResult User(Guid id) => Of("user", id);
 
+    public static ProblemHttpResult Broker(Guid id) => Of("broker", id);
+
+    public static ProblemHttpResult Command(Guid id) => Of("command", id);
+
+    public static ProblemHttpResult Certificate(Guid id) => Of("certificate", id);
+
     // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.
     private static ProblemHttpResult Of(string what, Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no {what} {id}.");

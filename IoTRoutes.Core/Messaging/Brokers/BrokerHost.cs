@@ -1,64 +1,94 @@
 using System.Buffers;
+using System.Collections;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging.Brokers.Topics;
+using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Core.Messaging.Lifecycle;
-using IoTRoutes.Core.Messaging.Pipeline;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace IoTRoutes.Core.Messaging.Brokers;
 
-public sealed record BrokerEndpoint(string Name, IPAddress Address, int Port);
-
 /// <summary>
-/// One MQTTnet server: authenticates devices by key and secret, keeps each device under its own topics,
-/// and hands accepted publishes to the durable intake before they are acknowledged.
+/// One running broker: an MQTTnet server configured from a <see cref="BrokerDefinition"/>. It authenticates
+/// devices (secret or client certificate), keeps each under its own topics, hands accepted publishes to the
+/// durable intake before they are acknowledged, and delivers commands.
 /// </summary>
-public sealed class BrokerHost(
-    BrokerEndpoint endpoint,
-    DeviceCredentialValidator credentials,
-    DeviceConnectionTracker connections,
-    MessageIntake intake,
-    int maxPayloadBytes,
-    TimeProvider clock,
-    ILogger logger) : IAsyncDisposable
+public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices services, ILogger logger) : IAsyncDisposable
 {
     private const string DeviceItem = "iotroutes.device";
+    private const string ExpiryItem = "iotroutes.session-expiry";
+    private const string SecureItem = "iotroutes.secure";
     private const int MaxTopicLength = 1024;
 
-    // Which device a session (client id) belongs to. MQTTnet hands a persistent session, with its items, to
-    // whoever connects next with the same client id; without this a device could take over another's session.
-    private readonly ConcurrentDictionary<string, Guid> _sessionOwners = new(StringComparer.Ordinal);
-    private MqttServer? _server;
+    /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
+    private const string PlatformClientId = "iotroutes";
 
-    public BrokerEndpoint Endpoint => endpoint;
+    // Which device a session (client id) belongs to; Guid.Empty for anonymous clients. MQTTnet hands a persistent
+    // session, with its items, to whoever connects next with the same client id; without this a device could take
+    // over another's session.
+    private readonly ConcurrentDictionary<string, Guid> _sessionOwners = new(StringComparer.Ordinal);
+
+    // Disconnected persistent sessions and when they expire (MQTTnet keeps them forever).
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _expiring = new(StringComparer.Ordinal);
+    private readonly ConnectAttemptLimiter _limiter = new(definition.MaxConnectAttemptsPerMinute, services.Clock);
+    private readonly string[] _deniedFilters = BrokerRules.SplitFilters(definition.DeniedSubscriptions);
+    private MqttServer? _server;
+    private ITimer? _expiryTimer;
+    private int _connections;
+
+    public BrokerDefinition Definition => definition;
 
     public bool IsRunning => _server?.IsStarted == true;
 
+    public int ConnectedClients => Volatile.Read(ref _connections);
+
+    public RateMeter MessagesIn { get; } = new(services.Clock);
+
+    public RateMeter MessagesOut { get; } = new(services.Clock);
+
+    /// <summary>Opens the broker's ports; throws (e.g. <see cref="SocketException"/> for a port in use) and leaves nothing open on failure.</summary>
     public async Task StartAsync()
     {
-        var options = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(endpoint.Address)
-            .WithDefaultEndpointPort(endpoint.Port)
-            .Build();
-        var server = new MqttServerFactory().CreateMqttServer(options);
+        var server = new MqttServerFactory().CreateMqttServer(BuildOptions());
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += OnConnectedAsync;
         server.ClientDisconnectedAsync += OnDisconnectedAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.InterceptingClientEnqueueAsync += InterceptEnqueueAsync;
+        server.ClientSubscribedTopicAsync += OnSubscribedAsync;
+        server.ClientAcknowledgedPublishPacketAsync += OnAcknowledgedAsync;
+        server.ApplicationMessageNotConsumedAsync += OnNotConsumedAsync;
         server.SessionDeletedAsync += args =>
         {
             _sessionOwners.TryRemove(args.Id, out _);
+            _expiring.TryRemove(args.Id, out _);
             return Task.CompletedTask;
         };
-        await server.StartAsync();
+        try
+        {
+            await server.StartAsync();
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
         _server = server;
-        BrokerLog.Started(logger, endpoint.Name, endpoint.Address.ToString(), endpoint.Port);
+        _expiryTimer = services.Clock.CreateTimer(_ => _ = RemoveExpiredSessionsAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        BrokerLog.Started(logger, definition.Name, definition.BindAddress, definition.Port);
+        if (definition.TlsPort is { } tlsPort)
+        {
+            BrokerLog.TlsStarted(logger, definition.Name, definition.BindAddress, tlsPort);
+        }
     }
 
     public async Task StopAsync()
@@ -66,78 +96,266 @@ public sealed class BrokerHost(
         if (_server is { } server)
         {
             _server = null;
+            _expiryTimer?.Dispose();
             await server.StopAsync(new MqttServerStopOptions());
             server.Dispose();
-            BrokerLog.Stopped(logger, endpoint.Name);
+            BrokerLog.Stopped(logger, definition.Name);
         }
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    public async Task<IReadOnlyList<BrokerClientDto>> ListClientsAsync()
+    {
+        if (_server is not { } server)
+        {
+            return [];
+        }
+
+        return [.. (await server.GetClientsAsync()).Select(c =>
+        {
+            var device = c.Session.Items[DeviceItem] as AuthenticatedDevice;
+            return new BrokerClientDto(c.Id, device?.Id, device?.Key, c.RemoteEndPoint?.ToString(), ProtocolName(c.ProtocolVersion),
+                c.Session.Items[SecureItem] is true, new DateTimeOffset(DateTime.SpecifyKind(c.ConnectedTimestamp, DateTimeKind.Utc)));
+        }).OrderBy(c => c.ConnectedAt)];
+    }
+
+    public async Task<bool> IsDeviceConnectedAsync(string deviceKey) =>
+        _server is { } server && (await server.GetClientsAsync()).Any(c => IsDevice(c.Session.Items, deviceKey));
+
     /// <summary>Closes every connection authenticated as <paramref name="deviceKey"/>.</summary>
-    public async Task DisconnectDeviceAsync(string deviceKey)
+    public async Task DisconnectDeviceAsync(string deviceKey, string reason)
     {
         if (_server is not { } server)
         {
             return;
         }
 
-        foreach (var client in (await server.GetClientsAsync()).Where(c => c.Session.Items[DeviceItem] is AuthenticatedDevice d && d.Key == deviceKey))
+        foreach (var client in (await server.GetClientsAsync()).Where(c => IsDevice(c.Session.Items, deviceKey)))
         {
-            await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "The device's secret was changed." });
+            await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = reason });
         }
+    }
+
+    /// <summary>Publishes a command to the device's commands topic (QoS 1), with MQTT 5 request/response properties.</summary>
+    public async Task PublishCommandAsync(string deviceKey, DeviceCommand command, CancellationToken ct)
+    {
+        if (_server is not { } server)
+        {
+            throw new InvalidOperationException($"Broker {definition.Name} is not running.");
+        }
+
+        var remaining = command.ExpiresAt - services.Clock.GetUtcNow();
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(CommandTopics.Command(deviceKey, command.Id))
+            .WithPayload(CommandEnvelope.Build(command))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+            .WithResponseTopic(CommandTopics.Reply(deviceKey, command.Id))
+            .WithCorrelationData(command.Id.ToByteArray())
+            .WithMessageExpiryInterval((uint)Math.Max(1, remaining.TotalSeconds))
+            .WithUserProperty("command", System.Text.Encoding.UTF8.GetBytes(command.Name))
+            .Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = PlatformClientId }, ct);
+    }
+
+    private MqttServerOptions BuildOptions()
+    {
+        var address = IPAddress.Parse(definition.BindAddress);
+        var (v4, v6) = address.AddressFamily == AddressFamily.InterNetworkV6
+            ? (IPAddress.None, address)
+            : (address, address.Equals(IPAddress.Any) ? IPAddress.IPv6Any : IPAddress.None);
+        var builder = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(v4)
+            .WithDefaultEndpointBoundIPV6Address(v6)
+            .WithDefaultEndpointPort(definition.Port)
+            .WithPersistentSessions(definition.PersistentSessions)
+            .WithMaxPendingMessagesPerClient(definition.MaxQueuedMessages);
+        if (definition.TlsPort is { } tlsPort)
+        {
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(v4)
+                .WithEncryptedEndpointBoundIPV6Address(v6)
+                .WithEncryptedEndpointPort(tlsPort)
+                .WithEncryptionCertificate(services.Authority.ServerCertificate);
+        }
+
+        var options = builder.Build();
+        if (definition.TlsPort is not null && definition.Authentication != DeviceAuthentication.Secret)
+        {
+            // Ask for a client certificate but accept any at the TLS level: whether it belongs to a device is decided
+            // at CONNECT, where the device gets a reason code instead of a broken handshake.
+            options.TlsEndpointOptions.ClientCertificateRequired = true;
+            options.TlsEndpointOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+
+        return options;
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
         // First, so that MQTTnet's own empty-id check cannot override the reason code chosen below.
         ClientIdAssignment.AssignWhenEmpty(args);
+        if (CheckConnectionLimits(args) is { } refusal)
+        {
+            Refuse(args, refusal.Code, refusal.Text);
+            return;
+        }
+
         AuthenticatedDevice? device;
         try
         {
-            device = await credentials.ValidateAsync(args.UserName, args.Password, args.CancellationToken);
+            var outcome = await AuthenticateAsync(args);
+            if (outcome.Refusal is { } refused)
+            {
+                Refuse(args, refused.Code, refused.Text);
+                return;
+            }
+
+            device = outcome.Device;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            BrokerLog.ValidationFailed(logger, endpoint.Name, args.UserName, e);
+            BrokerLog.ValidationFailed(logger, definition.Name, args.UserName, e);
             args.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
             return;
         }
 
-        if (device is null)
+        var clientId = string.IsNullOrEmpty(args.ClientId) ? args.AssignedClientIdentifier : args.ClientId;
+        if (clientId == PlatformClientId)
         {
-            // Unknown key and wrong secret get the same answer: the broker does not tell which keys exist.
-            BrokerLog.BadCredentials(logger, endpoint.Name, args.UserName, args.RemoteEndPoint?.ToString());
-            args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            Refuse(args, MqttConnectReasonCode.ClientIdentifierNotValid, $"The client id {PlatformClientId} is reserved.");
             return;
         }
 
-        var clientId = string.IsNullOrEmpty(args.ClientId) ? args.AssignedClientIdentifier : args.ClientId;
-        if (_sessionOwners.GetOrAdd(clientId, device.Id) != device.Id)
+        var owner = device?.Id ?? Guid.Empty;
+        if (_sessionOwners.GetOrAdd(clientId, owner) != owner)
         {
-            BrokerLog.ClientIdTaken(logger, endpoint.Name, device.Key, clientId);
+            BrokerLog.ClientIdTaken(logger, definition.Name, device?.Key ?? "(anonymous)", clientId);
             args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            args.ReasonString = "This client id belongs to another client's session.";
             return;
         }
 
         args.SessionItems[DeviceItem] = device;
+        args.SessionItems[SecureItem] = args.IsSecureConnection;
+        args.SessionItems[ExpiryItem] = args.ProtocolVersion == MqttProtocolVersion.V500
+            ? Math.Min(args.SessionExpiryInterval, (uint)definition.SessionExpirySeconds)
+            : (uint)definition.SessionExpirySeconds;
+    }
+
+    private Refusal? CheckConnectionLimits(ValidatingConnectionEventArgs args)
+    {
+        if (!_limiter.TryAttempt(args.RemoteEndPoint))
+        {
+            return new Refusal(MqttConnectReasonCode.QuotaExceeded, $"More than {definition.MaxConnectAttemptsPerMinute} connection attempts a minute from this address.");
+        }
+
+        var version = args.ProtocolVersion == MqttProtocolVersion.V500 ? MqttVersions.V500 : MqttVersions.V311;
+        if (!definition.Protocols.HasFlag(version))
+        {
+            return new Refusal(MqttConnectReasonCode.UnsupportedProtocolVersion, $"This broker accepts MQTT {string.Join(" and ", BrokerRules.ProtocolNames(definition.Protocols))}.");
+        }
+
+        if (ConnectedClients >= definition.MaxConnections)
+        {
+            return new Refusal(MqttConnectReasonCode.ServerBusy, $"This broker holds at most {definition.MaxConnections} connections.");
+        }
+
+        if (definition.MaxKeepAliveSeconds > 0 && args.KeepAlivePeriod is { } keepAlive && (keepAlive == 0 || keepAlive > definition.MaxKeepAliveSeconds))
+        {
+            return new Refusal(MqttConnectReasonCode.ImplementationSpecificError, $"Keep-alive must be between 1 and {definition.MaxKeepAliveSeconds} seconds.");
+        }
+
+        return null;
+    }
+
+    private async Task<(AuthenticatedDevice? Device, Refusal? Refusal)> AuthenticateAsync(ValidatingConnectionEventArgs args)
+    {
+        var certificate = args.IsSecureConnection ? args.ClientCertificate : null;
+        var acceptsCertificates = definition.Authentication != DeviceAuthentication.Secret;
+        var acceptsSecrets = definition.Authentication != DeviceAuthentication.Certificate;
+        if (certificate is not null && acceptsCertificates)
+        {
+            var check = await services.Certificates.ValidateAsync(certificate, args.CancellationToken);
+            if (check.Device is not { } byCertificate)
+            {
+                return (null, new Refusal(MqttConnectReasonCode.NotAuthorized, check.Problem!));
+            }
+
+            return !string.IsNullOrEmpty(args.UserName) && args.UserName != byCertificate.Key
+                ? (null, new Refusal(MqttConnectReasonCode.BadUserNameOrPassword, "The user name is not the certificate's device key."))
+                : (byCertificate, null);
+        }
+
+        if (string.IsNullOrEmpty(args.UserName) && args.RawPassword is null or { Length: 0 })
+        {
+            return definition.AllowAnonymous
+                ? (null, null)
+                : (null, new Refusal(MqttConnectReasonCode.NotAuthorized, acceptsSecrets
+                    ? "Connect with the device key as user name and its secret as password."
+                    : "Connect over TLS with the device's client certificate."));
+        }
+
+        if (!acceptsSecrets)
+        {
+            return (null, new Refusal(MqttConnectReasonCode.NotAuthorized, "This broker accepts client certificates only."));
+        }
+
+        // Unknown key and wrong secret get the same answer: the broker does not tell which keys exist.
+        var device = await services.Credentials.ValidateAsync(args.UserName, args.Password, args.CancellationToken);
+        return device is null
+            ? (null, new Refusal(MqttConnectReasonCode.BadUserNameOrPassword, "Bad user name or password."))
+            : (device, null);
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs args, MqttConnectReasonCode code, string text)
+    {
+        BrokerLog.Refused(logger, definition.Name, args.RemoteEndPoint?.ToString(), code.ToString(), text);
+        args.ReasonCode = code;
+        args.ReasonString = text;
     }
 
     private async Task OnConnectedAsync(ClientConnectedEventArgs args)
     {
+        Interlocked.Increment(ref _connections);
+        _expiring.TryRemove(args.ClientId, out _);
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
         {
-            await UpdateStatusAsync(device, () => connections.ConnectedAsync(device.Id, CancellationToken.None));
+            await UpdateStatusAsync(device, () => services.Connections.ConnectedAsync(device.Id, CancellationToken.None));
+            await services.Events.PublishAsync(new DeviceConnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
+                args.RemoteEndPoint?.ToString(), ProtocolName(args.ProtocolVersion)), CancellationToken.None);
         }
     }
 
     private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
     {
+        Interlocked.Decrement(ref _connections);
+        if (args.DisconnectType != MqttClientDisconnectType.Takeover && args.SessionItems[ExpiryItem] is uint expiry && expiry > 0)
+        {
+            // A DISCONNECT may shorten (or, from 0, not lengthen) the expiry the client asked for at CONNECT.
+            var requested = args.ReasonCode is not null && args.SessionExpiryInterval > 0 ? Math.Min(args.SessionExpiryInterval, expiry) : expiry;
+            _expiring[args.ClientId] = services.Clock.GetUtcNow().AddSeconds(requested);
+        }
+
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
         {
-            await UpdateStatusAsync(device, () => connections.DisconnectedAsync(device.Id, CancellationToken.None));
+            await UpdateStatusAsync(device, () => services.Connections.DisconnectedAsync(device.Id, CancellationToken.None));
+            await services.Events.PublishAsync(new DeviceDisconnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
+                args.RemoteEndPoint?.ToString(), DisconnectReason(args)), CancellationToken.None);
         }
     }
+
+    private static string DisconnectReason(ClientDisconnectedEventArgs args) => args.DisconnectType switch
+    {
+        MqttClientDisconnectType.Clean => args.ReasonCode is { } code && code != MqttDisconnectReasonCode.NormalDisconnection
+            ? $"Client disconnected: {code}{(args.ReasonString is { } s ? $" ({s})" : "")}"
+            : "Client disconnected",
+        MqttClientDisconnectType.Takeover => "Session taken over by a new connection with the same client id",
+        _ => "Connection lost (network error, keep-alive timeout or closed by the broker)",
+    };
 
     private async Task UpdateStatusAsync(AuthenticatedDevice device, Func<Task> update)
     {
@@ -147,26 +365,58 @@ public sealed class BrokerHost(
         }
         catch (Exception e)
         {
-            BrokerLog.StatusFailed(logger, endpoint.Name, device.Key, e);
+            BrokerLog.StatusFailed(logger, definition.Name, device.Key, e);
+        }
+    }
+
+    private async Task RemoveExpiredSessionsAsync()
+    {
+        if (_server is not { } server || _expiring.IsEmpty)
+        {
+            return;
+        }
+
+        var now = services.Clock.GetUtcNow();
+        foreach (var (clientId, expiresAt) in _expiring)
+        {
+            if (expiresAt > now || !_expiring.TryRemove(KeyValuePair.Create(clientId, expiresAt)))
+            {
+                continue;
+            }
+
+            try
+            {
+                if ((await server.GetClientsAsync()).Any(c => c.Id == clientId))
+                {
+                    continue; // reconnected meanwhile
+                }
+
+                // MQTTnet may have ended the session itself (it expires sessions too, without a SessionDeleted event).
+                if ((await server.GetSessionsAsync()).FirstOrDefault(x => x.Id == clientId) is { } session)
+                {
+                    await session.DeleteAsync();
+                    BrokerLog.SessionExpired(logger, definition.Name, clientId);
+                }
+                else
+                {
+                    _sessionOwners.TryRemove(clientId, out _);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning(e, "Broker {Broker}: removing expired session {ClientId} failed", definition.Name, clientId);
+            }
         }
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
-        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
+        if (args.ClientId == PlatformClientId)
         {
-            return; // injected by the platform itself (commands), not by a device
+            return; // a command injected by the platform
         }
 
-        if (args.UserName != device.Key)
-        {
-            // A session that ended up with another device's identity: never act on it.
-            BrokerLog.IdentityMismatch(logger, endpoint.Name, args.UserName, device.Key);
-            args.ProcessPublish = false;
-            args.CloseConnection = true;
-            return;
-        }
-
+        MessagesIn.Mark();
         var message = args.ApplicationMessage;
         var topic = message.Topic;
         if (string.IsNullOrEmpty(topic))
@@ -180,13 +430,65 @@ public sealed class BrokerHost(
             return;
         }
 
+        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
+        {
+            // Anonymous client of a test-bench broker: a plain MQTT broker, except that device topics are not theirs.
+            if (topic.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal))
+            {
+                Refuse(args, MqttPubAckReasonCode.NotAuthorized, "Topics under devices/ belong to devices.");
+            }
+
+            return;
+        }
+
+        if (args.UserName is { Length: > 0 } user && user != device.Key)
+        {
+            // A session that ended up with another device's identity: never act on it.
+            BrokerLog.IdentityMismatch(logger, definition.Name, args.UserName, device.Key);
+            args.ProcessPublish = false;
+            args.CloseConnection = true;
+            return;
+        }
+
         if (!DeviceTopics.IsOwn(device.Key, topic))
         {
-            BrokerLog.ForeignTopic(logger, endpoint.Name, device.Key, topic);
+            BrokerLog.ForeignTopic(logger, definition.Name, device.Key, topic);
             Refuse(args, MqttPubAckReasonCode.NotAuthorized, $"Devices publish only under {DeviceTopics.RootOf(device.Key)}");
             return;
         }
 
+        if (topic.StartsWith(CommandTopics.Prefix(device.Key), StringComparison.Ordinal))
+        {
+            await HandleCommandTopicAsync(args, device, topic);
+            return;
+        }
+
+        await StoreUplinkAsync(args, device, topic);
+    }
+
+    private async Task HandleCommandTopicAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic)
+    {
+        if (!CommandTopics.TryParse(topic, out _, out var commandId, out var isReply) || !isReply)
+        {
+            Refuse(args, MqttPubAckReasonCode.NotAuthorized, $"Devices publish under {CommandTopics.Prefix(device.Key)} only replies: <command id>/reply.");
+            return;
+        }
+
+        var payload = args.ApplicationMessage.Payload;
+        if (payload.Length > CommandRules.MaxPayloadBytes)
+        {
+            Refuse(args, MqttPubAckReasonCode.PayloadFormatInvalid, $"A reply has at most {CommandRules.MaxPayloadBytes} bytes.");
+            return;
+        }
+
+        // Awaited before the PUBACK: the reply is recorded when the device is told it arrived.
+        await services.Events.PublishAsync(new CommandReplied(definition.Id, services.Clock.GetUtcNow(), device.Id, commandId, payload.ToArray()), args.CancellationToken);
+        args.ProcessPublish = false;
+    }
+
+    private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic)
+    {
+        var message = args.ApplicationMessage;
         var size = message.Payload.Length;
         var stored = new Message
         {
@@ -195,16 +497,16 @@ public sealed class BrokerHost(
             Topic = topic,
             PayloadSize = (int)Math.Min(size, int.MaxValue),
             QualityOfService = (int)message.QualityOfServiceLevel,
-            ReceivedAt = clock.GetUtcNow(),
+            ReceivedAt = services.Clock.GetUtcNow(),
             State = MessageState.Received,
         };
-        var oversize = size > maxPayloadBytes;
+        var oversize = size > definition.MaxPayloadBytes;
         if (oversize)
         {
-            BrokerLog.Oversize(logger, endpoint.Name, device.Key, topic, size, maxPayloadBytes);
+            BrokerLog.Oversize(logger, definition.Name, device.Key, topic, size, definition.MaxPayloadBytes);
             stored.State = MessageState.Rejected;
             stored.ProcessedAt = stored.ReceivedAt;
-            stored.RejectionReason = $"Payload of {size} bytes exceeds the {maxPayloadBytes}-byte limit; it was not stored.";
+            stored.RejectionReason = $"Payload of {size} bytes exceeds the {definition.MaxPayloadBytes}-byte limit; it was not stored.";
         }
         else
         {
@@ -213,7 +515,7 @@ public sealed class BrokerHost(
 
         try
         {
-            var durable = await intake.SubmitAsync(stored, args.CancellationToken);
+            var durable = await services.Intake.SubmitAsync(stored, args.CancellationToken);
             if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
             {
                 await durable.WaitAsync(args.CancellationToken);
@@ -222,7 +524,7 @@ public sealed class BrokerHost(
         catch (Exception e) when (e is not OperationCanceledException || !args.CancellationToken.IsCancellationRequested)
         {
             // No acknowledgement: closing the connection makes the device deliver the message again.
-            BrokerLog.IntakeFailed(logger, endpoint.Name, device.Key, e);
+            BrokerLog.IntakeFailed(logger, definition.Name, device.Key, e);
             args.ProcessPublish = false;
             args.CloseConnection = true;
             return;
@@ -249,24 +551,115 @@ public sealed class BrokerHost(
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
-        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
+        var filter = args.TopicFilter.Topic;
+        if (_deniedFilters.FirstOrDefault(denied => TopicFilter.Overlaps(filter, denied)) is { } deniedBy)
         {
+            BrokerLog.DeniedSubscription(logger, definition.Name, args.ClientId, filter);
+            DenySubscription(args, $"Subscriptions reaching {deniedBy} are not allowed on this broker.");
             return Task.CompletedTask;
         }
 
-        if (args.UserName != device.Key)
+        if (args.SessionItems[DeviceItem] is not AuthenticatedDevice device)
         {
-            BrokerLog.IdentityMismatch(logger, endpoint.Name, args.UserName, device.Key);
+            if (filter.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal))
+            {
+                DenySubscription(args, "Topics under devices/ belong to devices.");
+            }
+
+            return Task.CompletedTask;
+        }
+
+        if (args.UserName is { Length: > 0 } user && user != device.Key)
+        {
+            BrokerLog.IdentityMismatch(logger, definition.Name, args.UserName, device.Key);
             args.ProcessSubscription = false;
             args.CloseConnection = true;
         }
-        else if (!DeviceTopics.IsOwn(device.Key, args.TopicFilter.Topic))
+        else if (!IsCommandsFilter(device.Key, filter))
         {
-            BrokerLog.ForeignSubscription(logger, endpoint.Name, device.Key, args.TopicFilter.Topic);
-            args.ProcessSubscription = false;
-            args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            BrokerLog.ForeignSubscription(logger, definition.Name, device.Key, filter);
+            DenySubscription(args, $"Devices subscribe only to {CommandTopics.Prefix(device.Key)}#.");
         }
 
         return Task.CompletedTask;
     }
+
+    private static bool IsCommandsFilter(string deviceKey, string filter) =>
+        filter.StartsWith(CommandTopics.Prefix(deviceKey), StringComparison.Ordinal) && TopicFilter.IsValid(filter);
+
+    private static void DenySubscription(InterceptingSubscriptionEventArgs args, string text)
+    {
+        // MQTTnet answers 3.1.1 clients with the failure return code 0x80 for any refusal.
+        args.ProcessSubscription = false;
+        args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        args.Response.ReasonString = text;
+    }
+
+    private Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs args)
+    {
+        MessagesOut.Mark();
+        if (args.ApplicationMessage.Topic.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal)
+            && _sessionOwners.TryGetValue(args.ReceiverClientId, out var owner) && owner == Guid.Empty)
+        {
+            args.AcceptEnqueue = false; // an anonymous "#" subscriber never sees a device's commands
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnSubscribedAsync(ClientSubscribedTopicEventArgs args)
+    {
+        if (args.SessionItems[DeviceItem] is AuthenticatedDevice device && CommandTopics.CoversCommands(device.Key, args.TopicFilter.Topic))
+        {
+            await services.Events.PublishAsync(new DeviceSubscribedToCommands(definition.Id, services.Clock.GetUtcNow(), device.Id), CancellationToken.None);
+        }
+    }
+
+    private async Task OnAcknowledgedAsync(ClientAcknowledgedPublishPacketEventArgs args)
+    {
+        if (args.IsCompleted && args.SessionItems[DeviceItem] is AuthenticatedDevice device
+            && CommandTopics.TryParse(args.PublishPacket.Topic, out var key, out var commandId, out var isReply) && !isReply && key == device.Key)
+        {
+            await services.Events.PublishAsync(new CommandAcknowledged(definition.Id, services.Clock.GetUtcNow(), device.Id, commandId), CancellationToken.None);
+        }
+    }
+
+    private async Task OnNotConsumedAsync(ApplicationMessageNotConsumedEventArgs args)
+    {
+        if (args.SenderId == PlatformClientId && CommandTopics.TryParse(args.ApplicationMessage.Topic, out _, out var commandId, out var isReply) && !isReply)
+        {
+            await services.Events.PublishAsync(new CommandNotConsumed(definition.Id, services.Clock.GetUtcNow(), commandId), CancellationToken.None);
+        }
+    }
+
+    private static bool IsDevice(IDictionary items, string deviceKey) => items[DeviceItem] is AuthenticatedDevice d && d.Key == deviceKey;
+
+    private static string ProtocolName(MqttProtocolVersion version) => version switch
+    {
+        MqttProtocolVersion.V500 => "5.0",
+        MqttProtocolVersion.V311 => "3.1.1",
+        MqttProtocolVersion.V310 => "3.1",
+        _ => version.ToString(),
+    };
+
+    private sealed record Refusal(MqttConnectReasonCode Code, string Text);
+}
+
+/// <summary>The platform services every broker uses.</summary>
+public sealed class BrokerHostServices(
+    DeviceCredentialValidator credentials,
+    Devices.Certificates.DeviceCertificateValidator certificates,
+    Devices.Certificates.CertificateAuthority authority,
+    DeviceConnectionTracker connections,
+    Pipeline.MessageIntake intake,
+    BrokerEvents events,
+    TimeProvider clock)
+{
+    public DeviceCredentialValidator Credentials => credentials;
+    public Devices.Certificates.DeviceCertificateValidator Certificates => certificates;
+    public Devices.Certificates.CertificateAuthority Authority => authority;
+    public DeviceConnectionTracker Connections => connections;
+    public Pipeline.MessageIntake Intake => intake;
+    public BrokerEvents Events => events;
+    public TimeProvider Clock => clock;
 }

@@ -36,4 +36,16 @@ internal static partial class BrokerLog
 
     [LoggerMessage(2011, LogLevel.Error, "Broker {Broker}: connection of {UserName} carries the session of device {DeviceKey}; closed")]
     public static partial void IdentityMismatch(ILogger logger, string broker, string? userName, string deviceKey);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Broker {Broker}: connection from {Endpoint} refused ({Reason}): {Detail}")]
+    public static partial void Refused(ILogger logger, string broker, string? endpoint, string reason, string detail);
+
+    [LoggerMessage(2013, LogLevel.Information, "Broker {Broker}: TLS on {Address}:{Port}")]
+    public static partial void TlsStarted(ILogger logger, string broker, string address, int port);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Broker {Broker}: subscription to {Filter} by {ClientId} denied by the broker's topic rules")]
+    public static partial void DeniedSubscription(ILogger logger, string broker, string clientId, string filter);
+
+    [LoggerMessage(2015, LogLevel.Information, "Broker {Broker}: session {ClientId} expired and was removed")]
+    public static partial void SessionExpired(ILogger logger, string broker, string clientId);
 }

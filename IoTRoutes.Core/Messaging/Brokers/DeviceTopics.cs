@@ -3,7 +3,9 @@ namespace IoTRoutes.Core.Messaging.Brokers;
 /// <summary>The topic rule: a device publishes and subscribes only under <c>devices/&lt;its key&gt;/</c>.</summary>
 public static class DeviceTopics
 {
-    public static string RootOf(string deviceKey) => $"devices/{deviceKey}/";
+    public const string Prefix = "devices/";
+
+    public static string RootOf(string deviceKey) => $"{Prefix}{deviceKey}/";
 
     public static bool IsOwn(string deviceKey, string? topicOrFilter)
     {

@@ -37,10 +37,20 @@ public static class AuditActions
     public const string RoleUpdated = "Role.Updated";
     public const string RoleDeleted = "Role.Deleted";
     public const string DeviceSecretRegenerated = "Device.SecretRegenerated";
+    public const string DeviceCertificateIssued = "Device.CertificateIssued";
+    public const string DeviceCertificateRegistered = "Device.CertificateRegistered";
+    public const string DeviceCertificateRevoked = "Device.CertificateRevoked";
+    public const string CommandSent = "Command.Sent";
+    public const string BrokerCreated = "Broker.Created";
+    public const string BrokerUpdated = "Broker.Updated";
+    public const string BrokerDeleted = "Broker.Deleted";
+    public const string BrokerEnabled = "Broker.Enabled";
+    public const string BrokerDisabled = "Broker.Disabled";
 
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
-        RoleCreated, RoleUpdated, RoleDeleted, DeviceSecretRegenerated,
+        RoleCreated, RoleUpdated, RoleDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
+        DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
     ];
 }

@@ -1,0 +1,77 @@
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Messaging.Brokers;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+
+namespace IoTRoutes.Core.Devices;
+
+/// <summary>Records every device connection and disconnection the brokers report.</summary>
+public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> contexts, BrokerEvents events) : IHostedService
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = events.Subscribe(RecordAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task RecordAsync(BrokerEvent e, CancellationToken ct)
+    {
+        var entry = e switch
+        {
+            DeviceConnected c => new DeviceConnectionEvent
+            {
+                DeviceId = c.DeviceId, Connected = true, ClientId = c.ClientId, RemoteAddress = c.RemoteAddress, Protocol = c.Protocol,
+            },
+            DeviceDisconnected d => new DeviceConnectionEvent
+            {
+                DeviceId = d.DeviceId, Connected = false, ClientId = d.ClientId, RemoteAddress = d.RemoteAddress, Reason = Clip(d.Reason, 512),
+            },
+            _ => null,
+        };
+        if (entry is null)
+        {
+            return;
+        }
+
+        entry.Id = Guid.CreateVersion7();
+        entry.BrokerId = e.BrokerId;
+        entry.At = e.At;
+        entry.ClientId = Clip(entry.ClientId, 256);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.ConnectionEvents.Add(entry);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+}
+
+public sealed record ConnectionEventDto(DateTimeOffset At, bool Connected, Guid BrokerId, string? ClientId, string? RemoteAddress, string? Protocol, string? Reason);
+
+/// <summary>A device's connection history, newest first, within the caller's scope.</summary>
+public sealed class ConnectionHistoryService(ScopedContexts contexts)
+{
+    public async Task<IReadOnlyList<ConnectionEventDto>?> ListAsync(Guid deviceId, int limit, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Devices), ct);
+        await using var _db = db;
+        if (!await db.Devices.AnyAsync(d => d.Id == deviceId, ct))
+        {
+            return null;
+        }
+
+        return await db.ConnectionEvents.AsNoTracking().Where(e => e.DeviceId == deviceId)
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(Math.Clamp(limit, 1, 500))
+            .Select(e => new ConnectionEventDto(e.At, e.Connected, e.BrokerId, e.ClientId, e.RemoteAddress, e.Protocol, e.Reason))
+            .ToListAsync(ct);
+    }
+}

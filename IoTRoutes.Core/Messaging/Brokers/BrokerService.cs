@@ -1,0 +1,202 @@
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Audit;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Messaging.Brokers;
+
+/// <summary>
+/// Brokers as administrators see them: definitions within the caller's part of the entity tree, with their live
+/// status. Changes are saved, then applied to the running broker at once.
+/// </summary>
+public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager, AuditTrail audit, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<BrokerDto>> ListAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        var brokers = await db.Brokers.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct);
+        return brokers.ConvertAll(ToDto);
+    }
+
+    public async Task<BrokerDto?> FindAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        return await db.Brokers.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct) is { } broker ? ToDto(broker) : null;
+    }
+
+    /// <summary>The broker's connected clients, or null when the broker does not exist for the caller.</summary>
+    public async Task<IReadOnlyList<BrokerClientDto>?> ListClientsAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        return await db.Brokers.AnyAsync(b => b.Id == id, ct) ? await manager.ClientsOfAsync(id) : null;
+    }
+
+    /// <summary>Creates a broker, disabled: enabling it is a separate step (Brokers.Activate).</summary>
+    public async Task<ChangeResult> CreateAsync(BrokerRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        var broker = new BrokerDefinition { Id = Guid.CreateVersion7(), Name = "", EntityId = request.EntityId ?? caller.Scope.EntityId, CreatedAt = clock.GetUtcNow() };
+        if ((Apply(request, broker) ?? await CheckAsync(db, broker, ct)) is { } problem)
+        {
+            return problem;
+        }
+
+        db.Brokers.Add(broker);
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.BrokerCreated, caller, broker.Name, $"port {broker.Port}{(broker.TlsPort is { } t ? $", TLS {t}" : "")}", ct);
+        return ChangeResult.Done(broker.Id);
+    }
+
+    /// <summary>Saves the new settings; a running broker restarts with them (its clients reconnect).</summary>
+    public async Task<ChangeResult> UpdateAsync(Guid id, BrokerRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        var broker = await db.Brokers.SingleOrDefaultAsync(b => b.Id == id, ct);
+        if (broker is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        if ((Apply(request, broker) ?? await CheckAsync(db, broker, ct)) is { } problem)
+        {
+            return problem;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.BrokerUpdated, caller, broker.Name, null, ct);
+        if (broker.Enabled && await manager.ApplyAsync(Detached(broker)) is { } error)
+        {
+            broker.Enabled = false;
+            await db.SaveChangesAsync(ct);
+            return ChangeResult.Conflict("port", $"Saved, but the broker could not restart: {error}", broker.Id);
+        }
+
+        return ChangeResult.Done(broker.Id);
+    }
+
+    public async Task<ChangeResult> EnableAsync(Guid id, CancellationToken ct) => await SetEnabledAsync(id, true, ct);
+
+    public async Task<ChangeResult> DisableAsync(Guid id, CancellationToken ct) => await SetEnabledAsync(id, false, ct);
+
+    public async Task<ChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Brokers), ct);
+        await using var _db = db;
+        var broker = await db.Brokers.SingleOrDefaultAsync(b => b.Id == id, ct);
+        if (broker is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        if (broker.Enabled)
+        {
+            return ChangeResult.Conflict("enabled", $"Broker {broker.Name} is enabled: disable it before deleting it.", id);
+        }
+
+        db.Brokers.Remove(broker);
+        await db.SaveChangesAsync(ct);
+        await manager.RemoveAsync(id);
+        await audit.RecordAsync(AuditActions.BrokerDeleted, caller, broker.Name, null, ct);
+        return ChangeResult.Done(id);
+    }
+
+    private async Task<ChangeResult> SetEnabledAsync(Guid id, bool enabled, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.BrokersActivate), ct);
+        await using var _db = db;
+        var broker = await db.Brokers.SingleOrDefaultAsync(b => b.Id == id, ct);
+        if (broker is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        var target = Detached(broker);
+        target.Enabled = enabled;
+        if (await manager.ApplyAsync(target) is { } error)
+        {
+            // Enabling failed: the broker stays off, and stays off at the next start too.
+            broker.Enabled = false;
+            await db.SaveChangesAsync(ct);
+            return ChangeResult.Conflict("port", error, id);
+        }
+
+        broker.Enabled = enabled;
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(enabled ? AuditActions.BrokerEnabled : AuditActions.BrokerDisabled, caller, broker.Name, null, ct);
+        return ChangeResult.Done(id);
+    }
+
+    private static ChangeResult? Apply(BrokerRequest r, BrokerDefinition b)
+    {
+        if (r.Protocols is { } names)
+        {
+            if (BrokerRules.ParseProtocols(names) is not { } protocols)
+            {
+                return ChangeResult.Invalid("protocols", "Protocols are \"3.1.1\" and \"5.0\".");
+            }
+
+            b.Protocols = protocols;
+        }
+
+        b.Name = r.Name?.Trim() ?? b.Name;
+        b.EntityId = r.EntityId ?? b.EntityId;
+        b.Port = r.Port ?? b.Port;
+        b.TlsPort = r.RemoveTlsPort ? null : r.TlsPort ?? b.TlsPort;
+        b.AllowAnonymous = r.AllowAnonymous ?? b.AllowAnonymous;
+        b.PersistentSessions = r.PersistentSessions ?? b.PersistentSessions;
+        b.BindAddress = r.BindAddress?.Trim() ?? b.BindAddress;
+        b.MaxConnections = r.MaxConnections ?? b.MaxConnections;
+        b.MaxPayloadBytes = r.MaxPayloadBytes ?? b.MaxPayloadBytes;
+        b.MaxKeepAliveSeconds = r.MaxKeepAliveSeconds ?? b.MaxKeepAliveSeconds;
+        b.SessionExpirySeconds = r.SessionExpirySeconds ?? b.SessionExpirySeconds;
+        b.MaxQueuedMessages = r.MaxQueuedMessages ?? b.MaxQueuedMessages;
+        b.Authentication = r.Authentication ?? b.Authentication;
+        b.DeniedSubscriptions = r.DeniedSubscriptions is { } denied ? string.Join('\n', denied.Select(f => f.Trim()).Where(f => f.Length > 0)) : b.DeniedSubscriptions;
+        b.MaxConnectAttemptsPerMinute = r.MaxConnectAttemptsPerMinute ?? b.MaxConnectAttemptsPerMinute;
+        var errors = BrokerRules.Check(b);
+        return errors.Count > 0 ? new ChangeResult(ChangeOutcome.Invalid, Errors: errors) : null;
+    }
+
+    private static async Task<ChangeResult?> CheckAsync(AppDbContext db, BrokerDefinition b, CancellationToken ct)
+    {
+        if (!await db.Entities.AnyAsync(e => e.Id == b.EntityId, ct))
+        {
+            return ChangeResult.Invalid("entityId", $"There is no entity {b.EntityId}.");
+        }
+
+        // Names and ports are unique across the platform, including brokers the caller cannot see.
+        var others = db.Brokers.IgnoreQueryFilters().Where(o => o.Id != b.Id);
+        if (await others.AnyAsync(o => o.Name == b.Name, ct))
+        {
+            return ChangeResult.Invalid("name", $"There is already a broker named {b.Name}.");
+        }
+
+        var ports = new[] { b.Port, b.TlsPort ?? -1 };
+        if (await others.FirstOrDefaultAsync(o => ports.Contains(o.Port) || (o.TlsPort != null && ports.Contains(o.TlsPort.Value)), ct) is { } clash)
+        {
+            return ChangeResult.Invalid("port", $"Broker {clash.Name} already uses port {(ports.Contains(clash.Port) ? clash.Port : clash.TlsPort)}.");
+        }
+
+        return null;
+    }
+
+    private static BrokerDefinition Detached(BrokerDefinition b) => new()
+    {
+        Id = b.Id, Name = b.Name, EntityId = b.EntityId, Enabled = b.Enabled, BindAddress = b.BindAddress, Port = b.Port, TlsPort = b.TlsPort,
+        Protocols = b.Protocols, MaxConnections = b.MaxConnections, MaxPayloadBytes = b.MaxPayloadBytes, MaxKeepAliveSeconds = b.MaxKeepAliveSeconds,
+        PersistentSessions = b.PersistentSessions, SessionExpirySeconds = b.SessionExpirySeconds, MaxQueuedMessages = b.MaxQueuedMessages,
+        AllowAnonymous = b.AllowAnonymous, Authentication = b.Authentication, DeniedSubscriptions = b.DeniedSubscriptions,
+        MaxConnectAttemptsPerMinute = b.MaxConnectAttemptsPerMinute, CreatedAt = b.CreatedAt,
+    };
+
+    private BrokerDto ToDto(BrokerDefinition b) => new(
+        b.Id, b.Name, b.EntityId, b.Enabled, b.BindAddress, b.Port, b.TlsPort, BrokerRules.ProtocolNames(b.Protocols), b.MaxConnections,
+        b.MaxPayloadBytes, b.MaxKeepAliveSeconds, b.PersistentSessions, b.SessionExpirySeconds, b.MaxQueuedMessages, b.AllowAnonymous,
+        b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute, b.CreatedAt, manager.StatusOf(b.Id));
+}

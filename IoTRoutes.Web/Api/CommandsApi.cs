@@ -1,0 +1,48 @@
+using IoTRoutes.Core;
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging.Commands;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public static class CommandsApi
+{
+    public static IEndpointRouteBuilder MapCommandsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/devices/{id:guid}").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapPost("/commands", SendAsync).WithName("SendCommand")
+            .WithSummary("Send a command {name, payload (any JSON), expiresInSeconds}: published now if the device is connected, else kept pending until it expires")
+            .RequirePermission(Permission.Of(SecuredActions.DevicesSendCommand));
+        api.MapGet("/commands", ListAsync).WithName("ListCommands").WithSummary("The device's commands, newest first (limit 1-500, default 50)")
+            .RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapGet("/commands/{commandId:guid}", GetAsync).WithName("GetCommand").RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapGet("/connections", ListConnectionsAsync).WithName("ListDeviceConnections")
+            .WithSummary("The device's connections and disconnections, newest first (limit 1-500, default 50)")
+            .RequirePermission(Permission.View(SecuredObject.Devices));
+        return app;
+    }
+
+    private static async Task<Results<Created<CommandDto>, ValidationProblem, ProblemHttpResult>> SendAsync(
+        Guid id, SendCommandRequest request, CommandService commands, CancellationToken ct)
+    {
+        var (command, result) = await commands.SendAsync(id, request, ct);
+        return result.Outcome switch
+        {
+            ChangeOutcome.Done => TypedResults.Created($"/api/v1/devices/{id}/commands/{command!.Id}", command),
+            ChangeOutcome.NotFound => NotFoundProblem.Device(id),
+            _ => TypedResults.ValidationProblem(result.Errors!),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CommandDto>>, ProblemHttpResult>> ListAsync(Guid id, int? limit, CommandService commands, CancellationToken ct) =>
+        await commands.ListAsync(id, limit ?? CommandService.DefaultListLimit, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Ok<CommandDto>, ProblemHttpResult>> GetAsync(Guid id, Guid commandId, CommandService commands, CancellationToken ct) =>
+        await commands.FindAsync(id, commandId, ct) is { } command ? TypedResults.Ok(command) : NotFoundProblem.Command(commandId);
+
+    private static async Task<Results<Ok<IReadOnlyList<ConnectionEventDto>>, ProblemHttpResult>> ListConnectionsAsync(
+        Guid id, int? limit, ConnectionHistoryService history, CancellationToken ct) =>
+        await history.ListAsync(id, limit ?? 50, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+}
