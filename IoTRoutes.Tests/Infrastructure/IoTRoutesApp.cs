@@ -17,14 +17,18 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Sup3r-secret-pw";
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "iotroutes-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
 
     public IoTRoutesApp() : this(TestDatabase.Sqlite())
     {
     }
 
-    public IoTRoutesApp(TestDatabase database, bool realHttp = false)
+    /// <param name="dataDirectory">An existing data folder to run on (a restart); the caller deletes it. Default: a new one, deleted with the app.</param>
+    public IoTRoutesApp(TestDatabase database, bool realHttp = false, string? dataDirectory = null)
     {
+        _ownsDataDirectory = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "iotroutes-tests", Guid.NewGuid().ToString("N"));
         Database = database;
         UseRealHttp = realHttp;
         if (realHttp)
@@ -147,6 +151,12 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
         if (Database.Provider == "PostgreSql")
         {
             await DropPostgresDatabaseAsync();
+        }
+
+        if (!_ownsDataDirectory)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            return;
         }
 
         try

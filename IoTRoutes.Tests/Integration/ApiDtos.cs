@@ -12,3 +12,23 @@ public sealed record MessageBody(
 public sealed record StatsBody(long Received, long Processed, long Rejected);
 
 public sealed record ProblemBody(string? Type, string? Title, int? Status, string? Detail, Dictionary<string, string[]>? Errors);
+
+public sealed record BrokerStatusBody(string State, DateTimeOffset? Since, string? LastError, int ConnectedClients, double MessagesInPerSecond, double MessagesOutPerSecond);
+
+public sealed record BrokerBody(
+    Guid Id, string Name, bool Enabled, int Port, int? TlsPort, string[] Protocols, bool AllowAnonymous, bool PersistentSessions,
+    string Authentication, string[] DeniedSubscriptions, int MaxPayloadBytes, BrokerStatusBody Status);
+
+public sealed record BrokerClientBody(string ClientId, Guid? DeviceId, string? DeviceKey, string? RemoteAddress, string Protocol, bool Secure, DateTimeOffset ConnectedAt);
+
+public sealed record IdBody(Guid Id);
+
+public sealed record CommandBody(
+    Guid Id, Guid DeviceId, string Name, string? Payload, string Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
+    DateTimeOffset? SentAt, DateTimeOffset? DeliveredAt, DateTimeOffset? RepliedAt, string? Reply, string? CreatedBy, string Topic);
+
+public sealed record ConnectionEventBody(DateTimeOffset At, bool Connected, Guid BrokerId, string? ClientId, string? RemoteAddress, string? Protocol, string? Reason);
+
+public sealed record IssuedCertificateBody(Guid Id, string Thumbprint, DateTimeOffset NotAfter, string CertificatePem, string PrivateKeyPem, string CaCertificatePem);
+
+public sealed record CertificateBody(Guid Id, string Thumbprint, string Subject, DateTimeOffset NotBefore, DateTimeOffset NotAfter, bool Issued, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

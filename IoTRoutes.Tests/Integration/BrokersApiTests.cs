@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using IoTRoutes.Tests.Infrastructure;
+using MQTTnet;
+
+namespace IoTRoutes.Tests.Integration;
+
+/// <summary>Brokers managed at runtime through /api/v1/brokers, checked with real MQTT connections.</summary>
+public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private readonly IoTRoutesApp _app = app.Started();
+
+    [Fact]
+    public async Task The_default_broker_is_created_at_first_start_and_runs()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+
+        var brokers = await api.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers");
+
+        var broker = Assert.Single(brokers!, b => b.Name == "default");
+        Assert.True(broker.Enabled);
+        Assert.Equal(_app.MqttPort, broker.Port);
+        Assert.Equal(_app.MqttTlsPort, broker.TlsPort);
+        Assert.Equal(["3.1.1", "5.0"], broker.Protocols);
+        Assert.Equal("Running", broker.Status.State);
+        Assert.NotNull(broker.Status.Since);
+    }
+
+    [Fact]
+    public async Task A_created_broker_is_off_until_enabled_and_stops_taking_connections_when_disabled()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var port = FreePort.Next();
+
+        var id = await CreateBrokerAsync(api, new { name = $"bench-{port}", port, tlsPort = (int?)null, allowAnonymous = true, persistentSessions = false });
+        var created = await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{id}");
+        Assert.False(created!.Enabled);
+        Assert.Equal("Stopped", created.Status.State);
+        Assert.False(await AcceptsAsync(port));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync($"/api/v1/brokers/{id}/enable", null)).StatusCode);
+        using (var client = await ConnectAnonymousAsync(port))
+        {
+            Assert.True(client.IsConnected);
+            var clients = await api.GetFromJsonAsync<List<BrokerClientBody>>($"/api/v1/brokers/{id}/clients");
+            var listed = Assert.Single(clients!);
+            Assert.Equal("5.0", listed.Protocol);
+            Assert.Null(listed.DeviceId);
+        }
+
+        Assert.Equal("Running", (await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{id}"))!.Status.State);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync($"/api/v1/brokers/{id}/disable", null)).StatusCode);
+        Assert.False(await AcceptsAsync(port));
+        var disabled = await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{id}");
+        Assert.False(disabled!.Enabled);
+        Assert.Equal("Stopped", disabled.Status.State);
+    }
+
+    [Fact]
+    public async Task Enabling_a_broker_on_a_port_in_use_is_a_conflict_and_the_broker_stays_off()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        using var squatter = new TcpListener(IPAddress.Any, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var id = await CreateBrokerAsync(api, new { name = $"clash-{port}", port, allowAnonymous = true });
+
+        var response = await api.PostAsync($"/api/v1/brokers/{id}/enable", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemBody>();
+        Assert.Contains($"Port {port} is already in use", problem!.Detail);
+        var broker = await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{id}");
+        Assert.False(broker!.Enabled);
+        Assert.Equal("Failed", broker.Status.State);
+        Assert.Contains("already in use", broker.Status.LastError);
+    }
+
+    [Fact]
+    public async Task Changing_a_running_broker_applies_at_once()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var port = FreePort.Next();
+        var id = await CreateBrokerAsync(api, new { name = $"changing-{port}", port, allowAnonymous = true });
+        await api.PostAsync($"/api/v1/brokers/{id}/enable", null);
+        using (var before = await ConnectAnonymousAsync(port))
+        {
+            Assert.True(before.IsConnected);
+        }
+
+        var update = await api.PutAsJsonAsync($"/api/v1/brokers/{id}", new { allowAnonymous = false });
+
+        Assert.Equal(HttpStatusCode.NoContent, update.StatusCode);
+        var (client, result) = await TryConnectAnonymousAsync(port);
+        client.Dispose();
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
+        await api.PostAsync($"/api/v1/brokers/{id}/disable", null);
+    }
+
+    [Fact]
+    public async Task A_broker_can_be_limited_to_one_protocol_version()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var port = FreePort.Next();
+        var id = await CreateBrokerAsync(api, new { name = $"v5-only-{port}", port, allowAnonymous = true, protocols = new[] { "5.0" } });
+        await api.PostAsync($"/api/v1/brokers/{id}/enable", null);
+
+        var (old, oldResult) = await TryConnectAnonymousAsync(port, MQTTnet.Formatter.MqttProtocolVersion.V311);
+        var (modern, modernResult) = await TryConnectAnonymousAsync(port);
+
+        Assert.Equal(MqttClientConnectResultCode.UnsupportedProtocolVersion, oldResult.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.Success, modernResult.ResultCode);
+        old.Dispose();
+        modern.Dispose();
+        await api.PostAsync($"/api/v1/brokers/{id}/disable", null);
+    }
+
+    [Fact]
+    public async Task Bad_broker_definitions_get_field_errors()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+
+        var response = await api.PostAsJsonAsync("/api/v1/brokers", new { name = "", port = 70000, tlsPort = 70001, protocols = new[] { "4.0" } });
+        var duplicate = await api.PostAsJsonAsync("/api/v1/brokers", new { name = "other", port = _app.MqttPort });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemBody>();
+        Assert.Contains("protocols", problem!.Errors!.Keys);
+        var second = await api.PostAsJsonAsync("/api/v1/brokers", new { name = "", port = 70000, tlsPort = 70001 });
+        var errors = (await second.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!;
+        Assert.Contains("name", errors.Keys);
+        Assert.Contains("port", errors.Keys);
+        Assert.Contains("tlsPort", errors.Keys);
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.Contains("already uses port", (await duplicate.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["port"][0]);
+    }
+
+    [Fact]
+    public async Task An_enabled_broker_cannot_be_deleted_until_it_is_disabled()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var port = FreePort.Next();
+        var id = await CreateBrokerAsync(api, new { name = $"doomed-{port}", port, allowAnonymous = true });
+        await api.PostAsync($"/api/v1/brokers/{id}/enable", null);
+
+        var refused = await api.DeleteAsync($"/api/v1/brokers/{id}");
+        await api.PostAsync($"/api/v1/brokers/{id}/disable", null);
+        var deleted = await api.DeleteAsync($"/api/v1/brokers/{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/brokers/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_user_may_neither_list_nor_enable_brokers()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var port = FreePort.Next();
+        var id = await CreateBrokerAsync(admin, new { name = $"guarded-{port}", port, allowAnonymous = true });
+        using var operatorClient = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, IoTRoutes.Core.Security.Permissions.BuiltInRoles.ClientId);
+
+        var list = await operatorClient.GetAsync("/api/v1/brokers");
+        var enable = await operatorClient.PostAsync($"/api/v1/brokers/{id}/enable", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, enable.StatusCode);
+        Assert.False((await admin.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{id}"))!.Enabled);
+    }
+
+    [Fact]
+    public async Task Brokers_come_back_as_they_were_after_a_restart()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "iotroutes-tests", Guid.NewGuid().ToString("N"));
+        var enabledPort = FreePort.Next();
+        var disabledPort = FreePort.Next();
+        try
+        {
+            await using (var first = new IoTRoutesApp(TestDatabase.Sqlite(), dataDirectory: data).Started())
+            {
+                using var api = await first.CreateAuthenticatedClientAsync();
+                var enabled = await CreateBrokerAsync(api, new { name = "kept running", port = enabledPort, allowAnonymous = true });
+                await CreateBrokerAsync(api, new { name = "kept off", port = disabledPort, allowAnonymous = true });
+                Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync($"/api/v1/brokers/{enabled}/enable", null)).StatusCode);
+            }
+
+            Assert.False(await AcceptsAsync(enabledPort));
+            await using var second = new IoTRoutesApp(TestDatabase.Sqlite(), dataDirectory: data).Started();
+            using var client = await ConnectAnonymousAsync(enabledPort);
+            Assert.True(client.IsConnected);
+            Assert.False(await AcceptsAsync(disabledPort));
+            using var secondApi = await second.CreateAuthenticatedClientAsync();
+            var brokers = await secondApi.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers");
+            Assert.Equal(["default", "kept off", "kept running"], brokers!.Select(b => b.Name).Order());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    internal static async Task<Guid> CreateBrokerAsync(HttpClient api, object body)
+    {
+        var response = await api.PostAsJsonAsync("/api/v1/brokers", body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
+    }
+
+    private static async Task<IMqttClient> ConnectAnonymousAsync(int port)
+    {
+        var (client, result) = await TryConnectAnonymousAsync(port);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        return client;
+    }
+
+    private static async Task<(IMqttClient, MqttClientConnectResult)> TryConnectAnonymousAsync(int port, MQTTnet.Formatter.MqttProtocolVersion version = MQTTnet.Formatter.MqttProtocolVersion.V500)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(version)
+            .WithClientId($"anon-{Guid.NewGuid():N}").WithTimeout(TimeSpan.FromSeconds(10)).Build();
+        return (client, await client.ConnectAsync(options));
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var socket = new TcpClient();
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
