@@ -15,4 +15,8 @@ public static class Policies
     public const string UsersManage = "perm:Users.Manage";
     public const string UsersResetPassword = "perm:Users.ResetPassword";
     public const string RolesManage = "perm:Roles.Manage";
+    public const string BrokersView = "perm:Brokers.View";
+    public const string BrokersManage = "perm:Brokers.Manage";
+    public const string BrokersActivate = "perm:Brokers.Activate";
+    public const string DevicesSendCommand = "perm:Devices.SendCommand";
 }
