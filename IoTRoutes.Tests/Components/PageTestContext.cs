@@ -46,15 +46,48 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();
         Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
+        AddMessagingServices();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
-            Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView);
+            Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
+            Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
+
+    /// <summary>Brokers, commands and certificates as the app wires them; no broker is started.</summary>
+    private void AddMessagingServices()
+    {
+        Services.Configure<IoTRoutes.Core.IoTRoutesOptions>(o => o.DataDirectory = _dataDirectory);
+        Services.AddOptions<IoTRoutes.Core.Messaging.Brokers.DefaultBrokerOptions>();
+        Services.AddOptions<MessagingOptions>();
+        Services.AddOptions<IoTRoutes.Core.Messaging.Pipeline.IntakeOptions>();
+        Services.AddOptions<IoTRoutes.Core.Devices.Certificates.TlsOptions>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Pipeline.MessageIntake>();
+        Services.AddSingleton<DeviceCredentialValidator>();
+        Services.AddSingleton<IoTRoutes.Core.Devices.Certificates.DeviceCertificateValidator>();
+        Services.AddSingleton<IoTRoutes.Core.Devices.Certificates.CertificateAuthority>();
+        Services.AddSingleton<DeviceStatusService>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.DeviceConnectionTracker>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerEvents>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerHostServices>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerManager>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Commands.CommandDispatcher>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Brokers.BrokerService>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Commands.CommandService>();
+        Services.AddScoped<ConnectionHistoryService>();
+        Services.AddScoped<IoTRoutes.Core.Devices.Certificates.DeviceCertificateService>();
+    }
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "iotroutes-pages", Guid.NewGuid().ToString("N"));
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+
         await Db.DisposeAsync();
     }
 
