@@ -8,6 +8,9 @@ var builder = WebApplication.CreateBuilder(args);
 // a publish output has them in wwwroot and this is a no-op there.
 builder.WebHost.UseStaticWebAssets();
 
+// MQTT over WebSocket at /mqtt, offered to the brokers before Core registers its default (no extra transports).
+builder.Services.AddSingleton<IoTRoutes.Web.Mqtt.WebSocketTransport>();
+builder.Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.IBrokerTransports>(sp => sp.GetRequiredService<IoTRoutes.Web.Mqtt.WebSocketTransport>());
 builder.Services.AddIoTRoutesCore(builder.Configuration);
 builder.Services.AddWebSecurity();
 builder.Services.AddApi();
@@ -16,6 +19,7 @@ builder.Services.AddUserInterface();
 var app = builder.Build();
 
 app.UseApiProblemDetails();
+IoTRoutes.Web.Mqtt.WebSocketTransport.Map(app); // devices authenticate in MQTT CONNECT, not with cookies or tokens
 app.UseAuthentication();
 app.UseAuthorization();
 app.UsePasswordChangeGate();

@@ -2,6 +2,7 @@ using IoTRoutes.Core.Messaging.Brokers;
 using IoTRoutes.Core.Messaging.Formats;
 using IoTRoutes.Core.Messaging.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IoTRoutes.Core.Messaging;
 
@@ -26,6 +27,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddHostedService<AcquisitionWorker>();
         services.AddSingleton<BrokerEvents>();
         services.AddSingleton<BrokerHostServices>();
+        services.TryAddSingleton<IBrokerTransports, NoExtraTransports>();
         services.AddScoped<BrokerService>();
         services.AddScoped<Commands.CommandService>();
 

@@ -41,6 +41,9 @@ public sealed class BrokerDefinition
     /// <summary>Connection attempts allowed per remote address per minute; more are refused until the minute passes.</summary>
     public int MaxConnectAttemptsPerMinute { get; set; } = 600;
 
+    /// <summary>Also serves MQTT over WebSocket on the web server at <c>/mqtt</c> (one broker at most), for browser-based devices.</summary>
+    public bool WebSockets { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

@@ -21,7 +21,8 @@ public sealed record BrokerRequest(
     DeviceAuthentication? Authentication = null,
     string[]? DeniedSubscriptions = null,
     int? MaxConnectAttemptsPerMinute = null,
-    bool RemoveTlsPort = false);
+    bool RemoveTlsPort = false,
+    bool? WebSockets = null);
 
 public sealed record BrokerDto(
     Guid Id,
@@ -42,6 +43,7 @@ public sealed record BrokerDto(
     DeviceAuthentication Authentication,
     string[] DeniedSubscriptions,
     int MaxConnectAttemptsPerMinute,
+    bool WebSockets,
     DateTimeOffset CreatedAt,
     BrokerStatusDto Status);
 

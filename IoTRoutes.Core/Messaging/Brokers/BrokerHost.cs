@@ -56,7 +56,9 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     /// <summary>Opens the broker's ports; throws (e.g. <see cref="SocketException"/> for a port in use) and leaves nothing open on failure.</summary>
     public async Task StartAsync()
     {
-        var server = new MqttServerFactory().CreateMqttServer(BuildOptions());
+        var factory = new MqttServerFactory();
+        var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition));
+        var server = factory.CreateMqttServer(BuildOptions(), adapters);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += OnConnectedAsync;
         server.ClientDisconnectedAsync += OnDisconnectedAsync;
@@ -653,8 +655,10 @@ public sealed class BrokerHostServices(
     DeviceConnectionTracker connections,
     Pipeline.MessageIntake intake,
     BrokerEvents events,
+    IBrokerTransports transports,
     TimeProvider clock)
 {
+    public IBrokerTransports Transports => transports;
     public DeviceCredentialValidator Credentials => credentials;
     public Devices.Certificates.DeviceCertificateValidator Certificates => certificates;
     public Devices.Certificates.CertificateAuthority Authority => authority;

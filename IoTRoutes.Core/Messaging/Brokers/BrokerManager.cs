@@ -175,6 +175,7 @@ public sealed class BrokerManager(
             Authentication = options.TlsPort > 0 ? DeviceAuthentication.SecretOrCertificate : DeviceAuthentication.Secret,
             MaxPayloadBytes = messaging.Value.MaxPayloadBytes,
             MaxConnectAttemptsPerMinute = options.MaxConnectAttemptsPerMinute,
+            WebSockets = true,
             CreatedAt = services.Clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct);

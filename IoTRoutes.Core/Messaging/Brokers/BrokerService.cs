@@ -159,6 +159,7 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         b.Authentication = r.Authentication ?? b.Authentication;
         b.DeniedSubscriptions = r.DeniedSubscriptions is { } denied ? string.Join('\n', denied.Select(f => f.Trim()).Where(f => f.Length > 0)) : b.DeniedSubscriptions;
         b.MaxConnectAttemptsPerMinute = r.MaxConnectAttemptsPerMinute ?? b.MaxConnectAttemptsPerMinute;
+        b.WebSockets = r.WebSockets ?? b.WebSockets;
         var errors = BrokerRules.Check(b);
         return errors.Count > 0 ? new ChangeResult(ChangeOutcome.Invalid, Errors: errors) : null;
     }
@@ -177,6 +178,11 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
             return ChangeResult.Invalid("name", $"There is already a broker named {b.Name}.");
         }
 
+        if (b.WebSockets && await others.FirstOrDefaultAsync(o => o.WebSockets, ct) is { } serving)
+        {
+            return ChangeResult.Invalid("webSockets", $"Broker {serving.Name} already serves MQTT over WebSocket at /mqtt.");
+        }
+
         var ports = new[] { b.Port, b.TlsPort ?? -1 };
         if (await others.FirstOrDefaultAsync(o => ports.Contains(o.Port) || (o.TlsPort != null && ports.Contains(o.TlsPort.Value)), ct) is { } clash)
         {
@@ -192,11 +198,11 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         Protocols = b.Protocols, MaxConnections = b.MaxConnections, MaxPayloadBytes = b.MaxPayloadBytes, MaxKeepAliveSeconds = b.MaxKeepAliveSeconds,
         PersistentSessions = b.PersistentSessions, SessionExpirySeconds = b.SessionExpirySeconds, MaxQueuedMessages = b.MaxQueuedMessages,
         AllowAnonymous = b.AllowAnonymous, Authentication = b.Authentication, DeniedSubscriptions = b.DeniedSubscriptions,
-        MaxConnectAttemptsPerMinute = b.MaxConnectAttemptsPerMinute, CreatedAt = b.CreatedAt,
+        MaxConnectAttemptsPerMinute = b.MaxConnectAttemptsPerMinute, WebSockets = b.WebSockets, CreatedAt = b.CreatedAt,
     };
 
     private BrokerDto ToDto(BrokerDefinition b) => new(
         b.Id, b.Name, b.EntityId, b.Enabled, b.BindAddress, b.Port, b.TlsPort, BrokerRules.ProtocolNames(b.Protocols), b.MaxConnections,
         b.MaxPayloadBytes, b.MaxKeepAliveSeconds, b.PersistentSessions, b.SessionExpirySeconds, b.MaxQueuedMessages, b.AllowAnonymous,
-        b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute, b.CreatedAt, manager.StatusOf(b.Id));
+        b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute, b.WebSockets, b.CreatedAt, manager.StatusOf(b.Id));
 }

@@ -263,6 +263,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<int?>("TlsPort")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("WebSockets")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EntityId");

@@ -263,6 +263,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<int?>("TlsPort")
                         .HasColumnType("int");
 
+                    b.Property<bool>("WebSockets")
+                        .HasColumnType("bit");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EntityId");

@@ -258,6 +258,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<int?>("TlsPort")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("WebSockets")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EntityId");

@@ -33,6 +33,7 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     Authentication = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     DeniedSubscriptions = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
                     MaxConnectAttemptsPerMinute = table.Column<int>(type: "INTEGER", nullable: false),
+                    WebSockets = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

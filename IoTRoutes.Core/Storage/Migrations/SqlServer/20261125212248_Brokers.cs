@@ -33,6 +33,7 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     Authentication = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
                     DeniedSubscriptions = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
                     MaxConnectAttemptsPerMinute = table.Column<int>(type: "int", nullable: false),
+                    WebSockets = table.Column<bool>(type: "bit", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>

@@ -33,6 +33,7 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     Authentication = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     DeniedSubscriptions = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
                     MaxConnectAttemptsPerMinute = table.Column<int>(type: "integer", nullable: false),
+                    WebSockets = table.Column<bool>(type: "boolean", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>

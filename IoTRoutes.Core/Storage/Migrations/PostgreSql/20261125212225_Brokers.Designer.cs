@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlAppDbContext))]
-    [Migration("20261125205640_Brokers")]
+    [Migration("20261125212225_Brokers")]
     partial class Brokers
     {
         /// <inheritdoc />
@@ -265,6 +265,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
 
                     b.Property<int?>("TlsPort")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("WebSockets")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 

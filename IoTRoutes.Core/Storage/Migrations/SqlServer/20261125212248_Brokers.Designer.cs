@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerAppDbContext))]
-    [Migration("20261125205655_Brokers")]
+    [Migration("20261125212248_Brokers")]
     partial class Brokers
     {
         /// <inheritdoc />
@@ -265,6 +265,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 
                     b.Property<int?>("TlsPort")
                         .HasColumnType("int");
+
+                    b.Property<bool>("WebSockets")
+                        .HasColumnType("bit");
 
                     b.HasKey("Id");
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IoTRoutes.Core.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261125205627_Brokers")]
+    [Migration("20261125212037_Brokers")]
     partial class Brokers
     {
         /// <inheritdoc />
@@ -259,6 +259,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("TlsPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WebSockets")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
