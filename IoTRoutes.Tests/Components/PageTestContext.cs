@@ -70,6 +70,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.DeviceConnectionTracker>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerEvents>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerHostServices>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.IBrokerTransports, IoTRoutes.Core.Messaging.Brokers.NoExtraTransports>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerManager>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Commands.CommandDispatcher>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Brokers.BrokerService>();

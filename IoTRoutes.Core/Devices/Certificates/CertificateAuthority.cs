@@ -56,7 +56,7 @@ public sealed class CertificateAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false)); // client auth
         var now = _clock.GetUtcNow();
-        using var certificate = request.Create(_ca.Value, now.AddMinutes(-5), now.AddDays(_options.DeviceCertificateDays), NewSerial());
+        using var certificate = request.Create(_ca.Value, WithinCa(now.AddMinutes(-5)), WithinCa(now.AddDays(_options.DeviceCertificateDays)), NewSerial());
         return new IssuedCertificate(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), Thumbprint(certificate),
             certificate.Subject, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
     }
@@ -123,7 +123,7 @@ public sealed class CertificateAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // server auth
         var now = _clock.GetUtcNow();
-        using var signed = request.Create(_ca.Value, now.AddDays(-1), now.AddYears(2), NewSerial());
+        using var signed = request.Create(_ca.Value, WithinCa(now.AddDays(-1)), WithinCa(now.AddYears(2)), NewSerial());
         using var withKey = signed.CopyWithPrivateKey(key);
         Save(path, withKey);
         _logger.LogInformation("Created a development server certificate for the brokers' TLS ports in {Path}", path);
@@ -141,6 +141,16 @@ public sealed class CertificateAuthority
         }
 
         File.Move(temp, path, overwrite: false);
+    }
+
+    // A certificate cannot be valid outside its issuer's validity; X.509 times also lose the sub-second part,
+    // which can put a CA created a moment ago "later" than a certificate it signs right away.
+    private DateTimeOffset WithinCa(DateTimeOffset time)
+    {
+        var ca = _ca.Value;
+        var notBefore = new DateTimeOffset(ca.NotBefore.ToUniversalTime()).AddSeconds(1);
+        var notAfter = new DateTimeOffset(ca.NotAfter.ToUniversalTime()).AddSeconds(-1);
+        return time < notBefore ? notBefore : time > notAfter ? notAfter : time;
     }
 
     private static byte[] NewSerial() => RandomNumberGenerator.GetBytes(16);

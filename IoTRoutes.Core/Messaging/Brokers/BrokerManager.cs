@@ -78,7 +78,7 @@ public sealed class BrokerManager(
             {
                 await host.StartAsync();
             }
-            catch (Exception e) when (e is SocketException or IOException or System.Security.Cryptography.CryptographicException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 var error = DescribeStartFailure(definition, e);
                 _logger.LogError(e, "Broker {Broker} could not start: {Error}", definition.Name, error);
