@@ -1,0 +1,158 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace IoTRoutes.Tests.Integration.MqttBehaviour;
+
+/// <summary>A bare TCP connection to a broker, for packets no well-behaved client would send.</summary>
+public sealed class RawMqttConnection : IDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+
+    private RawMqttConnection(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    public static async Task<RawMqttConnection> OpenAsync(int port)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        return new RawMqttConnection(tcp);
+    }
+
+    public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>The next packet (fixed header byte and body), or null once the broker has closed the connection.</summary>
+    public async Task<RawPacket?> ReadPacketAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            var header = await ReadExactlyAsync(1, cts.Token);
+            if (header is null)
+            {
+                return null;
+            }
+
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var next = await ReadExactlyAsync(1, cts.Token);
+                if (next is null)
+                {
+                    return null;
+                }
+
+                length |= (next[0] & 0x7F) << shift;
+                if ((next[0] & 0x80) == 0)
+                {
+                    break;
+                }
+            }
+
+            var body = length == 0 ? [] : await ReadExactlyAsync(length, cts.Token);
+            return body is null ? null : new RawPacket(header[0], body);
+        }
+        catch (IOException)
+        {
+            return null; // reset by the broker
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The broker neither sent a packet nor closed the connection within {timeout.TotalSeconds} s.");
+        }
+    }
+
+    /// <summary>Reads until the broker closes the connection; returns the packets it sent meanwhile.</summary>
+    public async Task<List<RawPacket>> PacketsUntilClosedAsync(TimeSpan timeout)
+    {
+        var packets = new List<RawPacket>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (await ReadPacketAsync(Max(deadline - DateTime.UtcNow, TimeSpan.FromMilliseconds(1))) is { } packet)
+        {
+            packets.Add(packet);
+        }
+
+        return packets;
+    }
+
+    public void Dispose() => _tcp.Dispose();
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private async Task<byte[]?> ReadExactlyAsync(int count, CancellationToken ct)
+    {
+        var buffer = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var n = await _stream.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0)
+            {
+                return null;
+            }
+
+            read += n;
+        }
+
+        return buffer;
+    }
+}
+
+/// <summary>A packet as it came off the wire: the fixed header's first byte and the body after the remaining length.</summary>
+public sealed record RawPacket(byte Header, byte[] Body)
+{
+    public int Type => Header >> 4;
+}
+
+/// <summary>Encodes the few packets the raw tests send.</summary>
+public static class RawPackets
+{
+    public const int ConnAck = 2;
+    public const int PingResp = 13;
+    public const int Disconnect = 14;
+
+    public static readonly byte[] PingReq = [0xC0, 0x00];
+
+    /// <summary>A CONNECT without credentials; level 4 is MQTT 3.1.1, level 5 is MQTT 5.0.</summary>
+    public static byte[] Connect(string clientId, ushort keepAliveSeconds, byte level = 4, string protocolName = "MQTT", bool cleanSession = true)
+    {
+        var body = new List<byte>();
+        body.AddRange(Utf8(protocolName));
+        body.Add(level);
+        body.Add(cleanSession ? (byte)0x02 : (byte)0x00);
+        body.Add((byte)(keepAliveSeconds >> 8));
+        body.Add((byte)keepAliveSeconds);
+        if (level == 5)
+        {
+            body.Add(0x00); // no properties
+        }
+
+        body.AddRange(Utf8(clientId));
+        return Packet(0x10, body);
+    }
+
+    private static byte[] Packet(byte header, List<byte> body)
+    {
+        var packet = new List<byte> { header };
+        var length = body.Count;
+        do
+        {
+            var digit = (byte)(length % 128);
+            length /= 128;
+            packet.Add(length > 0 ? (byte)(digit | 0x80) : digit);
+        }
+        while (length > 0);
+
+        packet.AddRange(body);
+        return [.. packet];
+    }
+
+    private static byte[] Utf8(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return [(byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes];
+    }
+}
