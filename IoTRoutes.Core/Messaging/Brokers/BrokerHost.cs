@@ -25,6 +25,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private const string DeviceItem = "iotroutes.device";
     private const string ExpiryItem = "iotroutes.session-expiry";
     private const string SecureItem = "iotroutes.secure";
+    private const string ProtocolItem = "iotroutes.protocol";
     private const int MaxTopicLength = 1024;
 
     /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
@@ -39,6 +40,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expiring = new(StringComparer.Ordinal);
     private readonly ConnectAttemptLimiter _limiter = new(definition.MaxConnectAttemptsPerMinute, services.Clock);
     private readonly string[] _deniedFilters = BrokerRules.SplitFilters(definition.DeniedSubscriptions);
+    private readonly Protocol.ProtocolCompletions _completions = new(definition, services.Clock, logger);
     private MqttServer? _server;
     private ITimer? _expiryTimer;
     private int _connections;
@@ -59,6 +61,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         var factory = new MqttServerFactory();
         var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
+        _completions.Attach(server);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += OnConnectedAsync;
         server.ClientDisconnectedAsync += OnDisconnectedAsync;
@@ -174,7 +177,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             .WithDefaultEndpointBoundIPV6Address(v6)
             .WithDefaultEndpointPort(definition.Port)
             .WithPersistentSessions(definition.PersistentSessions)
-            .WithMaxPendingMessagesPerClient(definition.MaxQueuedMessages);
+            .WithMaxPendingMessagesPerClient(definition.MaxQueuedMessages)
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(15)); // also how long a silent new connection may stay before CONNECT
         if (definition.TlsPort is { } tlsPort)
         {
             builder.WithEncryptedEndpoint()
@@ -226,6 +230,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
 
         var clientId = string.IsNullOrEmpty(args.ClientId) ? args.AssignedClientIdentifier : args.ClientId;
+        if (string.IsNullOrEmpty(clientId))
+        {
+            Refuse(args, MqttConnectReasonCode.ClientIdentifierNotValid, "A persistent session needs a client id.");
+            return;
+        }
+
         if (clientId == PlatformClientId)
         {
             Refuse(args, MqttConnectReasonCode.ClientIdentifierNotValid, $"The client id {PlatformClientId} is reserved.");
@@ -243,9 +253,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
         args.SessionItems[DeviceItem] = device;
         args.SessionItems[SecureItem] = args.IsSecureConnection;
+        args.SessionItems[ProtocolItem] = args.ProtocolVersion;
         args.SessionItems[ExpiryItem] = args.ProtocolVersion == MqttProtocolVersion.V500
             ? Math.Min(args.SessionExpiryInterval, (uint)definition.SessionExpirySeconds)
             : (uint)definition.SessionExpirySeconds;
+        _completions.OnAccepted(args, clientId);
     }
 
     private Refusal? CheckConnectionLimits(ValidatingConnectionEventArgs args)
@@ -255,8 +267,13 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return new Refusal(MqttConnectReasonCode.QuotaExceeded, $"More than {definition.MaxConnectAttemptsPerMinute} connection attempts a minute from this address.");
         }
 
-        var version = args.ProtocolVersion == MqttProtocolVersion.V500 ? MqttVersions.V500 : MqttVersions.V311;
-        if (!definition.Protocols.HasFlag(version))
+        var version = args.ProtocolVersion switch
+        {
+            MqttProtocolVersion.V500 => MqttVersions.V500,
+            MqttProtocolVersion.V311 => MqttVersions.V311,
+            _ => MqttVersions.None, // MQTT 3.1 (MQIsdp) is not offered
+        };
+        if (version == MqttVersions.None || !definition.Protocols.HasFlag(version))
         {
             return new Refusal(MqttConnectReasonCode.UnsupportedProtocolVersion, $"This broker accepts MQTT {string.Join(" and ", BrokerRules.ProtocolNames(definition.Protocols))}.");
         }
@@ -266,7 +283,9 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return new Refusal(MqttConnectReasonCode.ServerBusy, $"This broker holds at most {definition.MaxConnections} connections.");
         }
 
-        if (definition.MaxKeepAliveSeconds > 0 && args.KeepAlivePeriod is { } keepAlive && (keepAlive == 0 || keepAlive > definition.MaxKeepAliveSeconds))
+        // MQTT 5 clients are told a shorter keep-alive instead (Server Keep Alive, see ProtocolCompletions); 3.1.1 cannot be.
+        if (version == MqttVersions.V311 && definition.MaxKeepAliveSeconds > 0 && args.KeepAlivePeriod is { } keepAlive
+            && (keepAlive == 0 || keepAlive > definition.MaxKeepAliveSeconds))
         {
             return new Refusal(MqttConnectReasonCode.ImplementationSpecificError, $"Keep-alive must be between 1 and {definition.MaxKeepAliveSeconds} seconds.");
         }
@@ -335,6 +354,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
     {
         Interlocked.Decrement(ref _connections);
+        _completions.OnDisconnected(args);
         if (args.DisconnectType != MqttClientDisconnectType.Takeover && args.SessionItems[ExpiryItem] is uint expiry && expiry > 0)
         {
             // A DISCONNECT may shorten (or, from 0, not lengthen) the expiry the client asked for at CONNECT.
@@ -413,6 +433,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
+        if (_completions.OnPublish(args))
+        {
+            return; // a will held back for its delay
+        }
+
         if (args.ClientId == PlatformClientId)
         {
             return; // a command injected by the platform
@@ -424,6 +449,14 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         if (string.IsNullOrEmpty(topic))
         {
             return; // an unknown topic alias: MQTTnet has already answered 0x90 topic name invalid
+        }
+
+        if (topic.Contains('+') || topic.Contains('#'))
+        {
+            // MQTT-3.3.2-2: a topic name has no wildcards. 3.1.1 has no way to say so but closing the connection.
+            Refuse(args, MqttPubAckReasonCode.TopicNameInvalid, "A topic name cannot contain the wildcards + or #.");
+            args.CloseConnection = !IsV5(args.SessionItems);
+            return;
         }
 
         if (topic.Length > MaxTopicLength || topic.Contains('\0'))
@@ -554,6 +587,15 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
         var filter = args.TopicFilter.Topic;
+        if (!TopicFilter.IsValid(filter))
+        {
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
+            args.Response.ReasonString = $"\"{filter}\" is not a valid topic filter: '#' only as the last level, '+' and '#' alone in their level.";
+            args.CloseConnection = !IsV5(args.SessionItems); // 3.1.1 §4.8: a protocol violation
+            return Task.CompletedTask;
+        }
+
         if (_deniedFilters.FirstOrDefault(denied => TopicFilter.Overlaps(filter, denied)) is { } deniedBy)
         {
             BrokerLog.DeniedSubscription(logger, definition.Name, args.ClientId, filter);
@@ -633,6 +675,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             await services.Events.PublishAsync(new CommandNotConsumed(definition.Id, services.Clock.GetUtcNow(), commandId), CancellationToken.None);
         }
     }
+
+    private static bool IsV5(IDictionary items) => items[ProtocolItem] is MqttProtocolVersion.V500;
 
     private static bool IsDevice(IDictionary items, string deviceKey) => items[DeviceItem] is AuthenticatedDevice d && d.Key == deviceKey;
 

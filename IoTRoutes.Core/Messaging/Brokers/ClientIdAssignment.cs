@@ -31,6 +31,7 @@ internal static class ClientIdAssignment
         }
     }
 
+    /// <summary>The CONNECT packet being validated (MQTTnet keeps it private; pinned MQTTnet version).</summary>
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_connectPacket")]
-    private static extern ref MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs args);
+    internal static extern ref MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs args);
 }

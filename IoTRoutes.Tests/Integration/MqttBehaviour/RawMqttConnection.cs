@@ -111,6 +111,8 @@ public sealed record RawPacket(byte Header, byte[] Body)
 public static class RawPackets
 {
     public const int ConnAck = 2;
+    public const int PubAck = 4;
+    public const int SubAck = 9;
     public const int PingResp = 13;
     public const int Disconnect = 14;
 
@@ -132,6 +134,36 @@ public static class RawPackets
 
         body.AddRange(Utf8(clientId));
         return Packet(0x10, body);
+    }
+
+    /// <summary>A SUBSCRIBE for one filter at QoS 1, without MQTTnet's client-side checks.</summary>
+    public static byte[] Subscribe(ushort packetId, string filter, bool v5)
+    {
+        var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId };
+        if (v5)
+        {
+            body.Add(0x00);
+        }
+
+        body.AddRange(Utf8(filter));
+        body.Add(0x01);
+        return Packet(0x82, body);
+    }
+
+    /// <summary>A QoS 1 PUBLISH, without MQTTnet's client-side checks.</summary>
+    public static byte[] Publish(ushort packetId, string topic, string payload, bool v5)
+    {
+        var body = new List<byte>();
+        body.AddRange(Utf8(topic));
+        body.Add((byte)(packetId >> 8));
+        body.Add((byte)packetId);
+        if (v5)
+        {
+            body.Add(0x00);
+        }
+
+        body.AddRange(Encoding.UTF8.GetBytes(payload));
+        return Packet(0x32, body);
     }
 
     private static byte[] Packet(byte header, List<byte> body)

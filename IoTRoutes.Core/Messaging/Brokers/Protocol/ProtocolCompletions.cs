@@ -1,0 +1,271 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
+
+/// <summary>
+/// The parts of MQTT 5 (and one of 3.1.1) that MQTTnet 5.2's server leaves out, completed through its events:
+/// message expiry (queued, in-flight and retained messages), will delay and DISCONNECT 0x04, the client's maximum
+/// packet size, server keep-alive, and the DUP flag on redelivery. See docs/architecture.md for what comes from where.
+/// </summary>
+internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvider clock, ILogger logger)
+{
+    private const string ClientItem = "iotroutes.client";
+
+    // Keyed by the payload's backing object, which MQTTnet shares between a received message, the packets it
+    // creates for every subscriber, and the retained copy: a stamp follows the message without changing it.
+    private readonly ConditionalWeakTable<object, ExpiryStamp> _expiries = new();
+    private readonly ConditionalWeakTable<MqttPublishPacket, object> _sent = new();
+    private readonly ConcurrentDictionary<string, DelayedWill> _delayedWills = new(StringComparer.Ordinal);
+    private MqttServer? _server;
+
+    public void Attach(MqttServer server)
+    {
+        _server = server;
+        server.InterceptingOutboundPacketAsync += OnOutboundAsync;
+    }
+
+    /// <summary>Remembers what the client asked for at CONNECT; applies the broker's keep-alive limit to MQTT 5 clients.</summary>
+    public void OnAccepted(ValidatingConnectionEventArgs args, string clientId)
+    {
+        var packet = ClientIdAssignment.ConnectPacket(args);
+        var v5 = args.ProtocolVersion == MqttProtocolVersion.V500;
+        ushort? serverKeepAlive = null;
+        if (v5 && definition.MaxKeepAliveSeconds > 0 && (packet.KeepAlivePeriod == 0 || packet.KeepAlivePeriod > definition.MaxKeepAliveSeconds))
+        {
+            // MQTT 5 lets the server set the keep-alive (Server Keep Alive in CONNACK); MQTTnet's monitor follows the packet.
+            serverKeepAlive = (ushort)definition.MaxKeepAliveSeconds;
+            packet.KeepAlivePeriod = serverKeepAlive.Value;
+        }
+
+        var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, v5 ? packet.WillDelayInterval : 0, BuildWill(packet)) : null;
+        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will);
+
+        if (_delayedWills.TryRemove(clientId, out var pending))
+        {
+            // A new connection to the session before the delay passed: no will. With a clean start the old session
+            // ends now, and with it the delay.
+            if (packet.CleanSession)
+            {
+                pending.ReleaseNow();
+            }
+            else
+            {
+                pending.Cancel();
+            }
+        }
+    }
+
+    /// <summary>
+    /// First look at every publish: stamps messages that carry an expiry, and holds back a will that must wait for
+    /// its delay. Returns true when the publish was taken over (the caller does nothing more).
+    /// </summary>
+    public bool OnPublish(InterceptingPublishEventArgs args)
+    {
+        var message = args.ApplicationMessage;
+        if (message.MessageExpiryInterval > 0)
+        {
+            Stamp(message);
+        }
+
+        if (args.SessionItems[ClientItem] is ClientState { Will: { } will } && will.IsThis(message) && will.DelaySeconds > 0 && !will.Released)
+        {
+            args.ProcessPublish = false;
+            Schedule(args.ClientId, will, args.SessionItems);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>DISCONNECT with reason 0x04 asks for the will, which MQTTnet skips on any DISCONNECT.</summary>
+    public void OnDisconnected(ClientDisconnectedEventArgs args)
+    {
+        if (args.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage && args.SessionItems[ClientItem] is ClientState { Will: { } will })
+        {
+            if (will.DelaySeconds > 0)
+            {
+                Schedule(args.ClientId, will, args.SessionItems);
+            }
+            else
+            {
+                _ = ReleaseAsync(args.ClientId, will, args.SessionItems);
+            }
+        }
+    }
+
+    private void Stamp(MqttApplicationMessage message)
+    {
+        if (message.Payload.IsEmpty)
+        {
+            message.Payload = new System.Buffers.ReadOnlySequence<byte>(new byte[0]); // a payload object of its own to key on
+        }
+
+        if (message.Payload.Start.GetObject() is { } key)
+        {
+            _expiries.AddOrUpdate(key, new ExpiryStamp(clock.GetUtcNow(), message.MessageExpiryInterval));
+        }
+    }
+
+    private void Schedule(string clientId, WillOf will, IDictionary sessionItems)
+    {
+        var delayed = new DelayedWill(() => ReleaseAsync(clientId, will, sessionItems));
+        if (_delayedWills.TryGetValue(clientId, out var earlier))
+        {
+            earlier.Cancel();
+        }
+
+        _delayedWills[clientId] = delayed;
+        delayed.Start(TimeSpan.FromSeconds(Math.Min(will.DelaySeconds, (uint)definition.SessionExpirySeconds)), clock);
+    }
+
+    private async Task ReleaseAsync(string clientId, WillOf will, IDictionary sessionItems)
+    {
+        _delayedWills.TryRemove(clientId, out _);
+        if (_server is not { IsStarted: true } server)
+        {
+            return;
+        }
+
+        try
+        {
+            will.Released = true;
+            var message = will.Message;
+            if (message.MessageExpiryInterval > 0)
+            {
+                Stamp(message);
+            }
+
+            await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = clientId, CustomSessionItems = sessionItems });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Broker {Broker}: publishing the will of {ClientId} failed", definition.Name, clientId);
+        }
+    }
+
+    private Task OnOutboundAsync(InterceptingPacketEventArgs args)
+    {
+        var client = args.SessionItems[ClientItem] as ClientState;
+        switch (args.Packet)
+        {
+            case MqttConnAckPacket connAck when client?.ServerKeepAlive is { } keepAlive:
+                connAck.ServerKeepAlive = keepAlive;
+                break;
+            case MqttPublishPacket publish:
+                if (IsExpired(publish))
+                {
+                    args.ProcessPacket = false;
+                    break;
+                }
+
+                if (client is { MaximumPacketSize: > 0 } && EncodedSize(publish, client.V5) > client.MaximumPacketSize)
+                {
+                    // MQTT 5 §3.1.2.11.4: a packet the client cannot take is discarded as if delivered.
+                    args.ProcessPacket = false;
+                    break;
+                }
+
+                if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce && !_sent.TryAdd(publish, publish))
+                {
+                    publish.Dup = true; // the same packet again: a redelivery after the session resumed
+                }
+
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool IsExpired(MqttPublishPacket publish)
+    {
+        if (publish.MessageExpiryInterval == 0 || publish.Payload.Start.GetObject() is not { } key || !_expiries.TryGetValue(key, out var stamp))
+        {
+            return false;
+        }
+
+        var waited = (clock.GetUtcNow() - stamp.ReceivedAt).TotalSeconds;
+        var remaining = stamp.ExpirySeconds - waited;
+        if (remaining <= 0)
+        {
+            return true;
+        }
+
+        // The receiver sees the time the message has left, not the time it was sent with (MQTT 5 §3.3.2.3.3).
+        publish.MessageExpiryInterval = (uint)Math.Ceiling(remaining);
+        return false;
+    }
+
+    private static long EncodedSize(MqttPublishPacket publish, bool v5)
+    {
+        var formatter = new MqttPacketFormatterAdapter(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311, new MqttBufferWriter(4096, 65535));
+        return formatter.Encode(publish).Length;
+    }
+
+    private static MqttApplicationMessage BuildWill(MqttConnectPacket packet) => new()
+    {
+        Topic = packet.WillTopic,
+        Payload = packet.WillMessage is { Length: > 0 } payload ? new System.Buffers.ReadOnlySequence<byte>(payload) : default,
+        QualityOfServiceLevel = packet.WillQoS,
+        Retain = packet.WillRetain,
+        ContentType = packet.WillContentType,
+        CorrelationData = packet.WillCorrelationData,
+        MessageExpiryInterval = packet.WillMessageExpiryInterval,
+        PayloadFormatIndicator = packet.WillPayloadFormatIndicator,
+        ResponseTopic = packet.WillResponseTopic,
+        UserProperties = packet.WillUserProperties,
+    };
+
+    private sealed record ExpiryStamp(DateTimeOffset ReceivedAt, uint ExpirySeconds);
+
+    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will);
+
+    private sealed class WillOf(byte[]? payload, string topic, uint delaySeconds, MqttApplicationMessage message)
+    {
+        public uint DelaySeconds => delaySeconds;
+
+        public MqttApplicationMessage Message => message;
+
+        public bool Released { get; set; }
+
+        /// <summary>Whether MQTTnet is publishing this client's will (it builds it from the CONNECT packet's payload array).</summary>
+        public bool IsThis(MqttApplicationMessage candidate) =>
+            candidate.Topic == topic && (payload is { Length: > 0 }
+                ? ReferenceEquals(candidate.Payload.Start.GetObject(), payload)
+                : candidate.Payload.IsEmpty);
+    }
+
+    private sealed class DelayedWill(Func<Task> release)
+    {
+        private readonly CancellationTokenSource _cancel = new();
+
+        public void Start(TimeSpan delay, TimeProvider clock) => _ = RunAsync(delay, clock);
+
+        public void Cancel() => _cancel.Cancel();
+
+        public void ReleaseNow()
+        {
+            _cancel.Cancel();
+            _ = release();
+        }
+
+        private async Task RunAsync(TimeSpan delay, TimeProvider clock)
+        {
+            try
+            {
+                await Task.Delay(delay, clock, _cancel.Token);
+                await release();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using IoTRoutes.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IoTRoutes.Tests.Integration.MqttBehaviour;
+
+/// <summary>
+/// The MQTT behaviour IoTRoutes adds where MQTTnet's server falls short: message expiry, will delay,
+/// DISCONNECT with will, maximum packet size, DUP on redelivery, server keep-alive and strict topic syntax.
+/// </summary>
+public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBench>
+{
+    private readonly string _root = $"bench/{Guid.NewGuid():N}";
+
+    private string Topic(string name) => $"{_root}/{name}";
+
+    [Fact]
+    public async Task A_queued_message_that_expired_is_dropped_and_one_still_valid_arrives_with_its_remaining_time()
+    {
+        var topic = Topic("expiring");
+        var clientId = $"offline-{Guid.NewGuid():N}";
+        Action<MqttClientOptionsBuilder> persistent = o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(300);
+        var subscriber = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        await subscriber.SubscribeGrantedAsync(topic);
+        await subscriber.DisposeAsync();
+        await WaitUntilGoneAsync(clientId);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.Client.PublishAsync(Message(topic, "short-lived", expirySeconds: 1));
+            await publisher.Client.PublishAsync(Message(topic, "long-lived", expirySeconds: 60));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the first message's whole life, and more
+        await using var back = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        var delivered = await back.NextAsync();
+
+        Assert.True(back.ConnectResult.IsSessionPresent);
+        Assert.Equal("long-lived", delivered.ConvertPayloadToString());
+        Assert.InRange(delivered.MessageExpiryInterval, 1u, 59u);
+    }
+
+    [Fact]
+    public async Task An_expired_retained_message_is_not_sent_to_new_subscribers()
+    {
+        var topic = Topic("retained-expiring");
+        var marker = Topic("marker");
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            var retained = Message(topic, "stale soon", expirySeconds: 1);
+            retained.Retain = true;
+            await publisher.Client.PublishAsync(retained);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await using var subscriber = await MqttPeer.ConnectAsync(bench.Port);
+        await subscriber.SubscribeGrantedAsync(topic);
+        await subscriber.SubscribeGrantedAsync(marker);
+        await subscriber.PublishAsync(marker, "end");
+
+        Assert.Empty(await subscriber.ReceivedBeforeAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_will_with_a_delay_waits_and_is_not_sent_when_the_client_comes_back_in_time()
+    {
+        var willTopic = Topic("delayed-will");
+        var marker = Topic("marker");
+        await using var watcher = await SubscribedPeerAsync(willTopic, marker);
+        var clientId = $"flaky-{Guid.NewGuid():N}";
+        Action<MqttClientOptionsBuilder> withWill = o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(60)
+            .WithWillTopic(willTopic).WithWillPayload("gone for good").WithWillDelayInterval(30);
+        var client = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, withWill);
+
+        client.Drop();
+        await WaitUntilGoneAsync(clientId);
+        await using var back = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, withWill);
+        await watcher.PublishAsync(marker, "end");
+
+        Assert.Empty(await watcher.ReceivedBeforeAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_delayed_will_is_published_after_its_delay_when_the_client_stays_away()
+    {
+        var willTopic = Topic("late-will");
+        var marker = Topic("marker");
+        await using var watcher = await SubscribedPeerAsync(willTopic, marker);
+        var clientId = $"gone-{Guid.NewGuid():N}";
+        var client = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, o => o.WithClientId(clientId).WithCleanSession(false)
+            .WithSessionExpiryInterval(60).WithWillTopic(willTopic).WithWillPayload("gone").WithWillDelayInterval(1));
+
+        client.Drop();
+        await WaitUntilGoneAsync(clientId);
+        await watcher.PublishAsync(marker, "right after the drop");
+        var first = await watcher.NextAsync();
+        var then = await watcher.NextAsync();
+
+        Assert.Equal(marker, first.Topic); // the will was held back...
+        Assert.Equal((willTopic, "gone"), (then.Topic, then.ConvertPayloadToString())); // ...and came after its delay
+    }
+
+    [Fact]
+    public async Task A_disconnect_with_will_message_publishes_the_will()
+    {
+        var willTopic = Topic("asked-will");
+        await using var watcher = await SubscribedPeerAsync(willTopic);
+        var client = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, o => o.WithWillTopic(willTopic).WithWillPayload("bye"));
+
+        await client.Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
+        var will = await watcher.NextAsync();
+
+        Assert.Equal("bye", will.ConvertPayloadToString());
+        client.Drop();
+    }
+
+    [Fact]
+    public async Task A_message_larger_than_the_clients_maximum_packet_size_is_not_sent_to_it()
+    {
+        var topic = Topic("sized");
+        var marker = Topic("marker");
+        await using var small = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, o => o.WithMaximumPacketSize(128));
+        await small.SubscribeGrantedAsync(topic);
+        await small.SubscribeGrantedAsync(marker);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, new string('x', 1000));
+            await publisher.PublishAsync(topic, "fits");
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        var received = await small.ReceivedBeforeAsync(marker);
+        Assert.Equal(["fits"], received.Select(m => m.ConvertPayloadToString()));
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_carries_the_dup_flag()
+    {
+        var topic = Topic("redelivered");
+        var clientId = $"forgetful-{Guid.NewGuid():N}";
+        Action<MqttClientOptionsBuilder> persistent = o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(60);
+        var crashing = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        crashing.AcknowledgesMessages = false;
+        await crashing.SubscribeGrantedAsync(topic);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "again");
+        }
+
+        var first = await crashing.NextAsync();
+        crashing.Drop();
+        await WaitUntilGoneAsync(clientId);
+        await using var back = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        var second = await back.NextAsync();
+
+        Assert.False(first.Dup);
+        Assert.True(second.Dup);
+    }
+
+    [Fact]
+    public async Task A_keep_alive_over_the_brokers_limit_is_lowered_for_mqtt5_and_refused_for_mqtt311()
+    {
+        var (_, port) = await bench.CreateBrokerAsync(new Dictionary<string, object?> { ["maxKeepAliveSeconds"] = 10 });
+
+        await using var modern = await MqttPeer.TryConnectAsync(port, MqttProtocolVersion.V500, o => o.WithKeepAlivePeriod(TimeSpan.FromSeconds(60)));
+        await using var old = await MqttPeer.TryConnectAsync(port, MqttProtocolVersion.V311, o => o.WithKeepAlivePeriod(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(MqttClientConnectResultCode.Success, modern.ConnectResult.ResultCode);
+        Assert.Equal(10, modern.ConnectResult.ServerKeepAlive);
+        Assert.NotEqual(MqttClientConnectResultCode.Success, old.ConnectResult.ResultCode);
+    }
+
+    [Fact]
+    public async Task On_mqtt5_an_invalid_topic_filter_gets_0x8F_and_a_topic_name_with_wildcards_0x90()
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+        await raw.SendAsync(RawPackets.Connect($"raw-{Guid.NewGuid():N}", keepAliveSeconds: 30, level: 5));
+        Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+        await raw.SendAsync(RawPackets.Subscribe(1, $"{_root}/a/#/b", v5: true));
+        var subAck = await raw.ReadPacketAsync(MqttPeer.Patience);
+        await raw.SendAsync(RawPackets.Publish(2, $"{_root}/a/+/b", "wild", v5: true));
+        var pubAck = await raw.ReadPacketAsync(MqttPeer.Patience);
+
+        Assert.Equal(RawPackets.SubAck, subAck!.Type);
+        Assert.Equal(0x8F, subAck.Body[^1]);
+        Assert.Equal(RawPackets.PubAck, pubAck!.Type);
+        Assert.Equal(0x90, pubAck.Body[2]);
+    }
+
+    [Theory]
+    [InlineData("subscribe")]
+    [InlineData("publish")]
+    public async Task On_mqtt311_an_invalid_filter_or_a_wildcard_topic_closes_the_connection(string what)
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+        await raw.SendAsync(RawPackets.Connect($"raw-{Guid.NewGuid():N}", keepAliveSeconds: 30));
+        Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+        await raw.SendAsync(what == "subscribe" ? RawPackets.Subscribe(1, $"{_root}/a+", v5: false) : RawPackets.Publish(1, $"{_root}/+", "wild", v5: false));
+        var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
+
+        Assert.DoesNotContain(packets, p => p.Type is RawPackets.SubAck or RawPackets.PubAck);
+    }
+
+    [Fact]
+    public async Task Mqtt31_is_refused_with_unacceptable_protocol_version()
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+
+        await raw.SendAsync(RawPackets.Connect($"old-{Guid.NewGuid():N}", keepAliveSeconds: 30, level: 3, protocolName: "MQIsdp"));
+        var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
+
+        var connAck = Assert.Single(packets, p => p.Type == RawPackets.ConnAck);
+        Assert.Equal(1, connAck.Body[1]); // return code 1: unacceptable protocol version
+    }
+
+    private static MqttApplicationMessage Message(string topic, string payload, uint expirySeconds) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithMessageExpiryInterval(expirySeconds).Build();
+
+    private async Task<MqttPeer> SubscribedPeerAsync(params string[] filters)
+    {
+        var peer = await MqttPeer.ConnectAsync(bench.Port);
+        foreach (var filter in filters)
+        {
+            await peer.SubscribeGrantedAsync(filter);
+        }
+
+        return peer;
+    }
+
+    private Task WaitUntilGoneAsync(string clientId) =>
+        Eventually.GetAsync(async () => (await bench.ClientIdsAsync(bench.BrokerId)).Contains(clientId) ? null : "gone", $"{clientId} to be disconnected");
+}
