@@ -661,6 +661,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private async Task OnAcknowledgedAsync(ClientAcknowledgedPublishPacketEventArgs args)
     {
+        _completions.OnAcknowledged(args);
         if (args.IsCompleted && args.SessionItems[DeviceItem] is AuthenticatedDevice device
             && CommandTopics.TryParse(args.PublishPacket.Topic, out var key, out var commandId, out var isReply) && !isReply && key == device.Key)
         {

@@ -187,7 +187,7 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
 
         Assert.Equal(RawPackets.SubAck, subAck!.Type);
         Assert.Equal(0x8F, subAck.Body[^1]);
-        Assert.Equal(RawPackets.PubAck, pubAck!.Type);
+        Assert.Equal(RawPackets.PubAckType, pubAck!.Type);
         Assert.Equal(0x90, pubAck.Body[2]);
     }
 
@@ -203,7 +203,7 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
         await raw.SendAsync(what == "subscribe" ? RawPackets.Subscribe(1, $"{_root}/a+", v5: false) : RawPackets.Publish(1, $"{_root}/+", "wild", v5: false));
         var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
 
-        Assert.DoesNotContain(packets, p => p.Type is RawPackets.SubAck or RawPackets.PubAck);
+        Assert.DoesNotContain(packets, p => p.Type is RawPackets.SubAck or RawPackets.PubAckType);
     }
 
     [Fact]
@@ -216,6 +216,32 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
 
         var connAck = Assert.Single(packets, p => p.Type == RawPackets.ConnAck);
         Assert.Equal(1, connAck.Body[1]); // return code 1: unacceptable protocol version
+    }
+
+    [Fact]
+    public async Task No_more_unacknowledged_messages_are_sent_than_the_clients_receive_maximum()
+    {
+        var topic = Topic("flow");
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+        await raw.SendAsync(RawPackets.ConnectV5WithReceiveMaximum($"slow-{Guid.NewGuid():N}", receiveMaximum: 1));
+        Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+        await raw.SendAsync(RawPackets.Subscribe(1, topic, v5: true));
+        Assert.Equal(RawPackets.SubAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "1");
+            await publisher.PublishAsync(topic, "2");
+        }
+
+        var first = await raw.ReadPacketAsync(MqttPeer.Patience);
+        // The window of one is full until the first is acknowledged: nothing more may come meanwhile.
+        await Assert.ThrowsAsync<TimeoutException>(() => raw.ReadPacketAsync(TimeSpan.FromSeconds(1)));
+        await raw.SendAsync(RawPackets.PubAck(RawPackets.PacketIdOf(first!)));
+        var second = await raw.ReadPacketAsync(MqttPeer.Patience);
+
+        Assert.Equal(RawPackets.PublishType, first!.Type);
+        Assert.Equal(RawPackets.PublishType, second!.Type);
     }
 
     private static MqttApplicationMessage Message(string topic, string payload, uint expirySeconds) =>

@@ -111,7 +111,7 @@ public sealed record RawPacket(byte Header, byte[] Body)
 public static class RawPackets
 {
     public const int ConnAck = 2;
-    public const int PubAck = 4;
+    public const int PubAckType = 4;
     public const int SubAck = 9;
     public const int PingResp = 13;
     public const int Disconnect = 14;
@@ -135,6 +135,27 @@ public static class RawPackets
         body.AddRange(Utf8(clientId));
         return Packet(0x10, body);
     }
+
+    public const int PublishType = 3;
+
+    /// <summary>An MQTT 5 CONNECT announcing a Receive Maximum.</summary>
+    public static byte[] ConnectV5WithReceiveMaximum(string clientId, ushort receiveMaximum)
+    {
+        var body = new List<byte>();
+        body.AddRange(Utf8("MQTT"));
+        body.AddRange([5, 0x02, 0x00, 60, 0x03, 0x21, (byte)(receiveMaximum >> 8), (byte)receiveMaximum]);
+        body.AddRange(Utf8(clientId));
+        return Packet(0x10, body);
+    }
+
+    /// <summary>The packet id of a received QoS 1 PUBLISH.</summary>
+    public static ushort PacketIdOf(RawPacket publish)
+    {
+        var topicLength = (publish.Body[0] << 8) | publish.Body[1];
+        return (ushort)((publish.Body[2 + topicLength] << 8) | publish.Body[3 + topicLength]);
+    }
+
+    public static byte[] PubAck(ushort packetId) => [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
     /// <summary>A SUBSCRIBE for one filter at QoS 1, without MQTTnet's client-side checks.</summary>
     public static byte[] Subscribe(ushort packetId, string filter, bool v5)

@@ -46,7 +46,8 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
 
         var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, v5 ? packet.WillDelayInterval : 0, BuildWill(packet)) : null;
-        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will);
+        var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue ? new FlowControl(packet.ReceiveMaximum) : null;
+        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow);
 
         if (_delayedWills.TryRemove(clientId, out var pending))
         {
@@ -151,7 +152,16 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
     }
 
-    private Task OnOutboundAsync(InterceptingPacketEventArgs args)
+    /// <summary>A PUBACK or PUBCOMP from the client frees a place in its receive window.</summary>
+    public void OnAcknowledged(ClientAcknowledgedPublishPacketEventArgs args)
+    {
+        if (args.IsCompleted && args.SessionItems[ClientItem] is ClientState { Flow: { } flow })
+        {
+            flow.Completed(args.PublishPacket.PacketIdentifier);
+        }
+    }
+
+    private async Task OnOutboundAsync(InterceptingPacketEventArgs args)
     {
         var client = args.SessionItems[ClientItem] as ClientState;
         switch (args.Packet)
@@ -173,15 +183,23 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                     break;
                 }
 
-                if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce && !_sent.TryAdd(publish, publish))
+                if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
                 {
-                    publish.Dup = true; // the same packet again: a redelivery after the session resumed
+                    if (!_sent.TryAdd(publish, publish))
+                    {
+                        publish.Dup = true; // the same packet again: a redelivery after the session resumed
+                    }
+
+                    if (client?.Flow is { } flow)
+                    {
+                        // MQTT 5 §4.9: no more unacknowledged QoS 1/2 publishes than the client's Receive Maximum. Waiting
+                        // here holds this client's send loop (and only it) until the client acknowledges one.
+                        await flow.EnterAsync(publish.PacketIdentifier, args.CancellationToken);
+                    }
                 }
 
                 break;
         }
-
-        return Task.CompletedTask;
     }
 
     private bool IsExpired(MqttPublishPacket publish)
@@ -225,7 +243,36 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
     private sealed record ExpiryStamp(DateTimeOffset ReceivedAt, uint ExpirySeconds);
 
-    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will);
+    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will, FlowControl? Flow);
+
+    /// <summary>The client's receive window: packet ids sent and not yet acknowledged, at most its Receive Maximum.</summary>
+    private sealed class FlowControl(ushort receiveMaximum)
+    {
+        private readonly SemaphoreSlim _window = new(receiveMaximum, receiveMaximum);
+        private readonly ConcurrentDictionary<ushort, bool> _inFlight = new();
+
+        public async Task EnterAsync(ushort packetId, CancellationToken ct)
+        {
+            if (_inFlight.ContainsKey(packetId))
+            {
+                return; // already counted (sent again on this connection)
+            }
+
+            await _window.WaitAsync(ct);
+            if (!_inFlight.TryAdd(packetId, true))
+            {
+                _window.Release();
+            }
+        }
+
+        public void Completed(ushort packetId)
+        {
+            if (_inFlight.TryRemove(packetId, out _))
+            {
+                _window.Release();
+            }
+        }
+    }
 
     private sealed class WillOf(byte[]? payload, string topic, uint delaySeconds, MqttApplicationMessage message)
     {
