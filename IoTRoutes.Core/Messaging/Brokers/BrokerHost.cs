@@ -41,6 +41,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private readonly ConnectAttemptLimiter _limiter = new(definition.MaxConnectAttemptsPerMinute, services.Clock);
     private readonly string[] _deniedFilters = BrokerRules.SplitFilters(definition.DeniedSubscriptions);
     private readonly Protocol.ProtocolCompletions _completions = new(definition, services.Clock, logger);
+    private readonly Protocol.SharedSubscriptions _shared = new();
     private MqttServer? _server;
     private ITimer? _expiryTimer;
     private int _connections;
@@ -62,6 +63,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
+        server.InterceptingInboundPacketAsync += args =>
+        {
+            _shared.RewriteInbound(args);
+            return Task.CompletedTask;
+        };
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += OnConnectedAsync;
         server.ClientDisconnectedAsync += OnDisconnectedAsync;
@@ -75,6 +81,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         {
             _sessionOwners.TryRemove(args.Id, out _);
             _expiring.TryRemove(args.Id, out _);
+            _shared.Forget(args.Id);
             return Task.CompletedTask;
         };
         try
@@ -343,6 +350,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     {
         Interlocked.Increment(ref _connections);
         _expiring.TryRemove(args.ClientId, out _);
+        _shared.Connected(args.ClientId);
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
         {
             await UpdateStatusAsync(device, () => services.Connections.ConnectedAsync(device.Id, CancellationToken.None));
@@ -355,6 +363,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     {
         Interlocked.Decrement(ref _connections);
         _completions.OnDisconnected(args);
+        _shared.Disconnected(args.ClientId);
         if (args.DisconnectType != MqttClientDisconnectType.Takeover && args.SessionItems[ExpiryItem] is uint expiry && expiry > 0)
         {
             // A DISCONNECT may shorten (or, from 0, not lengthen) the expiry the client asked for at CONNECT.
@@ -472,6 +481,10 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             {
                 Refuse(args, MqttPubAckReasonCode.NotAuthorized, "Topics under devices/ belong to devices.");
             }
+            else if (!_shared.IsEmpty && _server is { } server)
+            {
+                await _shared.DeliverAsync(server, message);
+            }
 
             return;
         }
@@ -586,6 +599,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
+        if (Protocol.SharedSubscriptions.IsPlaceholder(args.TopicFilter.Topic))
+        {
+            JoinSharedSubscription(args);
+            return Task.CompletedTask;
+        }
+
         var filter = args.TopicFilter.Topic;
         if (!TopicFilter.IsValid(filter))
         {
@@ -626,6 +645,30 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
 
         return Task.CompletedTask;
+    }
+
+    private void JoinSharedSubscription(InterceptingSubscriptionEventArgs args)
+    {
+        var shared = Protocol.SharedSubscriptions.Parse(args.TopicFilter.Topic);
+        var original = Protocol.SharedSubscriptions.Original(args.TopicFilter.Topic);
+        if (shared is not { } s || !TopicFilter.IsValid(s.Filter) || args.TopicFilter.NoLocal)
+        {
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
+            args.Response.ReasonString = $"\"{original}\" is not a valid shared subscription: $share/<group>/<filter>, no wildcards in the group, no No Local.";
+            args.CloseConnection = !IsV5(args.SessionItems);
+            return;
+        }
+
+        if (args.SessionItems[DeviceItem] is AuthenticatedDevice || s.Filter.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal)
+            || _deniedFilters.Any(denied => TopicFilter.Overlaps(s.Filter, denied)))
+        {
+            BrokerLog.DeniedSubscription(logger, definition.Name, args.ClientId, original);
+            DenySubscription(args, $"{original} is not allowed on this broker.");
+            return;
+        }
+
+        _shared.Join(args.ClientId, s.Group, s.Filter, args.TopicFilter.QualityOfServiceLevel);
     }
 
     private static bool IsCommandsFilter(string deviceKey, string filter) =>

@@ -427,14 +427,85 @@ public sealed class MqttSpecBehaviourTests(MqttBench bench) : IClassFixture<Mqtt
     }
 
     [Fact]
-    public async Task A_shared_subscription_is_refused_as_not_supported_which_the_connack_announces()
+    public async Task A_shared_subscription_gives_each_message_to_one_member_in_turn_and_the_connack_announces_it()
+    {
+        var topic = Topic("shared");
+        var marker = Topic("marker");
+        await using var first = await MqttPeer.ConnectAsync(bench.Port);
+        await using var second = await MqttPeer.ConnectAsync(bench.Port);
+        await using var everything = await SubscribedPeerAsync(topic, marker);
+        foreach (var member in new[] { first, second })
+        {
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await member.SubscribeAsync($"$share/workers/{topic}"));
+            await member.SubscribeGrantedAsync(marker);
+        }
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            foreach (var n in Enumerable.Range(1, 4))
+            {
+                await publisher.PublishAsync(topic, n.ToString());
+            }
+
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        var toFirst = (await first.ReceivedBeforeAsync(marker)).Select(m => m.ConvertPayloadToString()).ToList();
+        var toSecond = (await second.ReceivedBeforeAsync(marker)).Select(m => m.ConvertPayloadToString()).ToList();
+        Assert.True(first.ConnectResult.SharedSubscriptionAvailable);
+        Assert.Equal(["1", "2", "3", "4"], toFirst.Concat(toSecond).Order());
+        Assert.Equal(2, toFirst.Count); // taking turns
+        Assert.Equal(4, (await everything.ReceivedBeforeAsync(marker)).Count); // an ordinary subscription still gets every message
+    }
+
+    [Fact]
+    public async Task A_member_that_unsubscribes_from_a_shared_subscription_gets_no_more_of_its_messages()
+    {
+        var topic = Topic("shared-leaving");
+        var marker = Topic("marker");
+        await using var staying = await MqttPeer.ConnectAsync(bench.Port);
+        await using var leaving = await MqttPeer.ConnectAsync(bench.Port);
+        foreach (var member in new[] { staying, leaving })
+        {
+            await member.SubscribeGrantedAsync($"$share/pool/{topic}");
+            await member.SubscribeGrantedAsync(marker);
+        }
+
+        var unsubscribed = await leaving.Client.UnsubscribeAsync($"$share/pool/{topic}");
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "a");
+            await publisher.PublishAsync(topic, "b");
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        Assert.Equal(MqttClientUnsubscribeResultCode.Success, Assert.Single(unsubscribed.Items).ResultCode);
+        Assert.Equal(["a", "b"], (await staying.ReceivedBeforeAsync(marker)).Select(m => m.ConvertPayloadToString()));
+        Assert.Empty(await leaving.ReceivedBeforeAsync(marker));
+    }
+
+    [Fact]
+    public async Task Mosquitto_sub_receives_through_a_shared_subscription()
+    {
+        var topic = Topic("shared-mosquitto");
+        using var sub = Mosquitto.Sub(bench.Port, "-V", "mqttv5", "-t", $"$share/tools/{topic}", "-C", "1");
+        await sub.WaitUntilSubscribedAsync();
+
+        await PublishFromNewPeerAsync(topic, "for one of the tools");
+
+        var (exitCode, output) = await sub.ExitAsync();
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("for one of the tools", output);
+    }
+
+    [Fact]
+    public async Task A_malformed_shared_subscription_is_refused_as_an_invalid_filter()
     {
         await using var peer = await MqttPeer.ConnectAsync(bench.Port);
 
-        var code = await peer.SubscribeAsync($"$share/group/{Topic("shared")}");
+        var code = await peer.SubscribeAsync("$share/group-without-filter");
 
-        Assert.False(peer.ConnectResult.SharedSubscriptionAvailable);
-        Assert.Equal(MqttClientSubscribeResultCode.SharedSubscriptionsNotSupported, code);
+        Assert.Equal(MqttClientSubscribeResultCode.TopicFilterInvalid, code);
     }
 
     // --- MQTT 5 request/response and properties (5.0 §3.3.2.3, §4.10) ---

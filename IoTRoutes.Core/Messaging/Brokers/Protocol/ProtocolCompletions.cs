@@ -166,8 +166,13 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         var client = args.SessionItems[ClientItem] as ClientState;
         switch (args.Packet)
         {
-            case MqttConnAckPacket connAck when client?.ServerKeepAlive is { } keepAlive:
-                connAck.ServerKeepAlive = keepAlive;
+            case MqttConnAckPacket connAck:
+                connAck.SharedSubscriptionAvailable = true; // see SharedSubscriptions
+                if (client?.ServerKeepAlive is { } keepAlive)
+                {
+                    connAck.ServerKeepAlive = keepAlive;
+                }
+
                 break;
             case MqttPublishPacket publish:
                 if (IsExpired(publish))
