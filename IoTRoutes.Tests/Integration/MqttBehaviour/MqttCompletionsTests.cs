@@ -244,6 +244,47 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
         Assert.Equal(RawPackets.PublishType, second!.Type);
     }
 
+    [Fact]
+    public async Task The_broker_uses_topic_aliases_towards_a_client_that_allows_them()
+    {
+        var topic = Topic("aliased/with/a/rather/long/topic/name");
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+        await raw.SendAsync(RawPackets.ConnectV5WithTopicAliasMaximum($"alias-{Guid.NewGuid():N}", 5));
+        Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+        await raw.SendAsync(RawPackets.Subscribe(1, topic, v5: true));
+        Assert.Equal(RawPackets.SubAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "first", qos: MqttQualityOfServiceLevel.AtMostOnce);
+            await publisher.PublishAsync(topic, "second", qos: MqttQualityOfServiceLevel.AtMostOnce);
+        }
+
+        var first = (await raw.ReadPacketAsync(MqttPeer.Patience))!;
+        var second = (await raw.ReadPacketAsync(MqttPeer.Patience))!;
+        Assert.Equal((topic, 1), (RawPackets.TopicOf(first), RawPackets.TopicAliasOfQos0(first)));
+        Assert.Equal(("", 1), (RawPackets.TopicOf(second), RawPackets.TopicAliasOfQos0(second)));
+    }
+
+    [Fact]
+    public async Task A_client_that_allows_no_topic_aliases_gets_full_topics_even_when_the_publisher_used_one()
+    {
+        var topic = Topic("alias-from-publisher");
+        var marker = Topic("marker");
+        await using var subscriber = await MqttPeer.ConnectAsync(bench.Port);
+        await subscriber.SubscribeGrantedAsync(topic, MqttQualityOfServiceLevel.AtMostOnce);
+        await subscriber.SubscribeGrantedAsync(marker);
+
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithTopicAlias(3).WithPayload("1").Build());
+            await publisher.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("").WithTopicAlias(3).WithPayload("2").Build());
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        Assert.Equal([(topic, "1"), (topic, "2")], (await subscriber.ReceivedBeforeAsync(marker)).Select(m => (m.Topic, m.ConvertPayloadToString())));
+    }
+
     private static MqttApplicationMessage Message(string topic, string payload, uint expirySeconds) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithMessageExpiryInterval(expirySeconds).Build();

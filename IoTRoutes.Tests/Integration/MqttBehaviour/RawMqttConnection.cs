@@ -139,13 +139,47 @@ public static class RawPackets
     public const int PublishType = 3;
 
     /// <summary>An MQTT 5 CONNECT announcing a Receive Maximum.</summary>
-    public static byte[] ConnectV5WithReceiveMaximum(string clientId, ushort receiveMaximum)
+    public static byte[] ConnectV5WithReceiveMaximum(string clientId, ushort receiveMaximum) =>
+        ConnectV5(clientId, 0x21, (byte)(receiveMaximum >> 8), (byte)receiveMaximum);
+
+    /// <summary>An MQTT 5 CONNECT announcing a Topic Alias Maximum.</summary>
+    public static byte[] ConnectV5WithTopicAliasMaximum(string clientId, ushort maximum) =>
+        ConnectV5(clientId, 0x22, (byte)(maximum >> 8), (byte)maximum);
+
+    private static byte[] ConnectV5(string clientId, params byte[] properties)
     {
         var body = new List<byte>();
         body.AddRange(Utf8("MQTT"));
-        body.AddRange([5, 0x02, 0x00, 60, 0x03, 0x21, (byte)(receiveMaximum >> 8), (byte)receiveMaximum]);
+        body.AddRange([5, 0x02, 0x00, 60, (byte)properties.Length, .. properties]);
         body.AddRange(Utf8(clientId));
         return Packet(0x10, body);
+    }
+
+    /// <summary>The topic name of a received PUBLISH (empty when only a topic alias was sent).</summary>
+    public static string TopicOf(RawPacket publish)
+    {
+        var topicLength = (publish.Body[0] << 8) | publish.Body[1];
+        return Encoding.UTF8.GetString(publish.Body, 2, topicLength);
+    }
+
+    /// <summary>The Topic Alias property of a received MQTT 5 QoS 0 PUBLISH, or 0.</summary>
+    public static int TopicAliasOfQos0(RawPacket publish)
+    {
+        var at = 2 + ((publish.Body[0] << 8) | publish.Body[1]);
+        var length = publish.Body[at++]; // short property lists: one length byte
+        for (var end = at + length; at < end;)
+        {
+            var id = publish.Body[at++];
+            switch (id)
+            {
+                case 0x23: return (publish.Body[at] << 8) | publish.Body[at + 1];
+                case 0x01: at += 1; break;
+                case 0x02: at += 4; break;
+                default: return -1; // a property this helper does not walk
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>The packet id of a received QoS 1 PUBLISH.</summary>

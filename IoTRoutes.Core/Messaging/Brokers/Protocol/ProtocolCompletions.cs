@@ -47,7 +47,8 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
         var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, v5 ? packet.WillDelayInterval : 0, BuildWill(packet)) : null;
         var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue ? new FlowControl(packet.ReceiveMaximum) : null;
-        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow);
+        var aliases = v5 && packet.TopicAliasMaximum > 0 ? new TopicAliases(packet.TopicAliasMaximum) : null;
+        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow, aliases);
 
         if (_delayedWills.TryRemove(clientId, out var pending))
         {
@@ -188,6 +189,15 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                     break;
                 }
 
+                if (client?.Aliases is { } aliases)
+                {
+                    aliases.Apply(publish);
+                }
+                else
+                {
+                    publish.TopicAlias = 0; // MQTTnet copies the publisher's alias, which means nothing to this client
+                }
+
                 if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
                 {
                     if (!_sent.TryAdd(publish, publish))
@@ -248,7 +258,39 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
     private sealed record ExpiryStamp(DateTimeOffset ReceivedAt, uint ExpirySeconds);
 
-    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will, FlowControl? Flow);
+    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will, FlowControl? Flow, TopicAliases? Aliases);
+
+    /// <summary>
+    /// Topic aliases towards one connection (MQTT 5 §3.3.2.3.4): the first message on a topic carries topic and alias,
+    /// later QoS 0 messages only the alias. QoS 1/2 packets keep their topic, because MQTTnet sends the same packet
+    /// object again on a later connection, where this connection's aliases mean nothing.
+    /// </summary>
+    private sealed class TopicAliases(ushort maximum)
+    {
+        private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal); // one send loop per connection: no locking
+
+        public void Apply(MqttPublishPacket publish)
+        {
+            if (_aliases.TryGetValue(publish.Topic, out var alias))
+            {
+                publish.TopicAlias = alias;
+                if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+                {
+                    publish.Topic = "";
+                }
+            }
+            else if (_aliases.Count < maximum && publish.Topic.Length > 0)
+            {
+                alias = (ushort)(_aliases.Count + 1);
+                _aliases[publish.Topic] = alias;
+                publish.TopicAlias = alias;
+            }
+            else
+            {
+                publish.TopicAlias = 0;
+            }
+        }
+    }
 
     /// <summary>The client's receive window: packet ids sent and not yet acknowledged, at most its Receive Maximum.</summary>
     private sealed class FlowControl(ushort receiveMaximum)
