@@ -60,7 +60,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     public async Task StartAsync()
     {
         var factory = new MqttServerFactory();
-        var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition));
+        var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition))
+            .Select(adapter => (IMqttServerAdapter)new Protocol.ConnectRefusals(adapter));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
         server.InterceptingInboundPacketAsync += args =>

@@ -565,7 +565,7 @@ public sealed class MqttSpecBehaviourTests(MqttBench bench) : IClassFixture<Mqtt
         Assert.Equal("anonymous id", message.ConvertPayloadToString());
     }
 
-    [Fact(Skip = "Fails: MQTTnet's 3.1.1 decoder throws on this CONNECT and the connection is closed without a CONNACK (see FINDINGS.md)")]
+    [Fact]
     public async Task An_empty_client_id_without_a_clean_session_is_refused_on_mqtt311_with_identifier_rejected()
     {
         using var raw = await RawMqttConnection.OpenAsync(bench.Port);
@@ -576,6 +576,21 @@ public sealed class MqttSpecBehaviourTests(MqttBench bench) : IClassFixture<Mqtt
         Assert.NotNull(connAck);
         Assert.Equal(RawPackets.ConnAck, connAck.Type);
         Assert.Equal([0x00, 0x02], connAck.Body);
+        Assert.Empty(await raw.PacketsUntilClosedAsync(MqttPeer.Patience));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(6)]
+    public async Task An_unsupported_protocol_level_gets_connack_0x01_and_the_connection_closes(byte level)
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+
+        await raw.SendAsync(RawPackets.Connect($"level-{level}", keepAliveSeconds: 30, level: level));
+        var connAck = await raw.ReadPacketAsync(MqttPeer.Patience);
+
+        Assert.Equal(RawPackets.ConnAck, connAck!.Type);
+        Assert.Equal([0x00, 0x01], connAck.Body);
         Assert.Empty(await raw.PacketsUntilClosedAsync(MqttPeer.Patience));
     }
 
