@@ -10,6 +10,7 @@ using IoTRoutes.Core.Messaging.Lifecycle;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -26,6 +27,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private const string ExpiryItem = "iotroutes.session-expiry";
     private const string SecureItem = "iotroutes.secure";
     private const string ProtocolItem = "iotroutes.protocol";
+    private const string OwnerItem = "iotroutes.owner";
     private const int MaxTopicLength = 1024;
 
     /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
@@ -42,15 +44,21 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private readonly string[] _deniedFilters = BrokerRules.SplitFilters(definition.DeniedSubscriptions);
     private readonly Protocol.ProtocolCompletions _completions = new(definition, services.Clock, logger);
     private readonly Protocol.SharedSubscriptions _shared = new();
+    // What each CONNECT was admitted as, until its CONNACK installs it into the session it got. MQTTnet discards the
+    // items set during validation when it resumes an existing session, so identity and per-connection state are
+    // installed (and checked against the resumed session's owner) only then.
+    private readonly ConcurrentDictionary<string, Admission> _admissions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _live = new(StringComparer.Ordinal);
     private MqttServer? _server;
     private ITimer? _expiryTimer;
-    private int _connections;
+    private int _sweeping;
 
     public BrokerDefinition Definition => definition;
 
     public bool IsRunning => _server?.IsStarted == true;
 
-    public int ConnectedClients => Volatile.Read(ref _connections);
+    public int ConnectedClients => _live.Count;
 
     public RateMeter MessagesIn { get; } = new(services.Clock);
 
@@ -64,6 +72,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             .Select(adapter => (IMqttServerAdapter)new Protocol.ConnectRefusals(adapter));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
+        server.InterceptingOutboundPacketAsync += OnOutboundAsync;
         server.InterceptingInboundPacketAsync += args =>
         {
             _shared.RewriteInbound(args);
@@ -259,13 +268,14 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return;
         }
 
-        args.SessionItems[DeviceItem] = device;
-        args.SessionItems[SecureItem] = args.IsSecureConnection;
-        args.SessionItems[ProtocolItem] = args.ProtocolVersion;
-        args.SessionItems[ExpiryItem] = args.ProtocolVersion == MqttProtocolVersion.V500
-            ? Math.Min(args.SessionExpiryInterval, (uint)definition.SessionExpirySeconds)
-            : (uint)definition.SessionExpirySeconds;
-        _completions.OnAccepted(args, clientId);
+        // MQTT 5: a session outlives its connection when its expiry interval is over 0; 3.1.1: with clean session 0.
+        var v5 = args.ProtocolVersion == MqttProtocolVersion.V500;
+        var persists = definition.PersistentSessions && (v5 ? args.SessionExpiryInterval > 0 : args.CleanSession == false);
+        var expiry = !persists ? 0u : v5 ? Math.Min(args.SessionExpiryInterval, (uint)definition.SessionExpirySeconds) : (uint)definition.SessionExpirySeconds;
+        var admission = new Admission(device, owner, args.IsSecureConnection, args.ProtocolVersion, expiry, args.CleanSession == true,
+            _completions.OnAccepted(args, clientId, expiry));
+        _admissions[clientId] = admission;
+        admission.InstallInto(args.SessionItems); // a new session keeps these items; a resumed one gets them at CONNACK
     }
 
     private Refusal? CheckConnectionLimits(ValidatingConnectionEventArgs args)
@@ -349,7 +359,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private async Task OnConnectedAsync(ClientConnectedEventArgs args)
     {
-        Interlocked.Increment(ref _connections);
+        if (_refused.ContainsKey(args.ClientId))
+        {
+            return; // admitted by MQTTnet into another client's session, and being closed
+        }
+
+        _live[args.ClientId] = true;
         _expiring.TryRemove(args.ClientId, out _);
         _shared.Connected(args.ClientId);
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
@@ -362,7 +377,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
     {
-        Interlocked.Decrement(ref _connections);
+        _admissions.TryRemove(args.ClientId, out _);
+        if (_refused.TryRemove(args.ClientId, out _) || !_live.TryRemove(args.ClientId, out _))
+        {
+            return; // never counted as connected (refused at CONNACK, or MQTTnet failed to send the CONNACK)
+        }
+
         _completions.OnDisconnected(args);
         _shared.Disconnected(args.ClientId);
         if (args.DisconnectType != MqttClientDisconnectType.Takeover && args.SessionItems[ExpiryItem] is uint expiry && expiry > 0)
@@ -403,28 +423,32 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private async Task RemoveExpiredSessionsAsync()
     {
-        if (_server is not { } server || _expiring.IsEmpty)
+        if (_server is not { } server || _expiring.IsEmpty || Interlocked.Exchange(ref _sweeping, 1) == 1)
         {
-            return;
+            return; // nothing to do, or the previous sweep still runs
         }
 
-        var now = services.Clock.GetUtcNow();
-        foreach (var (clientId, expiresAt) in _expiring)
+        try
         {
-            if (expiresAt > now || !_expiring.TryRemove(KeyValuePair.Create(clientId, expiresAt)))
+            var now = services.Clock.GetUtcNow();
+            var due = _expiring.Where(e => e.Value <= now).ToList();
+            if (due.Count == 0)
             {
-                continue;
+                return;
             }
 
-            try
+            // One snapshot of clients and sessions per sweep, however many sessions expire in it.
+            var connected = (await server.GetClientsAsync()).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var sessions = (await server.GetSessionsAsync()).ToDictionary(x => x.Id, StringComparer.Ordinal);
+            foreach (var (clientId, expiresAt) in due)
             {
-                if ((await server.GetClientsAsync()).Any(c => c.Id == clientId))
+                if (!_expiring.TryRemove(KeyValuePair.Create(clientId, expiresAt)) || connected.Contains(clientId))
                 {
                     continue; // reconnected meanwhile
                 }
 
                 // MQTTnet may have ended the session itself (it expires sessions too, without a SessionDeleted event).
-                if ((await server.GetSessionsAsync()).FirstOrDefault(x => x.Id == clientId) is { } session)
+                if (sessions.TryGetValue(clientId, out var session))
                 {
                     await session.DeleteAsync();
                     BrokerLog.SessionExpired(logger, definition.Name, clientId);
@@ -432,18 +456,96 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
                 else
                 {
                     _sessionOwners.TryRemove(clientId, out _);
+                    _shared.Forget(clientId);
                 }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Broker {Broker}: removing expired sessions failed", definition.Name);
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private async Task OnOutboundAsync(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttConnAckPacket connAck)
+        {
+            Admit(args, connAck);
+        }
+        else if (_refused.ContainsKey(args.ClientId))
+        {
+            args.ProcessPacket = false; // nothing of the session it landed in reaches a refused connection
+            return;
+        }
+
+        await _completions.OnOutboundAsync(args);
+    }
+
+    private void Admit(InterceptingPacketEventArgs args, MqttConnAckPacket connAck)
+    {
+        if (connAck.ReasonCode != MqttConnectReasonCode.Success || !_admissions.TryRemove(args.ClientId, out var admission))
+        {
+            return;
+        }
+
+        var items = args.SessionItems;
+        if (connAck.IsSessionPresent && items[OwnerItem] is Guid holder && holder != admission.Owner)
+        {
+            // The client id was free in our map but the session MQTTnet resumed belongs to someone else (a race with
+            // the session's end): refuse, and close the connection before anything of that session is sent.
+            BrokerLog.ClientIdTaken(logger, definition.Name, admission.Device?.Key ?? "(anonymous)", args.ClientId);
+            _refused[args.ClientId] = true;
+            connAck.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            connAck.ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected;
+            connAck.IsSessionPresent = false;
+            _ = CloseRefusedAsync(args.ClientId);
+            return;
+        }
+
+        admission.InstallInto(items);
+        if (admission.CleanStart)
+        {
+            _shared.Forget(args.ClientId); // a clean start ends the old session's subscriptions, shared ones too
+        }
+    }
+
+    private async Task CloseRefusedAsync(string clientId)
+    {
+        try
+        {
+            await Task.Yield();
+            if (_server is { } server)
             {
-                logger.LogWarning(e, "Broker {Broker}: removing expired session {ClientId} failed", definition.Name, clientId);
+                await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
             }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Broker {Broker}: closing the refused connection {ClientId} failed", definition.Name, clientId);
+        }
+    }
+
+    private sealed record Admission(
+        AuthenticatedDevice? Device, Guid Owner, bool Secure, MqttProtocolVersion Protocol, uint SessionExpiry, bool CleanStart, object ClientState)
+    {
+        public void InstallInto(IDictionary items)
+        {
+            items[DeviceItem] = Device;
+            items[OwnerItem] = Owner;
+            items[SecureItem] = Secure;
+            items[ProtocolItem] = Protocol;
+            items[ExpiryItem] = SessionExpiry;
+            IoTRoutes.Core.Messaging.Brokers.Protocol.ProtocolCompletions.Install(items, ClientState);
         }
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
-        if (_completions.OnPublish(args))
+        if (_completions.OnPublish(args, forwarded: args.SessionItems[DeviceItem] is not AuthenticatedDevice))
         {
             return; // a will held back for its delay
         }

@@ -285,6 +285,89 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
         Assert.Equal([(topic, "1"), (topic, "2")], (await subscriber.ReceivedBeforeAsync(marker)).Select(m => (m.Topic, m.ConvertPayloadToString())));
     }
 
+    [Fact]
+    public async Task A_resumed_session_gets_its_unacknowledged_message_again_within_a_fresh_receive_window()
+    {
+        var topic = Topic("flow-resume");
+        var clientId = $"resuming-{Guid.NewGuid():N}";
+        Action<MqttClientOptionsBuilder> persistent = o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(60).WithReceiveMaximum(1);
+        var crashing = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        crashing.AcknowledgesMessages = false;
+        await crashing.SubscribeGrantedAsync(topic);
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "in flight");
+        }
+
+        Assert.Equal("in flight", (await crashing.NextAsync()).ConvertPayloadToString());
+        crashing.Drop();
+        await WaitUntilGoneAsync(clientId);
+        await using var back = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, persistent);
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "after");
+        }
+
+        // The old connection's window (full, with a packet id that no longer exists) must not block the new one.
+        Assert.Equal("in flight", (await back.NextAsync()).ConvertPayloadToString());
+        Assert.Equal("after", (await back.NextAsync()).ConvertPayloadToString());
+    }
+
+    [Fact]
+    public async Task Topic_aliases_of_an_earlier_connection_are_not_used_on_a_resumed_session()
+    {
+        var topic = Topic("alias-resume");
+        var marker = Topic("marker");
+        var clientId = $"alias-resume-{Guid.NewGuid():N}";
+        using (var raw = await RawMqttConnection.OpenAsync(bench.Port))
+        {
+            await raw.SendAsync(RawPackets.ConnectV5WithTopicAliasMaximum(clientId, 5, persistent: true));
+            Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+            await raw.SendAsync(RawPackets.Subscribe(1, topic, v5: true));
+            Assert.Equal(RawPackets.SubAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+            await using var publisher = await MqttPeer.ConnectAsync(bench.Port);
+            await publisher.PublishAsync(topic, "aliased", qos: MqttQualityOfServiceLevel.AtMostOnce);
+            Assert.Equal(1, RawPackets.TopicAliasOfQos0((await raw.ReadPacketAsync(MqttPeer.Patience))!));
+        }
+
+        await WaitUntilGoneAsync(clientId);
+        await using var back = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500,
+            o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(60));
+        await back.SubscribeGrantedAsync(marker);
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "full topic", qos: MqttQualityOfServiceLevel.AtMostOnce);
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        Assert.True(back.ConnectResult.IsSessionPresent);
+        Assert.Equal([(topic, "full topic")], (await back.ReceivedBeforeAsync(marker)).Select(m => (m.Topic, m.ConvertPayloadToString())));
+    }
+
+    [Fact]
+    public async Task A_clean_start_leaves_the_shared_subscriptions_of_the_old_session()
+    {
+        var topic = Topic("shared-clean");
+        var marker = Topic("marker");
+        var clientId = $"member-{Guid.NewGuid():N}";
+        await using (var member = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500,
+            o => o.WithClientId(clientId).WithCleanSession(false).WithSessionExpiryInterval(60)))
+        {
+            await member.SubscribeGrantedAsync($"$share/once/{topic}");
+        }
+
+        await WaitUntilGoneAsync(clientId);
+        await using var fresh = await MqttPeer.ConnectAsync(bench.Port, MqttProtocolVersion.V500, o => o.WithClientId(clientId).WithCleanSession(true));
+        await fresh.SubscribeGrantedAsync(marker);
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "not for the new session");
+            await publisher.PublishAsync(marker, "end");
+        }
+
+        Assert.Empty(await fresh.ReceivedBeforeAsync(marker));
+    }
+
     private static MqttApplicationMessage Message(string topic, string payload, uint expirySeconds) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithMessageExpiryInterval(expirySeconds).Build();

@@ -143,14 +143,17 @@ public static class RawPackets
         ConnectV5(clientId, 0x21, (byte)(receiveMaximum >> 8), (byte)receiveMaximum);
 
     /// <summary>An MQTT 5 CONNECT announcing a Topic Alias Maximum.</summary>
-    public static byte[] ConnectV5WithTopicAliasMaximum(string clientId, ushort maximum) =>
-        ConnectV5(clientId, 0x22, (byte)(maximum >> 8), (byte)maximum);
+    public static byte[] ConnectV5WithTopicAliasMaximum(string clientId, ushort maximum, bool persistent = false) => persistent
+        ? ConnectV5(clientId, cleanStart: false, 0x22, (byte)(maximum >> 8), (byte)maximum, 0x11, 0, 0, 0, 60)
+        : ConnectV5(clientId, cleanStart: true, 0x22, (byte)(maximum >> 8), (byte)maximum);
 
-    private static byte[] ConnectV5(string clientId, params byte[] properties)
+    private static byte[] ConnectV5(string clientId, params byte[] properties) => ConnectV5(clientId, true, properties);
+
+    private static byte[] ConnectV5(string clientId, bool cleanStart, params byte[] properties)
     {
         var body = new List<byte>();
         body.AddRange(Utf8("MQTT"));
-        body.AddRange([5, 0x02, 0x00, 60, (byte)properties.Length, .. properties]);
+        body.AddRange([5, cleanStart ? (byte)0x02 : (byte)0x00, 0x00, 60, (byte)properties.Length, .. properties]);
         body.AddRange(Utf8(clientId));
         return Packet(0x10, body);
     }

@@ -26,14 +26,17 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
     private readonly ConcurrentDictionary<string, DelayedWill> _delayedWills = new(StringComparer.Ordinal);
     private MqttServer? _server;
 
-    public void Attach(MqttServer server)
-    {
-        _server = server;
-        server.InterceptingOutboundPacketAsync += OnOutboundAsync;
-    }
+    /// <summary>The broker calls <see cref="OnOutboundAsync"/> from its own outbound interceptor, after its CONNACK checks.</summary>
+    public void Attach(MqttServer server) => _server = server;
 
-    /// <summary>Remembers what the client asked for at CONNECT; applies the broker's keep-alive limit to MQTT 5 clients.</summary>
-    public void OnAccepted(ValidatingConnectionEventArgs args, string clientId)
+    /// <summary>Puts a connection's state into its session's items (for a resumed session, the items of the old one).</summary>
+    public static void Install(IDictionary sessionItems, object state) => sessionItems[ClientItem] = state;
+
+    /// <summary>
+    /// What the client asked for at CONNECT, as this connection's state (see <see cref="Install"/>); applies the broker's
+    /// keep-alive limit to MQTT 5 clients.
+    /// </summary>
+    public object OnAccepted(ValidatingConnectionEventArgs args, string clientId, uint sessionExpirySeconds)
     {
         var packet = ClientIdAssignment.ConnectPacket(args);
         var v5 = args.ProtocolVersion == MqttProtocolVersion.V500;
@@ -45,10 +48,12 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
             packet.KeepAlivePeriod = serverKeepAlive.Value;
         }
 
-        var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, v5 ? packet.WillDelayInterval : 0, BuildWill(packet)) : null;
+        // A will waits for its delay or the end of the session, whichever comes first; Task.Delay takes at most ~24 days.
+        var willDelay = v5 ? Math.Min(Math.Min(packet.WillDelayInterval, sessionExpirySeconds), 2_000_000u) : 0;
+        var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, willDelay, BuildWill(packet)) : null;
         var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue ? new FlowControl(packet.ReceiveMaximum) : null;
         var aliases = v5 && packet.TopicAliasMaximum > 0 ? new TopicAliases(packet.TopicAliasMaximum) : null;
-        args.SessionItems[ClientItem] = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow, aliases);
+        var state = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow, aliases);
 
         if (_delayedWills.TryRemove(clientId, out var pending))
         {
@@ -63,16 +68,18 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                 pending.Cancel();
             }
         }
+
+        return state;
     }
 
     /// <summary>
     /// First look at every publish: stamps messages that carry an expiry, and holds back a will that must wait for
     /// its delay. Returns true when the publish was taken over (the caller does nothing more).
     /// </summary>
-    public bool OnPublish(InterceptingPublishEventArgs args)
+    public bool OnPublish(InterceptingPublishEventArgs args, bool forwarded)
     {
         var message = args.ApplicationMessage;
-        if (message.MessageExpiryInterval > 0)
+        if (forwarded && message.MessageExpiryInterval > 0)
         {
             Stamp(message);
         }
@@ -125,7 +132,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
 
         _delayedWills[clientId] = delayed;
-        delayed.Start(TimeSpan.FromSeconds(Math.Min(will.DelaySeconds, (uint)definition.SessionExpirySeconds)), clock);
+        delayed.Start(TimeSpan.FromSeconds(will.DelaySeconds), clock);
     }
 
     private async Task ReleaseAsync(string clientId, WillOf will, IDictionary sessionItems)
@@ -162,7 +169,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
     }
 
-    private async Task OnOutboundAsync(InterceptingPacketEventArgs args)
+    public async Task OnOutboundAsync(InterceptingPacketEventArgs args)
     {
         var client = args.SessionItems[ClientItem] as ClientState;
         switch (args.Packet)
@@ -329,11 +336,12 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
         public bool Released { get; set; }
 
-        /// <summary>Whether MQTTnet is publishing this client's will (it builds it from the CONNECT packet's payload array).</summary>
+        /// <summary>
+        /// Whether MQTTnet is publishing this client's will: it builds it on the CONNECT packet's payload array, which no
+        /// ordinary publish shares. A will with an empty payload cannot be told apart that way and is not delayed.
+        /// </summary>
         public bool IsThis(MqttApplicationMessage candidate) =>
-            candidate.Topic == topic && (payload is { Length: > 0 }
-                ? ReferenceEquals(candidate.Payload.Start.GetObject(), payload)
-                : candidate.Payload.IsEmpty);
+            payload is { Length: > 0 } && candidate.Topic == topic && ReferenceEquals(candidate.Payload.Start.GetObject(), payload);
     }
 
     private sealed class DelayedWill(Func<Task> release)
