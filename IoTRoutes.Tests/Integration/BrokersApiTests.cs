@@ -75,6 +75,7 @@ public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.False(broker!.Enabled);
         Assert.Equal("Failed", broker.Status.State);
         Assert.Contains("already in use", broker.Status.LastError);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/health")).StatusCode); // off on purpose now, so not unhealthy
     }
 
     [Fact]

@@ -72,6 +72,33 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task A_command_whose_device_left_before_acknowledging_goes_out_again_at_the_next_connection()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync(api, "Crashing valve");
+        var first = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.ApplicationMessageReceivedAsync += e =>
+        {
+            e.AutoAcknowledge = false; // crashes before it acknowledges
+            received.TrySetResult(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        await first.SubscribeAsync($"devices/{device.Key}/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        var command = await SendAsync(api, device.Id, new { name = "close" });
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("Sent", (await api.GetFromJsonAsync<CommandBody>($"/api/v1/devices/{device.Id}/commands/{command.Id}"))!.Status);
+
+        first.Dispose();
+        await WaitForStatusAsync(api, device.Id, command.Id, "Pending");
+        var (exitCode, output) = await MosquittoSubOneAsync(device, "mqttv5");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"devices/{device.Key}/commands/{command.Id}", output);
+        await WaitForStatusAsync(api, device.Id, command.Id, "Delivered");
+    }
+
+    [Fact]
     public async Task A_command_nobody_takes_expires()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();

@@ -32,10 +32,15 @@ public sealed class BrokerManager(
     {
         await status.ResetConnectionsAsync(cancellationToken);
         await CreateDefaultBrokerIfNoneAsync(cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        foreach (var broker in await db.Brokers.AsNoTracking().Where(b => b.Enabled).ToListAsync(cancellationToken))
+        List<Guid> enabled;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            await ApplyAsync(broker); // a broker that cannot start is reported on its page; the others still start
+            enabled = await db.Brokers.Where(b => b.Enabled).Select(b => b.Id).ToListAsync(cancellationToken);
+        }
+
+        foreach (var id in enabled)
+        {
+            await ApplyAsync(id); // a broker that cannot start is reported on its page; the others still start
         }
     }
 
@@ -51,16 +56,22 @@ public sealed class BrokerManager(
     }
 
     /// <summary>
-    /// Makes the running broker match <paramref name="definition"/>: stopped when disabled, (re)started when enabled.
+    /// Makes the running broker match its stored definition, read here under the gate so that concurrent changes
+    /// apply in the order they were saved: stopped when disabled or deleted, (re)started when enabled.
     /// Returns why it could not start, or null.
     /// </summary>
-    public async Task<string?> ApplyAsync(BrokerDefinition definition)
+    public async Task<string?> ApplyAsync(Guid brokerId)
     {
         await _gate.WaitAsync();
         try
         {
-            var runtime = _runtimes.GetOrAdd(definition.Id, _ => new BrokerRuntime());
-            runtime.Name = definition.Name;
+            BrokerDefinition? definition;
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                definition = await db.Brokers.AsNoTracking().SingleOrDefaultAsync(b => b.Id == brokerId);
+            }
+
+            var runtime = _runtimes.GetOrAdd(brokerId, _ => new BrokerRuntime());
             if (runtime.Host is { } running)
             {
                 runtime.Host = null;
@@ -68,8 +79,17 @@ public sealed class BrokerManager(
                 runtime.Set(BrokerState.Stopped, services.Clock, null);
             }
 
+            if (definition is null)
+            {
+                _runtimes.TryRemove(brokerId, out _);
+                return null;
+            }
+
+            runtime.Name = definition.Name;
+            runtime.Wanted = definition.Enabled;
             if (!definition.Enabled)
             {
+                runtime.Set(BrokerState.Stopped, services.Clock, null);
                 return null;
             }
 
@@ -93,6 +113,15 @@ public sealed class BrokerManager(
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>The broker stays off after a failed start: still shown as failed, but no longer counted against health.</summary>
+    public void GiveUp(Guid brokerId)
+    {
+        if (_runtimes.TryGetValue(brokerId, out var runtime))
+        {
+            runtime.Wanted = false;
         }
     }
 
@@ -221,11 +250,14 @@ public sealed class BrokerManager(
     }
 
     /// <summary>Enabled brokers that could not start.</summary>
-    public IReadOnlyList<string> FailedBrokers => [.. _runtimes.Values.Where(r => r.State == BrokerState.Failed).Select(r => r.Name)];
+    public IReadOnlyList<string> FailedBrokers => [.. _runtimes.Values.Where(r => r.State == BrokerState.Failed && r.Wanted).Select(r => r.Name)];
 
     private sealed class BrokerRuntime
     {
         public string Name { get; set; } = "";
+
+        /// <summary>Whether the broker is meant to run (enabled); a failed broker that is not wanted does not make health red.</summary>
+        public bool Wanted { get; set; }
         public BrokerHost? Host { get; set; }
         public BrokerState State { get; private set; } = BrokerState.Stopped;
         public DateTimeOffset? Since { get; private set; }

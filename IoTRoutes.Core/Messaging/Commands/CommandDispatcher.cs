@@ -53,10 +53,11 @@ public sealed class CommandDispatcher(
             return; // another path sent it meanwhile
         }
 
+        // From here on the request's token no longer applies: a command marked Sent must be published or put back.
         bool published;
         try
         {
-            published = await brokers.TryPublishCommandAsync(command.Device.Key, command, ct);
+            published = await brokers.TryPublishCommandAsync(command.Device.Key, command, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -66,7 +67,7 @@ public sealed class CommandDispatcher(
 
         if (!published)
         {
-            await SetStatusAsync(db, commandId, [CommandStatus.Sent], CommandStatus.Pending, s => s.SetProperty(c => c.SentAt, (DateTimeOffset?)null), ct);
+            await SetStatusAsync(db, commandId, [CommandStatus.Sent], CommandStatus.Pending, s => s.SetProperty(c => c.SentAt, (DateTimeOffset?)null), CancellationToken.None);
         }
 
         CommandsChanged?.Invoke(command.DeviceId);
@@ -114,6 +115,9 @@ public sealed class CommandDispatcher(
             case DeviceConnected c:
                 await SendPendingAsync(c.DeviceId, ct);
                 break;
+            case DeviceDisconnected d:
+                await ReturnUnacknowledgedAsync(d.DeviceId, ct);
+                break;
             case DeviceSubscribedToCommands s:
                 await SendPendingAsync(s.DeviceId, ct);
                 break;
@@ -133,6 +137,21 @@ public sealed class CommandDispatcher(
                     s => s.SetProperty(c => c.RepliedAt, r.At).SetProperty(c => c.Reply, r.Payload)
                           .SetProperty(c => c.DeliveredAt, c => c.DeliveredAt ?? r.At), ct);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Sent but not acknowledged when the device went away: pending again, so it goes out at the next connection.
+    /// A persistent session may deliver it too, so a device can see a command twice (at least once, same id).
+    /// </summary>
+    private async Task ReturnUnacknowledgedAsync(Guid deviceId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var returned = await db.Commands.Where(c => c.DeviceId == deviceId && c.Status == CommandStatus.Sent)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.Pending).SetProperty(c => c.SentAt, (DateTimeOffset?)null), ct);
+        if (returned > 0)
+        {
+            CommandsChanged?.Invoke(deviceId);
         }
     }
 
