@@ -201,6 +201,33 @@ public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         }
     }
 
+    [Fact]
+    public async Task A_sub_entity_operator_sees_only_its_own_devices_on_its_broker_and_no_names_of_brokers_it_cannot_see()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var branch = (await (await admin.PostAsJsonAsync("/api/v1/entities", new { name = $"Branch {Guid.NewGuid():N}", type = "Organisation" }))
+            .Content.ReadFromJsonAsync<IdBody>())!;
+        using var operatorApi = await _app.CreateClientForNewUserAsync(branch.Id, IoTRoutes.Core.Security.Permissions.BuiltInRoles.OperatorId);
+        var port = FreePort.Next();
+        var id = await CreateBrokerAsync(operatorApi, new { name = $"branch-{port}", port });
+        Assert.Equal(HttpStatusCode.NoContent, (await operatorApi.PostAsync($"/api/v1/brokers/{id}/enable", null)).StatusCode);
+        var foreign = (await (await admin.PostAsJsonAsync("/api/v1/devices", new { name = "Platform device" })).Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+        var own = (await (await operatorApi.PostAsJsonAsync("/api/v1/devices", new { name = "Branch device" })).Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+
+        using var foreignClient = await Mqtt.ConnectAsync(port, foreign.Key, foreign.Secret);
+        using var ownClient = await Mqtt.ConnectAsync(port, own.Key, own.Secret);
+        var clients = await operatorApi.GetFromJsonAsync<List<BrokerClientBody>>($"/api/v1/brokers/{id}/clients");
+        var clash = await operatorApi.PostAsJsonAsync("/api/v1/brokers", new { name = $"clash-{port}", port = _app.MqttPort });
+        var brokers = await operatorApi.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers");
+
+        Assert.Equal(2, clients!.Count);
+        Assert.Contains(clients, c => c.DeviceKey == own.Key);
+        Assert.DoesNotContain(clients, c => c.DeviceKey == foreign.Key || c.DeviceId == foreign.Id);
+        Assert.Equal("Another broker already uses port " + _app.MqttPort + ".", (await clash.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["port"][0]);
+        Assert.DoesNotContain(brokers!, b => b.Name == "default");
+        await operatorApi.PostAsync($"/api/v1/brokers/{id}/disable", null);
+    }
+
     internal static async Task<Guid> CreateBrokerAsync(HttpClient api, object body)
     {
         var response = await api.PostAsJsonAsync("/api/v1/brokers", body);

@@ -32,7 +32,18 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Brokers), ct);
         await using var _db = db;
-        return await db.Brokers.AnyAsync(b => b.Id == id, ct) ? await manager.ClientsOfAsync(id) : null;
+        if (!await db.Brokers.AnyAsync(b => b.Id == id, ct))
+        {
+            return null;
+        }
+
+        // Devices of any entity may connect to a broker; the caller sees only which of them are its own.
+        var clients = await manager.ClientsOfAsync(id);
+        var deviceIds = clients.Where(c => c.DeviceId is not null).Select(c => c.DeviceId!.Value).Distinct().ToList();
+        var visible = (await db.Devices.Where(d => deviceIds.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct)).ToHashSet();
+        return [.. clients.Select(c => c.DeviceId is { } deviceId && !visible.Contains(deviceId)
+            ? c with { DeviceId = null, DeviceKey = "(a device of another entity)", ClientId = "(hidden)" }
+            : c)];
     }
 
     /// <summary>Creates a broker, disabled: enabling it is a separate step (Brokers.Activate).</summary>
@@ -170,7 +181,10 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         }
 
         // Names and ports are unique across the platform, including brokers the caller cannot see.
+        // Names, ports and the WebSocket endpoint are unique on the platform; a broker the caller cannot see is not named.
         var others = db.Brokers.IgnoreQueryFilters().Where(o => o.Id != b.Id);
+        var visible = await db.Brokers.Select(o => o.Id).ToListAsync(ct);
+        string Named(BrokerDefinition o) => visible.Contains(o.Id) ? $"Broker {o.Name}" : "Another broker";
         if (await others.AnyAsync(o => o.Name == b.Name, ct))
         {
             return ChangeResult.Invalid("name", $"There is already a broker named {b.Name}.");
@@ -178,13 +192,13 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
 
         if (b.WebSockets && await others.FirstOrDefaultAsync(o => o.WebSockets, ct) is { } serving)
         {
-            return ChangeResult.Invalid("webSockets", $"Broker {serving.Name} already serves MQTT over WebSocket at /mqtt.");
+            return ChangeResult.Invalid("webSockets", $"{Named(serving)} already serves MQTT over WebSocket at /mqtt.");
         }
 
         var ports = new[] { b.Port, b.TlsPort ?? -1 };
         if (await others.FirstOrDefaultAsync(o => ports.Contains(o.Port) || (o.TlsPort != null && ports.Contains(o.TlsPort.Value)), ct) is { } clash)
         {
-            return ChangeResult.Invalid("port", $"Broker {clash.Name} already uses port {(ports.Contains(clash.Port) ? clash.Port : clash.TlsPort)}.");
+            return ChangeResult.Invalid("port", $"{Named(clash)} already uses port {(ports.Contains(clash.Port) ? clash.Port : clash.TlsPort)}.");
         }
 
         return null;
