@@ -93,6 +93,26 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     }
 
     [Fact]
+    public async Task A_certificate_registered_by_its_thumbprint_alone_is_accepted()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync(api, "Thumbprint only");
+        var own = SelfSigned($"CN={device.Key}");
+        var ca = await api.GetStringAsync("/api/v1/certificates/ca.pem");
+        using var parsed = X509Certificate2.CreateFromPem(own.CertificatePem);
+        var thumbprint = parsed.GetCertHashString(HashAlgorithmName.SHA256);
+
+        var bad = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/certificates", new { thumbprint = "12:34" });
+        var register = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/certificates", new { thumbprint = thumbprint.ToLowerInvariant() });
+        var (exitCode, output) = await PublishOverTlsAsync(own with { CaCertificatePem = ca }, $"devices/{device.Key}/telemetry", "{}", "mqttv311");
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("thumbprint", (await bad.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!.Keys);
+        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
     public async Task The_tls_port_also_takes_the_device_secret()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();

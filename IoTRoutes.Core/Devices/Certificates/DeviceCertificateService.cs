@@ -12,7 +12,8 @@ public sealed record DeviceCertificateDto(Guid Id, string Thumbprint, string Sub
 /// <summary>What an operator gets once when IoTRoutes issues a certificate: PEM certificate, private key and the CA to trust.</summary>
 public sealed record IssuedDeviceCertificateDto(Guid Id, string Thumbprint, DateTimeOffset NotAfter, string CertificatePem, string PrivateKeyPem, string CaCertificatePem);
 
-public sealed record RegisterCertificateRequest(string? CertificatePem);
+/// <summary>Register a certificate by its PEM (preferred: subject and validity are kept) or by its SHA-256 thumbprint alone.</summary>
+public sealed record RegisterCertificateRequest(string? CertificatePem = null, string? Thumbprint = null);
 
 /// <summary>A device's client certificates: issue one from the built-in CA, register an existing one, revoke.</summary>
 public sealed class DeviceCertificateService(ScopedContexts contexts, CertificateAuthority authority, IDeviceConnections connections, AuditTrail audit, TimeProvider clock)
@@ -56,6 +57,11 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
     /// <summary>Lets the device connect with a certificate from elsewhere, identified by its thumbprint.</summary>
     public async Task<(DeviceCertificateDto? Certificate, ChangeResult Result)> RegisterAsync(Guid deviceId, RegisterCertificateRequest request, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(request.CertificatePem) && request.Thumbprint is { } thumbprintOnly)
+        {
+            return await RegisterThumbprintAsync(deviceId, thumbprintOnly, ct);
+        }
+
         X509Certificate2 certificate;
         try
         {
@@ -83,7 +89,7 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
         var thumbprint = CertificateAuthority.Thumbprint(certificate);
         if (await db.DeviceCertificates.IgnoreQueryFilters().AnyAsync(c => c.Thumbprint == thumbprint, ct))
         {
-            return (null, ChangeResult.Invalid("certificatePem", $"Certificate {thumbprint} is already registered."));
+            return (null, ChangeResult.Invalid("certificatePem", "This certificate is already registered."));
         }
 
         var record = new DeviceCertificate
@@ -94,6 +100,40 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
         db.DeviceCertificates.Add(record);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(AuditActions.DeviceCertificateRegistered, caller, $"{device.Name} ({device.Key})", thumbprint, ct);
+        return (ToDto(record), ChangeResult.Done(record.Id));
+    }
+
+    private async Task<(DeviceCertificateDto?, ChangeResult)> RegisterThumbprintAsync(Guid deviceId, string thumbprint, CancellationToken ct)
+    {
+        var normalized = thumbprint.Replace(":", "").Replace(" ", "").Trim().ToUpperInvariant();
+        if (normalized.Length != 64 || !normalized.All(Uri.IsHexDigit))
+        {
+            return (null, ChangeResult.Invalid("thumbprint", "A thumbprint is the certificate's SHA-256 hash: 64 hexadecimal digits."));
+        }
+
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
+        await using var _db = db;
+        var device = await db.Devices.AsNoTracking().Where(d => d.Id == deviceId).Select(d => new { d.Key, d.Name }).SingleOrDefaultAsync(ct);
+        if (device is null)
+        {
+            return (null, ChangeResult.NotFound);
+        }
+
+        if (await db.DeviceCertificates.IgnoreQueryFilters().AnyAsync(c => c.Thumbprint == normalized, ct))
+        {
+            return (null, ChangeResult.Invalid("thumbprint", "This certificate is already registered."));
+        }
+
+        // Without the certificate its validity is unknown here; the broker checks it on the certificate presented.
+        var record = new DeviceCertificate
+        {
+            Id = Guid.CreateVersion7(), DeviceId = deviceId, Thumbprint = normalized, Subject = "(registered by thumbprint)",
+            NotBefore = DateTimeOffset.MinValue.ToUniversalTime(), NotAfter = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero),
+            Issued = false, CreatedAt = clock.GetUtcNow(),
+        };
+        db.DeviceCertificates.Add(record);
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.DeviceCertificateRegistered, caller, $"{device.Name} ({device.Key})", normalized, ct);
         return (ToDto(record), ChangeResult.Done(record.Id));
     }
 

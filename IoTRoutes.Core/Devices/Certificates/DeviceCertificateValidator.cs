@@ -16,6 +16,12 @@ public sealed class DeviceCertificateValidator(IDbContextFactory<AppDbContext> c
             .Select(c => new { c.DeviceId, c.Device!.Key, c.RevokedAt, c.NotBefore, c.NotAfter })
             .SingleOrDefaultAsync(ct);
         var now = clock.GetUtcNow();
+        if (known is not null && (now > certificate.NotAfter.ToUniversalTime() || now < certificate.NotBefore.ToUniversalTime()))
+        {
+            // The certificate's own dates count too (a thumbprint registration does not know them).
+            return CertificateCheck.Refused($"Client certificate {thumbprint} is not valid now (valid {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}).");
+        }
+
         return known switch
         {
             null => CertificateCheck.Refused($"Unknown client certificate {thumbprint}."),

@@ -584,6 +584,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             {
                 Refuse(args, MqttPubAckReasonCode.NotAuthorized, "Topics under devices/ belong to devices.");
             }
+            else if (message.Payload.Length > definition.MaxPayloadBytes)
+            {
+                BrokerLog.Oversize(logger, definition.Name, "(anonymous)", topic, message.Payload.Length, definition.MaxPayloadBytes);
+                Refuse(args, MqttPubAckReasonCode.QuotaExceeded, $"Payloads have at most {definition.MaxPayloadBytes} bytes on this broker.");
+            }
             else if (!_shared.IsEmpty && _server is { } server)
             {
                 await _shared.DeliverAsync(server, message);

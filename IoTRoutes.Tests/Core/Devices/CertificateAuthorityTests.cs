@@ -52,6 +52,26 @@ public sealed class CertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void A_configured_pem_server_certificate_is_used_instead_of_a_generated_one()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var configured = new CertificateRequest("CN=broker.example", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var certPath = Path.Combine(_folder, "server.crt");
+        var keyPath = Path.Combine(_folder, "server.key");
+        File.WriteAllText(certPath, configured.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        var authority = new CertificateAuthority(Options.Create(new IoTRoutesOptions { DataDirectory = _folder }),
+            Options.Create(new TlsOptions { ServerCertificatePath = certPath, ServerKeyPath = keyPath }), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
+
+        var server = authority.ServerCertificate;
+
+        Assert.Equal(configured.Thumbprint, server.Thumbprint);
+        Assert.True(server.HasPrivateKey);
+        Assert.False(File.Exists(Path.Combine(_folder, "pki", "server.pfx")));
+    }
+
+    [Fact]
     public void A_certificate_from_elsewhere_is_not_taken_for_one_of_ours()
     {
         using var key = System.Security.Cryptography.ECDsa.Create();

@@ -368,6 +368,19 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
         Assert.Empty(await fresh.ReceivedBeforeAsync(marker));
     }
 
+    [Fact]
+    public async Task A_payload_over_the_brokers_limit_from_an_anonymous_client_is_refused_with_quota_exceeded()
+    {
+        var (_, port) = await bench.CreateBrokerAsync(new Dictionary<string, object?> { ["maxPayloadBytes"] = 100 });
+        await using var peer = await MqttPeer.ConnectAsync(port);
+
+        var small = await peer.PublishAsync(Topic("small"), new string('x', 100));
+        var large = await peer.PublishAsync(Topic("large"), new string('x', 101));
+
+        Assert.NotEqual(MqttClientPublishReasonCode.QuotaExceeded, small.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, large.ReasonCode);
+    }
+
     private static MqttApplicationMessage Message(string topic, string payload, uint expirySeconds) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithMessageExpiryInterval(expirySeconds).Build();
