@@ -1,0 +1,57 @@
+namespace IoTRoutes.Bench;
+
+/// <summary>Command-line settings; every one has a default suited to the 2-core reference machine.</summary>
+public sealed record BenchOptions
+{
+    public string Mode { get; init; } = "ingest";
+    public string? Url { get; init; }
+    public string AppDll { get; init; } = "IoTRoutes.Web/bin/Release/net10.0/IoTRoutes.Web.dll";
+    public string Email { get; init; } = "admin@bench.local";
+    public string Password { get; init; } = "Bench-password-1";
+    public int Devices { get; init; } = 20;
+    public int Clients { get; init; } = 20;
+    public int Messages { get; init; } = 2000;
+    public int Qos { get; init; } = 1;
+    public int PayloadBytes { get; init; } = 128;
+    public int InFlight { get; init; } = 16;
+    public double Rate { get; init; }
+    public int IdleDevices { get; init; } = 10_000;
+    public string Database { get; init; } = "Sqlite";
+    public string? ConnectionString { get; init; }
+    public bool Baseline { get; init; } = true;
+    public string Output { get; init; } = "docs";
+    public bool Record { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--mode" => o with { Mode = Next() },
+                "--url" => o with { Url = Next() },
+                "--app" => o with { AppDll = Next() },
+                "--email" => o with { Email = Next() },
+                "--password" => o with { Password = Next() },
+                "--devices" => o with { Devices = int.Parse(Next()) },
+                "--clients" => o with { Clients = int.Parse(Next()) },
+                "--messages" => o with { Messages = int.Parse(Next()) },
+                "--qos" => o with { Qos = int.Parse(Next()) },
+                "--payload" => o with { PayloadBytes = int.Parse(Next()) },
+                "--in-flight" => o with { InFlight = int.Parse(Next()) },
+                "--rate" => o with { Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--idle-devices" => o with { IdleDevices = int.Parse(Next()) },
+                "--database" => o with { Database = Next() },
+                "--connection-string" => o with { ConnectionString = Next() },
+                "--no-baseline" => o with { Baseline = false },
+                "--output" => o with { Output = Next() },
+                "--record" => o with { Record = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. See bench/README.md."),
+            };
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IoTRoutes.Bench;
+
+/// <summary>IoTRoutes as a child process on its own data folder and ports, so its CPU and memory can be read and it can be killed.</summary>
+public sealed class IoTRoutesProcess : IAsyncDisposable
+{
+    private readonly BenchOptions _options;
+    private Process? _process;
+
+    public IoTRoutesProcess(BenchOptions options, string dataDirectory)
+    {
+        _options = options;
+        DataDirectory = dataDirectory;
+        HttpPort = FreePort();
+        MqttPort = FreePort();
+    }
+
+    public string DataDirectory { get; }
+    public int HttpPort { get; }
+    public int MqttPort { get; }
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+    public int Pid => _process?.Id ?? 0;
+
+    public async Task StartAsync()
+    {
+        var dll = Path.GetFullPath(_options.AppDll);
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build IoTRoutes first (dotnet build -c Release): {dll} is missing.");
+        }
+
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = Url,
+                ["IoTRoutes__DataDirectory"] = DataDirectory,
+                ["IoTRoutes__Admin__Email"] = _options.Email,
+                ["IoTRoutes__Admin__Password"] = _options.Password,
+                ["IoTRoutes__DefaultBroker__Port"] = MqttPort.ToString(),
+                ["IoTRoutes__DefaultBroker__TlsPort"] = "0",
+                ["IoTRoutes__DefaultBroker__BindAddress"] = "127.0.0.1",
+                ["IoTRoutes__DefaultBroker__MaxConnectAttemptsPerMinute"] = "1000000",
+                ["IoTRoutes__Database__Provider"] = _options.Database,
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        if (_options.ConnectionString is { } cs)
+        {
+            start.Environment["ConnectionStrings__IoTRoutes"] = cs;
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[iotroutes] {e.Data}"); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 240; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{Url}/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"IoTRoutes exited with {_process.ExitCode} while starting.");
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("IoTRoutes did not become healthy within a minute.");
+    }
+
+    /// <summary>CPU time used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process!.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Resident memory now and at its peak (Linux /proc VmRSS, VmHWM), in bytes.</summary>
+    public (long Resident, long Peak) Memory()
+    {
+        long Read(string key) => File.ReadLines($"/proc/{Pid}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).FirstOrDefault();
+        return (Read("VmRSS:"), Read("VmHWM:"));
+    }
+
+    /// <summary>SIGKILL: no shutdown, no draining, exactly as a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        _process!.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

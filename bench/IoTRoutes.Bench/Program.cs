@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using IoTRoutes.Bench;
+
+var options = BenchOptions.Parse(args);
+var report = new Report(options);
+try
+{
+    switch (options.Mode)
+    {
+        case "ingest":
+            await IngestAsync();
+            break;
+        case "kill":
+            await KillAsync();
+            break;
+        case "idle":
+            await IdleAsync();
+            break;
+        default:
+            throw new ArgumentException($"Unknown mode {options.Mode}: ingest, kill or idle.");
+    }
+}
+finally
+{
+    report.Write();
+}
+
+async Task IngestAsync()
+{
+    if (options.Baseline)
+    {
+        await using var bare = new BareBroker();
+        await bare.StartAsync();
+        var clients = await Publishers.ConnectAsync(bare.Port, new Credentials?[options.Clients]);
+        var result = await Publishers.RunAsync(clients, [.. Enumerable.Range(0, options.Clients).Select(i => $"bench/{i}/telemetry")], options);
+        clients.ForEach(c => c.Dispose());
+        report.Baseline(result);
+        Console.WriteLine($"bare MQTTnet: {result.PerSecond:N0} acks/s, p50 {result.Percentile(50):N1} ms, p99 {result.Percentile(99):N1} ms");
+    }
+
+    await using var app = await StartAppAsync();
+    using var api = new Api(app.Url, options.Email, options.Password);
+    await api.SignInAsync();
+    var devices = await api.CreateDevicesAsync(options.Devices, "Bench");
+    var credentials = Enumerable.Range(0, options.Clients).Select(i => (Credentials?)devices[i % devices.Count]).ToList();
+    var topics = credentials.Select(c => $"devices/{c!.Key}/telemetry").ToList();
+    var connected = await Publishers.ConnectAsync(app.MqttPort, credentials);
+    var before = await api.StatsAsync();
+    var cpuBefore = app.CpuTime;
+    var clock = Stopwatch.StartNew();
+    var run = await Publishers.RunAsync(connected, topics, options);
+    var after = await WaitForProcessedAsync(api, before, run.Acknowledged, TimeSpan.FromMinutes(5));
+    var ingestSeconds = clock.Elapsed.TotalSeconds;
+    var cpu = app.CpuTime - cpuBefore;
+    var (_, peak) = app.Memory();
+    connected.ForEach(c => c.Dispose());
+    var stored = after.Received - before.Received;
+    var processed = after.Processed + after.Rejected - before.Processed - before.Rejected;
+    report.IoTRoutes(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak);
+    Console.WriteLine($"IoTRoutes: {run.PerSecond:N0} acks/s, ingest {processed / ingestSeconds:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
+                      $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}%, peak {peak / 1048576} MiB");
+}
+
+async Task KillAsync()
+{
+    var data = Directory.CreateTempSubdirectory("iotroutes-bench-kill").FullName;
+    await using var app = await StartAppAsync(data);
+    using var api = new Api(app.Url, options.Email, options.Password);
+    await api.SignInAsync();
+    var devices = await api.CreateDevicesAsync(options.Devices, "Bench");
+    var credentials = Enumerable.Range(0, options.Clients).Select(i => (Credentials?)devices[i % devices.Count]).ToList();
+    var connected = await Publishers.ConnectAsync(app.MqttPort, credentials);
+    var killAt = options.Messages / 2;
+    var killed = 0;
+    var run = await Publishers.RunAsync(connected, [.. credentials.Select(c => $"devices/{c!.Key}/telemetry")], options, acknowledged =>
+    {
+        if (acknowledged >= killAt && Interlocked.Exchange(ref killed, 1) == 0)
+        {
+            app.Kill(); // SIGKILL in the middle of the load
+        }
+
+        return killed == 1;
+    });
+    connected.ForEach(c => c.Dispose());
+
+    await using var restarted = new IoTRoutesProcess(options, data);
+    await restarted.StartAsync();
+    using var again = new Api(restarted.Url, options.Email, options.Password);
+    await again.SignInAsync();
+    var stats = await again.StatsAsync();
+    report.Kill(run.Acknowledged, stats.Received);
+    Console.WriteLine($"killed with SIGKILL after {run.Acknowledged:N0} acknowledged; after restart {stats.Received:N0} stored; lost {Math.Max(0, run.Acknowledged - stats.Received)}");
+}
+
+async Task IdleAsync()
+{
+    await using var app = await StartAppAsync();
+    using var api = new Api(app.Url, options.Email, options.Password);
+    await api.SignInAsync();
+    var devices = await api.CreateDevicesAsync(options.IdleDevices, "Idle");
+    GC.Collect();
+    await Task.Delay(2000);
+    var (baseline, _) = app.Memory();
+    var connected = await Publishers.ConnectAsync(app.MqttPort, devices.ConvertAll(d => (Credentials?)d));
+    await Task.Delay(5000);
+    var (resident, peak) = app.Memory();
+    report.Idle(devices.Count, baseline, resident, peak);
+    Console.WriteLine($"{devices.Count:N0} idle devices: {resident / 1048576} MiB resident ({(resident - baseline) / devices.Count / 1024.0:N1} KiB per connection), peak {peak / 1048576} MiB");
+    connected.ForEach(c => c.Dispose());
+}
+
+async Task<IoTRoutesProcess> StartAppAsync(string? data = null)
+{
+    var app = new IoTRoutesProcess(options, data ?? Directory.CreateTempSubdirectory("iotroutes-bench").FullName);
+    await app.StartAsync();
+    return app;
+}
+
+static async Task<Stats> WaitForProcessedAsync(Api api, Stats before, long expected, TimeSpan timeout)
+{
+    var clock = Stopwatch.StartNew();
+    while (true)
+    {
+        var now = await api.StatsAsync();
+        if (now.Processed + now.Rejected - before.Processed - before.Rejected >= expected || clock.Elapsed > timeout)
+        {
+            return now;
+        }
+
+        await Task.Delay(100);
+    }
+}

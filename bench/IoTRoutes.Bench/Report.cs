@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace IoTRoutes.Bench;
+
+/// <summary>Collects a run's numbers; writes them as JSON, and with --record as a section and a chart in docs/benchmarks.md.</summary>
+public sealed class Report(BenchOptions options)
+{
+    private readonly Dictionary<string, object> _results = new();
+    private PublishResult? _baseline;
+    private PublishResult? _iotroutes;
+
+    public void Baseline(PublishResult r)
+    {
+        _baseline = r;
+        _results["baseline"] = new { acksPerSecond = r.PerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed };
+    }
+
+    public void IoTRoutes(PublishResult r, long stored, long processed, double ingestPerSecond, TimeSpan cpu, TimeSpan wall, long peakBytes)
+    {
+        _iotroutes = r;
+        _results["iotroutes"] = new
+        {
+            acksPerSecond = r.PerSecond, ingestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
+            stored, processed, lost = Math.Max(0, r.Acknowledged - stored), cpuPercent = cpu.TotalSeconds / wall.TotalSeconds * 100,
+            peakMemoryMiB = peakBytes / 1048576.0,
+            ratioToBaseline = _baseline is null ? (double?)null : r.PerSecond / _baseline.PerSecond,
+        };
+    }
+
+    public void Kill(long acknowledged, long storedAfterRestart) =>
+        _results["kill"] = new { acknowledged, storedAfterRestart, lost = Math.Max(0, acknowledged - storedAfterRestart) };
+
+    public void Idle(int devices, long baselineBytes, long residentBytes, long peakBytes) =>
+        _results["idle"] = new
+        {
+            devices, residentMiB = residentBytes / 1048576.0, peakMiB = peakBytes / 1048576.0,
+            kibPerConnection = (residentBytes - baselineBytes) / (double)devices / 1024,
+        };
+
+    public void Write()
+    {
+        if (_results.Count == 0)
+        {
+            return;
+        }
+
+        var machine = Machine();
+        var document = new
+        {
+            date = DateTimeOffset.UtcNow, machine = new { machine.cores, machine.cpu, machine.memoryGiB, machine.commit }, options, results = _results,
+        };
+        Directory.CreateDirectory("bench-results");
+        var file = Path.Combine("bench-results", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{options.Mode}.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        Console.WriteLine($"results: {file}");
+        if (!options.Record)
+        {
+            return;
+        }
+
+        var chart = _iotroutes is not null && _baseline is not null ? Chart() : null;
+        var md = new StringBuilder();
+        md.AppendLine().AppendLine($"### {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {options.Mode} · {options.Database}")
+            .AppendLine().AppendLine($"Machine: {machine.cores} cores ({machine.cpu}), {machine.memoryGiB:N1} GiB; commit `{machine.commit}`. " +
+                $"Settings: {options.Clients} clients, {options.Devices} devices, {options.Messages:N0} messages, QoS {options.Qos}, " +
+                $"{options.PayloadBytes}-byte JSON, {options.InFlight} in flight per client{(options.Rate > 0 ? $", paced at {options.Rate:N0}/s" : "")}.")
+            .AppendLine().AppendLine("| measure | value |").AppendLine("|---|---|");
+        foreach (var (section, values) in _results)
+        {
+            foreach (var property in values.GetType().GetProperties())
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {section}.{property.Name} | {Format(property.GetValue(values))} |");
+            }
+        }
+
+        if (chart is not null)
+        {
+            md.AppendLine().AppendLine($"![{options.Mode} run]({chart})");
+        }
+
+        File.AppendAllText(Path.Combine(options.Output, "benchmarks.md"), md.ToString());
+        Console.WriteLine($"recorded in {Path.Combine(options.Output, "benchmarks.md")}");
+    }
+
+    private string Chart()
+    {
+        var plot = new ScottPlot.Plot();
+        var rates = new[] { _baseline!.PerSecond, _iotroutes!.PerSecond };
+        var bars = plot.Add.Bars(rates);
+        plot.Axes.Bottom.SetTicks([0, 1], ["bare MQTTnet", "IoTRoutes (stored)"]);
+        plot.Axes.Left.Label.Text = $"QoS {options.Qos} acknowledged messages / s";
+        plot.Title($"{options.Clients} clients, {options.PayloadBytes}-byte JSON, {options.Database}");
+        plot.Axes.Margins(bottom: 0);
+        _ = bars;
+        var name = $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png";
+        var images = Path.Combine(options.Output, "images");
+        Directory.CreateDirectory(images);
+        plot.SavePng(Path.Combine(images, name), 640, 360);
+        return $"images/{name}";
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        double d when double.IsNaN(d) => "n/a",
+        double d => d.ToString("N1", CultureInfo.InvariantCulture),
+        null => "n/a",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static (int cores, string cpu, double memoryGiB, string commit) Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : "?";
+        var memoryKb = File.Exists("/proc/meminfo")
+            ? long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])
+            : 0;
+        string commit;
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true })!;
+            commit = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            commit = "?";
+        }
+
+        return (Environment.ProcessorCount, cpu, memoryKb / 1048576.0, commit);
+    }
+}
