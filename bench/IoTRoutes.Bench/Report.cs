@@ -105,6 +105,7 @@ public sealed class Report(BenchOptions options)
     private static string Format(object? value) => value switch
     {
         double d when double.IsNaN(d) => "n/a",
+        double d when Math.Abs(d) < 10 => d.ToString("N2", CultureInfo.InvariantCulture),
         double d => d.ToString("N1", CultureInfo.InvariantCulture),
         null => "n/a",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
