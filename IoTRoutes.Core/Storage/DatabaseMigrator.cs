@@ -16,6 +16,13 @@ internal sealed partial class DatabaseMigrator(IDbContextFactory<AppDbContext> c
             LogMigrating(logger, db.Database.ProviderName ?? "?", pending.Count);
             await db.Database.MigrateAsync(cancellationToken);
         }
+
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead log: a commit appends to the log (one fsync, synchronous stays FULL, so an acknowledged message
+            // survives a crash) and readers no longer block the writer. The mode is stored in the database file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

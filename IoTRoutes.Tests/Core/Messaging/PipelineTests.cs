@@ -32,7 +32,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task Every_submission_completes_only_once_its_message_is_in_the_database()
     {
         var intake = new MessageIntake(_options);
-        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.StartAsync(default);
 
         var submissions = await Task.WhenAll(Enumerable.Range(0, 120).Select(i => intake.SubmitAsync(NewMessage($$"""{"i":{{i}}}"""), default)));
@@ -40,7 +40,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await writer.StopAsync(default);
 
         await using var db = _db.CreateDbContext();
-        Assert.Equal(120, await db.Messages.CountAsync(m => m.State == MessageState.Received));
+        Assert.Equal(120, await db.Messages.CountAsync(m => m.State == MessageState.Processed)); // decoded on the way in
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class PipelineTests : IAsyncLifetime
             queued.Add(await intake.SubmitAsync(NewMessage("{}"), default)); // nobody writes yet
         }
 
-        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.RunAsync(new CancellationToken(canceled: true)); // the host is already shutting down
         await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -74,7 +74,7 @@ public sealed class PipelineTests : IAsyncLifetime
         var orphan = NewMessage("{}");
         orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
         var bad = await intake.SubmitAsync(orphan, default);
-        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
 
         await writer.RunAsync(new CancellationToken(canceled: true)); // one drain: all ten in one batch
 
@@ -88,7 +88,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task A_failed_write_faults_the_submissions_so_the_broker_does_not_acknowledge()
     {
         var intake = new MessageIntake(_options);
-        var writer = new IntakeWriter(intake, _db, new AcquisitionSignal(), _feed, _options, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.StartAsync(default);
         var orphan = NewMessage("{}");
         orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
