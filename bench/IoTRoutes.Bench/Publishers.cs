@@ -78,27 +78,39 @@ public static class Publishers
                 }
 
                 var slot = c * perClient + m;
-                var message = new MqttApplicationMessageBuilder().WithTopic(topics[c])
+                var next = new MqttApplicationMessageBuilder().WithTopic(topics[c])
                     .WithPayload(Payloads.Telemetry(Interlocked.Increment(ref sequence), options.PayloadBytes))
                     .WithQualityOfServiceLevel(qos).Build();
-                var started = Stopwatch.GetTimestamp();
-                pending.Add(client.PublishAsync(message).ContinueWith(t =>
-                {
-                    window.Release();
-                    if (t.IsCompletedSuccessfully && t.Result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
-                    {
-                        latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        Interlocked.Increment(ref acknowledged);
-                    }
-                    else
-                    {
-                        latencies[slot] = double.NaN;
-                        Interlocked.Increment(ref failed);
-                    }
-                }, TaskScheduler.Default));
+                pending.Add(PublishOneAsync(client, next, slot));
             }
 
             await Task.WhenAll(pending);
+
+            async Task PublishOneAsync(IMqttClient mqtt, MqttApplicationMessage message, int slot)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    var result = await mqtt.PublishAsync(message);
+                    if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
+                    {
+                        latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        Interlocked.Increment(ref acknowledged);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // the connection went away (the kill mode does that on purpose): not acknowledged
+                }
+                finally
+                {
+                    window.Release();
+                }
+
+                latencies[slot] = double.NaN;
+                Interlocked.Increment(ref failed);
+            }
         })));
         var elapsed = clock.Elapsed;
         var measured = qos == MqttQualityOfServiceLevel.AtMostOnce ? [] : latencies.Where(l => l > 0 && !double.IsNaN(l)).ToArray();
