@@ -131,6 +131,16 @@ internal sealed class IntakeWriter(
     {
         Decode(batch);
         await using var db = await contexts.CreateDbContextAsync();
+        if (db is PostgreSqlAppDbContext)
+        {
+            var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await PostgresMessageCopy.WriteAsync(connection, batch.Select(p => p.Message));
+            await transaction.CommitAsync();
+            return;
+        }
+
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         db.Messages.AddRange(batch.Select(p => p.Message));
         await db.SaveChangesAsync();
