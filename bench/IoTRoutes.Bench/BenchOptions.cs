@@ -4,7 +4,12 @@ namespace IoTRoutes.Bench;
 public sealed record BenchOptions
 {
     public string Mode { get; init; } = "ingest";
+    /// <summary>Attach to a running IoTRoutes (e.g. started with the README command) instead of starting one.</summary>
     public string? Url { get; init; }
+    public int MqttPort { get; init; } = 1883;
+
+    /// <summary>Process id of the attached IoTRoutes, to read its CPU and memory (optional).</summary>
+    public int Pid { get; init; }
     public string AppDll { get; init; } = "IoTRoutes.Web/bin/Release/net10.0/IoTRoutes.Web.dll";
     public string Email { get; init; } = "admin@bench.local";
     public string Password { get; init; } = "Bench-password-1";
@@ -32,6 +37,8 @@ public sealed record BenchOptions
             {
                 "--mode" => o with { Mode = Next() },
                 "--url" => o with { Url = Next() },
+                "--mqtt-port" => o with { MqttPort = int.Parse(Next()) },
+                "--pid" => o with { Pid = int.Parse(Next()) },
                 "--app" => o with { AppDll = Next() },
                 "--email" => o with { Email = Next() },
                 "--password" => o with { Password = Next() },

@@ -18,14 +18,38 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
         MqttPort = FreePort();
     }
 
+    private IoTRoutesProcess(BenchOptions options)
+    {
+        _options = options;
+        DataDirectory = "";
+        _attachedUrl = options.Url!.TrimEnd('/');
+        MqttPort = options.MqttPort;
+        if (options.Pid > 0)
+        {
+            _process = Process.GetProcessById(options.Pid);
+        }
+    }
+
+    /// <summary>An IoTRoutes that is already running (<c>--url</c>); CPU and memory are read only with <c>--pid</c>.</summary>
+    public static IoTRoutesProcess Attach(BenchOptions options) => new(options);
+
+    private readonly string? _attachedUrl;
+
+    public bool Attached => _attachedUrl is not null;
+
     public string DataDirectory { get; }
     public int HttpPort { get; }
     public int MqttPort { get; }
-    public string Url => $"http://127.0.0.1:{HttpPort}";
+    public string Url => _attachedUrl ?? $"http://127.0.0.1:{HttpPort}";
     public int Pid => _process?.Id ?? 0;
 
     public async Task StartAsync()
     {
+        if (Attached)
+        {
+            return;
+        }
+
         var dll = Path.GetFullPath(_options.AppDll);
         if (!File.Exists(dll))
         {
@@ -91,7 +115,12 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
     {
         get
         {
-            _process!.Refresh();
+            if (_process is null)
+            {
+                return TimeSpan.Zero;
+            }
+
+            _process.Refresh();
             return _process.TotalProcessorTime;
         }
     }
@@ -99,6 +128,11 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
     /// <summary>Resident memory now and at its peak (Linux /proc VmRSS, VmHWM), in bytes.</summary>
     public (long Resident, long Peak) Memory()
     {
+        if (_process is null)
+        {
+            return (0, 0);
+        }
+
         long Read(string key) => File.ReadLines($"/proc/{Pid}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).FirstOrDefault();
         return (Read("VmRSS:"), Read("VmHWM:"));
@@ -107,13 +141,18 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown, no draining, exactly as a crash or an OOM kill.</summary>
     public void Kill()
     {
+        if (Attached)
+        {
+            throw new InvalidOperationException("The kill mode starts its own IoTRoutes; it does not kill one it attached to.");
+        }
+
         _process!.Kill(entireProcessTree: false);
         _process.WaitForExit();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (!Attached && _process is { HasExited: false } process)
         {
             process.Kill();
             await process.WaitForExitAsync();

@@ -111,6 +111,11 @@ async Task IdleAsync()
 
 async Task<IoTRoutesProcess> StartAppAsync(string? data = null)
 {
+    if (options.Url is not null && data is null)
+    {
+        return IoTRoutesProcess.Attach(options);
+    }
+
     var app = new IoTRoutesProcess(options, data ?? Directory.CreateTempSubdirectory("iotroutes-bench").FullName);
     await app.StartAsync();
     return app;
