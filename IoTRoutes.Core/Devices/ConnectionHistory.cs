@@ -34,7 +34,7 @@ public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> cont
             },
             DeviceDisconnected d => new DeviceConnectionEvent
             {
-                DeviceId = d.DeviceId, Connected = false, ClientId = d.ClientId, RemoteAddress = d.RemoteAddress, Reason = Clip(d.Reason, 512),
+                DeviceId = d.DeviceId, Connected = false, ClientId = d.ClientId, RemoteAddress = d.RemoteAddress, Reason = TextLimits.Clip(d.Reason, 512),
             },
             _ => null,
         };
@@ -46,13 +46,11 @@ public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> cont
         entry.Id = Guid.CreateVersion7();
         entry.BrokerId = e.BrokerId;
         entry.At = e.At;
-        entry.ClientId = Clip(entry.ClientId, 256);
+        entry.ClientId = TextLimits.Clip(entry.ClientId, 256);
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.ConnectionEvents.Add(entry);
         await db.SaveChangesAsync(ct);
     }
-
-    private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }
 
 public sealed record ConnectionEventDto(DateTimeOffset At, bool Connected, Guid BrokerId, string? ClientId, string? RemoteAddress, string? Protocol, string? Reason);

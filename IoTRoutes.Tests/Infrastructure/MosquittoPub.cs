@@ -5,16 +5,20 @@ namespace IoTRoutes.Tests.Infrastructure;
 /// <summary>The real mosquitto_pub client (Debian's mosquitto-clients), as a device owner would use it.</summary>
 public static class MosquittoPub
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string user, string password, string topic, string payload, string protocol = "mqttv311")
+    public static Task<(int ExitCode, string Output)> RunAsync(int port, string user, string password, string topic, string payload, string protocol = "mqttv311") =>
+        RunToolAsync("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1", "-V", protocol]);
+
+    /// <summary>Runs mosquitto_pub or mosquitto_sub to its end (at most 30 s); returns its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToolAsync(string tool, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("mosquitto_pub")
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
         {
-            ArgumentList = { "-h", "127.0.0.1", "-p", port.ToString(), "-u", user, "-P", password, "-t", topic, "-m", payload, "-q", "1", "-V", protocol },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         await process.WaitForExitAsync(timeout.Token);

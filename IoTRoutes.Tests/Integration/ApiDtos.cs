@@ -32,3 +32,14 @@ public sealed record ConnectionEventBody(DateTimeOffset At, bool Connected, Guid
 public sealed record IssuedCertificateBody(Guid Id, string Thumbprint, DateTimeOffset NotAfter, string CertificatePem, string PrivateKeyPem, string CaCertificatePem);
 
 public sealed record CertificateBody(Guid Id, string Thumbprint, string Subject, DateTimeOffset NotBefore, DateTimeOffset NotAfter, bool Issued, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public static class DeviceApi
+{
+    /// <summary>Creates a device through the API and returns it with its one-time secret.</summary>
+    public static async Task<CreatedDeviceBody> CreateDeviceAsync(this HttpClient api, string name, Guid? entityId = null)
+    {
+        var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, "/api/v1/devices", new { name, entityId });
+        response.EnsureSuccessStatusCode();
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<CreatedDeviceBody>(response.Content))!;
+    }
+}

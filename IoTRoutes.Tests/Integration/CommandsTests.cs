@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -18,7 +17,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_connected_device_receives_the_command_acknowledges_it_and_replies()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Valve");
+        var device = await api.CreateDeviceAsync("Valve");
         using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
         var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
@@ -57,7 +56,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_command_for_an_offline_device_waits_and_is_delivered_when_it_subscribes()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Sleepy valve");
+        var device = await api.CreateDeviceAsync("Sleepy valve");
 
         var command = await SendAsync(api, device.Id, new { name = "close" });
         Assert.Equal("Pending", command.Status);
@@ -75,7 +74,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_command_whose_device_left_before_acknowledging_goes_out_again_at_the_next_connection()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Crashing valve");
+        var device = await api.CreateDeviceAsync("Crashing valve");
         var first = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         first.ApplicationMessageReceivedAsync += e =>
@@ -102,7 +101,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_command_nobody_takes_expires()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Gone valve");
+        var device = await api.CreateDeviceAsync("Gone valve");
 
         var command = await SendAsync(api, device.Id, new { name = "ping", expiresInSeconds = 1 });
 
@@ -114,8 +113,8 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_device_may_not_reply_to_another_devices_command_nor_publish_commands()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var target = await CreateDeviceAsync(api, "Target");
-        var other = await CreateDeviceAsync(api, "Other");
+        var target = await api.CreateDeviceAsync("Target");
+        var other = await api.CreateDeviceAsync("Other");
         var command = await SendAsync(api, target.Id, new { name = "reboot" });
         using var otherClient = await Mqtt.ConnectAsync(_app.MqttPort, other.Key, other.Secret);
 
@@ -134,7 +133,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task Bad_commands_get_clear_errors_and_are_audited_when_sent()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Audited valve");
+        var device = await api.CreateDeviceAsync("Audited valve");
 
         var noName = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { payload = 1 });
         var tooLong = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { name = "x", expiresInSeconds = 0 });
@@ -155,7 +154,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
         using var admin = await _app.CreateAuthenticatedClientAsync();
         var customer = (await (await admin.PostAsJsonAsync("/api/v1/entities", new { name = $"Customer {Guid.NewGuid():N}", type = "Customer" }))
             .Content.ReadFromJsonAsync<IdBody>())!;
-        var platformDevice = await CreateDeviceAsync(admin, "Platform valve");
+        var platformDevice = await admin.CreateDeviceAsync("Platform valve");
         var ownResponse = await admin.PostAsJsonAsync("/api/v1/devices", new { name = "Customer valve", entityId = customer.Id });
         var ownDevice = (await ownResponse.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
         using var clientUser = await _app.CreateClientForNewUserAsync(customer.Id, IoTRoutes.Core.Security.Permissions.BuiltInRoles.ClientId);
@@ -172,7 +171,7 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task Connections_and_disconnections_are_recorded_with_their_reason()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Recorded");
+        var device = await api.CreateDeviceAsync("Recorded");
         using (var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret, MqttProtocolVersion.V311))
         {
             await client.DisconnectAsync();
@@ -191,31 +190,12 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.StartsWith("127.0.0.1:", history[1].RemoteAddress);
     }
 
-    private async Task<(int ExitCode, string Output)> MosquittoSubOneAsync(CreatedDeviceBody device, string protocol)
-    {
-        var start = new ProcessStartInfo("mosquitto_sub")
-        {
-            ArgumentList =
-            {
-                "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-V", protocol,
-                "-t", $"devices/{device.Key}/commands/#", "-q", "1", "-C", "1", "-W", "15", "-v",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, string name)
-    {
-        var response = await api.PostAsJsonAsync("/api/v1/devices", new { name });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
-    }
+    private Task<(int ExitCode, string Output)> MosquittoSubOneAsync(CreatedDeviceBody device, string protocol) =>
+        MosquittoPub.RunToolAsync("mosquitto_sub",
+        [
+            "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-V", protocol,
+            "-t", $"devices/{device.Key}/commands/#", "-q", "1", "-C", "1", "-W", "15", "-v",
+        ]);
 
     private static async Task<CommandBody> SendAsync(HttpClient api, Guid deviceId, object body)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -20,7 +19,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task A_device_with_an_issued_certificate_publishes_over_tls_without_a_password(string protocol)
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, $"Certified {protocol}");
+        var device = await api.CreateDeviceAsync($"Certified {protocol}");
         var issued = await IssueAsync(api, device.Id);
 
         var (exitCode, output) = await PublishOverTlsAsync(issued, $"devices/{device.Key}/telemetry", """{"temp":20}""", protocol);
@@ -40,7 +39,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task A_revoked_certificate_is_refused()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Revoked");
+        var device = await api.CreateDeviceAsync("Revoked");
         var issued = await IssueAsync(api, device.Id);
 
         var revoke = await api.PostAsync($"/api/v1/devices/{device.Id}/certificates/{issued.Id}/revoke", null);
@@ -56,7 +55,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task An_expired_certificate_is_refused()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Expired");
+        var device = await api.CreateDeviceAsync("Expired");
         var issued = await IssueAsync(api, device.Id);
         await using (var db = await _app.CreateDbContextAsync())
         {
@@ -76,7 +75,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task An_unknown_certificate_is_refused_until_its_thumbprint_is_registered()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Own PKI");
+        var device = await api.CreateDeviceAsync("Own PKI");
         var own = SelfSigned($"CN={device.Key}");
         var ca = await api.GetStringAsync("/api/v1/certificates/ca.pem");
 
@@ -96,7 +95,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task A_certificate_registered_by_its_thumbprint_alone_is_accepted()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Thumbprint only");
+        var device = await api.CreateDeviceAsync("Thumbprint only");
         var own = SelfSigned($"CN={device.Key}");
         var ca = await api.GetStringAsync("/api/v1/certificates/ca.pem");
         using var parsed = X509Certificate2.CreateFromPem(own.CertificatePem);
@@ -116,7 +115,7 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task The_tls_port_also_takes_the_device_secret()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, "Secret over TLS");
+        var device = await api.CreateDeviceAsync("Secret over TLS");
         var ca = Path.Combine(_folder, "ca-only.pem");
         await File.WriteAllTextAsync(ca, await api.GetStringAsync("/api/v1/certificates/ca.pem"));
 
@@ -138,20 +137,8 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
         return await RunMosquittoPubAsync("--cafile", ca, "--cert", cert, "--key", key, "-t", topic, "-m", payload, "-V", protocol);
     }
 
-    private async Task<(int ExitCode, string Output)> RunMosquittoPubAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("mosquitto_pub") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", _app.MqttTlsPort.ToString(), "-q", "1", "-d" }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int ExitCode, string Output)> RunMosquittoPubAsync(params string[] arguments) =>
+        MosquittoPub.RunToolAsync("mosquitto_pub", ["-h", "127.0.0.1", "-p", _app.MqttTlsPort.ToString(), "-q", "1", "-d", .. arguments]);
 
     private static IssuedCertificateBody SelfSigned(string subject)
     {
@@ -172,13 +159,6 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
         var response = await api.PostAsync($"/api/v1/devices/{deviceId}/certificates/issue", null);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<IssuedCertificateBody>())!;
-    }
-
-    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, string name)
-    {
-        var response = await api.PostAsJsonAsync("/api/v1/devices", new { name });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -15,6 +15,16 @@ internal static class ChangeResponses
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
 
+    /// <summary>201 with the created object itself (a command, a certificate), for changes whose answer is more than an id.</summary>
+    public static Results<Created<T>, ValidationProblem, ProblemHttpResult> Created<T>(
+        ChangeResult result, string collection, T? created, Func<ProblemHttpResult> notFound) => result.Outcome switch
+    {
+        ChangeOutcome.Done => TypedResults.Created($"{collection}/{result.Id}", created),
+        ChangeOutcome.NotFound => notFound(),
+        ChangeOutcome.Conflict => Conflict(result),
+        _ => TypedResults.ValidationProblem(result.Errors!),
+    };
+
     public static Results<NoContent, ValidationProblem, ProblemHttpResult> NoContent(ChangeResult result, Func<ProblemHttpResult> notFound) => result.Outcome switch
     {
         ChangeOutcome.Done => TypedResults.NoContent(),

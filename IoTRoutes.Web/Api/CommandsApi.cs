@@ -1,4 +1,3 @@
-using IoTRoutes.Core;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Core.Security.Permissions;
@@ -28,12 +27,7 @@ public static class CommandsApi
         Guid id, SendCommandRequest request, CommandService commands, CancellationToken ct)
     {
         var (command, result) = await commands.SendAsync(id, request, ct);
-        return result.Outcome switch
-        {
-            ChangeOutcome.Done => TypedResults.Created($"/api/v1/devices/{id}/commands/{command!.Id}", command),
-            ChangeOutcome.NotFound => NotFoundProblem.Device(id),
-            _ => TypedResults.ValidationProblem(result.Errors!),
-        };
+        return ChangeResponses.Created(result, $"/api/v1/devices/{id}/commands", command, () => NotFoundProblem.Device(id));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CommandDto>>, ProblemHttpResult>> ListAsync(Guid id, int? limit, CommandService commands, CancellationToken ct) =>

@@ -1,4 +1,3 @@
-using IoTRoutes.Core;
 using IoTRoutes.Core.Devices.Certificates;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
@@ -37,12 +36,7 @@ public static class DeviceCertificatesApi
         Guid id, RegisterCertificateRequest request, DeviceCertificateService certificates, CancellationToken ct)
     {
         var (certificate, result) = await certificates.RegisterAsync(id, request, ct);
-        return result.Outcome switch
-        {
-            ChangeOutcome.Done => TypedResults.Created($"/api/v1/devices/{id}/certificates/{certificate!.Id}", certificate),
-            ChangeOutcome.NotFound => NotFoundProblem.Device(id),
-            _ => TypedResults.ValidationProblem(result.Errors!),
-        };
+        return ChangeResponses.Created(result, $"/api/v1/devices/{id}/certificates", certificate, () => NotFoundProblem.Device(id));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeAsync(

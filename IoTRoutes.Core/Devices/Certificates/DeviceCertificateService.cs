@@ -57,25 +57,11 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
     /// <summary>Lets the device connect with a certificate from elsewhere, identified by its thumbprint.</summary>
     public async Task<(DeviceCertificateDto? Certificate, ChangeResult Result)> RegisterAsync(Guid deviceId, RegisterCertificateRequest request, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.CertificatePem) && request.Thumbprint is { } thumbprintOnly)
+        var byThumbprint = string.IsNullOrWhiteSpace(request.CertificatePem) && request.Thumbprint is not null;
+        var (candidate, problem) = byThumbprint ? FromThumbprint(request.Thumbprint!) : FromPem(request.CertificatePem);
+        if (problem is not null)
         {
-            return await RegisterThumbprintAsync(deviceId, thumbprintOnly, ct);
-        }
-
-        X509Certificate2 certificate;
-        try
-        {
-            certificate = X509Certificate2.CreateFromPem(request.CertificatePem ?? "");
-        }
-        catch (CryptographicException)
-        {
-            return (null, ChangeResult.Invalid("certificatePem", "This is not a PEM certificate (-----BEGIN CERTIFICATE-----...)."));
-        }
-
-        using var _certificate = certificate;
-        if (certificate.NotAfter.ToUniversalTime() < clock.GetUtcNow().UtcDateTime)
-        {
-            return (null, ChangeResult.Invalid("certificatePem", $"This certificate expired on {certificate.NotAfter.ToUniversalTime():u}."));
+            return (null, problem);
         }
 
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
@@ -86,24 +72,47 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
             return (null, ChangeResult.NotFound);
         }
 
-        var thumbprint = CertificateAuthority.Thumbprint(certificate);
-        if (await db.DeviceCertificates.IgnoreQueryFilters().AnyAsync(c => c.Thumbprint == thumbprint, ct))
+        var record = candidate!;
+        if (await db.DeviceCertificates.IgnoreQueryFilters().AnyAsync(c => c.Thumbprint == record.Thumbprint, ct))
         {
-            return (null, ChangeResult.Invalid("certificatePem", "This certificate is already registered."));
+            return (null, ChangeResult.Invalid(byThumbprint ? "thumbprint" : "certificatePem", "This certificate is already registered."));
         }
 
-        var record = new DeviceCertificate
-        {
-            Id = Guid.CreateVersion7(), DeviceId = deviceId, Thumbprint = thumbprint, Subject = certificate.Subject,
-            NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Issued = false, CreatedAt = clock.GetUtcNow(),
-        };
+        record.Id = Guid.CreateVersion7();
+        record.DeviceId = deviceId;
+        record.CreatedAt = clock.GetUtcNow();
         db.DeviceCertificates.Add(record);
         await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(AuditActions.DeviceCertificateRegistered, caller, $"{device.Name} ({device.Key})", thumbprint, ct);
+        await audit.RecordAsync(AuditActions.DeviceCertificateRegistered, caller, $"{device.Name} ({device.Key})", record.Thumbprint, ct);
         return (ToDto(record), ChangeResult.Done(record.Id));
     }
 
-    private async Task<(DeviceCertificateDto?, ChangeResult)> RegisterThumbprintAsync(Guid deviceId, string thumbprint, CancellationToken ct)
+    private (DeviceCertificate?, ChangeResult?) FromPem(string? pem)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(pem ?? "");
+        }
+        catch (CryptographicException)
+        {
+            return (null, ChangeResult.Invalid("certificatePem", "This is not a PEM certificate (-----BEGIN CERTIFICATE-----...)."));
+        }
+
+        using var _ = certificate;
+        if (certificate.NotAfter.ToUniversalTime() < clock.GetUtcNow().UtcDateTime)
+        {
+            return (null, ChangeResult.Invalid("certificatePem", $"This certificate expired on {certificate.NotAfter.ToUniversalTime():u}."));
+        }
+
+        return (new DeviceCertificate
+        {
+            Thumbprint = CertificateAuthority.Thumbprint(certificate), Subject = certificate.Subject,
+            NotBefore = certificate.NotBefore.ToUniversalTime(), NotAfter = certificate.NotAfter.ToUniversalTime(), Issued = false,
+        }, null);
+    }
+
+    private static (DeviceCertificate?, ChangeResult?) FromThumbprint(string thumbprint)
     {
         var normalized = thumbprint.Replace(":", "").Replace(" ", "").Trim().ToUpperInvariant();
         if (normalized.Length != 64 || !normalized.All(Uri.IsHexDigit))
@@ -111,30 +120,12 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
             return (null, ChangeResult.Invalid("thumbprint", "A thumbprint is the certificate's SHA-256 hash: 64 hexadecimal digits."));
         }
 
-        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
-        await using var _db = db;
-        var device = await db.Devices.AsNoTracking().Where(d => d.Id == deviceId).Select(d => new { d.Key, d.Name }).SingleOrDefaultAsync(ct);
-        if (device is null)
-        {
-            return (null, ChangeResult.NotFound);
-        }
-
-        if (await db.DeviceCertificates.IgnoreQueryFilters().AnyAsync(c => c.Thumbprint == normalized, ct))
-        {
-            return (null, ChangeResult.Invalid("thumbprint", "This certificate is already registered."));
-        }
-
         // Without the certificate its validity is unknown here; the broker checks it on the certificate presented.
-        var record = new DeviceCertificate
+        return (new DeviceCertificate
         {
-            Id = Guid.CreateVersion7(), DeviceId = deviceId, Thumbprint = normalized, Subject = "(registered by thumbprint)",
+            Thumbprint = normalized, Subject = "(registered by thumbprint)", Issued = false,
             NotBefore = DateTimeOffset.MinValue.ToUniversalTime(), NotAfter = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero),
-            Issued = false, CreatedAt = clock.GetUtcNow(),
-        };
-        db.DeviceCertificates.Add(record);
-        await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(AuditActions.DeviceCertificateRegistered, caller, $"{device.Name} ({device.Key})", normalized, ct);
-        return (ToDto(record), ChangeResult.Done(record.Id));
+        }, null);
     }
 
     /// <summary>Revokes the certificate and closes the device's connections, so it must reconnect with valid credentials.</summary>

@@ -63,24 +63,11 @@ internal sealed class AcquisitionWorker(
         var now = clock.GetUtcNow();
         foreach (var message in batch)
         {
-            var result = decoder.Decode(message.Payload);
-            message.ProcessedAt = now;
-            if (result.Succeeded)
-            {
-                message.State = MessageState.Processed;
-            }
-            else
-            {
-                message.State = MessageState.Rejected;
-                message.RejectionReason = Truncate(result.Reason!);
-                IntakeLog.Rejected(logger, message.Id, message.RejectionReason);
-            }
+            MessageDecoding.Decide(message, decoder, now, logger);
         }
 
         await db.SaveChangesAsync(ct);
         feed.Publish(new MessagesChanged(batch.Select(m => m.DeviceId).ToHashSet()));
         return batch.Count;
     }
-
-    private static string Truncate(string reason) => reason.Length <= 1024 ? reason : reason[..1021] + "...";
 }

@@ -112,18 +112,7 @@ internal sealed class IntakeWriter(
                 continue; // already decided at the broker (an oversize payload)
             }
 
-            var result = decoder.Decode(message.Payload);
-            message.ProcessedAt = now;
-            if (result.Succeeded)
-            {
-                message.State = Lifecycle.MessageState.Processed;
-            }
-            else
-            {
-                message.State = Lifecycle.MessageState.Rejected;
-                message.RejectionReason = result.Reason!.Length <= 1024 ? result.Reason : result.Reason[..1021] + "...";
-                IntakeLog.Rejected(logger, message.Id, message.RejectionReason);
-            }
+            MessageDecoding.Decide(message, decoder, now, logger);
         }
     }
 

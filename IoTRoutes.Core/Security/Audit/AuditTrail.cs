@@ -36,12 +36,10 @@ public sealed class AuditTrail(IDbContextFactory<AppDbContext> contexts, TimePro
     {
         db.AuditEntries.Add(new AuditEntry
         {
-            Id = Guid.CreateVersion7(), At = clock.GetUtcNow(), UserId = userId, UserEmail = Clip(email, 256)!,
+            Id = Guid.CreateVersion7(), At = clock.GetUtcNow(), UserId = userId, UserEmail = TextLimits.Clip(email, 256)!,
             EntityId = entityId == Guid.Empty ? RootEntity.Id : entityId, Action = action,
-            Target = Clip(target, 256), Details = Clip(details, 2000), From = Clip(from, 64),
+            Target = TextLimits.Clip(target, 256), Details = TextLimits.Clip(details, 2000), From = TextLimits.Clip(from, 64),
         });
         await db.SaveChangesAsync(ct);
     }
-
-    private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }
