@@ -8,7 +8,8 @@ public static class UserInterfaceExtensions
     public static IServiceCollection AddUserInterface(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Bottom right: at the top they covered the page's action buttons (Edit, Delete) right after an action.
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         return services;
     }
 
