@@ -33,6 +33,8 @@ public static class MessagingServiceCollectionExtensions
 
         // Subscribers of broker events start before the brokers do, so they miss nothing.
         services.AddHostedService<Devices.ConnectionEventRecorder>();
+        services.AddSingleton<ConnectionChanges>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionChanges>());
         services.AddSingleton<Commands.CommandDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Commands.CommandDispatcher>());
         services.AddSingleton<BrokerManager>();

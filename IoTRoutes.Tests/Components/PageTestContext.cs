@@ -68,6 +68,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Devices.Certificates.CertificateAuthority>();
         Services.AddSingleton<DeviceStatusService>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.DeviceConnectionTracker>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.ConnectionChanges>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerEvents>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerHostServices>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.IBrokerTransports, IoTRoutes.Core.Messaging.Brokers.NoExtraTransports>();

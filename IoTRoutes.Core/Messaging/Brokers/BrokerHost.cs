@@ -76,6 +76,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         server.InterceptingInboundPacketAsync += args =>
         {
             _shared.RewriteInbound(args);
+            Protocol.DurableAcknowledgements.OnInbound(args);
             return Task.CompletedTask;
         };
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
@@ -357,11 +358,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         args.ReasonString = text;
     }
 
-    private async Task OnConnectedAsync(ClientConnectedEventArgs args)
+    private Task OnConnectedAsync(ClientConnectedEventArgs args)
     {
         if (_refused.ContainsKey(args.ClientId))
         {
-            return; // admitted by MQTTnet into another client's session, and being closed
+            return Task.CompletedTask; // admitted by MQTTnet into another client's session, and being closed
         }
 
         _live[args.ClientId] = true;
@@ -369,18 +370,19 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         _shared.Connected(args.ClientId);
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
         {
-            await UpdateStatusAsync(device, () => services.Connections.ConnectedAsync(device.Id, CancellationToken.None));
-            await services.Events.PublishAsync(new DeviceConnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
-                args.RemoteEndPoint?.ToString(), ProtocolName(args.ProtocolVersion)), CancellationToken.None);
+            services.ConnectionChanges.Post(new DeviceConnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
+                args.RemoteEndPoint?.ToString(), ProtocolName(args.ProtocolVersion)));
         }
+
+        return Task.CompletedTask;
     }
 
-    private async Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
+    private Task OnDisconnectedAsync(ClientDisconnectedEventArgs args)
     {
         _admissions.TryRemove(args.ClientId, out _);
         if (_refused.TryRemove(args.ClientId, out _) || !_live.TryRemove(args.ClientId, out _))
         {
-            return; // never counted as connected (refused at CONNACK, or MQTTnet failed to send the CONNACK)
+            return Task.CompletedTask; // never counted as connected (refused at CONNACK, or MQTTnet failed to send the CONNACK)
         }
 
         _completions.OnDisconnected(args);
@@ -394,10 +396,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
         {
-            await UpdateStatusAsync(device, () => services.Connections.DisconnectedAsync(device.Id, CancellationToken.None));
-            await services.Events.PublishAsync(new DeviceDisconnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
-                args.RemoteEndPoint?.ToString(), DisconnectReason(args)), CancellationToken.None);
+            services.ConnectionChanges.Post(new DeviceDisconnected(definition.Id, services.Clock.GetUtcNow(), device.Id, device.Key, args.ClientId,
+                args.RemoteEndPoint?.ToString(), DisconnectReason(args)));
         }
+
+        return Task.CompletedTask;
     }
 
     private static string DisconnectReason(ClientDisconnectedEventArgs args) => args.DisconnectType switch
@@ -408,18 +411,6 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         MqttClientDisconnectType.Takeover => "Session taken over by a new connection with the same client id",
         _ => "Connection lost (network error, keep-alive timeout or closed by the broker)",
     };
-
-    private async Task UpdateStatusAsync(AuthenticatedDevice device, Func<Task> update)
-    {
-        try
-        {
-            await update();
-        }
-        catch (Exception e)
-        {
-            BrokerLog.StatusFailed(logger, definition.Name, device.Key, e);
-        }
-    }
 
     private async Task RemoveExpiredSessionsAsync()
     {
@@ -482,6 +473,13 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return;
         }
 
+        if (await Protocol.DurableAcknowledgements.OnOutboundAsync(args) is { } failure)
+        {
+            // Not stored: no acknowledgement, and closing the connection makes the device deliver the message again.
+            CloseAfterFailedWrite(args.ClientId, failure);
+            return;
+        }
+
         await _completions.OnOutboundAsync(args);
     }
 
@@ -502,7 +500,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             connAck.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
             connAck.ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected;
             connAck.IsSessionPresent = false;
-            _ = CloseRefusedAsync(args.ClientId);
+            _ = CloseAsync(args.ClientId, MqttDisconnectReasonCode.NotAuthorized);
             return;
         }
 
@@ -513,19 +511,25 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
     }
 
-    private async Task CloseRefusedAsync(string clientId)
+    private void CloseAfterFailedWrite(string clientId, Exception e)
+    {
+        BrokerLog.IntakeFailed(logger, definition.Name, clientId, e);
+        _ = CloseAsync(clientId, MqttDisconnectReasonCode.UnspecifiedError);
+    }
+
+    private async Task CloseAsync(string clientId, MqttDisconnectReasonCode reason)
     {
         try
         {
-            await Task.Yield();
+            await Task.Yield(); // never from inside MQTTnet's own loops of that client
             if (_server is { } server)
             {
-                await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+                await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = reason });
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogWarning(e, "Broker {Broker}: closing the refused connection {ClientId} failed", definition.Name, clientId);
+            logger.LogWarning(e, "Broker {Broker}: closing the connection {ClientId} failed", definition.Name, clientId);
         }
     }
 
@@ -540,6 +544,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             items[ProtocolItem] = Protocol;
             items[ExpiryItem] = SessionExpiry;
             IoTRoutes.Core.Messaging.Brokers.Protocol.ProtocolCompletions.Install(items, ClientState);
+            IoTRoutes.Core.Messaging.Brokers.Protocol.DurableAcknowledgements.Install(items);
         }
     }
 
@@ -672,7 +677,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         try
         {
             var durable = await services.Intake.SubmitAsync(stored, args.CancellationToken);
-            if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+            if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce && !Protocol.DurableAcknowledgements.TryDefer(args.SessionItems, durable))
             {
                 await durable.WaitAsync(args.CancellationToken);
             }
@@ -848,7 +853,7 @@ public sealed class BrokerHostServices(
     DeviceCredentialValidator credentials,
     Devices.Certificates.DeviceCertificateValidator certificates,
     Devices.Certificates.CertificateAuthority authority,
-    DeviceConnectionTracker connections,
+    ConnectionChanges connectionChanges,
     Pipeline.MessageIntake intake,
     BrokerEvents events,
     IBrokerTransports transports,
@@ -858,7 +863,7 @@ public sealed class BrokerHostServices(
     public DeviceCredentialValidator Credentials => credentials;
     public Devices.Certificates.DeviceCertificateValidator Certificates => certificates;
     public Devices.Certificates.CertificateAuthority Authority => authority;
-    public DeviceConnectionTracker Connections => connections;
+    public ConnectionChanges ConnectionChanges => connectionChanges;
     public Pipeline.MessageIntake Intake => intake;
     public BrokerEvents Events => events;
     public TimeProvider Clock => clock;

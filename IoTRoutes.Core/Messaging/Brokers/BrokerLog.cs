@@ -28,9 +28,6 @@ internal static partial class BrokerLog
     [LoggerMessage(2008, LogLevel.Error, "Broker {Broker}: checking the credentials of {UserName} failed")]
     public static partial void ValidationFailed(ILogger logger, string broker, string? userName, Exception exception);
 
-    [LoggerMessage(2009, LogLevel.Warning, "Broker {Broker}: updating the status of device {DeviceKey} failed")]
-    public static partial void StatusFailed(ILogger logger, string broker, string deviceKey, Exception exception);
-
     [LoggerMessage(2010, LogLevel.Warning, "Broker {Broker}: device {DeviceKey} may not use client id {ClientId}, which belongs to another device's session")]
     public static partial void ClientIdTaken(ILogger logger, string broker, string deviceKey, string clientId);
 

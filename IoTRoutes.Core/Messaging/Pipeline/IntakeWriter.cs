@@ -89,13 +89,13 @@ internal sealed class IntakeWriter(
         {
             var message = batch[0].Message;
             IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, e);
-            batch[0].Stored.TrySetException(e);
+            intake.Failed(batch[0], e);
             return;
         }
 
         foreach (var pending in batch)
         {
-            pending.Stored.TrySetResult();
+            intake.Stored(pending);
         }
 
         feed.Publish(new MessagesChanged(batch.Select(p => p.Message.DeviceId).ToHashSet()));
@@ -120,18 +120,27 @@ internal sealed class IntakeWriter(
     {
         Decode(batch);
         await using var db = await contexts.CreateDbContextAsync();
-        if (db is PostgreSqlAppDbContext)
+        var messages = batch.Select(p => p.Message);
+        switch (db)
         {
-            var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
-            await connection.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await PostgresMessageCopy.WriteAsync(connection, batch.Select(p => p.Message));
-            await transaction.CommitAsync();
-            return;
-        }
+            case PostgreSqlAppDbContext:
+                var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+                await connection.OpenAsync();
+                await using (var transaction = await connection.BeginTransactionAsync())
+                {
+                    await PostgresMessageCopy.WriteAsync(connection, messages);
+                    await transaction.CommitAsync();
+                }
 
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        db.Messages.AddRange(batch.Select(p => p.Message));
-        await db.SaveChangesAsync();
+                break;
+            case SqliteAppDbContext:
+                await SqliteMessageInsert.WriteAsync(db, messages);
+                break;
+            default:
+                db.ChangeTracker.AutoDetectChangesEnabled = false;
+                db.Messages.AddRange(messages);
+                await db.SaveChangesAsync();
+                break;
+        }
     }
 }

@@ -13,14 +13,45 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private int _unstored;
+
     internal ChannelReader<PendingMessage> Reader => _queue.Reader;
+
+    /// <summary>Messages submitted and not yet committed (or failed): queued, or in the batch being written.</summary>
+    public int Unstored => Volatile.Read(ref _unstored);
 
     /// <summary>Queues <paramref name="message"/>; the returned task completes when it is committed, or faults if the write failed.</summary>
     public async Task<Task> SubmitAsync(Message message, CancellationToken ct)
     {
         var pending = new PendingMessage(message);
-        await _queue.Writer.WriteAsync(pending, ct);
+        Interlocked.Increment(ref _unstored);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, ct);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _unstored);
+            throw;
+        }
+
         return pending.Stored.Task;
+    }
+
+    internal void Stored(PendingMessage pending)
+    {
+        if (pending.Stored.TrySetResult())
+        {
+            Interlocked.Decrement(ref _unstored);
+        }
+    }
+
+    internal void Failed(PendingMessage pending, Exception error)
+    {
+        if (pending.Stored.TrySetException(error))
+        {
+            Interlocked.Decrement(ref _unstored);
+        }
     }
 
     /// <summary>No more submissions: called at shutdown, once the brokers have stopped.</summary>

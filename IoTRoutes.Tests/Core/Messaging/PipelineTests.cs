@@ -5,6 +5,7 @@ using IoTRoutes.Core.Messaging.Formats;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Messaging.Pipeline;
 using IoTRoutes.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -79,7 +80,8 @@ public sealed class PipelineTests : IAsyncLifetime
         await writer.RunAsync(new CancellationToken(canceled: true)); // one drain: all ten in one batch
 
         await Task.WhenAll(good).WaitAsync(TimeSpan.FromSeconds(10));
-        await Assert.ThrowsAsync<DbUpdateException>(() => bad.WaitAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<SqliteException>(() => bad.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("FOREIGN KEY", error.Message);
         await using var db = _db.CreateDbContext();
         Assert.Equal(9, await db.Messages.CountAsync());
     }
@@ -95,7 +97,7 @@ public sealed class PipelineTests : IAsyncLifetime
 
         var stored = await intake.SubmitAsync(orphan, default);
 
-        await Assert.ThrowsAsync<DbUpdateException>(() => stored.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<SqliteException>(() => stored.WaitAsync(TimeSpan.FromSeconds(10)));
         await writer.StopAsync(default);
     }
 
@@ -137,6 +139,47 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(50, await worker.ProcessBatchAsync(default));
         Assert.Equal(20, await worker.ProcessBatchAsync(default));
         Assert.Equal(0, await worker.ProcessBatchAsync(default));
+    }
+
+    [Fact]
+    public async Task The_prepared_sqlite_insert_writes_exactly_the_row_EF_writes()
+    {
+        var viaEf = NewMessage("{}");
+        viaEf.State = MessageState.Rejected;
+        viaEf.RejectionReason = "Malformed JSON: it's \"quoted\"";
+        viaEf.ProcessedAt = _clock.GetUtcNow().AddMilliseconds(1234.5678);
+        viaEf.ReceivedAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(2)).AddTicks(7);
+        var viaInsert = NewMessage("{}");
+        viaInsert.Topic = viaEf.Topic;
+        (viaInsert.State, viaInsert.RejectionReason, viaInsert.ProcessedAt, viaInsert.ReceivedAt) = (viaEf.State, viaEf.RejectionReason, viaEf.ProcessedAt, viaEf.ReceivedAt);
+        var plain = NewMessage("{\"t\":21.5}");
+        plain.State = MessageState.Processed; // no reason, no processing time: NULLs
+
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Messages.Add(viaEf);
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = _db.CreateDbContext())
+        {
+            await SqliteMessageInsert.WriteAsync(db, [viaInsert, plain]);
+        }
+
+        await using var check = _db.CreateDbContext();
+        var rows = await check.Database.SqlQueryRaw<string>(
+            "SELECT typeof(Id) || length(Id) || (Id = upper(Id)) || '|' || quote(DeviceId) || '|' || quote(Topic) || '|' || quote(Payload) || '|' || PayloadSize || '|' || " +
+            "QualityOfService || '|' || quote(ReceivedAt) || '|' || quote(State) || '|' || quote(RejectionReason) || '|' || quote(ProcessedAt) AS Value FROM Messages ORDER BY rowid").ToListAsync();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(rows[0], rows[1]); // byte for byte the row EF wrote (apart from the id's value)
+        Assert.EndsWith("|NULL|NULL", rows[2]);
+
+        // EF finds it by its key and reads it back as it reads its own row (its time converter drops part of the ticks).
+        var read = await check.Messages.SingleAsync(m => m.Id == viaInsert.Id);
+        var own = await check.Messages.SingleAsync(m => m.Id == viaEf.Id);
+        Assert.Equal((own.ReceivedAt, own.ProcessedAt, own.State, own.RejectionReason), (read.ReceivedAt, read.ProcessedAt, read.State, read.RejectionReason));
+        Assert.Equal(own.Payload, read.Payload);
+        Assert.Equal(2, await check.Messages.CountAsync(m => m.DeviceId == _deviceId && m.ReceivedAt == viaEf.ReceivedAt));
     }
 
     private int _sequence;

@@ -1,0 +1,113 @@
+using System.Collections;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
+
+/// <summary>
+/// Holds the PUBACK (QoS 1) or PUBREC (QoS 2) of a stored uplink until its batch is committed, without holding the
+/// client's receive loop. MQTTnet awaits the publish interceptor before it reads the client's next packet, so waiting
+/// there for the commit allowed one message per client per commit; here the wait moves to the client's send loop, where
+/// MQTTnet sends the acknowledgements in the order the publishes arrived. Commits complete in submission order, so
+/// the acknowledgements still leave in order (MQTT-4.6.0-2), each after its own message is on disk.
+/// </summary>
+internal static class DurableAcknowledgements
+{
+    private const string Item = "iotroutes.acks";
+
+    /// <summary>At CONNACK. A resumed session keeps its table: acknowledgements queued by the previous connection still wait.</summary>
+    public static void Install(IDictionary sessionItems)
+    {
+        if (sessionItems[Item] is not Pending)
+        {
+            sessionItems[Item] = new Pending();
+        }
+    }
+
+    /// <summary>Inbound interceptor: notes the packet id of the publish MQTTnet is about to hand to the publish interceptor.</summary>
+    public static void OnInbound(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttPublishPacket { QualityOfServiceLevel: not MqttQualityOfServiceLevel.AtMostOnce } publish && args.SessionItems[Item] is Pending pending)
+        {
+            pending.Receiving = publish.PacketIdentifier;
+        }
+    }
+
+    /// <summary>From the publish interceptor: the acknowledgement of the publish being handled waits for <paramref name="stored"/>.</summary>
+    public static bool TryDefer(IDictionary sessionItems, Task stored)
+    {
+        if (sessionItems[Item] is not Pending pending)
+        {
+            return false;
+        }
+
+        pending.Add(pending.Receiving, stored);
+        return true;
+    }
+
+    /// <summary>
+    /// Outbound interceptor: a PUBACK or PUBREC leaves once its message is stored, or not at all. Returns the write's
+    /// failure, after which the caller closes the connection so the device delivers the message again.
+    /// </summary>
+    public static ValueTask<Exception?> OnOutboundAsync(InterceptingPacketEventArgs args)
+    {
+        var packetId = args.Packet switch
+        {
+            MqttPubAckPacket ack => ack.PacketIdentifier,
+            MqttPubRecPacket rec => rec.PacketIdentifier,
+            _ => (ushort)0,
+        };
+        if (packetId == 0 || args.SessionItems[Item] is not Pending pending || pending.Take(packetId) is not { } stored || stored.IsCompletedSuccessfully)
+        {
+            return ValueTask.FromResult<Exception?>(null);
+        }
+
+        return WaitAsync(args, stored);
+    }
+
+    private static async ValueTask<Exception?> WaitAsync(InterceptingPacketEventArgs args, Task stored)
+    {
+        try
+        {
+            await stored.WaitAsync(args.CancellationToken);
+            return null;
+        }
+        catch (OperationCanceledException) when (args.CancellationToken.IsCancellationRequested)
+        {
+            args.ProcessPacket = false; // the connection is closing; the client sends the message again
+            return null;
+        }
+        catch (Exception e)
+        {
+            args.ProcessPacket = false;
+            return e;
+        }
+    }
+
+    private sealed class Pending
+    {
+        private readonly Dictionary<ushort, Task> _byPacketId = [];
+
+        /// <summary>Written and read by the client's receive loop only (inbound interceptor, then publish interceptor).</summary>
+        public ushort Receiving { get; set; }
+
+        public void Add(ushort packetId, Task stored)
+        {
+            lock (_byPacketId)
+            {
+                // The same id twice before its acknowledgement left: a redelivery on a new connection. Its
+                // acknowledgement waits for both writes.
+                _byPacketId[packetId] = _byPacketId.TryGetValue(packetId, out var earlier) ? Task.WhenAll(earlier, stored) : stored;
+            }
+        }
+
+        public Task? Take(ushort packetId)
+        {
+            lock (_byPacketId)
+            {
+                return _byPacketId.Remove(packetId, out var stored) ? stored : null;
+            }
+        }
+    }
+}
