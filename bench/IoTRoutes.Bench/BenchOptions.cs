@@ -20,6 +20,10 @@ public sealed record BenchOptions
     public int PayloadBytes { get; init; } = 128;
     public int InFlight { get; init; } = 16;
     public double Rate { get; init; }
+    /// <summary>Messages published (unpaced, not measured) before each measured run: JIT tiering and caches warm up first.</summary>
+    public int Warmup { get; init; } = 50_000;
+    /// <summary>Rounds of bare → IoTRoutes in an ingest run; the median round (by ratio) is reported.</summary>
+    public int Repeat { get; init; } = 1;
     public int IdleDevices { get; init; } = 10_000;
     public string Database { get; init; } = "Sqlite";
     public string? ConnectionString { get; init; }
@@ -49,6 +53,8 @@ public sealed record BenchOptions
                 "--payload" => o with { PayloadBytes = int.Parse(Next()) },
                 "--in-flight" => o with { InFlight = int.Parse(Next()) },
                 "--rate" => o with { Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--warmup" => o with { Warmup = int.Parse(Next()) },
+                "--repeat" => o with { Repeat = Math.Max(1, int.Parse(Next())) },
                 "--idle-devices" => o with { IdleDevices = int.Parse(Next()) },
                 "--database" => o with { Database = Next() },
                 "--connection-string" => o with { ConnectionString = Next() },

@@ -5,6 +5,9 @@ using System.Text.Json;
 
 namespace IoTRoutes.Bench;
 
+/// <summary>One measured IoTRoutes run: the publishers' view, what was stored, and the process's CPU and memory.</summary>
+public sealed record IngestRun(PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes);
+
 /// <summary>Collects a run's numbers; writes them as JSON, and with --record as a section and a chart in docs/benchmarks.md.</summary>
 public sealed class Report(BenchOptions options)
 {
@@ -18,17 +21,27 @@ public sealed class Report(BenchOptions options)
         _results["baseline"] = new { acksPerSecond = r.PerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed };
     }
 
-    public void IoTRoutes(PublishResult r, long stored, long processed, double ingestPerSecond, TimeSpan cpu, TimeSpan wall, long peakBytes)
+    public void IoTRoutes(IngestRun run)
     {
+        var r = run.Publish;
         _iotroutes = r;
         _results["iotroutes"] = new
         {
-            acksPerSecond = r.PerSecond, ingestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
-            stored, processed, lost = Math.Max(0, r.Acknowledged - stored), cpuPercent = cpu.TotalSeconds / wall.TotalSeconds * 100,
-            peakMemoryMiB = peakBytes / 1048576.0,
+            acksPerSecond = r.PerSecond, run.IngestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
+            run.Stored, run.Processed, lost = Math.Max(0, r.Acknowledged - run.Stored), cpuPercent = run.Cpu.TotalSeconds / run.Wall.TotalSeconds * 100,
+            peakMemoryMiB = run.PeakBytes / 1048576.0,
             ratioToBaseline = _baseline is null ? (double?)null : r.PerSecond / _baseline.PerSecond,
         };
     }
+
+    /// <summary>Every round of a --repeat run (the sections above hold the median round).</summary>
+    public void Rounds(List<(double? Bare, double IoTRoutes)> rounds) =>
+        _results["rounds"] = new
+        {
+            acksPerSecond = string.Join("; ", rounds.Select(r => r.Bare is { } bare
+                ? string.Create(CultureInfo.InvariantCulture, $"{bare:N0} → {r.IoTRoutes:N0} ({r.IoTRoutes / bare:P0})")
+                : string.Create(CultureInfo.InvariantCulture, $"{r.IoTRoutes:N0}"))),
+        };
 
     public void Kill(long acknowledged, long storedAfterRestart) =>
         _results["kill"] = new { acknowledged, storedAfterRestart, lost = Math.Max(0, acknowledged - storedAfterRestart) };
@@ -66,7 +79,9 @@ public sealed class Report(BenchOptions options)
         md.AppendLine().AppendLine($"### {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {options.Mode} · {options.Database}")
             .AppendLine().AppendLine($"Machine: {machine.cores} cores ({machine.cpu}), {machine.memoryGiB:N1} GiB; commit `{machine.commit}`. " +
                 $"Settings: {options.Clients} clients, {options.Devices} devices, {options.Messages:N0} messages, QoS {options.Qos}, " +
-                $"{options.PayloadBytes}-byte JSON, {options.InFlight} in flight per client{(options.Rate > 0 ? $", paced at {options.Rate:N0}/s" : "")}.")
+                $"{options.PayloadBytes}-byte JSON, {options.InFlight} in flight per client{(options.Rate > 0 ? $", paced at {options.Rate:N0}/s" : "")}" +
+                $"{(options.Mode == "ingest" ? options.Warmup > 0 ? $", after {options.Warmup:N0} warm-up messages" : ", cold (no warm-up)" : "")}" +
+                $"{(options.Repeat > 1 ? $"; median of {options.Repeat} rounds" : "")}.")
             .AppendLine().AppendLine("| measure | value |").AppendLine("|---|---|");
         foreach (var (section, values) in _results)
         {

@@ -154,25 +154,34 @@ public sealed class PipelineTests : IAsyncLifetime
         (viaInsert.State, viaInsert.RejectionReason, viaInsert.ProcessedAt, viaInsert.ReceivedAt) = (viaEf.State, viaEf.RejectionReason, viaEf.ProcessedAt, viaEf.ReceivedAt);
         var plain = NewMessage("{\"t\":21.5}");
         plain.State = MessageState.Processed; // no reason, no processing time: NULLs
+        Message Refused()
+        {
+            var refused = NewMessage(""); // refused for its size: stored without its payload
+            (refused.Topic, refused.Payload, refused.PayloadSize, refused.State) = ("devices/pipe/big", [], 300_000, MessageState.Rejected);
+            (refused.RejectionReason, refused.ProcessedAt) = ("Payload of 300000 bytes exceeds the limit", refused.ReceivedAt);
+            return refused;
+        }
 
         await using (var db = _db.CreateDbContext())
         {
-            db.Messages.Add(viaEf);
+            db.Messages.AddRange(viaEf, Refused());
             await db.SaveChangesAsync();
         }
 
         await using (var db = _db.CreateDbContext())
         {
-            await SqliteMessageInsert.WriteAsync(db, [viaInsert, plain]);
+            await SqliteMessageInsert.WriteAsync(db, [viaInsert, plain, Refused()]);
         }
 
         await using var check = _db.CreateDbContext();
         var rows = await check.Database.SqlQueryRaw<string>(
             "SELECT typeof(Id) || length(Id) || (Id = upper(Id)) || '|' || quote(DeviceId) || '|' || quote(Topic) || '|' || quote(Payload) || '|' || PayloadSize || '|' || " +
             "QualityOfService || '|' || quote(ReceivedAt) || '|' || quote(State) || '|' || quote(RejectionReason) || '|' || quote(ProcessedAt) AS Value FROM Messages ORDER BY rowid").ToListAsync();
-        Assert.Equal(3, rows.Count);
-        Assert.Equal(rows[0], rows[1]); // byte for byte the row EF wrote (apart from the id's value)
-        Assert.EndsWith("|NULL|NULL", rows[2]);
+        Assert.Equal(5, rows.Count);
+        Assert.Equal(rows[0], rows[2]); // byte for byte the row EF wrote (apart from the id's value)
+        Assert.Equal(rows[1], rows[4]);
+        Assert.Contains("|X''|", rows[4]); // an empty payload, not NULL
+        Assert.EndsWith("|NULL|NULL", rows[3]);
 
         // EF finds it by its key and reads it back as it reads its own row (its time converter drops part of the ticks).
         var read = await check.Messages.SingleAsync(m => m.Id == viaInsert.Id);
