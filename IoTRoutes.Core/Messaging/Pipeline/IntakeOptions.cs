@@ -10,6 +10,12 @@ public sealed class IntakeOptions
     /// <summary>Most messages written in one transaction (group commit) and decoded in one acquisition batch.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Under load (the previous batch held at least 32 messages), how long the writer waits for a batch to fill before
+    /// it commits; 0 commits whatever is waiting at once.
+    /// </summary>
+    [Range(0, 100)] public int LingerMilliseconds { get; set; } = 2;
+
     /// <summary>Messages waiting to be written before publishers are slowed down (back-pressure).</summary>
     [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 20_000;
 }
