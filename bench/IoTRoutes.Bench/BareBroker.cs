@@ -1,32 +1,89 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MQTTnet.Server;
 
 namespace IoTRoutes.Bench;
 
-/// <summary>The baseline: an MQTTnet server with nothing around it (no authentication, no storage), in this process.</summary>
+/// <summary>
+/// The baseline: an MQTTnet server with nothing around it (no authentication, no storage), in a process of its own
+/// like IoTRoutes (this program started again with <c>--serve-bare PORT</c>), with the runtime settings IoTRoutes runs
+/// with (server GC, no dynamic PGO), so the two differ only in what the platform adds; its CPU is read the same way.
+/// </summary>
 public sealed class BareBroker : IAsyncDisposable
 {
-    private readonly MqttServer _server;
+    private Process? _process;
 
-    public BareBroker()
+    public int Port { get; } = FreePort();
+
+    public TimeSpan CpuTime
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        var options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointBoundIPV6Address(IPAddress.None).WithDefaultEndpointPort(Port).Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+        get
+        {
+            _process!.Refresh();
+            return _process.TotalProcessorTime;
+        }
     }
 
-    public int Port { get; }
+    public async Task StartAsync()
+    {
+        var self = typeof(BareBroker).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [self, "--serve-bare", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        _process = Process.Start(start)!;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
 
-    public Task StartAsync() => _server.StartAsync();
+        throw new TimeoutException("The bare MQTTnet server did not start.");
+    }
+
+    /// <summary>The child process: serves until its standard input closes (the harness ends or disposes it).</summary>
+    public static async Task ServeAsync(int port)
+    {
+        var options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None).WithDefaultEndpointPort(port).Build();
+        using var server = new MqttServerFactory().CreateMqttServer(options);
+        await server.StartAsync();
+        await Console.In.ReadToEndAsync();
+        await server.StopAsync(new MqttServerStopOptions());
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _server.StopAsync(new MqttServerStopOptions());
-        _server.Dispose();
+        if (_process is { HasExited: false } process)
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(5000))
+            {
+                process.Kill();
+            }
+
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

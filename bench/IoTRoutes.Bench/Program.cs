@@ -1,6 +1,12 @@
 using System.Diagnostics;
 using IoTRoutes.Bench;
 
+if (args is ["--serve-bare", var port])
+{
+    await BareBroker.ServeAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var report = new Report(options);
 try
@@ -29,7 +35,7 @@ async Task IngestAsync()
 {
     // The machine is noisy (a shared VM): with --repeat the pair bare → IoTRoutes runs several times, and the round with
     // the median ratio is the one reported, with every round's numbers beside it.
-    var rounds = new List<(PublishResult? Bare, IngestRun Run)>();
+    var rounds = new List<(BareRun? Bare, IngestRun Run)>();
     for (var round = 1; round <= options.Repeat; round++)
     {
         if (options.Repeat > 1)
@@ -41,7 +47,7 @@ async Task IngestAsync()
         rounds.Add((bare, await IoTRoutesRunAsync()));
     }
 
-    var median = rounds.OrderBy(r => r.Bare is null ? r.Run.Publish.PerSecond : r.Run.Publish.PerSecond / r.Bare.PerSecond).ElementAt(rounds.Count / 2);
+    var median = rounds.OrderBy(r => r.Bare is null ? r.Run.Publish.PerSecond : r.Run.Publish.PerSecond / r.Bare.Publish.PerSecond).ElementAt(rounds.Count / 2);
     if (median.Bare is not null)
     {
         report.Baseline(median.Bare);
@@ -50,21 +56,27 @@ async Task IngestAsync()
     report.IoTRoutes(median.Run);
     if (rounds.Count > 1)
     {
-        report.Rounds(rounds.ConvertAll(r => (r.Bare?.PerSecond, r.Run.Publish.PerSecond)));
+        report.Rounds(rounds.ConvertAll(r => (r.Bare?.Publish.PerSecond, r.Run.Publish.PerSecond)));
     }
 }
 
-async Task<PublishResult> BareRunAsync()
+async Task<BareRun> BareRunAsync()
 {
     await using var bare = new BareBroker();
     await bare.StartAsync();
     var clients = await Publishers.ConnectAsync(bare.Port, new Credentials?[options.Clients]);
     string[] bareTopics = [.. Enumerable.Range(0, options.Clients).Select(i => $"bench/{i}/telemetry")];
     await WarmUpAsync(clients, bareTopics);
+    var cpuBefore = bare.CpuTime;
+    var machine = MachineCpu.Sample();
     var result = await Publishers.RunAsync(clients, bareTopics, options);
+    var cpu = bare.CpuTime - cpuBefore;
+    var busy = MachineCpu.BusySince(machine);
     clients.ForEach(c => c.Dispose());
-    Console.WriteLine($"bare MQTTnet: {result.PerSecond:N0} acks/s, p50 {result.Percentile(50):N1} ms, p99 {result.Percentile(99):N1} ms");
-    return result;
+    var run = new BareRun(result, cpu, busy);
+    Console.WriteLine($"bare MQTTnet: {result.PerSecond:N0} acks/s, p50 {result.Percentile(50):N1} ms, p99 {result.Percentile(99):N1} ms, " +
+                      $"CPU {run.CpuPercent:N0}% ({run.CpuMicrosecondsPerMessage:N1} µs per message), machine {busy:P0} busy");
+    return run;
 }
 
 async Task<IngestRun> IoTRoutesRunAsync()
@@ -84,8 +96,10 @@ async Task<IngestRun> IoTRoutesRunAsync()
 
     var before = await api.StatsAsync();
     var cpuBefore = app.CpuTime;
+    var machine = MachineCpu.Sample();
     var clock = Stopwatch.StartNew();
     var run = await Publishers.RunAsync(connected, topics, options);
+    var busy = MachineCpu.BusySince(machine);
     var after = await WaitForProcessedAsync(api, before, run.Acknowledged, TimeSpan.FromMinutes(5));
     var ingestSeconds = clock.Elapsed.TotalSeconds;
     var cpu = app.CpuTime - cpuBefore;
@@ -93,9 +107,10 @@ async Task<IngestRun> IoTRoutesRunAsync()
     connected.ForEach(c => c.Dispose());
     var stored = after.Received - before.Received;
     var processed = after.Processed + after.Rejected - before.Processed - before.Rejected;
-    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak);
+    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy);
     Console.WriteLine($"IoTRoutes: {run.PerSecond:N0} acks/s, ingest {result.IngestPerSecond:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
-                      $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}%, peak {peak / 1048576} MiB");
+                      $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}% " +
+                      $"({cpu.TotalMicroseconds / Math.Max(1, run.Acknowledged):N1} µs per message), machine {busy:P0} busy, peak {peak / 1048576} MiB");
     return result;
 }
 

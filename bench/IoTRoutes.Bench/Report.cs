@@ -6,7 +6,15 @@ using System.Text.Json;
 namespace IoTRoutes.Bench;
 
 /// <summary>One measured IoTRoutes run: the publishers' view, what was stored, and the process's CPU and memory.</summary>
-public sealed record IngestRun(PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes);
+public sealed record IngestRun(PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes, double MachineBusy);
+
+/// <summary>One measured run of the bare MQTTnet server (its own process).</summary>
+public sealed record BareRun(PublishResult Publish, TimeSpan Cpu, double MachineBusy)
+{
+    public double CpuPercent => Cpu.TotalSeconds / Publish.Elapsed.TotalSeconds * 100;
+
+    public double CpuMicrosecondsPerMessage => Cpu.TotalMicroseconds / Math.Max(1, Publish.Acknowledged);
+}
 
 /// <summary>Collects a run's numbers; writes them as JSON, and with --record as a section and a chart in docs/benchmarks.md.</summary>
 public sealed class Report(BenchOptions options)
@@ -15,10 +23,15 @@ public sealed class Report(BenchOptions options)
     private PublishResult? _baseline;
     private PublishResult? _iotroutes;
 
-    public void Baseline(PublishResult r)
+    public void Baseline(BareRun run)
     {
+        var r = run.Publish;
         _baseline = r;
-        _results["baseline"] = new { acksPerSecond = r.PerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed };
+        _results["baseline"] = new
+        {
+            acksPerSecond = r.PerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed, cpuPercent = run.CpuPercent,
+            cpuMicrosecondsPerMessage = run.CpuMicrosecondsPerMessage, machineBusyPercent = run.MachineBusy * 100,
+        };
     }
 
     public void IoTRoutes(IngestRun run)
@@ -29,6 +42,7 @@ public sealed class Report(BenchOptions options)
         {
             acksPerSecond = r.PerSecond, run.IngestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
             run.Stored, run.Processed, lost = Math.Max(0, r.Acknowledged - run.Stored), cpuPercent = run.Cpu.TotalSeconds / run.Wall.TotalSeconds * 100,
+            cpuMicrosecondsPerMessage = run.Cpu.TotalMicroseconds / Math.Max(1, r.Acknowledged), machineBusyPercent = run.MachineBusy * 100,
             peakMemoryMiB = run.PeakBytes / 1048576.0,
             ratioToBaseline = _baseline is null ? (double?)null : r.PerSecond / _baseline.PerSecond,
         };

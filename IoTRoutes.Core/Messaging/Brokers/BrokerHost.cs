@@ -23,11 +23,11 @@ namespace IoTRoutes.Core.Messaging.Brokers;
 /// </summary>
 public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices services, ILogger logger) : IAsyncDisposable
 {
-    private const string DeviceItem = "iotroutes.device";
-    private const string ExpiryItem = "iotroutes.session-expiry";
-    private const string SecureItem = "iotroutes.secure";
-    private const string ProtocolItem = "iotroutes.protocol";
-    private const string OwnerItem = "iotroutes.owner";
+    private static readonly SessionItemKey DeviceItem = new("iotroutes.device");
+    private static readonly SessionItemKey ExpiryItem = new("iotroutes.session-expiry");
+    private static readonly SessionItemKey SecureItem = new("iotroutes.secure");
+    private static readonly SessionItemKey ProtocolItem = new("iotroutes.protocol");
+    private static readonly SessionItemKey OwnerItem = new("iotroutes.owner");
     private const int MaxTopicLength = 1024;
 
     /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
@@ -651,14 +651,15 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     {
         var message = args.ApplicationMessage;
         var size = message.Payload.Length;
+        var receivedAt = services.Clock.GetUtcNow();
         var stored = new Message
         {
-            Id = Guid.CreateVersion7(),
+            Id = MessageIds.Next(receivedAt),
             DeviceId = device.Id,
             Topic = topic,
             PayloadSize = (int)Math.Min(size, int.MaxValue),
             QualityOfService = (int)message.QualityOfServiceLevel,
-            ReceivedAt = services.Clock.GetUtcNow(),
+            ReceivedAt = receivedAt,
             State = MessageState.Received,
         };
         var oversize = size > definition.MaxPayloadBytes;

@@ -14,7 +14,7 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// </summary>
 internal static class DurableAcknowledgements
 {
-    private const string Item = "iotroutes.acks";
+    private static readonly SessionItemKey Item = new("iotroutes.acks");
 
     /// <summary>At CONNACK. A resumed session keeps its table: acknowledgements queued by the previous connection still wait.</summary>
     public static void Install(IDictionary sessionItems)

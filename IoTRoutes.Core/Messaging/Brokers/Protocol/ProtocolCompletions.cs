@@ -17,7 +17,7 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// </summary>
 internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvider clock, ILogger logger)
 {
-    private const string ClientItem = "iotroutes.client";
+    private static readonly SessionItemKey ClientItem = new("iotroutes.client");
 
     // Keyed by the payload's backing object, which MQTTnet shares between a received message, the packets it
     // creates for every subscriber, and the retained copy: a stamp follows the message without changing it.
