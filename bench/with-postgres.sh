@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with a throwaway PostgreSQL (durable settings: fsync on) on a free loopback port.
 # Its connection string is in $BENCH_POSTGRES, e.g.:
-#   bench/with-postgres.sh bash -c 'dotnet run -c Release --project bench/IoTRoutes.Bench -- --database PostgreSql --connection-string "$BENCH_POSTGRES;Database=bench" --record'
+#   bench/with-postgres.sh bash -c 'dotnet run -c Release --project bench/IoTRoutes.Bench -- --database PostgreSql --connection-string "$BENCH_POSTGRES;Database=bench" --repeat 3 --record'
+# (each IoTRoutes process gets a database of its own: bench_<random>)
 set -euo pipefail
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

@@ -10,10 +10,15 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
     private readonly BenchOptions _options;
     private Process? _process;
 
-    public IoTRoutesProcess(BenchOptions options, string dataDirectory)
+    /// <param name="connectionString">
+    /// For a server database: by default a fresh database per process (the broker's ports are stored in the database, and
+    /// every run starts from nothing); a restart passes the killed process's <see cref="ConnectionString"/>.
+    /// </param>
+    public IoTRoutesProcess(BenchOptions options, string dataDirectory, string? connectionString = null)
     {
         _options = options;
         DataDirectory = dataDirectory;
+        ConnectionString = connectionString ?? FreshDatabase(options.ConnectionString);
         HttpPort = FreePort();
         MqttPort = FreePort();
     }
@@ -38,6 +43,7 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
     public bool Attached => _attachedUrl is not null;
 
     public string DataDirectory { get; }
+    public string? ConnectionString { get; }
     public int HttpPort { get; }
     public int MqttPort { get; }
     public string Url => _attachedUrl ?? $"http://127.0.0.1:{HttpPort}";
@@ -75,7 +81,7 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
-        if (_options.ConnectionString is { } cs)
+        if (ConnectionString is { } cs)
         {
             start.Environment["ConnectionStrings__IoTRoutes"] = cs;
         }
@@ -159,6 +165,18 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
+    }
+
+    private static string? FreshDatabase(string? connectionString)
+    {
+        if (connectionString is null)
+        {
+            return null;
+        }
+
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var named = System.Text.RegularExpressions.Regex.Replace(connectionString, @"(?i)(Database\s*=\s*)([^;]+)", m => $"{m.Groups[1].Value}{m.Groups[2].Value}_{suffix}");
+        return named != connectionString ? named : $"{connectionString.TrimEnd(';')};Database=iotroutes_bench_{suffix}";
     }
 
     private static int FreePort()

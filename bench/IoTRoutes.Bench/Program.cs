@@ -148,7 +148,7 @@ async Task KillAsync()
     });
     connected.ForEach(c => c.Dispose());
 
-    await using var restarted = new IoTRoutesProcess(options, data);
+    await using var restarted = new IoTRoutesProcess(options, data, app.ConnectionString);
     await restarted.StartAsync();
     using var again = new Api(restarted.Url, options.Email, options.Password);
     await again.SignInAsync();

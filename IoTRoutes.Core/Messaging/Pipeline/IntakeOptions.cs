@@ -16,6 +16,9 @@ public sealed class IntakeOptions
     /// </summary>
     [Range(0, 100)] public int LingerMilliseconds { get; set; } = 2;
 
+    /// <summary>Batches written at the same time on PostgreSQL and SQL Server (SQLite always writes one at a time).</summary>
+    [Range(1, 16)] public int Writers { get; set; } = 2;
+
     /// <summary>Messages waiting to be written before publishers are slowed down (back-pressure).</summary>
     [Range(1, 1_000_000)] public int QueueCapacity { get; set; } = 20_000;
 }

@@ -9,7 +9,8 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 /// <summary>
 /// Drains <see cref="MessageIntake"/>: whatever is waiting (up to a batch) is decoded and written in one transaction,
 /// in its final state, so each message costs one write. (Decoding used to be a second pass that read every row back
-/// and updated it; see docs/benchmarks.md for what that cost.)
+/// and updated it; see docs/benchmarks.md for what that cost.) On PostgreSQL and SQL Server several writers drain the
+/// intake at once.
 /// </summary>
 internal sealed class IntakeWriter(
     MessageIntake intake,
@@ -23,7 +24,19 @@ internal sealed class IntakeWriter(
     /// <summary>A batch at least this large means the broker is busy: the next one waits <see cref="IntakeOptions.LingerMilliseconds"/> to fill.</summary>
     internal const int BusyBatch = 32;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunAsync(stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A server database commits several transactions at once (and groups their flushes), so while one batch waits
+        // for its commit another is written; SQLite has one writer at a time. Acknowledgements stay in order either
+        // way: each waits for its own message, in the client's send loop.
+        int writers;
+        await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
+        {
+            writers = db is SqliteAppDbContext ? 1 : options.Value.Writers;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+    }
 
     internal async Task RunAsync(CancellationToken stoppingToken)
     {

@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 public sealed class MessageIntake(IOptions<IntakeOptions> options)
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
-        new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
 
     private int _unstored;
 

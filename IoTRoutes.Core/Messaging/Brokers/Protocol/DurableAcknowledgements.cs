@@ -9,8 +9,9 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// Holds the PUBACK (QoS 1) or PUBREC (QoS 2) of a stored uplink until its batch is committed, without holding the
 /// client's receive loop. MQTTnet awaits the publish interceptor before it reads the client's next packet, so waiting
 /// there for the commit allowed one message per client per commit; here the wait moves to the client's send loop, where
-/// MQTTnet sends the acknowledgements in the order the publishes arrived. Commits complete in submission order, so
-/// the acknowledgements still leave in order (MQTT-4.6.0-2), each after its own message is on disk.
+/// MQTTnet sends the acknowledgements one after the other in the order the publishes arrived: each waits for its own
+/// message to be on disk, and the ones behind it wait for it, so they leave in order (MQTT-4.6.0-2) whichever batch
+/// committed first.
 /// </summary>
 internal static class DurableAcknowledgements
 {
