@@ -95,11 +95,17 @@ async Task<IngestRun> IoTRoutesRunAsync()
     }
 
     var before = await api.StatsAsync();
+    using var pages = new PageProbe(app.Url, options.Email, options.Password);
+    await pages.SignInAsync();
+    using var publishing = new CancellationTokenSource();
+    var probing = pages.RunAsync(publishing.Token);
     var cpuBefore = app.CpuTime;
     var machine = MachineCpu.Sample();
     var clock = Stopwatch.StartNew();
     var run = await Publishers.RunAsync(connected, topics, options);
     var busy = MachineCpu.BusySince(machine);
+    await publishing.CancelAsync();
+    var renders = await probing;
     var after = await WaitForProcessedAsync(api, before, run.Acknowledged, TimeSpan.FromMinutes(5));
     var ingestSeconds = clock.Elapsed.TotalSeconds;
     var cpu = app.CpuTime - cpuBefore;
@@ -107,10 +113,12 @@ async Task<IngestRun> IoTRoutesRunAsync()
     connected.ForEach(c => c.Dispose());
     var stored = after.Received - before.Received;
     var processed = after.Processed + after.Rejected - before.Processed - before.Rejected;
-    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy);
+    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy, renders);
     Console.WriteLine($"IoTRoutes: {run.PerSecond:N0} acks/s, ingest {result.IngestPerSecond:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
                       $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}% " +
                       $"({cpu.TotalMicroseconds / Math.Max(1, run.Acknowledged):N1} µs per message), machine {busy:P0} busy, peak {peak / 1048576} MiB");
+    Console.WriteLine($"  pages under load: {renders.Count} renders of {string.Join(", ", renders.Select(r => r.Page).Distinct())}, " +
+                      $"{renders.Count(r => !r.Ok)} failed, p50 {result.PagePercentile(50):N0} ms, max {result.PagePercentile(100):N0} ms");
     return result;
 }
 

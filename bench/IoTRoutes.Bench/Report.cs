@@ -6,7 +6,12 @@ using System.Text.Json;
 namespace IoTRoutes.Bench;
 
 /// <summary>One measured IoTRoutes run: the publishers' view, what was stored, and the process's CPU and memory.</summary>
-public sealed record IngestRun(PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes, double MachineBusy);
+public sealed record IngestRun(
+    PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes, double MachineBusy,
+    List<(string Page, double Ms, bool Ok)> PageRenders)
+{
+    public double PagePercentile(double p) => new PublishResult(0, 0, TimeSpan.Zero, [.. PageRenders.Where(r => r.Ok).Select(r => r.Ms)]).Percentile(p);
+}
 
 /// <summary>One measured run of the bare MQTTnet server (its own process).</summary>
 public sealed record BareRun(PublishResult Publish, TimeSpan Cpu, double MachineBusy)
@@ -43,6 +48,8 @@ public sealed class Report(BenchOptions options)
             acksPerSecond = r.PerSecond, run.IngestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
             run.Stored, run.Processed, lost = Math.Max(0, r.Acknowledged - run.Stored), cpuPercent = run.Cpu.TotalSeconds / run.Wall.TotalSeconds * 100,
             cpuMicrosecondsPerMessage = run.Cpu.TotalMicroseconds / Math.Max(1, r.Acknowledged), machineBusyPercent = run.MachineBusy * 100,
+            pageRenders = run.PageRenders.Count, pageRendersFailed = run.PageRenders.Count(p => !p.Ok),
+            pageRenderP50Ms = run.PagePercentile(50), pageRenderMaxMs = run.PagePercentile(100),
             peakMemoryMiB = run.PeakBytes / 1048576.0,
             ratioToBaseline = _baseline is null ? (double?)null : r.PerSecond / _baseline.PerSecond,
         };
