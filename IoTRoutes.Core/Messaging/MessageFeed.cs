@@ -9,6 +9,9 @@ public sealed class MessageFeed
     private readonly Lock _gate = new();
     private Func<MessagesChanged, Task>[] _subscribers = [];
 
+    /// <summary>Live subscriptions (open pages that follow messages).</summary>
+    public int Subscribers => Volatile.Read(ref _subscribers).Length;
+
     public IDisposable Subscribe(Func<MessagesChanged, Task> onChanged)
     {
         lock (_gate)
