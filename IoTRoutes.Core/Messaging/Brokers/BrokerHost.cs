@@ -476,7 +476,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         if (await Protocol.DurableAcknowledgements.OnOutboundAsync(args) is { } failure)
         {
             // Not stored: no acknowledgement, and closing the connection makes the device deliver the message again.
-            CloseAfterFailedWrite(args.ClientId, failure);
+            BrokerLog.IntakeFailed(logger, definition.Name, args.SessionItems[DeviceItem] is AuthenticatedDevice device ? device.Key : args.ClientId, failure);
+            _ = CloseAsync(args.ClientId, MqttDisconnectReasonCode.UnspecifiedError);
             return;
         }
 
@@ -509,12 +510,6 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         {
             _shared.Forget(args.ClientId); // a clean start ends the old session's subscriptions, shared ones too
         }
-    }
-
-    private void CloseAfterFailedWrite(string clientId, Exception e)
-    {
-        BrokerLog.IntakeFailed(logger, definition.Name, clientId, e);
-        _ = CloseAsync(clientId, MqttDisconnectReasonCode.UnspecifiedError);
     }
 
     private async Task CloseAsync(string clientId, MqttDisconnectReasonCode reason)
