@@ -14,7 +14,7 @@ public sealed class BareBroker : IAsyncDisposable
 {
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = IoTRoutesProcess.FreePort();
 
     public TimeSpan CpuTime
     {
@@ -78,12 +78,5 @@ public sealed class BareBroker : IAsyncDisposable
         }
 
         _process?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -179,7 +179,7 @@ public sealed class IoTRoutesProcess : IAsyncDisposable
         return named != connectionString ? named : $"{connectionString.TrimEnd(';')};Database=iotroutes_bench_{suffix}";
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
