@@ -33,10 +33,12 @@ public static class MessagingServiceCollectionExtensions
 
         // Subscribers of broker events start before the brokers do, so they miss nothing.
         services.AddHostedService<Devices.ConnectionEventRecorder>();
-        services.AddSingleton<ConnectionChanges>();
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectionChanges>());
         services.AddSingleton<Commands.CommandDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Commands.CommandDispatcher>());
+        // Hosted services stop in reverse order: the brokers first, then the connection changes they queued are handed
+        // to the subscribers above, which are still listening.
+        services.AddSingleton<ConnectionChanges>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionChanges>());
         services.AddSingleton<BrokerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<BrokerManager>());
         services.AddSingleton<Devices.IDeviceConnections>(sp => sp.GetRequiredService<BrokerManager>());

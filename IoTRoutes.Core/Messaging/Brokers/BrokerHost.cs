@@ -673,7 +673,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         try
         {
             var durable = await services.Intake.SubmitAsync(stored, args.CancellationToken);
-            if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce && !Protocol.DurableAcknowledgements.TryDefer(args.SessionItems, durable))
+            if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce && !Protocol.DurableAcknowledgements.TryDefer(args.SessionItems, args.CancellationToken, durable))
             {
                 await durable.WaitAsync(args.CancellationToken);
             }

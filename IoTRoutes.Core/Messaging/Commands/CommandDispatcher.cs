@@ -116,7 +116,7 @@ public sealed class CommandDispatcher(
                 await SendPendingAsync(c.DeviceId, ct);
                 break;
             case DeviceDisconnected d:
-                await ReturnUnacknowledgedAsync(d.DeviceId, ct);
+                await ReturnUnacknowledgedAsync(d.DeviceId, d.At, ct);
                 break;
             case DeviceSubscribedToCommands s:
                 await SendPendingAsync(s.DeviceId, ct);
@@ -143,11 +143,13 @@ public sealed class CommandDispatcher(
     /// <summary>
     /// Sent but not acknowledged when the device went away: pending again, so it goes out at the next connection.
     /// A persistent session may deliver it too, so a device can see a command twice (at least once, same id).
+    /// Only what was sent before the disconnection: connection changes are handled after the fact (ConnectionChanges),
+    /// and a command sent meanwhile to the device's new connection stays Sent.
     /// </summary>
-    private async Task ReturnUnacknowledgedAsync(Guid deviceId, CancellationToken ct)
+    private async Task ReturnUnacknowledgedAsync(Guid deviceId, DateTimeOffset disconnectedAt, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var returned = await db.Commands.Where(c => c.DeviceId == deviceId && c.Status == CommandStatus.Sent)
+        var returned = await db.Commands.Where(c => c.DeviceId == deviceId && c.Status == CommandStatus.Sent && c.SentAt <= disconnectedAt)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.Pending).SetProperty(c => c.SentAt, (DateTimeOffset?)null), ct);
         if (returned > 0)
         {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using IoTRoutes.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +39,7 @@ internal static class SqliteMessageInsert
         {
             foreach (var message in messages)
             {
-                Bind(statement, message, toStored);
+                Bind(statement, handle, message, toStored);
                 var rc = raw.sqlite3_step(statement);
                 raw.sqlite3_reset(statement);
                 if (rc != Done)
@@ -50,45 +52,25 @@ internal static class SqliteMessageInsert
         await transaction.CommitAsync();
     }
 
-    private static void Bind(sqlite3_stmt statement, Message message, Func<DateTimeOffset, long> toStored)
+    private static void Bind(sqlite3_stmt statement, sqlite3 handle, Message message, Func<DateTimeOffset, long> toStored)
     {
-        BindGuid(statement, 1, message.Id);
-        BindGuid(statement, 2, message.DeviceId);
-        BindText(statement, 3, message.Topic);
-        if (message.Payload.Length == 0)
-        {
-            raw.sqlite3_bind_zeroblob(statement, 4, 0); // an empty span would bind NULL
-        }
-        else
-        {
-            raw.sqlite3_bind_blob(statement, 4, message.Payload);
-        }
-
-        raw.sqlite3_bind_int(statement, 5, message.PayloadSize);
-        raw.sqlite3_bind_int(statement, 6, message.QualityOfService);
-        raw.sqlite3_bind_int64(statement, 7, toStored(message.ReceivedAt));
-        raw.sqlite3_bind_int(statement, 8, (int)message.State);
-        if (message.RejectionReason is { } reason)
-        {
-            BindText(statement, 9, reason);
-        }
-        else
-        {
-            raw.sqlite3_bind_null(statement, 9);
-        }
-
-        if (message.ProcessedAt is { } processed)
-        {
-            raw.sqlite3_bind_int64(statement, 10, toStored(processed));
-        }
-        else
-        {
-            raw.sqlite3_bind_null(statement, 10);
-        }
+        // A bind that fails would leave the previous row's value in place (reset keeps bindings): every one is checked.
+        Check(BindGuid(statement, 1, message.Id), handle);
+        Check(BindGuid(statement, 2, message.DeviceId), handle);
+        Check(BindText(statement, 3, message.Topic), handle);
+        Check(message.Payload.Length == 0
+            ? raw.sqlite3_bind_zeroblob(statement, 4, 0) // an empty span would bind NULL
+            : raw.sqlite3_bind_blob(statement, 4, message.Payload), handle);
+        Check(raw.sqlite3_bind_int(statement, 5, message.PayloadSize), handle);
+        Check(raw.sqlite3_bind_int(statement, 6, message.QualityOfService), handle);
+        Check(raw.sqlite3_bind_int64(statement, 7, toStored(message.ReceivedAt)), handle);
+        Check(raw.sqlite3_bind_int(statement, 8, (int)message.State), handle);
+        Check(message.RejectionReason is { } reason ? BindText(statement, 9, reason) : raw.sqlite3_bind_null(statement, 9), handle);
+        Check(message.ProcessedAt is { } processed ? raw.sqlite3_bind_int64(statement, 10, toStored(processed)) : raw.sqlite3_bind_null(statement, 10), handle);
     }
 
     /// <summary>As EF stores a Guid in SQLite: upper-case text, 8-4-4-4-12.</summary>
-    private static void BindGuid(sqlite3_stmt statement, int index, Guid value)
+    private static int BindGuid(sqlite3_stmt statement, int index, Guid value)
     {
         Span<byte> text = stackalloc byte[36];
         value.TryFormat(text, out _, "D");
@@ -100,18 +82,31 @@ internal static class SqliteMessageInsert
             }
         }
 
-        raw.sqlite3_bind_text(statement, index, text);
+        return raw.sqlite3_bind_text(statement, index, text);
     }
 
-    private static void BindText(sqlite3_stmt statement, int index, string value)
+    /// <summary>UTF-8 encoded as Microsoft.Data.Sqlite (under EF) encodes it, invalid UTF-16 included.</summary>
+    private static int BindText(sqlite3_stmt statement, int index, string value)
     {
         if (value.Length == 0)
         {
-            raw.sqlite3_bind_text(statement, index, string.Empty); // an empty span would bind NULL
+            return raw.sqlite3_bind_text(statement, index, string.Empty); // an empty span would bind NULL
         }
-        else
+
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var rented = length > 4096 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        try
         {
-            raw.sqlite3_bind_text16(statement, index, value.AsSpan());
+            var buffer = rented ?? stackalloc byte[length];
+            var written = Encoding.UTF8.GetBytes(value, buffer);
+            return raw.sqlite3_bind_text(statement, index, buffer[..written]); // SQLite copies it (SQLITE_TRANSIENT)
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 

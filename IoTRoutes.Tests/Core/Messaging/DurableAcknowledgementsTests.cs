@@ -12,6 +12,7 @@ namespace IoTRoutes.Tests.Core.Messaging;
 public sealed class DurableAcknowledgementsTests
 {
     private readonly IDictionary _session = new ConcurrentDictionary<object, object>();
+    private readonly CancellationTokenSource _connection = new();
 
     public DurableAcknowledgementsTests() => DurableAcknowledgements.Install(_session);
 
@@ -90,12 +91,44 @@ public sealed class DurableAcknowledgementsTests
         Assert.False(ack.ProcessPacket);
     }
 
+    [Fact]
+    public void A_publish_that_did_not_come_through_this_connections_receive_loop_is_not_deferred()
+    {
+        DurableAcknowledgements.OnInbound(new InterceptingPacketEventArgs("c1", "dev", new IPEndPoint(IPAddress.Loopback, 1),
+            new MqttPublishPacket { PacketIdentifier = 11, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Topic = "t" }, _session, _connection.Token));
+        using var other = new CancellationTokenSource();
+
+        // A will (published by MQTTnet itself, without a connection) and a publish of another connection of the session.
+        Assert.False(DurableAcknowledgements.TryDefer(_session, CancellationToken.None, Task.CompletedTask));
+        Assert.False(DurableAcknowledgements.TryDefer(_session, other.Token, Task.CompletedTask));
+
+        Assert.True(DurableAcknowledgements.TryDefer(_session, _connection.Token, Task.CompletedTask));
+        Assert.False(DurableAcknowledgements.TryDefer(_session, _connection.Token, Task.CompletedTask)); // one packet id, used once
+    }
+
+    [Fact]
+    public async Task A_resumed_session_forgets_finished_writes_whose_acknowledgements_MQTTnet_dropped()
+    {
+        Receive(6).SetException(new IOException("disk full")); // its PUBACK was withheld, the connection closed
+
+        DurableAcknowledgements.Install(_session); // the device comes back to its session
+        var refused = Outbound(new MqttPubAckPacket { PacketIdentifier = 6, ReasonCode = MqttPubAckReasonCode.NotAuthorized });
+        Assert.Null(await DurableAcknowledgements.OnOutboundAsync(refused)); // the old failure is forgotten
+        Assert.True(refused.ProcessPacket);
+
+        Receive(6).SetResult(); // and sends id 6 again, stored this time
+
+        var ack = Outbound(new MqttPubAckPacket { PacketIdentifier = 6 });
+        Assert.Null(await DurableAcknowledgements.OnOutboundAsync(ack));
+        Assert.True(ack.ProcessPacket);
+    }
+
     private TaskCompletionSource Receive(ushort packetId)
     {
         DurableAcknowledgements.OnInbound(new InterceptingPacketEventArgs("c1", "dev", new IPEndPoint(IPAddress.Loopback, 1),
-            new MqttPublishPacket { PacketIdentifier = packetId, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Topic = "t" }, _session, default));
+            new MqttPublishPacket { PacketIdentifier = packetId, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Topic = "t" }, _session, _connection.Token));
         var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Assert.True(DurableAcknowledgements.TryDefer(_session, stored.Task));
+        Assert.True(DurableAcknowledgements.TryDefer(_session, _connection.Token, stored.Task));
         return stored;
     }
 

@@ -17,10 +17,18 @@ internal static class DurableAcknowledgements
 {
     private static readonly SessionItemKey Item = new("iotroutes.acks");
 
-    /// <summary>At CONNACK. A resumed session keeps its table: acknowledgements queued by the previous connection still wait.</summary>
+    /// <summary>
+    /// At CONNACK. MQTTnet drops the acknowledgements still queued in a resumed session (the client sends those
+    /// messages again), so the entries of finished writes go; unfinished ones stay for a late acknowledgement of the
+    /// previous connection.
+    /// </summary>
     public static void Install(IDictionary sessionItems)
     {
-        if (sessionItems[Item] is not Pending)
+        if (sessionItems[Item] is Pending pending)
+        {
+            pending.ForgetFinished();
+        }
+        else
         {
             sessionItems[Item] = new Pending();
         }
@@ -31,21 +39,17 @@ internal static class DurableAcknowledgements
     {
         if (args.Packet is MqttPublishPacket { QualityOfServiceLevel: not MqttQualityOfServiceLevel.AtMostOnce } publish && args.SessionItems[Item] is Pending pending)
         {
-            pending.Receiving = publish.PacketIdentifier;
+            pending.Receiving(args.CancellationToken, publish.PacketIdentifier);
         }
     }
 
-    /// <summary>From the publish interceptor: the acknowledgement of the publish being handled waits for <paramref name="stored"/>.</summary>
-    public static bool TryDefer(IDictionary sessionItems, Task stored)
-    {
-        if (sessionItems[Item] is not Pending pending)
-        {
-            return false;
-        }
-
-        pending.Add(pending.Receiving, stored);
-        return true;
-    }
+    /// <summary>
+    /// From the publish interceptor: the acknowledgement of the publish being handled waits for <paramref name="stored"/>.
+    /// False when the publish did not come from this connection's receive loop (a will, or another connection of the
+    /// same session during a takeover): the caller then waits for the write itself.
+    /// </summary>
+    public static bool TryDefer(IDictionary sessionItems, CancellationToken connection, Task stored) =>
+        sessionItems[Item] is Pending pending && pending.TryAdd(connection, stored);
 
     /// <summary>
     /// Outbound interceptor: a PUBACK or PUBREC leaves once its message is stored, or not at all. Returns the write's
@@ -89,17 +93,33 @@ internal static class DurableAcknowledgements
     private sealed class Pending
     {
         private readonly Dictionary<ushort, Task> _byPacketId = [];
+        private CancellationToken _receivingOn;
+        private ushort _receiving;
 
-        /// <summary>Written and read by the client's receive loop only (inbound interceptor, then publish interceptor).</summary>
-        public ushort Receiving { get; set; }
-
-        public void Add(ushort packetId, Task stored)
+        /// <summary>The connection (its token) and packet id of the publish its receive loop is handing over.</summary>
+        public void Receiving(CancellationToken connection, ushort packetId)
         {
             lock (_byPacketId)
             {
-                // The same id twice before its acknowledgement left: a redelivery on a new connection. Its
-                // acknowledgement waits for both writes.
-                _byPacketId[packetId] = _byPacketId.TryGetValue(packetId, out var earlier) ? Task.WhenAll(earlier, stored) : stored;
+                (_receivingOn, _receiving) = (connection, packetId);
+            }
+        }
+
+        public bool TryAdd(CancellationToken connection, Task stored)
+        {
+            lock (_byPacketId)
+            {
+                if (_receiving == 0 || _receivingOn != connection)
+                {
+                    return false;
+                }
+
+                var packetId = _receiving;
+                _receiving = 0;
+                // The same id again before its acknowledgement left: a redelivery. Its acknowledgement waits for both
+                // writes while the first is still running.
+                _byPacketId[packetId] = _byPacketId.TryGetValue(packetId, out var earlier) && !earlier.IsCompleted ? Task.WhenAll(earlier, stored) : stored;
+                return true;
             }
         }
 
@@ -108,6 +128,22 @@ internal static class DurableAcknowledgements
             lock (_byPacketId)
             {
                 return _byPacketId.Remove(packetId, out var stored) ? stored : null;
+            }
+        }
+
+        public void ForgetFinished()
+        {
+            lock (_byPacketId)
+            {
+                foreach (var (packetId, stored) in _byPacketId)
+                {
+                    if (stored.IsCompleted)
+                    {
+                        _byPacketId.Remove(packetId);
+                    }
+                }
+
+                _receiving = 0;
             }
         }
     }
