@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using IoTRoutes.Core.Messaging.Brokers;
+using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -210,4 +214,30 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
             var command = await api.GetFromJsonAsync<CommandBody>($"/api/v1/devices/{deviceId}/commands/{commandId}");
             return command!.Status == status ? command : null;
         }, $"command {commandId} to be {status}", timeout);
+
+    [Fact]
+    public async Task A_late_disconnection_returns_only_commands_sent_before_it_to_pending()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await api.CreateDeviceAsync("Roaming valve");
+        var disconnectedAt = DateTimeOffset.UtcNow;
+        var toOldConnection = Guid.CreateVersion7();
+        var toNewConnection = Guid.CreateVersion7();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            db.Commands.AddRange(
+                new DeviceCommand { Id = toOldConnection, DeviceId = device.Id, Name = "open", Status = CommandStatus.Sent, CreatedAt = disconnectedAt.AddSeconds(-2), SentAt = disconnectedAt.AddSeconds(-1), ExpiresAt = disconnectedAt.AddHours(1) },
+                new DeviceCommand { Id = toNewConnection, DeviceId = device.Id, Name = "close", Status = CommandStatus.Sent, CreatedAt = disconnectedAt.AddSeconds(-2), SentAt = disconnectedAt.AddSeconds(1), ExpiresAt = disconnectedAt.AddHours(1) });
+            await db.SaveChangesAsync();
+        }
+
+        // The old connection's disconnection, handled after the command went out on the new connection.
+        await _app.Services.GetRequiredService<BrokerEvents>().PublishAsync(
+            new DeviceDisconnected(Guid.Empty, disconnectedAt, device.Id, device.Key, "old", null, "Session taken over by a new connection with the same client id"), default);
+
+        await using var check = await _app.CreateDbContextAsync();
+        var statuses = await check.Commands.Where(c => c.DeviceId == device.Id).ToDictionaryAsync(c => c.Id, c => c.Status);
+        Assert.Equal(CommandStatus.Pending, statuses[toOldConnection]);
+        Assert.Equal(CommandStatus.Sent, statuses[toNewConnection]);
+    }
 }
