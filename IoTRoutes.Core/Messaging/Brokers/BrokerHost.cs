@@ -28,6 +28,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private static readonly SessionItemKey SecureItem = new("iotroutes.secure");
     private static readonly SessionItemKey ProtocolItem = new("iotroutes.protocol");
     private static readonly SessionItemKey OwnerItem = new("iotroutes.owner");
+    private static readonly SessionItemKey ClosingItem = new("iotroutes.closing");
     private const int MaxTopicLength = 1024;
 
     /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
@@ -472,6 +473,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             args.ProcessPacket = false; // nothing of the session it landed in reaches a refused connection
             return;
         }
+        else if (args.Packet is MqttSubAckPacket && args.SessionItems.Contains(ClosingItem))
+        {
+            args.SessionItems.Remove(ClosingItem);
+            args.ProcessPacket = false;
+            return;
+        }
 
         if (await Protocol.DurableAcknowledgements.OnOutboundAsync(args) is { } failure)
         {
@@ -506,6 +513,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
 
         admission.InstallInto(items);
+        items.Remove(ClosingItem); // a mark left by the connection that held this session before
         if (admission.CleanStart)
         {
             _shared.Forget(args.ClientId); // a clean start ends the old session's subscriptions, shared ones too
@@ -720,7 +728,10 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
             args.Response.ReasonString = $"\"{filter}\" is not a valid topic filter: '#' only as the last level, '+' and '#' alone in their level.";
-            args.CloseConnection = !IsV5(args.SessionItems); // 3.1.1 §4.8: a protocol violation
+            if (!IsV5(args.SessionItems))
+            {
+                CloseWithoutSubAck(args); // 3.1.1 §4.8: a protocol violation
+            }
             return Task.CompletedTask;
         }
 
@@ -745,7 +756,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         {
             BrokerLog.IdentityMismatch(logger, definition.Name, args.UserName, device.Key);
             args.ProcessSubscription = false;
-            args.CloseConnection = true;
+            CloseWithoutSubAck(args);
         }
         else if (!IsCommandsFilter(device.Key, filter))
         {
@@ -765,7 +776,10 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
             args.Response.ReasonString = $"\"{original}\" is not a valid shared subscription: $share/<group>/<filter>, no wildcards in the group, no No Local.";
-            args.CloseConnection = !IsV5(args.SessionItems);
+            if (!IsV5(args.SessionItems))
+            {
+                CloseWithoutSubAck(args);
+            }
             return;
         }
 
@@ -782,6 +796,16 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private static bool IsCommandsFilter(string deviceKey, string filter) =>
         filter.StartsWith(CommandTopics.Prefix(deviceKey), StringComparison.Ordinal) && TopicFilter.IsValid(filter);
+
+    /// <summary>
+    /// MQTTnet queues the SUBACK before it stops a connection it was told to close, so the SUBACK may still go out;
+    /// the mark makes the outbound interceptor hold it back.
+    /// </summary>
+    private static void CloseWithoutSubAck(InterceptingSubscriptionEventArgs args)
+    {
+        args.CloseConnection = true;
+        args.SessionItems[ClosingItem] = true;
+    }
 
     private static void DenySubscription(InterceptingSubscriptionEventArgs args, string text)
     {
