@@ -70,7 +70,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     {
         var factory = new MqttServerFactory();
         var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition))
-            .Select(adapter => (IMqttServerAdapter)new Protocol.ConnectRefusals(adapter));
+            .Select(adapter => (IMqttServerAdapter)new Protocol.ConnectRefusals(new Protocol.CoalescedAcknowledgements(adapter)));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
         server.InterceptingOutboundPacketAsync += OnOutboundAsync;

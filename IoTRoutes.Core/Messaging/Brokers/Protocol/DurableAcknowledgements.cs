@@ -57,25 +57,37 @@ internal static class DurableAcknowledgements
     /// </summary>
     public static ValueTask<Exception?> OnOutboundAsync(InterceptingPacketEventArgs args)
     {
+        if (args.Packet is MqttConnAckPacket connAck && args.SessionItems[Item] is Pending session)
+        {
+            CoalescedAcknowledgements.Link(connAck, session);
+        }
+
         var packetId = args.Packet switch
         {
             MqttPubAckPacket ack => ack.PacketIdentifier,
             MqttPubRecPacket rec => rec.PacketIdentifier,
             _ => (ushort)0,
         };
-        if (packetId == 0 || args.SessionItems[Item] is not Pending pending || pending.Take(packetId) is not { } stored || stored.IsCompletedSuccessfully)
+        if (packetId == 0 || args.SessionItems[Item] is not Pending pending)
         {
             return ValueTask.FromResult<Exception?>(null);
         }
 
-        return WaitAsync(args, stored);
+        if (pending.Take(packetId) is not { } stored || stored.IsCompletedSuccessfully)
+        {
+            pending.NoteWhatFollows(args.CancellationToken);
+            return ValueTask.FromResult<Exception?>(null);
+        }
+
+        return WaitAsync(args, stored, pending);
     }
 
-    private static async ValueTask<Exception?> WaitAsync(InterceptingPacketEventArgs args, Task stored)
+    private static async ValueTask<Exception?> WaitAsync(InterceptingPacketEventArgs args, Task stored, Pending pending)
     {
         try
         {
             await stored.WaitAsync(args.CancellationToken);
+            pending.NoteWhatFollows(args.CancellationToken);
             return null;
         }
         catch (OperationCanceledException) when (args.CancellationToken.IsCancellationRequested)
@@ -90,11 +102,28 @@ internal static class DurableAcknowledgements
         }
     }
 
-    private sealed class Pending
+    /// <summary>A session's acknowledgements that wait for their writes, by packet id.</summary>
+    internal sealed class Pending
     {
-        private readonly Dictionary<ushort, Task> _byPacketId = [];
+        // Looking further than this for a stored message costs more than the write it would save.
+        private const int LookAhead = 64;
+
+        private readonly Dictionary<ushort, Entry> _byPacketId = [];
         private CancellationToken _receivingOn;
         private ushort _receiving;
+        private volatile bool _moreFollow;
+
+        /// <summary>
+        /// Whether the acknowledgement being sent is followed by another that is already free to go (its message is
+        /// stored and its acknowledgement queued on the same connection): <see cref="CoalescedAcknowledgements"/> then
+        /// holds it back to send them together. Read once by the send that follows <see cref="NoteWhatFollows"/>.
+        /// </summary>
+        public bool TakeMoreFollow()
+        {
+            var more = _moreFollow;
+            _moreFollow = false;
+            return more;
+        }
 
         /// <summary>The connection (its token) and packet id of the publish its receive loop is handing over.</summary>
         public void Receiving(CancellationToken connection, ushort packetId)
@@ -118,7 +147,9 @@ internal static class DurableAcknowledgements
                 _receiving = 0;
                 // The same id again before its acknowledgement left: a redelivery. Its acknowledgement waits for both
                 // writes while the first is still running.
-                _byPacketId[packetId] = _byPacketId.TryGetValue(packetId, out var earlier) && !earlier.IsCompleted ? Task.WhenAll(earlier, stored) : stored;
+                _byPacketId[packetId] = new Entry(
+                    _byPacketId.TryGetValue(packetId, out var earlier) && !earlier.Stored.IsCompleted ? Task.WhenAll(earlier.Stored, stored) : stored,
+                    connection);
                 return true;
             }
         }
@@ -127,24 +158,55 @@ internal static class DurableAcknowledgements
         {
             lock (_byPacketId)
             {
-                return _byPacketId.Remove(packetId, out var stored) ? stored : null;
+                return _byPacketId.Remove(packetId, out var entry) ? entry.Stored : null;
             }
+        }
+
+        /// <summary>
+        /// Called as an acknowledgement leaves: an entry still here has its acknowledgement queued behind this one (entries
+        /// go when theirs leaves), so a stored one of the same connection means another acknowledgement follows at once.
+        /// </summary>
+        public void NoteWhatFollows(CancellationToken connection)
+        {
+            var more = false;
+            lock (_byPacketId)
+            {
+                var looked = 0;
+                foreach (var entry in _byPacketId.Values)
+                {
+                    if (entry.Stored.IsCompletedSuccessfully && entry.Connection == connection)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    if (++looked == LookAhead)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            _moreFollow = more;
         }
 
         public void ForgetFinished()
         {
             lock (_byPacketId)
             {
-                foreach (var (packetId, stored) in _byPacketId)
+                foreach (var (packetId, entry) in _byPacketId)
                 {
-                    if (stored.IsCompleted)
+                    if (entry.Stored.IsCompleted)
                     {
                         _byPacketId.Remove(packetId);
                     }
                 }
 
                 _receiving = 0;
+                _moreFollow = false;
             }
         }
+
+        private readonly record struct Entry(Task Stored, CancellationToken Connection);
     }
 }

@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using IoTRoutes.Core.Messaging.Brokers.Protocol;
+using MQTTnet.Adapter;
+using MQTTnet.Channel;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IoTRoutes.Tests.Core.Messaging;
+
+/// <summary>
+/// PUBACKs released together by one commit leave in one write, in order, and nothing is held behind another packet.
+/// MQTTnet's own channel adapter and formatter run on a channel that records each write (in place of the socket).
+/// </summary>
+public sealed class CoalescedAcknowledgementsTests
+{
+    private readonly IDictionary _session = new ConcurrentDictionary<object, object>();
+    private readonly CancellationTokenSource _connection = new();
+    private readonly RecordingChannel _socket = new();
+    private readonly CoalescedAcknowledgements.Channel _channel;
+
+    public CoalescedAcknowledgementsTests()
+    {
+        var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V311, new MqttBufferWriter(4096, 65535));
+        _channel = new CoalescedAcknowledgements.Channel(new MqttChannelAdapter(_socket, formatter, new MqttNetNullLogger()));
+        DurableAcknowledgements.Install(_session);
+    }
+
+    [Fact]
+    public async Task Acknowledgements_freed_by_one_commit_leave_in_one_write_in_order()
+    {
+        await ConnectAsync();
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (ushort id in new ushort[] { 1, 2, 3 })
+        {
+            Defer(id, commit.Task);
+        }
+
+        commit.SetResult();
+        foreach (ushort id in new ushort[] { 1, 2, 3 })
+        {
+            await SendAsync(new MqttPubAckPacket { PacketIdentifier = id });
+        }
+
+        var write = Assert.Single(_socket.Writes);
+        Assert.Equal(new byte[] { 0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 0, 3 }, write);
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_with_nothing_stored_behind_it_leaves_at_once()
+    {
+        await ConnectAsync();
+        Defer(1, Task.CompletedTask);
+        Defer(2, new TaskCompletionSource().Task); // not written yet: its PUBACK cannot follow now
+
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 1 });
+
+        Assert.Equal(new byte[] { 0x40, 2, 0, 1 }, Assert.Single(_socket.Writes));
+    }
+
+    [Fact]
+    public async Task Held_acknowledgements_leave_before_any_other_packet()
+    {
+        await ConnectAsync();
+        Defer(4, Task.CompletedTask);
+        Defer(5, Task.CompletedTask);
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 4 });
+        Assert.Empty(_socket.Writes);
+
+        await SendAsync(new MqttPingRespPacket());
+
+        Assert.Equal([[0x40, 2, 0, 4], [0xD0, 0]], _socket.Writes);
+    }
+
+    [Fact]
+    public async Task A_puback_with_a_reason_code_is_never_held_and_goes_whole()
+    {
+        await ConnectAsync();
+        Defer(6, Task.CompletedTask);
+        Defer(7, Task.CompletedTask);
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 6 });
+
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 7, ReasonCode = MqttPubAckReasonCode.QuotaExceeded });
+
+        Assert.Equal(2, _socket.Writes.Count);
+        Assert.Equal(new byte[] { 0x40, 2, 0, 6 }, _socket.Writes[0]);
+        Assert.Equal(0x40, _socket.Writes[1][0]); // encoded by MQTTnet: a 3.1.1 PUBACK has no reason code to carry
+    }
+
+    [Fact]
+    public async Task Closing_the_connection_sends_what_is_held_first()
+    {
+        await ConnectAsync();
+        Defer(8, Task.CompletedTask);
+        Defer(9, Task.CompletedTask);
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 8 });
+
+        await _channel.DisconnectAsync(CancellationToken.None);
+
+        Assert.Equal([[0x40, 2, 0, 8]], _socket.Writes);
+        Assert.True(_socket.Disconnected);
+    }
+
+    [Fact]
+    public async Task Without_a_linked_session_every_packet_goes_at_once()
+    {
+        await _channel.SendPacketAsync(new MqttPubAckPacket { PacketIdentifier = 1 }, CancellationToken.None);
+        await _channel.SendPacketAsync(new MqttPubAckPacket { PacketIdentifier = 2 }, CancellationToken.None);
+
+        Assert.Equal([[0x40, 2, 0, 1], [0x40, 2, 0, 2]], _socket.Writes);
+    }
+
+    private async Task ConnectAsync()
+    {
+        await SendAsync(new MqttConnAckPacket { ReasonCode = MqttConnectReasonCode.Success });
+        _socket.Writes.Clear();
+    }
+
+    /// <summary>As the broker runs a packet out: its outbound interceptor, then the channel.</summary>
+    private async Task SendAsync(MqttPacket packet)
+    {
+        var args = new InterceptingPacketEventArgs("c1", "dev", new IPEndPoint(IPAddress.Loopback, 1), packet, _session, _connection.Token);
+        Assert.Null(await DurableAcknowledgements.OnOutboundAsync(args));
+        Assert.True(args.ProcessPacket);
+        await _channel.SendPacketAsync(packet, CancellationToken.None);
+    }
+
+    private void Defer(ushort packetId, Task stored)
+    {
+        DurableAcknowledgements.OnInbound(new InterceptingPacketEventArgs("c1", "dev", new IPEndPoint(IPAddress.Loopback, 1),
+            new MqttPublishPacket { PacketIdentifier = packetId, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Topic = "t" }, _session, _connection.Token));
+        Assert.True(DurableAcknowledgements.TryDefer(_session, _connection.Token, stored));
+    }
+
+    private sealed class RecordingChannel : IMqttChannel
+    {
+        public List<byte[]> Writes { get; } = [];
+        public bool Disconnected { get; private set; }
+        public X509Certificate2 ClientCertificate => null!;
+        public EndPoint RemoteEndPoint { get; } = new IPEndPoint(IPAddress.Loopback, 1);
+        public EndPoint LocalEndPoint { get; } = new IPEndPoint(IPAddress.Loopback, 1883);
+        public bool IsSecureConnection => false;
+
+        public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DisconnectAsync(CancellationToken cancellationToken)
+        {
+            Disconnected = true;
+            return Task.CompletedTask;
+        }
+
+        public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
+        {
+            Writes.Add(buffer.ToArray());
+            return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
