@@ -14,7 +14,7 @@ public sealed class IntakeOptions
     /// Under load (the previous batch held at least 32 messages), how long the writer waits for a batch to fill before
     /// it commits; 0 commits whatever is waiting at once.
     /// </summary>
-    [Range(0, 100)] public int LingerMilliseconds { get; set; } = 2;
+    [Range(0, 100)] public int LingerMilliseconds { get; set; } = 1;
 
     /// <summary>Batches written at the same time on PostgreSQL and SQL Server (SQLite always writes one at a time).</summary>
     [Range(1, 16)] public int Writers { get; set; } = 2;

@@ -24,18 +24,31 @@ internal sealed class IntakeWriter(
     /// <summary>A batch at least this large means the broker is busy: the next one waits <see cref="IntakeOptions.LingerMilliseconds"/> to fill.</summary>
     internal const int BusyBatch = 32;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private MessageIntake Intake => intake;
+    private IntakeOptions Options => options.Value;
+    private ILogger Logger => logger;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunWritersAsync(stoppingToken);
+
+    /// <summary>Every writer of this database, until <paramref name="stoppingToken"/> ends them (then what is queued is written).</summary>
+    internal async Task RunWritersAsync(CancellationToken stoppingToken)
     {
         // A server database commits several transactions at once (and groups their flushes), so while one batch waits
         // for its commit another is written; SQLite has one writer at a time. Acknowledgements stay in order either
         // way: each waits for its own message, in the client's send loop.
-        int writers;
-        await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
+        bool sqlite;
+        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
         {
-            writers = db is SqliteAppDbContext ? 1 : options.Value.Writers;
+            sqlite = db is SqliteAppDbContext;
         }
 
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+        if (sqlite)
+        {
+            await SqliteGroupCommit.RunAsync(this, stoppingToken);
+            return;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
     }
 
     internal async Task RunAsync(CancellationToken stoppingToken)
@@ -49,21 +62,14 @@ internal sealed class IntakeWriter(
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < batchSize && reader.TryRead(out var pending))
-                {
-                    batch.Add(pending);
-                }
-
+                Fill(batch, batchSize);
                 if (busy && linger > 0 && batch.Count < batchSize)
                 {
                     // Group commit under load: every commit costs an fsync and rewrites the index pages it touches, so
                     // a moment's wait for more messages halves the writes per message (docs/benchmarks.md). An idle
                     // broker never waits: a lone message is written at once.
                     await Task.Delay(linger, stoppingToken);
-                    while (batch.Count < batchSize && reader.TryRead(out var pending))
-                    {
-                        batch.Add(pending);
-                    }
+                    Fill(batch, batchSize);
                 }
 
                 busy = batch.Count >= BusyBatch;
@@ -78,6 +84,214 @@ internal sealed class IntakeWriter(
             // Shutting down: the brokers have stopped (they stop first), so what is queued is all there is.
             // Write it rather than drop it: QoS 0 messages have no second chance.
             await DrainAsync(batch, batchSize);
+        }
+    }
+
+    private AppDbContext CreateContext() => contexts.CreateDbContext();
+
+    private void Fill(List<PendingMessage> batch, int batchSize)
+    {
+        while (batch.Count < batchSize && intake.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+    }
+
+    /// <summary>
+    /// SQLite's intake: a writer thread commits batch after batch without waiting for the disk, and a sync thread makes
+    /// them durable (one fsync of the log for all the batches committed since its last one) and only then completes
+    /// them, so the fsync of one batch overlaps the writing of the next. Dedicated threads, because on a busy machine a
+    /// pool thread's turn comes after every connection's socket work, and each wait there stretched the whole cycle.
+    /// </summary>
+    private sealed class SqliteGroupCommit(IntakeWriter owner, SqliteMessageInsert writer)
+    {
+        private readonly Queue<List<PendingMessage>> _committed = new();
+        private bool _finished;
+
+        public static Task RunAsync(IntakeWriter owner, CancellationToken stoppingToken)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    SqliteMessageInsert insert;
+                    using (var db = owner.CreateContext())
+                    {
+                        insert = SqliteMessageInsert.Open(db, deferSync: true);
+                    }
+
+                    using (insert)
+                    {
+                        new SqliteGroupCommit(owner, insert).Run(stoppingToken);
+                    }
+
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "IoTRoutes intake writer",
+            };
+            thread.Start();
+            return done.Task;
+        }
+
+        private void Run(CancellationToken stoppingToken)
+        {
+            var sync = new Thread(SyncLoop) { IsBackground = true, Name = "IoTRoutes intake sync" };
+            sync.Start();
+            try
+            {
+                WriteLoop(stoppingToken);
+            }
+            finally
+            {
+                lock (_committed)
+                {
+                    _finished = true;
+                    Monitor.Pulse(_committed);
+                }
+
+                sync.Join();
+            }
+        }
+
+        private void WriteLoop(CancellationToken stoppingToken)
+        {
+            var options = owner.Options;
+            var busy = false;
+            var reader = owner.Intake.Reader;
+            try
+            {
+                while (WaitToRead(reader, stoppingToken))
+                {
+                    var batch = new List<PendingMessage>(options.BatchSize);
+                    owner.Fill(batch, options.BatchSize);
+                    if (busy && options.LingerMilliseconds > 0 && batch.Count < options.BatchSize)
+                    {
+                        Thread.Sleep(options.LingerMilliseconds); // group commit under load, as in RunAsync
+                        owner.Fill(batch, options.BatchSize);
+                    }
+
+                    busy = batch.Count >= BusyBatch;
+                    Commit(batch);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down after the brokers: write what is queued (QoS 0 messages have no second chance).
+                owner.Intake.Complete();
+                while (owner.Intake.Reader.TryPeek(out _))
+                {
+                    var batch = new List<PendingMessage>(options.BatchSize);
+                    owner.Fill(batch, options.BatchSize);
+                    Commit(batch);
+                }
+            }
+        }
+
+        private static bool WaitToRead(System.Threading.Channels.ChannelReader<PendingMessage> reader, CancellationToken stoppingToken)
+        {
+            var waiting = reader.WaitToReadAsync(stoppingToken);
+            return waiting.IsCompletedSuccessfully ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
+        }
+
+        /// <summary>Writes the batch (one by one if the batch fails, so only a bad message fails) and queues what was written for the sync.</summary>
+        private void Commit(List<PendingMessage> batch)
+        {
+            owner.Decode(batch);
+            try
+            {
+                writer.Write(batch.ConvertAll(p => p.Message));
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                IntakeLog.BatchRetriedOneByOne(owner.Logger, batch.Count, e);
+                batch = batch.Where(TryWriteOne).ToList();
+            }
+            catch (Exception e)
+            {
+                owner.Fail(batch[0], e);
+                return;
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            if (!writer.DefersSync)
+            {
+                owner.Complete(batch); // already durable: synchronous FULL
+                return;
+            }
+
+            lock (_committed)
+            {
+                _committed.Enqueue(batch);
+                Monitor.Pulse(_committed);
+            }
+        }
+
+        private bool TryWriteOne(PendingMessage pending)
+        {
+            try
+            {
+                writer.Write([pending.Message]);
+                return true;
+            }
+            catch (Exception e)
+            {
+                owner.Fail(pending, e);
+                return false;
+            }
+        }
+
+        private void SyncLoop()
+        {
+            var ready = new List<List<PendingMessage>>();
+            while (true)
+            {
+                lock (_committed)
+                {
+                    while (_committed.Count == 0 && !_finished)
+                    {
+                        Monitor.Wait(_committed);
+                    }
+
+                    if (_committed.Count == 0)
+                    {
+                        return; // finished, and everything synced
+                    }
+
+                    ready.AddRange(_committed);
+                    _committed.Clear();
+                }
+
+                try
+                {
+                    writer.SyncToDisk();
+                    foreach (var batch in ready)
+                    {
+                        owner.Complete(batch);
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Committed but not known to be on disk: not acknowledged, so the devices send them again.
+                    foreach (var pending in ready.SelectMany(b => b))
+                    {
+                        owner.Fail(pending, e);
+                    }
+                }
+
+                ready.Clear();
+            }
         }
     }
 
@@ -119,12 +333,22 @@ internal sealed class IntakeWriter(
         }
         catch (Exception e)
         {
-            var message = batch[0].Message;
-            IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, e);
-            intake.Failed(batch[0], e);
+            Fail(batch[0], e);
             return;
         }
 
+        Complete(batch);
+    }
+
+    private void Fail(PendingMessage pending, Exception error)
+    {
+        var message = pending.Message;
+        IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, error);
+        intake.Failed(pending, error);
+    }
+
+    private void Complete(List<PendingMessage> batch)
+    {
         foreach (var pending in batch)
         {
             intake.Stored(pending);
@@ -166,7 +390,7 @@ internal sealed class IntakeWriter(
 
                 break;
             case SqliteAppDbContext:
-                await SqliteMessageInsert.WriteAsync(db, messages);
+                await SqliteMessageInsert.WriteAsync(db, [.. messages]);
                 break;
             default:
                 db.ChangeTracker.AutoDetectChangesEnabled = false;

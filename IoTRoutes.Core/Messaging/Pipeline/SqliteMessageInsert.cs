@@ -10,12 +10,19 @@ using SQLitePCL;
 namespace IoTRoutes.Core.Messaging.Pipeline;
 
 /// <summary>
-/// Writes a batch of messages to SQLite with one prepared INSERT, bound and stepped once per row, in one transaction,
-/// straight through SQLite's C API: no SQL text per batch (EF's SaveChanges built, parsed and prepared one each time),
-/// no boxing, no strings per value (see docs/benchmarks.md). The rows are the ones EF writes: times go through the
-/// model's own converter, and a test compares both writers' rows byte for byte.
+/// Writes batches of messages to SQLite with one prepared INSERT, bound and stepped once per row, one transaction per
+/// batch, straight through SQLite's C API: no SQL text per batch (EF's SaveChanges built, parsed and prepared one each
+/// time), no boxing, no strings per value (see docs/benchmarks.md). It keeps its own connection and statement for its
+/// whole life. The rows are the ones EF writes: times go through the model's own converter, and a test compares both
+/// writers' rows byte for byte.
 /// </summary>
-internal static class SqliteMessageInsert
+/// <remarks>
+/// With <c>deferSync</c> (a database in WAL mode) its connection commits without waiting for the disk
+/// (<c>synchronous=NORMAL</c>) and <see cref="SyncToDisk"/> makes every commit so far durable with one fsync of the
+/// log: the caller acknowledges a batch only after that, and meanwhile writes the next one. SQLite itself syncs the log
+/// before each checkpoint and the database after it, so a synced commit survives power loss as with FULL.
+/// </remarks>
+internal sealed class SqliteMessageInsert : IDisposable
 {
     private const int Done = 101; // SQLITE_DONE
 
@@ -26,30 +33,92 @@ internal static class SqliteMessageInsert
         nameof(Message.ProcessedAt),
     ];
 
-    public static async Task WriteAsync(AppDbContext db, IEnumerable<Message> messages)
+    private readonly SqliteConnection _connection;
+    private readonly sqlite3_stmt _statement;
+    private readonly Func<DateTimeOffset, long> _toStored;
+    private readonly string? _log;
+
+    private SqliteMessageInsert(SqliteConnection connection, sqlite3_stmt statement, Func<DateTimeOffset, long> toStored, string? log)
+    {
+        (_connection, _statement, _toStored, _log) = (connection, statement, toStored, log);
+    }
+
+    /// <summary>Whether commits wait for <see cref="SyncToDisk"/> to be durable (the database is in WAL mode).</summary>
+    public bool DefersSync => _log is not null;
+
+    /// <summary>A writer on the database of <paramref name="db"/>, with a connection of its own.</summary>
+    public static SqliteMessageInsert Open(AppDbContext db, bool deferSync)
     {
         var table = db.Model.FindEntityType(typeof(Message))!;
-        var toStored = TimeConverter(table);
-        await db.Database.OpenConnectionAsync();
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var handle = connection.Handle!;
-        Check(raw.sqlite3_prepare_v2(handle, InsertSql(table), out var statement), handle);
-        using (statement)
+        var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        try
         {
-            foreach (var message in messages)
+            connection.Open();
+            Execute(connection, "PRAGMA foreign_keys=ON;"); // as EF opens its connections
+            string? log = null;
+            if (deferSync && Query(connection, "PRAGMA journal_mode;") is "wal" && connection.DataSource is { Length: > 0 } file)
             {
-                Bind(statement, handle, message, toStored);
-                var rc = raw.sqlite3_step(statement);
-                raw.sqlite3_reset(statement);
-                if (rc != Done)
-                {
-                    SqliteException.ThrowExceptionForRC(rc, handle);
-                }
+                Execute(connection, "PRAGMA synchronous=NORMAL;");
+                log = file + "-wal";
+            }
+
+            var handle = connection.Handle!;
+            Check(raw.sqlite3_prepare_v3(handle, InsertSql(table), raw.SQLITE_PREPARE_PERSISTENT, out var statement), handle);
+            return new SqliteMessageInsert(connection, statement, TimeConverter(table), log);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One batch in one transaction, against a fresh writer (tests and benchmarks).</summary>
+    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<Message> messages)
+    {
+        await Task.Yield();
+        using var writer = Open(db, deferSync: false);
+        writer.Write(messages);
+    }
+
+    /// <summary>Writes <paramref name="messages"/> in one transaction: all of them or, on an exception, none.</summary>
+    public void Write(IReadOnlyList<Message> messages)
+    {
+        using var transaction = _connection.BeginTransaction();
+        var handle = _connection.Handle!;
+        foreach (var message in messages)
+        {
+            Bind(_statement, handle, message, _toStored);
+            var rc = raw.sqlite3_step(_statement);
+            raw.sqlite3_reset(_statement);
+            if (rc != Done)
+            {
+                SqliteException.ThrowExceptionForRC(rc, handle);
             }
         }
 
-        await transaction.CommitAsync();
+        transaction.Commit();
+    }
+
+    /// <summary>Makes every transaction committed so far durable (one fsync of the write-ahead log); nothing to do without <c>deferSync</c>.</summary>
+    public void SyncToDisk()
+    {
+        if (_log is null)
+        {
+            return;
+        }
+
+        // Any handle of the file will do: fsync writes out the file's data whoever wrote it. Opened each time, so a log
+        // SQLite has replaced is never missed.
+        using var log = new FileStream(_log, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        log.Flush(flushToDisk: true);
+    }
+
+    public void Dispose()
+    {
+        _statement.Dispose();
+        _connection.Dispose();
     }
 
     private static void Bind(sqlite3_stmt statement, sqlite3 handle, Message message, Func<DateTimeOffset, long> toStored)
@@ -108,6 +177,20 @@ internal static class SqliteMessageInsert
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string? Query(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() as string;
     }
 
     private static Func<DateTimeOffset, long> TimeConverter(IEntityType table) =>
