@@ -19,8 +19,9 @@ internal sealed partial class DatabaseMigrator(IDbContextFactory<AppDbContext> c
 
         if (db.Database.IsSqlite())
         {
-            // Write-ahead log: a commit appends to the log (one fsync, synchronous stays FULL, so an acknowledged message
-            // survives a crash) and readers no longer block the writer. The mode is stored in the database file.
+            // Write-ahead log: a commit appends to the log and readers no longer block the writer. Connections keep
+            // synchronous FULL (one fsync per commit); the message intake's own connection commits with NORMAL and
+            // fsyncs the log itself before it acknowledges (SqliteMessageInsert). The mode is stored in the database file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
     }

@@ -60,7 +60,7 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
     {
         private const int MaxHeld = 1024;
 
-        private readonly IMqttChannel _channel = ChannelOf(inner);
+        private readonly IMqttChannel _channel = BufferReads(inner);
         private readonly SemaphoreSlim _sending = new(1, 1);
         private byte[] _held = new byte[64];
         private int _heldBytes;
@@ -163,6 +163,14 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
             {
                 throw new MqttCommunicationException(e); // as MQTTnet's adapter reports a failed write: the connection ends
             }
+        }
+
+        /// <summary>Puts <see cref="BufferedReads"/> under MQTTnet's adapter, which reads the packets through it.</summary>
+        private static IMqttChannel BufferReads(MqttChannelAdapter adapter)
+        {
+            ref var channel = ref ChannelOf(adapter);
+            channel = new BufferedReads(channel);
+            return channel;
         }
 
         // MQTTnet's adapter writes one packet per call; the held acknowledgements go straight to its channel, under this
