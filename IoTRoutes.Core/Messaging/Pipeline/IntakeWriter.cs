@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -9,9 +10,17 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 /// <summary>
 /// Drains <see cref="MessageIntake"/>: whatever is waiting (up to a batch) is decoded and written in one transaction,
 /// in its final state, so each message costs one write. (Decoding used to be a second pass that read every row back
-/// and updated it; see docs/benchmarks.md for what that cost.) On PostgreSQL and SQL Server several writers drain the
-/// intake at once.
+/// and updated it; see docs/benchmarks.md for what that cost.)
 /// </summary>
+/// <remarks>
+/// Writers run on threads of their own, with synchronous database calls: on a busy machine a pool work item waits
+/// behind every connection's socket work, and each such wait stretched the commit cycle that every acknowledgement
+/// waits for. SQLite has one writer, and a sync thread beside it that makes the committed batches durable with one
+/// fsync and only then completes them, so the fsync of one batch overlaps the writing of the next
+/// (<see cref="SqliteMessageInsert"/>). PostgreSQL and SQL Server have <see cref="IntakeOptions.Writers"/> writers:
+/// the server commits several transactions at once and groups their flushes. Acknowledgements stay in order either
+/// way: each waits for its own message, in the client's send loop.
+/// </remarks>
 internal sealed class IntakeWriter(
     MessageIntake intake,
     IDbContextFactory<AppDbContext> contexts,
@@ -24,70 +33,127 @@ internal sealed class IntakeWriter(
     /// <summary>A batch at least this large means the broker is busy: the next one waits <see cref="IntakeOptions.LingerMilliseconds"/> to fill.</summary>
     internal const int BusyBatch = 32;
 
-    private MessageIntake Intake => intake;
-    private IntakeOptions Options => options.Value;
-    private ILogger Logger => logger;
+    // SQLite: batches committed and not yet synced, and the store whose log the sync thread fsyncs.
+    private readonly Queue<List<PendingMessage>> _unsynced = new();
+    private IMessageStore? _syncing;
+    private bool _writersDone;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunWritersAsync(stoppingToken);
 
     /// <summary>Every writer of this database, until <paramref name="stoppingToken"/> ends them (then what is queued is written).</summary>
-    internal async Task RunWritersAsync(CancellationToken stoppingToken)
+    internal Task RunWritersAsync(CancellationToken stoppingToken)
     {
-        // A server database commits several transactions at once (and groups their flushes), so while one batch waits
-        // for its commit another is written; SQLite has one writer at a time. Acknowledgements stay in order either
-        // way: each waits for its own message, in the client's send loop.
         bool sqlite;
-        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+        using (var db = contexts.CreateDbContext())
         {
             sqlite = db is SqliteAppDbContext;
         }
 
-        if (sqlite)
+        var writers = Enumerable.Range(0, sqlite ? 1 : options.Value.Writers)
+            .Select(i => StartThread($"IoTRoutes intake writer {i + 1}", () => WriteLoop(stoppingToken)))
+            .ToArray();
+        if (!sqlite)
         {
-            await SqliteGroupCommit.RunAsync(this, stoppingToken);
-            return;
+            return Task.WhenAll(writers);
         }
 
-        await Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+        var sync = StartThread("IoTRoutes intake sync", SyncLoop);
+        return FinishAsync();
+
+        async Task FinishAsync()
+        {
+            try
+            {
+                await Task.WhenAll(writers);
+            }
+            finally
+            {
+                lock (_unsynced)
+                {
+                    _writersDone = true;
+                    Monitor.Pulse(_unsynced);
+                }
+
+                await sync;
+            }
+        }
     }
 
-    internal async Task RunAsync(CancellationToken stoppingToken)
+    private static Task StartThread(string name, Action run)
     {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                run();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        }.Start();
+        return done.Task;
+    }
+
+    private void WriteLoop(CancellationToken stoppingToken)
+    {
+        using var store = MessageStores.Open(contexts, deferSync: true);
+        if (store.DefersSync)
+        {
+            Volatile.Write(ref _syncing, store);
+        }
+
         var batchSize = options.Value.BatchSize;
         var linger = options.Value.LingerMilliseconds;
-        var batch = new List<PendingMessage>(batchSize);
         var busy = false;
-        var reader = intake.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (WaitToRead(intake.Reader, stoppingToken))
             {
-                Fill(batch, batchSize);
+                var batch = Take(batchSize);
                 if (busy && linger > 0 && batch.Count < batchSize)
                 {
-                    // Group commit under load: every commit costs an fsync and rewrites the index pages it touches, so
-                    // a moment's wait for more messages halves the writes per message (docs/benchmarks.md). An idle
-                    // broker never waits: a lone message is written at once.
-                    await Task.Delay(linger, stoppingToken);
+                    // Group commit under load: every commit rewrites the index pages it touches (and costs an fsync), so
+                    // a moment's wait for more messages makes fewer, fuller commits (docs/benchmarks.md). An idle broker
+                    // never waits: a lone message is written at once.
+                    Thread.Sleep(linger);
                     Fill(batch, batchSize);
                 }
 
                 busy = batch.Count >= BusyBatch;
-
-                // Not cancellable: a batch is committed whole or fails whole, never cut off by shutdown.
-                await WriteAsync(batch);
-                batch.Clear();
+                Commit(store, batch);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the brokers have stopped (they stop first), so what is queued is all there is.
-            // Write it rather than drop it: QoS 0 messages have no second chance.
-            await DrainAsync(batch, batchSize);
+            // Shutting down: the brokers have stopped (they stop first), so what is queued is all there is. Write it
+            // rather than drop it: QoS 0 messages have no second chance.
+            intake.Complete();
+            while (intake.Reader.TryPeek(out _))
+            {
+                Commit(store, Take(batchSize));
+            }
         }
     }
 
-    private AppDbContext CreateContext() => contexts.CreateDbContext();
+    private static bool WaitToRead(ChannelReader<PendingMessage> reader, CancellationToken stoppingToken)
+    {
+        var waiting = reader.WaitToReadAsync(stoppingToken);
+        return waiting.IsCompletedSuccessfully ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
+    }
+
+    private List<PendingMessage> Take(int batchSize)
+    {
+        var batch = new List<PendingMessage>(Math.Min(batchSize, 64));
+        Fill(batch, batchSize);
+        return batch;
+    }
 
     private void Fill(List<PendingMessage> batch, int batchSize)
     {
@@ -98,238 +164,25 @@ internal sealed class IntakeWriter(
     }
 
     /// <summary>
-    /// SQLite's intake: a writer thread commits batch after batch without waiting for the disk, and a sync thread makes
-    /// them durable (one fsync of the log for all the batches committed since its last one) and only then completes
-    /// them, so the fsync of one batch overlaps the writing of the next. Dedicated threads, because on a busy machine a
-    /// pool thread's turn comes after every connection's socket work, and each wait there stretched the whole cycle.
+    /// Writes the batch (one by one if the batch fails, so only a bad message fails) and completes what was written, or
+    /// hands it to the sync thread. Never cancelled: a batch is committed whole or fails whole.
     /// </summary>
-    private sealed class SqliteGroupCommit(IntakeWriter owner, SqliteMessageInsert writer)
+    private void Commit(IMessageStore store, List<PendingMessage> batch)
     {
-        private readonly Queue<List<PendingMessage>> _committed = new();
-        private bool _finished;
-
-        public static Task RunAsync(IntakeWriter owner, CancellationToken stoppingToken)
+        if (batch.Count == 0)
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    SqliteMessageInsert insert;
-                    using (var db = owner.CreateContext())
-                    {
-                        insert = SqliteMessageInsert.Open(db, deferSync: true);
-                    }
-
-                    using (insert)
-                    {
-                        new SqliteGroupCommit(owner, insert).Run(stoppingToken);
-                    }
-
-                    done.SetResult();
-                }
-                catch (Exception e)
-                {
-                    done.SetException(e);
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "IoTRoutes intake writer",
-            };
-            thread.Start();
-            return done.Task;
+            return;
         }
 
-        private void Run(CancellationToken stoppingToken)
-        {
-            var sync = new Thread(SyncLoop) { IsBackground = true, Name = "IoTRoutes intake sync" };
-            sync.Start();
-            try
-            {
-                WriteLoop(stoppingToken);
-            }
-            finally
-            {
-                lock (_committed)
-                {
-                    _finished = true;
-                    Monitor.Pulse(_committed);
-                }
-
-                sync.Join();
-            }
-        }
-
-        private void WriteLoop(CancellationToken stoppingToken)
-        {
-            var options = owner.Options;
-            var busy = false;
-            var reader = owner.Intake.Reader;
-            try
-            {
-                while (WaitToRead(reader, stoppingToken))
-                {
-                    var batch = new List<PendingMessage>(options.BatchSize);
-                    owner.Fill(batch, options.BatchSize);
-                    if (busy && options.LingerMilliseconds > 0 && batch.Count < options.BatchSize)
-                    {
-                        Thread.Sleep(options.LingerMilliseconds); // group commit under load, as in RunAsync
-                        owner.Fill(batch, options.BatchSize);
-                    }
-
-                    busy = batch.Count >= BusyBatch;
-                    Commit(batch);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // Shutting down after the brokers: write what is queued (QoS 0 messages have no second chance).
-                owner.Intake.Complete();
-                while (owner.Intake.Reader.TryPeek(out _))
-                {
-                    var batch = new List<PendingMessage>(options.BatchSize);
-                    owner.Fill(batch, options.BatchSize);
-                    Commit(batch);
-                }
-            }
-        }
-
-        private static bool WaitToRead(System.Threading.Channels.ChannelReader<PendingMessage> reader, CancellationToken stoppingToken)
-        {
-            var waiting = reader.WaitToReadAsync(stoppingToken);
-            return waiting.IsCompletedSuccessfully ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
-        }
-
-        /// <summary>Writes the batch (one by one if the batch fails, so only a bad message fails) and queues what was written for the sync.</summary>
-        private void Commit(List<PendingMessage> batch)
-        {
-            owner.Decode(batch);
-            try
-            {
-                writer.Write(batch.ConvertAll(p => p.Message));
-            }
-            catch (Exception e) when (batch.Count > 1)
-            {
-                IntakeLog.BatchRetriedOneByOne(owner.Logger, batch.Count, e);
-                batch = batch.Where(TryWriteOne).ToList();
-            }
-            catch (Exception e)
-            {
-                owner.Fail(batch[0], e);
-                return;
-            }
-
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            if (!writer.DefersSync)
-            {
-                owner.Complete(batch); // already durable: synchronous FULL
-                return;
-            }
-
-            lock (_committed)
-            {
-                _committed.Enqueue(batch);
-                Monitor.Pulse(_committed);
-            }
-        }
-
-        private bool TryWriteOne(PendingMessage pending)
-        {
-            try
-            {
-                writer.Write([pending.Message]);
-                return true;
-            }
-            catch (Exception e)
-            {
-                owner.Fail(pending, e);
-                return false;
-            }
-        }
-
-        private void SyncLoop()
-        {
-            var ready = new List<List<PendingMessage>>();
-            while (true)
-            {
-                lock (_committed)
-                {
-                    while (_committed.Count == 0 && !_finished)
-                    {
-                        Monitor.Wait(_committed);
-                    }
-
-                    if (_committed.Count == 0)
-                    {
-                        return; // finished, and everything synced
-                    }
-
-                    ready.AddRange(_committed);
-                    _committed.Clear();
-                }
-
-                try
-                {
-                    writer.SyncToDisk();
-                    foreach (var batch in ready)
-                    {
-                        owner.Complete(batch);
-                    }
-                }
-                catch (Exception e)
-                {
-                    // Committed but not known to be on disk: not acknowledged, so the devices send them again.
-                    foreach (var pending in ready.SelectMany(b => b))
-                    {
-                        owner.Fail(pending, e);
-                    }
-                }
-
-                ready.Clear();
-            }
-        }
-    }
-
-    private async Task DrainAsync(List<PendingMessage> batch, int batchSize)
-    {
-        intake.Complete();
-        do
-        {
-            while (batch.Count < batchSize && intake.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            if (batch.Count > 0)
-            {
-                await WriteAsync(batch);
-                batch.Clear();
-            }
-        }
-        while (intake.Reader.TryPeek(out _));
-    }
-
-    private async Task WriteAsync(List<PendingMessage> batch)
-    {
+        Decode(batch);
         try
         {
-            await InsertAsync(batch);
+            store.Write(batch.ConvertAll(p => p.Message));
         }
         catch (Exception e) when (batch.Count > 1)
         {
-            // One bad message must not fail its whole batch: write them one by one so only that one fails.
             IntakeLog.BatchRetriedOneByOne(logger, batch.Count, e);
-            foreach (var pending in batch)
-            {
-                await WriteAsync([pending]);
-            }
-
-            return;
+            batch = batch.Where(pending => TryWriteOne(store, pending)).ToList();
         }
         catch (Exception e)
         {
@@ -337,24 +190,79 @@ internal sealed class IntakeWriter(
             return;
         }
 
-        Complete(batch);
-    }
-
-    private void Fail(PendingMessage pending, Exception error)
-    {
-        var message = pending.Message;
-        IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, error);
-        intake.Failed(pending, error);
-    }
-
-    private void Complete(List<PendingMessage> batch)
-    {
-        foreach (var pending in batch)
+        if (batch.Count == 0)
         {
-            intake.Stored(pending);
+            return;
         }
 
-        feed.Publish(new MessagesChanged(batch.Select(p => p.Message.DeviceId).ToHashSet()));
+        if (!store.DefersSync)
+        {
+            Complete(batch);
+            return;
+        }
+
+        lock (_unsynced)
+        {
+            _unsynced.Enqueue(batch);
+            Monitor.Pulse(_unsynced);
+        }
+    }
+
+    private bool TryWriteOne(IMessageStore store, PendingMessage pending)
+    {
+        try
+        {
+            store.Write([pending.Message]);
+            return true;
+        }
+        catch (Exception e)
+        {
+            Fail(pending, e);
+            return false;
+        }
+    }
+
+    /// <summary>SQLite's sync thread: one fsync for every batch committed since the last, then their submissions complete.</summary>
+    private void SyncLoop()
+    {
+        var ready = new List<List<PendingMessage>>();
+        while (true)
+        {
+            lock (_unsynced)
+            {
+                while (_unsynced.Count == 0 && !_writersDone)
+                {
+                    Monitor.Wait(_unsynced);
+                }
+
+                if (_unsynced.Count == 0)
+                {
+                    return; // the writers are done and everything they wrote is synced
+                }
+
+                ready.AddRange(_unsynced);
+                _unsynced.Clear();
+            }
+
+            try
+            {
+                Volatile.Read(ref _syncing)!.SyncToDisk();
+                foreach (var batch in ready)
+                {
+                    Complete(batch);
+                }
+            }
+            catch (Exception e)
+            {
+                // Committed but not known to be on disk: not acknowledged, so the devices send them again.
+                foreach (var pending in ready.SelectMany(batch => batch))
+                {
+                    Fail(pending, e);
+                }
+            }
+
+            ready.Clear();
+        }
     }
 
     private void Decode(List<PendingMessage> batch)
@@ -372,31 +280,20 @@ internal sealed class IntakeWriter(
         }
     }
 
-    private async Task InsertAsync(List<PendingMessage> batch)
+    private void Fail(PendingMessage pending, Exception error)
     {
-        Decode(batch);
-        await using var db = await contexts.CreateDbContextAsync();
-        var messages = batch.Select(p => p.Message);
-        switch (db)
-        {
-            case PostgreSqlAppDbContext:
-                var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
-                await connection.OpenAsync();
-                await using (var transaction = await connection.BeginTransactionAsync())
-                {
-                    await PostgresMessageCopy.WriteAsync(connection, messages);
-                    await transaction.CommitAsync();
-                }
+        var message = pending.Message;
+        IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, error);
+        intake.Failed(pending, error);
+    }
 
-                break;
-            case SqliteAppDbContext:
-                await SqliteMessageInsert.WriteAsync(db, [.. messages]);
-                break;
-            default:
-                db.ChangeTracker.AutoDetectChangesEnabled = false;
-                db.Messages.AddRange(messages);
-                await db.SaveChangesAsync();
-                break;
+    private void Complete(List<PendingMessage> batch)
+    {
+        foreach (var pending in batch)
+        {
+            intake.Stored(pending);
         }
+
+        feed.Publish(new MessagesChanged(batch.Select(p => p.Message.DeviceId).ToHashSet()));
     }
 }

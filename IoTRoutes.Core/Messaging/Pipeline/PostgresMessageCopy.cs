@@ -5,46 +5,89 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 
 /// <summary>
 /// Writes a batch of messages with PostgreSQL's binary COPY: one streamed command instead of an INSERT with ten
-/// parameters per row. Runs in the caller's transaction, so the batch is still committed whole or not at all.
+/// parameters per row, in its own transaction, so the batch is committed whole or not at all. Keeps its connection
+/// between batches (a new one after a failure).
 /// </summary>
-internal static class PostgresMessageCopy
+internal sealed class PostgresMessageCopy(string connectionString) : IMessageStore
 {
     private const string Command =
         "COPY \"Messages\" (\"Id\", \"DeviceId\", \"Topic\", \"Payload\", \"PayloadSize\", \"QualityOfService\", \"ReceivedAt\", \"State\", \"RejectionReason\", \"ProcessedAt\") FROM STDIN (FORMAT BINARY)";
 
-    public static async Task WriteAsync(NpgsqlConnection connection, IEnumerable<Message> messages)
+    private NpgsqlConnection? _connection;
+
+    public bool DefersSync => false; // the commit waits for the server's WAL flush
+
+    public void Write(IReadOnlyList<Message> messages)
     {
-        await using var copy = await connection.BeginBinaryImportAsync(Command);
+        try
+        {
+            var connection = _connection ??= Open(connectionString);
+            using var transaction = connection.BeginTransaction();
+            Copy(connection, messages);
+            transaction.Commit();
+        }
+        catch
+        {
+            _connection?.Dispose(); // whatever state it is in, the next batch starts on a fresh connection
+            _connection = null;
+            throw;
+        }
+    }
+
+    public void SyncToDisk()
+    {
+    }
+
+    public void Dispose() => _connection?.Dispose();
+
+    private static NpgsqlConnection Open(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Copy(NpgsqlConnection connection, IReadOnlyList<Message> messages)
+    {
+        using var copy = connection.BeginBinaryImport(Command);
         foreach (var m in messages)
         {
-            await copy.StartRowAsync();
-            await copy.WriteAsync(m.Id, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(m.DeviceId, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(m.Topic, NpgsqlDbType.Varchar);
-            await copy.WriteAsync(m.Payload, NpgsqlDbType.Bytea);
-            await copy.WriteAsync(m.PayloadSize, NpgsqlDbType.Integer);
-            await copy.WriteAsync(m.QualityOfService, NpgsqlDbType.Integer);
-            await copy.WriteAsync(m.ReceivedAt, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync((int)m.State, NpgsqlDbType.Integer);
+            copy.StartRow();
+            copy.Write(m.Id, NpgsqlDbType.Uuid);
+            copy.Write(m.DeviceId, NpgsqlDbType.Uuid);
+            copy.Write(m.Topic, NpgsqlDbType.Varchar);
+            copy.Write(m.Payload, NpgsqlDbType.Bytea);
+            copy.Write(m.PayloadSize, NpgsqlDbType.Integer);
+            copy.Write(m.QualityOfService, NpgsqlDbType.Integer);
+            copy.Write(m.ReceivedAt, NpgsqlDbType.TimestampTz);
+            copy.Write((int)m.State, NpgsqlDbType.Integer);
             if (m.RejectionReason is { } reason)
             {
-                await copy.WriteAsync(reason, NpgsqlDbType.Varchar);
+                copy.Write(reason, NpgsqlDbType.Varchar);
             }
             else
             {
-                await copy.WriteNullAsync();
+                copy.WriteNull();
             }
 
             if (m.ProcessedAt is { } processed)
             {
-                await copy.WriteAsync(processed, NpgsqlDbType.TimestampTz);
+                copy.Write(processed, NpgsqlDbType.TimestampTz);
             }
             else
             {
-                await copy.WriteNullAsync();
+                copy.WriteNull();
             }
         }
 
-        await copy.CompleteAsync();
+        copy.Complete();
     }
 }

@@ -22,7 +22,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 /// log: the caller acknowledges a batch only after that, and meanwhile writes the next one. SQLite itself syncs the log
 /// before each checkpoint and the database after it, so a synced commit survives power loss as with FULL.
 /// </remarks>
-internal sealed class SqliteMessageInsert : IDisposable
+internal sealed class SqliteMessageInsert : IMessageStore
 {
     private const int Done = 101; // SQLITE_DONE
 
