@@ -374,7 +374,8 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("State");
+                    b.HasIndex("State")
+                        .HasFilter("[State] = 0");
 
                     b.HasIndex("DeviceId", "ReceivedAt");
 

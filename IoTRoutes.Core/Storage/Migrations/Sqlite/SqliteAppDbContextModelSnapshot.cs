@@ -369,7 +369,8 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("State");
+                    b.HasIndex("State")
+                        .HasFilter("\"State\" = 0");
 
                     b.HasIndex("DeviceId", "ReceivedAt");
 
