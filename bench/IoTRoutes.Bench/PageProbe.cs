@@ -62,7 +62,7 @@ public sealed partial class PageProbe(string url, string email, string password)
             renders.Add((page, clock.Elapsed.TotalMilliseconds, ok));
             try
             {
-                await Task.Delay(1000, stop); // an operator clicking through, not a load generator
+                await Task.Delay(300, stop); // an operator clicking through (the warm-up now lasts only seconds), not a load generator
             }
             catch (OperationCanceledException)
             {

@@ -5,7 +5,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 
 /// <summary>
 /// Writes a batch of messages with PostgreSQL's binary COPY: one streamed command instead of an INSERT with ten
-/// parameters per row, in its own transaction, so the batch is committed whole or not at all. Keeps its connection
+/// parameters per row; a single statement, so the batch is committed whole or not at all. Keeps its connection
 /// between batches (a new one after a failure).
 /// </summary>
 internal sealed class PostgresMessageCopy(string connectionString) : IMessageStore
@@ -21,10 +21,9 @@ internal sealed class PostgresMessageCopy(string connectionString) : IMessageSto
     {
         try
         {
-            var connection = _connection ??= Open(connectionString);
-            using var transaction = connection.BeginTransaction();
-            Copy(connection, messages);
-            transaction.Commit();
+            // One COPY is one statement, hence its own transaction: all rows or none, and PostgreSQL reports it complete
+            // only after its commit (with synchronous_commit, after the WAL flush). No BEGIN/COMMIT round trips.
+            Copy(_connection ??= Open(connectionString), messages);
         }
         catch
         {
