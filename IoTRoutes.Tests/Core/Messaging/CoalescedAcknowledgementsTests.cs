@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using IoTRoutes.Core.Messaging.Brokers.Protocol;
+using IoTRoutes.Tests.Infrastructure;
 using MQTTnet.Adapter;
 using MQTTnet.Channel;
 using MQTTnet.Diagnostics.Logger;
@@ -11,6 +12,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IoTRoutes.Tests.Core.Messaging;
 
@@ -23,12 +25,13 @@ public sealed class CoalescedAcknowledgementsTests
     private readonly IDictionary _session = new ConcurrentDictionary<object, object>();
     private readonly CancellationTokenSource _connection = new();
     private readonly RecordingChannel _socket = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly CoalescedAcknowledgements.Channel _channel;
 
     public CoalescedAcknowledgementsTests()
     {
         var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V311, new MqttBufferWriter(4096, 65535));
-        _channel = new CoalescedAcknowledgements.Channel(new MqttChannelAdapter(_socket, formatter, new MqttNetNullLogger()));
+        _channel = new CoalescedAcknowledgements.Channel(new MqttChannelAdapter(_socket, formatter, new MqttNetNullLogger()), _time);
         DurableAcknowledgements.Install(_session);
     }
 
@@ -91,6 +94,22 @@ public sealed class CoalescedAcknowledgementsTests
         Assert.Equal(2, _socket.Writes.Count);
         Assert.Equal(new byte[] { 0x40, 2, 0, 6 }, _socket.Writes[0]);
         Assert.Equal(0x40, _socket.Writes[1][0]); // encoded by MQTTnet: a 3.1.1 PUBACK has no reason code to carry
+    }
+
+    [Fact]
+    public async Task A_held_puback_whose_follower_never_comes_leaves_after_the_hold_limit()
+    {
+        await ConnectAsync();
+        Defer(10, Task.CompletedTask);
+        Defer(11, Task.CompletedTask); // announced to follow, but its PUBACK never reaches this connection
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 10 });
+
+        _time.Advance(CoalescedAcknowledgements.Channel.HoldLimit - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_socket.Writes);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await Eventually.GetAsync(() => Task.FromResult(_socket.Writes.Count == 1 ? "written" : null), "the held PUBACK written");
+        Assert.Equal(new byte[] { 0x40, 2, 0, 10 }, _socket.Writes[0]);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
     {
         inner.ClientHandler = adapter => ClientHandler is { } handler
-            ? handler(adapter is MqttChannelAdapter channelAdapter ? new Channel(channelAdapter) : adapter)
+            ? handler(adapter is MqttChannelAdapter channelAdapter ? new Channel(channelAdapter, TimeProvider.System) : adapter)
             : Task.CompletedTask;
         return inner.StartAsync(options, logger);
     }
@@ -56,15 +56,22 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         return false;
     }
 
-    internal sealed class Channel(MqttChannelAdapter inner) : IMqttChannelAdapter
+    internal sealed class Channel(MqttChannelAdapter inner, TimeProvider clock) : IMqttChannelAdapter
     {
         private const int MaxHeld = 1024;
+
+        /// <summary>
+        /// The longest a PUBACK is held when the one announced to follow does not come (a session taken over between the
+        /// two, say): a timer then writes what is held. Normally the next arrives within microseconds.
+        /// </summary>
+        internal static readonly TimeSpan HoldLimit = TimeSpan.FromMilliseconds(10);
 
         private readonly IMqttChannel _channel = BufferReads(inner);
         private readonly SemaphoreSlim _sending = new(1, 1);
         private byte[] _held = new byte[64];
         private int _heldBytes;
         private DurableAcknowledgements.Pending? _session;
+        private ITimer? _holdLimit;
 
         public long BytesReceived => inner.BytesReceived;
         public long BytesSent => inner.BytesSent;
@@ -80,7 +87,11 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
 
         public void ResetStatistics() => inner.ResetStatistics();
 
-        public void Dispose() => inner.Dispose();
+        public void Dispose()
+        {
+            _holdLimit?.Dispose();
+            inner.Dispose();
+        }
 
         public async Task DisconnectAsync(CancellationToken cancellationToken)
         {
@@ -113,9 +124,16 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
 
                 if (_session is { } pending && IsPlain(packet, out var packetId))
                 {
+                    var first = _heldBytes == 0;
                     Hold(packetId);
                     if (pending.TakeMoreFollow() && _heldBytes < MaxHeld * 4)
                     {
+                        if (first)
+                        {
+                            (_holdLimit ??= clock.CreateTimer(_ => _ = FlushHeldAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                                .Change(HoldLimit, Timeout.InfiniteTimeSpan);
+                        }
+
                         return;
                     }
 
@@ -129,6 +147,26 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
             finally
             {
                 _sending.Release();
+            }
+        }
+
+        private async Task FlushHeldAsync()
+        {
+            try
+            {
+                await _sending.WaitAsync();
+                try
+                {
+                    await FlushAsync(CancellationToken.None);
+                }
+                finally
+                {
+                    _sending.Release();
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The connection is failing; its receive or send loop reports that and closes it.
             }
         }
 
