@@ -28,6 +28,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     private static readonly SessionItemKey SecureItem = new("iotroutes.secure");
     private static readonly SessionItemKey ProtocolItem = new("iotroutes.protocol");
     private static readonly SessionItemKey OwnerItem = new("iotroutes.owner");
+    private static readonly SessionItemKey SubscribingItem = new("iotroutes.subscribing");
     private static readonly SessionItemKey ClosingItem = new("iotroutes.closing");
     private const int MaxTopicLength = 1024;
 
@@ -78,6 +79,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         {
             _shared.RewriteInbound(args);
             Protocol.DurableAcknowledgements.OnInbound(args);
+            if (args.Packet is MqttSubscribePacket subscribe)
+            {
+                args.SessionItems[SubscribingItem] = subscribe.PacketIdentifier; // which SUBACK CloseWithoutSubAck means
+            }
+
             return Task.CompletedTask;
         };
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
@@ -473,7 +479,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             args.ProcessPacket = false; // nothing of the session it landed in reaches a refused connection
             return;
         }
-        else if (args.Packet is MqttSubAckPacket && args.SessionItems.Contains(ClosingItem))
+        else if (args.Packet is MqttSubAckPacket subAck && args.SessionItems[ClosingItem] is ushort refused && refused == subAck.PacketIdentifier)
         {
             args.SessionItems.Remove(ClosingItem);
             args.ProcessPacket = false;
@@ -799,12 +805,13 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     /// <summary>
     /// MQTTnet queues the SUBACK before it stops a connection it was told to close, so the SUBACK may still go out;
-    /// the mark makes the outbound interceptor hold it back.
+    /// the mark (the SUBSCRIBE's packet id, noted by the inbound interceptor) makes the outbound interceptor hold back
+    /// that SUBACK, and only that one.
     /// </summary>
     private static void CloseWithoutSubAck(InterceptingSubscriptionEventArgs args)
     {
         args.CloseConnection = true;
-        args.SessionItems[ClosingItem] = true;
+        args.SessionItems[ClosingItem] = args.SessionItems[SubscribingItem];
     }
 
     private static void DenySubscription(InterceptingSubscriptionEventArgs args, string text)

@@ -13,6 +13,9 @@ internal static partial class IntakeLog
     [LoggerMessage(1002, LogLevel.Warning, "Message {MessageId} rejected: {Reason}")]
     public static partial void Rejected(ILogger logger, Guid messageId, string reason);
 
+    [LoggerMessage(1005, LogLevel.Critical, "Syncing the message log to disk failed; no message is acknowledged any more until IoTRoutes is restarted")]
+    public static partial void SyncFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1003, LogLevel.Error, "Acquisition batch failed; it is retried")]
     public static partial void AcquisitionFailed(ILogger logger, Exception exception);
 }

@@ -75,6 +75,7 @@ internal sealed class IntakeWriter(
                 }
 
                 await sync;
+                _syncing?.Dispose(); // after the last fsync: closing the last connection may checkpoint and remove the log
             }
         }
     }
@@ -103,12 +104,23 @@ internal sealed class IntakeWriter(
 
     private void WriteLoop(CancellationToken stoppingToken)
     {
-        using var store = MessageStores.Open(contexts, deferSync: true);
-        if (store.DefersSync)
+        var store = MessageStores.Open(contexts, deferSync: true);
+        if (!store.DefersSync)
         {
-            Volatile.Write(ref _syncing, store);
+            using (store)
+            {
+                WriteLoop(store, stoppingToken);
+            }
+
+            return;
         }
 
+        Volatile.Write(ref _syncing, store); // disposed once the sync thread is done with it
+        WriteLoop(store, stoppingToken);
+    }
+
+    private void WriteLoop(IMessageStore store, CancellationToken stoppingToken)
+    {
         var batchSize = options.Value.BatchSize;
         var linger = options.Value.LingerMilliseconds;
         var busy = false;
@@ -169,6 +181,23 @@ internal sealed class IntakeWriter(
     /// </summary>
     private void Commit(IMessageStore store, List<PendingMessage> batch)
     {
+        try
+        {
+            WriteAndHandOver(store, batch);
+        }
+        catch (Exception e)
+        {
+            // Nothing expected gets here (write failures are handled below), but whatever does must not leave submissions
+            // waiting for ever or end the writer: those not yet completed fail (no PUBACK, the devices send them again).
+            foreach (var pending in batch)
+            {
+                Fail(pending, e);
+            }
+        }
+    }
+
+    private void WriteAndHandOver(IMessageStore store, List<PendingMessage> batch)
+    {
         if (batch.Count == 0)
         {
             return;
@@ -226,6 +255,7 @@ internal sealed class IntakeWriter(
     private void SyncLoop()
     {
         var ready = new List<List<PendingMessage>>();
+        Exception? failedSync = null;
         while (true)
         {
             lock (_unsynced)
@@ -246,6 +276,11 @@ internal sealed class IntakeWriter(
 
             try
             {
+                if (failedSync is not null)
+                {
+                    throw failedSync;
+                }
+
                 Volatile.Read(ref _syncing)!.SyncToDisk();
                 foreach (var batch in ready)
                 {
@@ -254,6 +289,14 @@ internal sealed class IntakeWriter(
             }
             catch (Exception e)
             {
+                if (failedSync is null)
+                {
+                    // After a failed fsync the kernel may drop the pages it could not write and report the next fsync as
+                    // a success: from now on nothing is acknowledged, until a restart recovers the log from the disk.
+                    failedSync = e;
+                    IntakeLog.SyncFailed(logger, e);
+                }
+
                 // Committed but not known to be on disk: not acknowledged, so the devices send them again.
                 foreach (var pending in ready.SelectMany(batch => batch))
                 {
@@ -282,9 +325,11 @@ internal sealed class IntakeWriter(
 
     private void Fail(PendingMessage pending, Exception error)
     {
-        var message = pending.Message;
-        IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, error);
-        intake.Failed(pending, error);
+        if (intake.Failed(pending, error))
+        {
+            var message = pending.Message;
+            IntakeLog.WriteFailed(logger, message.Id, message.DeviceId, message.Topic, message.QualityOfService, error);
+        }
     }
 
     private void Complete(List<PendingMessage> batch)

@@ -46,12 +46,16 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
         }
     }
 
-    internal void Failed(PendingMessage pending, Exception error)
+    /// <summary>Faults the submission; false when it had already completed.</summary>
+    internal bool Failed(PendingMessage pending, Exception error)
     {
-        if (pending.Stored.TrySetException(error))
+        if (!pending.Stored.TrySetException(error))
         {
-            Interlocked.Decrement(ref _unstored);
+            return false;
         }
+
+        Interlocked.Decrement(ref _unstored);
+        return true;
     }
 
     /// <summary>No more submissions: called at shutdown, once the brokers have stopped.</summary>

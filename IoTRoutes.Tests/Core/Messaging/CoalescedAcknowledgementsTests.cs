@@ -68,6 +68,34 @@ public sealed class CoalescedAcknowledgementsTests
     }
 
     [Fact]
+    public async Task A_stored_message_behind_one_still_being_written_does_not_hold_the_acknowledgement_before_them()
+    {
+        await ConnectAsync();
+        Defer(1, Task.CompletedTask);
+        Defer(2, new TaskCompletionSource().Task); // its PUBACK is next, and waits for its write
+        Defer(3, Task.CompletedTask);
+
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 1 });
+
+        Assert.Equal(new byte[] { 0x40, 2, 0, 1 }, Assert.Single(_socket.Writes));
+    }
+
+    [Fact]
+    public async Task Closing_a_connection_whose_client_stopped_reading_does_not_wait_for_the_held_acknowledgements()
+    {
+        await ConnectAsync();
+        Defer(12, Task.CompletedTask);
+        Defer(13, Task.CompletedTask);
+        await SendAsync(new MqttPubAckPacket { PacketIdentifier = 12 });
+        _socket.Stuck = true; // a write now waits until it is cancelled
+
+        await _channel.DisconnectAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(_socket.Disconnected);
+        Assert.Empty(_socket.Writes);
+    }
+
+    [Fact]
     public async Task Held_acknowledgements_leave_before_any_other_packet()
     {
         await ConnectAsync();
@@ -93,7 +121,7 @@ public sealed class CoalescedAcknowledgementsTests
 
         Assert.Equal(2, _socket.Writes.Count);
         Assert.Equal(new byte[] { 0x40, 2, 0, 6 }, _socket.Writes[0]);
-        Assert.Equal(0x40, _socket.Writes[1][0]); // encoded by MQTTnet: a 3.1.1 PUBACK has no reason code to carry
+        Assert.Equal(new byte[] { 0x40, 2, 0, 7 }, _socket.Writes[1]); // encoded by MQTTnet: a 3.1.1 PUBACK has no reason code to carry
     }
 
     [Fact]
@@ -160,6 +188,7 @@ public sealed class CoalescedAcknowledgementsTests
     private sealed class RecordingChannel : IMqttChannel
     {
         public List<byte[]> Writes { get; } = [];
+        public bool Stuck { get; set; }
         public bool Disconnected { get; private set; }
         public X509Certificate2 ClientCertificate => null!;
         public EndPoint RemoteEndPoint { get; } = new IPEndPoint(IPAddress.Loopback, 1);
@@ -176,10 +205,14 @@ public sealed class CoalescedAcknowledgementsTests
 
         public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(0);
 
-        public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
+        public async Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
         {
+            if (Stuck)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             Writes.Add(buffer.ToArray());
-            return Task.CompletedTask;
         }
 
         public void Dispose()

@@ -34,11 +34,7 @@ public sealed class PipelineTests : IAsyncLifetime
     [InlineData(true)] // as IoTRoutes runs it: commits without waiting for the disk, then one fsync of the log for them
     public async Task Every_submission_completes_only_once_its_message_is_in_the_database(bool writeAheadLog)
     {
-        if (writeAheadLog)
-        {
-            await using var setup = _db.CreateDbContext();
-            await setup.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
+        await UseJournalModeAsync(writeAheadLog);
 
         var intake = new MessageIntake(_options);
         var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
@@ -52,9 +48,13 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(120, await db.Messages.CountAsync(m => m.State == MessageState.Processed)); // decoded on the way in
     }
 
-    [Fact]
-    public async Task Messages_still_queued_at_shutdown_are_written_not_dropped()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the sync thread fsyncs and completes the last batches before the writers return
+    public async Task Messages_still_queued_at_shutdown_are_written_not_dropped(bool writeAheadLog)
     {
+        await UseJournalModeAsync(writeAheadLog);
+
         var intake = new MessageIntake(_options);
         var queued = new List<Task>();
         for (var i = 0; i < 75; i++)
@@ -200,6 +200,30 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal((own.ReceivedAt, own.ProcessedAt, own.State, own.RejectionReason), (read.ReceivedAt, read.ProcessedAt, read.State, read.RejectionReason));
         Assert.Equal(own.Payload, read.Payload);
         Assert.Equal(2, await check.Messages.CountAsync(m => m.DeviceId == _deviceId && m.ReceivedAt == viaEf.ReceivedAt));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_sqlite_writer_defers_the_fsync_only_on_a_write_ahead_log(bool writeAheadLog)
+    {
+        await UseJournalModeAsync(writeAheadLog);
+
+        await using var db = _db.CreateDbContext();
+        using var writer = SqliteMessageInsert.Open(db, deferSync: true);
+        writer.Write([NewMessage("{}")]);
+        writer.SyncToDisk();
+
+        Assert.Equal(writeAheadLog, writer.DefersSync);
+        await using var check = _db.CreateDbContext();
+        Assert.Equal(1, await check.Messages.CountAsync()); // committed, and visible to other connections
+    }
+
+    /// <summary>EF creates SQLite databases in WAL mode; without it, a rollback journal.</summary>
+    private async Task UseJournalModeAsync(bool writeAheadLog)
+    {
+        await using var setup = _db.CreateDbContext();
+        await setup.Database.ExecuteSqlRawAsync(writeAheadLog ? "PRAGMA journal_mode=WAL;" : "PRAGMA journal_mode=DELETE;");
     }
 
     private int _sequence;

@@ -207,6 +207,20 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
     }
 
     [Fact]
+    public async Task On_mqtt311_a_valid_subscription_pipelined_before_an_invalid_one_still_gets_its_suback()
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+        await raw.SendAsync(RawPackets.Connect($"raw-{Guid.NewGuid():N}", keepAliveSeconds: 30));
+        Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+        await raw.SendAsync([.. RawPackets.Subscribe(1, $"{_root}/ok", v5: false), .. RawPackets.Subscribe(2, $"{_root}/a+", v5: false)]);
+        var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
+
+        var subAck = Assert.Single(packets, p => p.Type == RawPackets.SubAck);
+        Assert.Equal(new byte[] { 0, 1, 1 }, subAck.Body); // packet id 1, granted QoS 1
+    }
+
+    [Fact]
     public async Task Mqtt31_is_refused_with_unacceptable_protocol_version()
     {
         using var raw = await RawMqttConnection.OpenAsync(bench.Port);

@@ -66,12 +66,18 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         /// </summary>
         internal static readonly TimeSpan HoldLimit = TimeSpan.FromMilliseconds(10);
 
+        /// <summary>How long closing the connection waits to write what is held (a client that stopped reading never takes it).</summary>
+        internal static readonly TimeSpan LastFlushLimit = TimeSpan.FromSeconds(1);
+
         private readonly IMqttChannel _channel = BufferReads(inner);
         private readonly SemaphoreSlim _sending = new(1, 1);
         private byte[] _held = new byte[64];
         private int _heldBytes;
         private DurableAcknowledgements.Pending? _session;
         private ITimer? _holdLimit;
+
+        // Cancelled when the connection closes: a write the timer started on a socket nobody reads gives up.
+        private readonly CancellationTokenSource _closing = new();
 
         public long BytesReceived => inner.BytesReceived;
         public long BytesSent => inner.BytesSent;
@@ -89,16 +95,28 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
 
         public void Dispose()
         {
+            _closing.Cancel();
             _holdLimit?.Dispose();
             inner.Dispose();
         }
 
         public async Task DisconnectAsync(CancellationToken cancellationToken)
         {
-            await _sending.WaitAsync(cancellationToken);
+            _closing.Cancel();
             try
             {
-                await FlushAsync(cancellationToken); // what MQTTnet counts as sent goes out before the connection closes
+                // What MQTTnet counts as sent goes out before the connection closes, if the client still reads.
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                limit.CancelAfter(LastFlushLimit);
+                await _sending.WaitAsync(limit.Token);
+                try
+                {
+                    await FlushAsync(limit.Token);
+                }
+                finally
+                {
+                    _sending.Release();
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -106,10 +124,8 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
             }
             finally
             {
-                _sending.Release();
+                await inner.DisconnectAsync(cancellationToken);
             }
-
-            await inner.DisconnectAsync(cancellationToken);
         }
 
         public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
@@ -154,10 +170,10 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         {
             try
             {
-                await _sending.WaitAsync();
+                await _sending.WaitAsync(_closing.Token);
                 try
                 {
-                    await FlushAsync(CancellationToken.None);
+                    await FlushAsync(_closing.Token);
                 }
                 finally
                 {

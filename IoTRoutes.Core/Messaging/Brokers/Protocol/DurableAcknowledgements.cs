@@ -105,18 +105,19 @@ internal static class DurableAcknowledgements
     /// <summary>A session's acknowledgements that wait for their writes, by packet id.</summary>
     internal sealed class Pending
     {
-        // Looking further than this for a stored message costs more than the write it would save.
-        private const int LookAhead = 64;
-
         private readonly Dictionary<ushort, Entry> _byPacketId = [];
+        // The entries in the order their publishes arrived, which is the order their acknowledgements leave. An item whose
+        // entry has gone (or was replaced by a redelivery's) is stale and dropped when it reaches the front.
+        private readonly Queue<(ushort PacketId, long Sequence)> _order = new();
+        private long _sequence;
         private CancellationToken _receivingOn;
         private ushort _receiving;
         private volatile bool _moreFollow;
 
         /// <summary>
-        /// Whether the acknowledgement being sent is followed by another that is already free to go (its message is
-        /// stored and its acknowledgement queued on the same connection): <see cref="CoalescedAcknowledgements"/> then
-        /// holds it back to send them together. Read once by the send that follows <see cref="NoteWhatFollows"/>.
+        /// Whether the acknowledgement being sent is followed at once by another that is free to go (the next one queued
+        /// on the same connection, its message stored): <see cref="CoalescedAcknowledgements"/> then holds it back to send
+        /// them together. Read once by the send that follows <see cref="NoteWhatFollows"/>.
         /// </summary>
         public bool TakeMoreFollow()
         {
@@ -147,9 +148,12 @@ internal static class DurableAcknowledgements
                 _receiving = 0;
                 // The same id again before its acknowledgement left: a redelivery. Its acknowledgement waits for both
                 // writes while the first is still running.
+                var sequence = ++_sequence;
                 _byPacketId[packetId] = new Entry(
                     _byPacketId.TryGetValue(packetId, out var earlier) && !earlier.Stored.IsCompleted ? Task.WhenAll(earlier.Stored, stored) : stored,
-                    connection);
+                    connection,
+                    sequence);
+                _order.Enqueue((packetId, sequence));
                 return true;
             }
         }
@@ -162,26 +166,23 @@ internal static class DurableAcknowledgements
             }
         }
 
-        /// <summary>
-        /// Called as an acknowledgement leaves: an entry still here has its acknowledgement queued behind this one (entries
-        /// go when theirs leaves), so a stored one of the same connection means another acknowledgement follows at once.
-        /// </summary>
+        /// <summary>Called as an acknowledgement leaves (after <see cref="Take"/>): is the next one queued behind it stored already?</summary>
         public void NoteWhatFollows(CancellationToken connection)
         {
             var more = false;
             lock (_byPacketId)
             {
-                var looked = 0;
-                foreach (var entry in _byPacketId.Values)
+                while (_order.TryPeek(out var front) && !IsLive(front, out _))
                 {
-                    if (entry.Stored.IsCompletedSuccessfully && entry.Connection == connection)
-                    {
-                        more = true;
-                        break;
-                    }
+                    _order.Dequeue(); // its acknowledgement has left
+                }
 
-                    if (++looked == LookAhead)
+                foreach (var item in _order)
+                {
+                    // An earlier connection's entry waits for a redelivery; its acknowledgement does not come here.
+                    if (IsLive(item, out var entry) && entry.Connection == connection)
                     {
+                        more = entry.Stored.IsCompletedSuccessfully;
                         break;
                     }
                 }
@@ -202,11 +203,17 @@ internal static class DurableAcknowledgements
                     }
                 }
 
+                var live = _order.Where(item => IsLive(item, out _)).ToList();
+                _order.Clear();
+                live.ForEach(_order.Enqueue);
                 _receiving = 0;
                 _moreFollow = false;
             }
         }
 
-        private readonly record struct Entry(Task Stored, CancellationToken Connection);
+        private bool IsLive((ushort PacketId, long Sequence) item, out Entry entry) =>
+            _byPacketId.TryGetValue(item.PacketId, out entry) && entry.Sequence == item.Sequence;
+
+        private readonly record struct Entry(Task Stored, CancellationToken Connection, long Sequence);
     }
 }
