@@ -33,6 +33,11 @@ internal sealed class IntakeWriter(
     /// <summary>A batch at least this large means the broker is busy: the next one waits <see cref="IntakeOptions.LingerMilliseconds"/> to fill.</summary>
     internal const int BusyBatch = 32;
 
+    /// <summary>How a writer reaches the database; tests put a failing disk in its place.</summary>
+    internal Func<IMessageStore>? OpenStore { get; init; }
+
+    private IMessageStore Open() => OpenStore is { } open ? open() : MessageStores.Open(contexts, deferSync: true);
+
     // SQLite: batches committed and not yet synced, and the store whose log the sync thread fsyncs.
     private readonly Queue<List<PendingMessage>> _unsynced = new();
     private IMessageStore? _syncing;
@@ -104,7 +109,7 @@ internal sealed class IntakeWriter(
 
     private void WriteLoop(CancellationToken stoppingToken)
     {
-        var store = MessageStores.Open(contexts, deferSync: true);
+        var store = Open();
         if (!store.DefersSync)
         {
             using (store)

@@ -219,6 +219,52 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(1, await check.Messages.CountAsync()); // committed, and visible to other connections
     }
 
+    [Fact]
+    public async Task After_a_failed_fsync_nothing_is_acknowledged_even_when_later_fsyncs_succeed()
+    {
+        await using var db = _db.CreateDbContext();
+        var disk = new FailingDisk(SqliteMessageInsert.Open(db, deferSync: true));
+        var intake = new MessageIntake(_options);
+        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
+        {
+            OpenStore = () => disk,
+        };
+        using var stop = new CancellationTokenSource();
+        var running = writer.RunWritersAsync(stop.Token);
+
+        var first = await intake.SubmitAsync(NewMessage("{}"), default);
+        await Assert.ThrowsAsync<IOException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        var later = await intake.SubmitAsync(NewMessage("{}"), default);
+        await Assert.ThrowsAsync<IOException>(() => later.WaitAsync(TimeSpan.FromSeconds(10)));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, disk.Syncs); // the second batch was not even tried: a later success would prove nothing
+        Assert.Equal(0, intake.Unstored);
+    }
+
+    /// <summary>A real SQLite writer on a disk whose first fsync fails (as a full or failing disk does).</summary>
+    private sealed class FailingDisk(SqliteMessageInsert inner) : IMessageStore
+    {
+        public int Syncs { get; private set; }
+
+        public bool DefersSync => true;
+
+        public void Write(IReadOnlyList<Message> messages) => inner.Write(messages);
+
+        public void SyncToDisk()
+        {
+            if (++Syncs == 1)
+            {
+                throw new IOException("Input/output error");
+            }
+
+            inner.SyncToDisk();
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+
     /// <summary>EF creates SQLite databases in WAL mode; without it, a rollback journal.</summary>
     private async Task UseJournalModeAsync(bool writeAheadLog)
     {
