@@ -168,6 +168,19 @@ public abstract class MessagePathTests
     }
 
     [Fact]
+    public async Task Messages_sent_faster_than_the_clock_ticks_are_listed_in_the_order_they_arrived()
+    {
+        var device = await CreateDeviceAsync("Fast sensor");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        // Pipelined: many arrive within one millisecond (and within SQLite's 100 µs time resolution).
+        await Task.WhenAll(Enumerable.Range(1, 200).Select(i => client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", $$"""{"n":{{i}}}"""))));
+
+        var listed = await ListMessagesAsync(device, "?limit=200");
+        Assert.Equal(Enumerable.Range(1, 200).Reverse().Select(i => $$"""{"n":{{i}}}"""), listed.Select(m => m.Payload));
+    }
+
+    [Fact]
     public async Task Device_messages_come_newest_first_within_the_time_window_and_limit()
     {
         var device = await CreateDeviceAsync("Windowed sensor");
