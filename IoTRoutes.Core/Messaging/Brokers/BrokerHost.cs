@@ -71,7 +71,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     {
         var factory = new MqttServerFactory();
         var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition))
-            .Select(adapter => (IMqttServerAdapter)new Protocol.ConnectRefusals(new Protocol.CoalescedAcknowledgements(adapter)));
+            .Select(adapter => (IMqttServerAdapter)new Protocol.WrappedConnections(adapter,
+                channel => Protocol.ConnectRefusals.Wrap(Protocol.CoalescedAcknowledgements.Wrap(channel))));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
         server.InterceptingOutboundPacketAsync += OnOutboundAsync;

@@ -1,16 +1,11 @@
 using System.Buffers;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Adapter;
 using MQTTnet.Channel;
-using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
-using MQTTnet.Server;
 
 namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 
@@ -20,25 +15,15 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// was a fifth of IoTRoutes' CPU (docs/benchmarks.md). A plain PUBACK (success, no properties) is held back while
 /// <see cref="DurableAcknowledgements"/> says another one follows on this connection, and written with it; any other
 /// packet, and the last PUBACK of a run, writes what is held first. Wraps the TCP and TLS channels (MQTTnet's
-/// <see cref="MqttChannelAdapter"/>); other channels pass through unchanged.
+/// <see cref="MqttChannelAdapter"/>), and puts <see cref="BufferedReads"/> under them; other channels pass through unchanged.
 /// </summary>
-internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqttServerAdapter
+internal static class CoalescedAcknowledgements
 {
     private static readonly ConditionalWeakTable<MqttConnAckPacket, DurableAcknowledgements.Pending> Links = new();
 
-    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
-
-    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
-    {
-        inner.ClientHandler = adapter => ClientHandler is { } handler
-            ? handler(adapter is MqttChannelAdapter channelAdapter ? new Channel(channelAdapter, TimeProvider.System) : adapter)
-            : Task.CompletedTask;
-        return inner.StartAsync(options, logger);
-    }
-
-    public Task StopAsync() => inner.StopAsync();
-
-    public void Dispose() => inner.Dispose();
+    /// <summary>The connection's adapter, coalescing its PUBACKs and buffering its reads when it is a TCP or TLS one.</summary>
+    public static IMqttChannelAdapter Wrap(IMqttChannelAdapter adapter) =>
+        adapter is MqttChannelAdapter channelAdapter ? new Channel(channelAdapter, TimeProvider.System) : adapter;
 
     /// <summary>From the outbound interceptor: the connection that sends this CONNACK acknowledges for <paramref name="session"/>.</summary>
     internal static void Link(MqttConnAckPacket connAck, DurableAcknowledgements.Pending session) => Links.AddOrUpdate(connAck, session);
@@ -56,7 +41,7 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         return false;
     }
 
-    internal sealed class Channel(MqttChannelAdapter inner, TimeProvider clock) : IMqttChannelAdapter
+    internal sealed class Channel(MqttChannelAdapter adapter, TimeProvider clock) : ChannelAdapterDecorator(adapter)
     {
         private const int MaxHeld = 1024;
 
@@ -69,7 +54,7 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         /// <summary>How long closing the connection waits to write what is held (a client that stopped reading never takes it).</summary>
         internal static readonly TimeSpan LastFlushLimit = TimeSpan.FromSeconds(1);
 
-        private readonly IMqttChannel _channel = BufferReads(inner);
+        private readonly IMqttChannel _channel = BufferReads(adapter);
         private readonly SemaphoreSlim _sending = new(1, 1);
         private byte[] _held = new byte[64];
         private int _heldBytes;
@@ -79,28 +64,14 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
         // Cancelled when the connection closes: a write the timer started on a socket nobody reads gives up.
         private readonly CancellationTokenSource _closing = new();
 
-        public long BytesReceived => inner.BytesReceived;
-        public long BytesSent => inner.BytesSent;
-        public X509Certificate2 ClientCertificate => inner.ClientCertificate;
-        public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
-        public EndPoint LocalEndPoint => inner.LocalEndPoint;
-        public bool IsSecureConnection => inner.IsSecureConnection;
-        public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
-
-        public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
-
-        public Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken) => inner.ReceivePacketAsync(cancellationToken);
-
-        public void ResetStatistics() => inner.ResetStatistics();
-
-        public void Dispose()
+        public override void Dispose()
         {
             _closing.Cancel();
             _holdLimit?.Dispose();
-            inner.Dispose();
+            base.Dispose();
         }
 
-        public async Task DisconnectAsync(CancellationToken cancellationToken)
+        public override async Task DisconnectAsync(CancellationToken cancellationToken)
         {
             _closing.Cancel();
             try
@@ -124,11 +95,11 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
             }
             finally
             {
-                await inner.DisconnectAsync(cancellationToken);
+                await base.DisconnectAsync(cancellationToken);
             }
         }
 
-        public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+        public override async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
         {
             await _sending.WaitAsync(cancellationToken);
             try
@@ -158,7 +129,7 @@ internal sealed class CoalescedAcknowledgements(IMqttServerAdapter inner) : IMqt
                 }
 
                 await FlushAsync(cancellationToken);
-                await inner.SendPacketAsync(packet, cancellationToken);
+                await base.SendPacketAsync(packet, cancellationToken);
             }
             finally
             {
