@@ -74,14 +74,6 @@ internal sealed class SqliteMessageInsert : IMessageStore
         }
     }
 
-    /// <summary>One batch in one transaction, against a fresh writer (tests and benchmarks).</summary>
-    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<Message> messages)
-    {
-        await Task.Yield();
-        using var writer = Open(db, deferSync: false);
-        writer.Write(messages);
-    }
-
     /// <summary>Writes <paramref name="messages"/> in one transaction: all of them or, on an exception, none.</summary>
     public void Write(IReadOnlyList<Message> messages)
     {

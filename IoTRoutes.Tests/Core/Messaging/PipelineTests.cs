@@ -179,7 +179,8 @@ public sealed class PipelineTests : IAsyncLifetime
 
         await using (var db = _db.CreateDbContext())
         {
-            await SqliteMessageInsert.WriteAsync(db, [viaInsert, plain, insertRefused]);
+            using var writer = SqliteMessageInsert.Open(db, deferSync: false);
+            writer.Write([viaInsert, plain, insertRefused]);
         }
 
         await using var check = _db.CreateDbContext();
