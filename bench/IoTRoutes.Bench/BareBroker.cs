@@ -8,7 +8,7 @@ namespace IoTRoutes.Bench;
 /// <summary>
 /// The baseline: an MQTTnet server with nothing around it (no authentication, no storage), in a process of its own
 /// like IoTRoutes (this program started again with <c>--serve-bare PORT</c>), with the runtime settings IoTRoutes runs
-/// with (server GC, no dynamic PGO), so the two differ only in what the platform adds; its CPU is read the same way.
+/// with (server GC, no dynamic PGO, no call-counting delay), so the two differ only in what the platform adds; its CPU is read the same way.
 /// </summary>
 public sealed class BareBroker : IAsyncDisposable
 {
@@ -35,6 +35,7 @@ public sealed class BareBroker : IAsyncDisposable
         };
         start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         _process = Process.Start(start)!;
         for (var attempt = 0; attempt < 100; attempt++)
         {
