@@ -6,7 +6,12 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Devices;
 
 /// <summary>The device registry: list, read, create, delete — always within the caller's part of the entity tree.</summary>
-public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock, Security.Audit.AuditTrail audit, IDeviceConnections connections)
+public sealed class DeviceService(
+    ScopedContexts contexts,
+    TimeProvider clock,
+    Security.Audit.AuditTrail audit,
+    IDeviceConnections connections,
+    Messaging.Pipeline.MessageIntake intake)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
@@ -77,12 +82,42 @@ public sealed class DeviceService(ScopedContexts contexts, TimeProvider clock, S
         return new CreatedDeviceDto(device.Id, device.Name, device.Key, secret);
     }
 
+    /// <summary>
+    /// Deletes the device with its messages (they have no foreign key to it: see docs/architecture.md) and closes its
+    /// connections.
+    /// </summary>
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
         await using var _db = db;
-        return await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) > 0;
+        var key = await db.Devices.Where(d => d.Id == id).Select(d => d.Key).SingleOrDefaultAsync(ct);
+        if (key is null)
+        {
+            return false;
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await DeleteMessagesAsync(db, id, ct);
+            if (await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) == 0)
+            {
+                return false; // deleted meanwhile
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        // Deleted: from here on, the device's connections are closed and it cannot connect again. What it sent before
+        // that may still be on its way to the database; once that has settled, it goes too.
+        await connections.DisconnectAsync(key, CancellationToken.None);
+        await intake.SettledAsync(CancellationToken.None);
+        await DeleteMessagesAsync(db, id, CancellationToken.None);
+        return true;
     }
+
+    // The messages' scope filter matches only through an existing device: the device's scope was checked above.
+    private static Task<int> DeleteMessagesAsync(AppDbContext db, Guid deviceId, CancellationToken ct) =>
+        db.Messages.IgnoreQueryFilters().Where(m => m.DeviceId == deviceId).ExecuteDeleteAsync(ct);
 
     private static async Task<string> NewUniqueKeyAsync(AppDbContext db, CancellationToken ct)
     {

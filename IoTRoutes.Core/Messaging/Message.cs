@@ -7,7 +7,6 @@ public sealed class Message
 {
     public Guid Id { get; set; }
     public Guid DeviceId { get; set; }
-    public Devices.Device? Device { get; set; }
     public required string Topic { get; set; }
     /// <summary>The raw payload; empty when the payload was refused for its size (see <see cref="PayloadSize"/>).</summary>
     public byte[] Payload { get; set; } = [];

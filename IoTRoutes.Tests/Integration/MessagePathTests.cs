@@ -332,6 +332,66 @@ public abstract class MessagePathTests
         Assert.NotNull(offline.LastSeenAt);
     }
 
+    [Fact]
+    public async Task Deleting_a_publishing_device_closes_it_removes_its_messages_and_its_neighbours_keep_being_stored()
+    {
+        var doomed = await CreateDeviceAsync("Doomed sensor");
+        var neighbour = await CreateDeviceAsync("Neighbour sensor");
+        using var doomedClient = await Mqtt.ConnectAsync(_app.MqttPort, doomed.Key, doomed.Secret);
+        using var neighbourClient = await Mqtt.ConnectAsync(_app.MqttPort, neighbour.Key, neighbour.Secret);
+        using var stop = new CancellationTokenSource();
+        var doomedLoad = PublishUntilStoppedAsync(doomedClient, doomed, stop.Token);
+        var neighbourLoad = PublishUntilStoppedAsync(neighbourClient, neighbour, stop.Token);
+        await using var db = await _app.CreateDbContextAsync();
+        await Eventually.GetAsync(async () => await db.Messages.CountAsync(m => m.DeviceId == doomed.Id) >= 20 ? "stored" : null, "the doomed device's first messages");
+
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var deleted = await api.DeleteAsync($"/api/v1/devices/{doomed.Id}");
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.DeleteAsync($"/api/v1/devices/{doomed.Id}")).StatusCode);
+        await Eventually.GetAsync(() => Task.FromResult(doomedClient.IsConnected ? null : "closed"), "the deleted device's connection closed");
+        var afterDeletion = await db.Messages.CountAsync(m => m.DeviceId == neighbour.Id);
+        await Eventually.GetAsync(async () => await db.Messages.CountAsync(m => m.DeviceId == neighbour.Id) >= afterDeletion + 20 ? "more" : null, "the neighbour's messages after the deletion");
+        await stop.CancelAsync();
+        var (neighbourAcknowledged, neighbourRefused) = await neighbourLoad;
+        await doomedLoad;
+
+        Assert.Equal(0, neighbourRefused);
+        Assert.Equal(neighbourAcknowledged, await db.Messages.CountAsync(m => m.DeviceId == neighbour.Id));
+        Assert.Equal(0, await db.Messages.IgnoreQueryFilters().CountAsync(m => m.DeviceId == doomed.Id));
+        var (again, refused) = await Mqtt.TryConnectAsync(_app.MqttPort, doomed.Key, doomed.Secret);
+        again.Dispose();
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, refused.ResultCode);
+    }
+
+    /// <summary>QoS 1 publishes one after another until stopped or disconnected: how many were acknowledged, how many refused.</summary>
+    private static async Task<(int Acknowledged, int Refused)> PublishUntilStoppedAsync(IMqttClient client, CreatedDeviceBody device, CancellationToken stop)
+    {
+        var (acknowledged, refused) = (0, 0);
+        for (var i = 0; !stop.IsCancellationRequested && client.IsConnected; i++)
+        {
+            try
+            {
+                var result = await client.PublishAsync(Mqtt.Message($"devices/{device.Key}/telemetry", $$"""{"i":{{i}}}"""));
+                if (result.ReasonCode == MqttClientPublishReasonCode.Success)
+                {
+                    acknowledged++;
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                break; // closed by the server while this publish was in flight
+            }
+        }
+
+        return (acknowledged, refused);
+    }
+
     private async Task AssertNothingStoredUnderAsync(CreatedDeviceBody device)
     {
         await using var db = await _app.CreateDbContextAsync();

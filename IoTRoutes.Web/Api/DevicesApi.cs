@@ -19,6 +19,9 @@ public static class DevicesApi
             .WithSummary("Give the device a new secret, shown this once; the old one stops working and its connections close")
             .RequirePermission(Permission.Of(SecuredActions.DevicesRegenerateSecret));
         api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice")
+            .WithSummary("Delete the device with its messages, commands, certificates and connection history; its connections close")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
             .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -30,6 +33,9 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, DeviceService devices, CancellationToken ct) =>
+        await devices.DeleteAsync(id, ct) ? TypedResults.NoContent() : NotFoundProblem.Device(id);
 
     private static async Task<Results<Ok<CreatedDeviceDto>, ProblemHttpResult>> RegenerateSecretAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.RegenerateSecretAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);

@@ -24,7 +24,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _deviceId = (await new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections()).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
+        _deviceId = (await NewDeviceService(new MessageIntake(_options)).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -80,18 +80,16 @@ public sealed class PipelineTests : IAsyncLifetime
             good.Add(await intake.SubmitAsync(NewMessage("{}"), default));
         }
 
-        var orphan = NewMessage("{}");
-        orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
-        var bad = await intake.SubmitAsync(orphan, default);
+        var bad = await intake.SubmitAsync(await DuplicateOfAStoredMessageAsync(), default);
         var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
 
         await writer.RunWritersAsync(new CancellationToken(canceled: true)); // one drain: all ten in one batch
 
         await Task.WhenAll(good).WaitAsync(TimeSpan.FromSeconds(10));
         var error = await Assert.ThrowsAsync<SqliteException>(() => bad.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Contains("FOREIGN KEY", error.Message);
+        Assert.Contains("UNIQUE", error.Message);
         await using var db = _db.CreateDbContext();
-        Assert.Equal(9, await db.Messages.CountAsync());
+        Assert.Equal(1 + 9, await db.Messages.CountAsync());
     }
 
     [Fact]
@@ -100,10 +98,9 @@ public sealed class PipelineTests : IAsyncLifetime
         var intake = new MessageIntake(_options);
         var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.StartAsync(default);
-        var orphan = NewMessage("{}");
-        orphan.DeviceId = Guid.NewGuid(); // violates the device foreign key
+        var duplicate = await DuplicateOfAStoredMessageAsync();
 
-        var stored = await intake.SubmitAsync(orphan, default);
+        var stored = await intake.SubmitAsync(duplicate, default);
 
         await Assert.ThrowsAsync<SqliteException>(() => stored.WaitAsync(TimeSpan.FromSeconds(10)));
         await writer.StopAsync(default);
@@ -274,6 +271,68 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     private int _sequence;
+
+    [Fact]
+    public async Task Settling_waits_for_the_messages_submitted_before_and_not_for_those_after()
+    {
+        var intake = new MessageIntake(_options);
+        await intake.SettledAsync(default).WaitAsync(TimeSpan.FromSeconds(10)); // nothing on its way
+
+        await intake.SubmitAsync(NewMessage("{}"), default);
+        var settled = intake.SettledAsync(default);
+        await intake.SubmitAsync(NewMessage("{}"), default);
+        Assert.False(settled.IsCompleted);
+
+        Assert.True(intake.Reader.TryRead(out var first));
+        intake.Stored(first);
+
+        await settled.WaitAsync(TimeSpan.FromSeconds(10)); // the second, submitted after, is still unstored
+        Assert.Equal(1, intake.Unstored);
+    }
+
+    [Fact]
+    public async Task Deleting_a_device_also_removes_a_message_of_it_that_was_still_on_its_way()
+    {
+        var intake = new MessageIntake(_options);
+        var devices = NewDeviceService(intake);
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Messages.Add(NewMessage("{}"));
+            await db.SaveChangesAsync();
+        }
+
+        var late = await intake.SubmitAsync(NewMessage("{}"), default); // queued; no writer runs yet
+
+        var deleting = devices.DeleteAsync(_deviceId, default);
+        await Task.Delay(200);
+        Assert.False(deleting.IsCompleted); // the device is gone, but its message on the way has not settled
+        await new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
+            .RunWritersAsync(new CancellationToken(canceled: true)); // stored after the device's deletion: nothing refuses it
+        await late.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(await deleting.WaitAsync(TimeSpan.FromSeconds(10)));
+        await using var check = _db.CreateDbContext();
+        Assert.Equal(0, await check.Messages.IgnoreQueryFilters().CountAsync());
+        Assert.Empty(await devices.ListAsync(default));
+    }
+
+    private DeviceService NewDeviceService(MessageIntake intake) =>
+        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), intake);
+
+    /// <summary>A message the database refuses: its id is that of a message already stored.</summary>
+    private async Task<Message> DuplicateOfAStoredMessageAsync()
+    {
+        var stored = NewMessage("{}");
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Messages.Add(stored);
+            await db.SaveChangesAsync();
+        }
+
+        var duplicate = NewMessage("{}");
+        duplicate.Id = stored.Id;
+        return duplicate;
+    }
 
     private Message NewMessage(string payload) => new()
     {

@@ -922,17 +922,6 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Navigation("Device");
                 });
 
-            modelBuilder.Entity("IoTRoutes.Core.Messaging.Message", b =>
-                {
-                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
-                        .WithMany()
-                        .HasForeignKey("DeviceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Device");
-                });
-
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")

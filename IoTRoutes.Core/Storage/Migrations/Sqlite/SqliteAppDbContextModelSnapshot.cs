@@ -917,17 +917,6 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Navigation("Device");
                 });
 
-            modelBuilder.Entity("IoTRoutes.Core.Messaging.Message", b =>
-                {
-                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
-                        .WithMany()
-                        .HasForeignKey("DeviceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Device");
-                });
-
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
