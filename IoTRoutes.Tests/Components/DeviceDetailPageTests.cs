@@ -1,6 +1,10 @@
 using Bunit;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Web.Components.Pages.Devices;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace IoTRoutes.Tests.Components;
 
@@ -43,5 +47,43 @@ public sealed class DeviceDetailPageTests : PageTestContext
         Feed.Publish(new MessagesChanged(new HashSet<Guid> { device.Id }));
 
         cut.WaitForAssertion(() => Assert.Contains("latest 23.25", cut.Markup), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Deleting_the_device_after_confirming_removes_it_with_its_messages_and_returns_to_the_list()
+    {
+        var device = await CreateDeviceAsync("Retired pump");
+        await StoreMessageAsync(device, """{"temp":20.5}""");
+        var dialogs = Render<MudDialogProvider>();
+        var snackbar = Render<MudSnackbarProvider>();
+        var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
+        cut.WaitForAssertion(() => Assert.Contains("Retired pump", cut.Find("h1").TextContent));
+
+        await cut.InvokeAsync(() => cut.Find("[data-test=delete-device]").Click());
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete this device?", dialogs.Markup));
+        await dialogs.InvokeAsync(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click());
+
+        snackbar.WaitForAssertion(() => Assert.Contains("Retired pump deleted.", snackbar.Markup));
+        Assert.EndsWith("/devices", Services.GetRequiredService<NavigationManager>().Uri);
+        await using var db = Db.CreateDbContext();
+        Assert.False(await db.Devices.AnyAsync(d => d.Id == device.Id));
+        Assert.False(await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.DeviceId == device.Id));
+    }
+
+    [Fact]
+    public async Task Cancelling_the_confirmation_keeps_the_device()
+    {
+        var device = await CreateDeviceAsync("Kept pump");
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
+        cut.WaitForAssertion(() => Assert.Contains("Kept pump", cut.Find("h1").TextContent));
+
+        await cut.InvokeAsync(() => cut.Find("[data-test=delete-device]").Click());
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete this device?", dialogs.Markup));
+        await dialogs.InvokeAsync(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click());
+
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Delete this device?", dialogs.Markup));
+        await using var db = Db.CreateDbContext();
+        Assert.True(await db.Devices.AnyAsync(d => d.Id == device.Id));
     }
 }
