@@ -112,6 +112,7 @@ public sealed class DeviceService(
         await connections.DisconnectAsync(key, CancellationToken.None);
         await intake.SettledAsync(CancellationToken.None);
         await DeleteMessagesAsync(db, id, CancellationToken.None);
+        await db.MessageCounts.IgnoreQueryFilters().Where(c => c.DeviceId == id).ExecuteDeleteAsync(CancellationToken.None);
         return true;
     }
 

@@ -53,9 +53,15 @@ public sealed class MessageQueryService(ScopedContexts contexts)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
         await using var _db = db;
-        var counts = await db.Messages.GroupBy(m => m.State)
-            .Select(g => new { State = g.Key, Count = g.LongCount() })
-            .ToDictionaryAsync(x => x.State, x => x.Count, ct);
+        // SQLite and PostgreSQL keep per-device counts with triggers; SQL Server has none yet (it cannot be tried here), so
+        // there the messages are counted.
+        var counts = db is Storage.SqlServerAppDbContext
+            ? await db.Messages.GroupBy(m => m.State)
+                .Select(g => new { State = g.Key, Count = g.LongCount() })
+                .ToDictionaryAsync(x => x.State, x => x.Count, ct)
+            : await db.MessageCounts.GroupBy(c => c.State)
+                .Select(g => new { State = g.Key, Count = g.Sum(c => c.Count) })
+                .ToDictionaryAsync(x => x.State, x => x.Count, ct);
         long Count(MessageState s) => counts.GetValueOrDefault(s);
         // "received" is every message that arrived, whatever its state now.
         return new MessageStatsDto(counts.Values.Sum(), Count(MessageState.Processed), Count(MessageState.Rejected));

@@ -27,6 +27,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageCount> MessageCounts => Set<MessageCount>();
     public DbSet<Messaging.Brokers.BrokerDefinition> Brokers => Set<Messaging.Brokers.BrokerDefinition>();
     public DbSet<Messaging.Commands.DeviceCommand> Commands => Set<Messaging.Commands.DeviceCommand>();
     public DbSet<DeviceConnectionEvent> ConnectionEvents => Set<DeviceConnectionEvent>();
@@ -124,6 +125,12 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             // its final state, so this index stays empty and costs the intake nothing per message.
             var state = Database.IsSqlServer() ? "[State]" : "\"State\"";
             m.HasIndex(x => x.State).HasFilter($"{state} = {(int)Messaging.Lifecycle.MessageState.Received}");
+        });
+        modelBuilder.Entity<MessageCount>(c =>
+        {
+            // Written only by the triggers on Messages (migration MessageCounts); no foreign key either, for the same reason.
+            c.HasKey(x => new { x.DeviceId, x.State });
+            c.HasQueryFilter(x => Devices.Any(d => d.Id == x.DeviceId));
         });
         modelBuilder.Entity<Messaging.Brokers.BrokerDefinition>(b =>
         {

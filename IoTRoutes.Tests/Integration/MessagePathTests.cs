@@ -168,6 +168,26 @@ public abstract class MessagePathTests
     }
 
     [Fact]
+    public async Task The_counts_follow_messages_inserted_changed_and_deleted_in_any_number()
+    {
+        var device = await CreateDeviceAsync("Recounted sensor");
+        await using var db = await _app.CreateDbContextAsync();
+        db.Messages.AddRange(Enumerable.Range(0, 3).Select(i => new IoTRoutes.Core.Messaging.Message
+        {
+            Id = Guid.CreateVersion7(), DeviceId = device.Id, Topic = $"devices/{device.Key}/telemetry", Payload = "{}"u8.ToArray(),
+            PayloadSize = 2, QualityOfService = 1, ReceivedAt = DateTimeOffset.UtcNow.AddSeconds(i), State = MessageState.Received,
+        }));
+        await db.SaveChangesAsync();
+        var ids = await db.Messages.Where(m => m.DeviceId == device.Id).OrderBy(m => m.ReceivedAt).Select(m => m.Id).ToListAsync();
+
+        await db.Messages.Where(m => m.Id == ids[0] || m.Id == ids[1]).ExecuteUpdateAsync(u => u.SetProperty(m => m.State, MessageState.Processed));
+        await db.Messages.Where(m => m.Id == ids[0]).ExecuteDeleteAsync();
+
+        var counts = await db.MessageCounts.Where(c => c.DeviceId == device.Id && c.Count != 0).ToDictionaryAsync(c => c.State, c => c.Count);
+        Assert.Equal(new Dictionary<MessageState, long> { [MessageState.Received] = 1, [MessageState.Processed] = 1 }, counts);
+    }
+
+    [Fact]
     public async Task Messages_sent_faster_than_the_clock_ticks_are_listed_in_the_order_they_arrived()
     {
         var device = await CreateDeviceAsync("Fast sensor");
@@ -360,6 +380,8 @@ public abstract class MessagePathTests
         Assert.Equal(0, neighbourRefused);
         Assert.Equal(neighbourAcknowledged, await db.Messages.CountAsync(m => m.DeviceId == neighbour.Id));
         Assert.Equal(0, await db.Messages.IgnoreQueryFilters().CountAsync(m => m.DeviceId == doomed.Id));
+        Assert.False(await db.MessageCounts.IgnoreQueryFilters().AnyAsync(c => c.DeviceId == doomed.Id));
+        Assert.Equal(neighbourAcknowledged, await db.MessageCounts.Where(c => c.DeviceId == neighbour.Id).SumAsync(c => c.Count));
         var (again, refused) = await Mqtt.TryConnectAsync(_app.MqttPort, doomed.Key, doomed.Secret);
         again.Dispose();
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, refused.ResultCode);

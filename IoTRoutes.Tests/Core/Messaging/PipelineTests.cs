@@ -128,6 +128,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal([MessageState.Processed, MessageState.Rejected], states.Select(s => s.State));
         Assert.StartsWith("Malformed JSON:", states[1].RejectionReason);
         Assert.All(states, s => Assert.Equal(_clock.GetUtcNow(), s.ProcessedAt));
+        Assert.Equal(new MessageStatsDto(2, 1, 1), await new MessageQueryService(_db.Scoped()).StatsAsync(default)); // counted as decided
     }
 
     [Fact]

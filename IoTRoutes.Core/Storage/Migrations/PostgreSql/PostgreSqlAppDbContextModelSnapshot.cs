@@ -382,6 +382,22 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.MessageCount", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DeviceId", "State");
+
+                    b.ToTable("MessageCounts");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

@@ -382,6 +382,22 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.MessageCount", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("State")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DeviceId", "State");
+
+                    b.ToTable("MessageCounts");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

@@ -377,6 +377,22 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.MessageCount", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DeviceId", "State");
+
+                    b.ToTable("MessageCounts");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
