@@ -7,8 +7,11 @@ using Microsoft.Extensions.Hosting;
 
 namespace IoTRoutes.Core.Devices;
 
-/// <summary>Records every device connection and disconnection the brokers report.</summary>
-public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> contexts, BrokerEvents events) : IHostedService
+/// <summary>
+/// Records every device connection and disconnection the brokers report. A connection of a device deleted while it was
+/// connecting (after its credentials were checked, before its deletion closed its connections) is closed here.
+/// </summary>
+public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> contexts, BrokerEvents events, IDeviceConnections connections) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -48,6 +51,16 @@ public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> cont
         entry.At = e.At;
         entry.ClientId = TextLimits.Clip(entry.ClientId, 256);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Devices.IgnoreQueryFilters().AnyAsync(d => d.Id == entry.DeviceId, ct))
+        {
+            if (e is DeviceConnected connected)
+            {
+                await connections.DisconnectAsync(connected.DeviceKey, DeviceDisconnectReasons.Deleted, ct);
+            }
+
+            return; // its history went with it
+        }
+
         db.ConnectionEvents.Add(entry);
         await db.SaveChangesAsync(ct);
     }

@@ -11,7 +11,7 @@ public sealed class DeviceService(
     TimeProvider clock,
     Security.Audit.AuditTrail audit,
     IDeviceConnections connections,
-    Messaging.Pipeline.MessageIntake intake)
+    Messaging.Lifecycle.OrphanSweepSignal sweep)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
@@ -77,48 +77,33 @@ public sealed class DeviceService(
         var secret = DeviceSecrets.NewSecret();
         device.SecretHash = DeviceSecrets.Hash(secret);
         await db.SaveChangesAsync(ct);
-        await connections.DisconnectAsync(device.Key, ct);
+        await connections.DisconnectAsync(device.Key, DeviceDisconnectReasons.CredentialsChanged, ct);
         await audit.RecordAsync(Security.Audit.AuditActions.DeviceSecretRegenerated, caller, $"{device.Name} ({device.Key})", null, ct);
         return new CreatedDeviceDto(device.Id, device.Name, device.Key, secret);
     }
 
     /// <summary>
-    /// Deletes the device with its messages (they have no foreign key to it: see docs/architecture.md) and closes its
-    /// connections.
+    /// Deletes the device (with its commands, certificates and connection history) and closes its connections. Its
+    /// messages have no foreign key to it (docs/architecture.md): from now on they match no device, so no list or count
+    /// shows them, and <see cref="Messaging.Lifecycle.OrphanMessageSweeper"/> deletes them a chunk at a time, with any
+    /// that were still on their way.
     /// </summary>
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
         await using var _db = db;
-        var key = await db.Devices.Where(d => d.Id == id).Select(d => d.Key).SingleOrDefaultAsync(ct);
-        if (key is null)
+        var device = await db.Devices.Where(d => d.Id == id).Select(d => new { d.Name, d.Key }).SingleOrDefaultAsync(ct);
+        if (device is null || await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) == 0)
         {
             return false;
         }
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            await DeleteMessagesAsync(db, id, ct);
-            if (await db.Devices.Where(d => d.Id == id).ExecuteDeleteAsync(ct) == 0)
-            {
-                return false; // deleted meanwhile
-            }
-
-            await transaction.CommitAsync(ct);
-        }
-
-        // Deleted: from here on, the device's connections are closed and it cannot connect again. What it sent before
-        // that may still be on its way to the database; once that has settled, it goes too.
-        await connections.DisconnectAsync(key, CancellationToken.None);
-        await intake.SettledAsync(CancellationToken.None);
-        await DeleteMessagesAsync(db, id, CancellationToken.None);
-        await db.MessageCounts.IgnoreQueryFilters().Where(c => c.DeviceId == id).ExecuteDeleteAsync(CancellationToken.None);
+        // Deleted: its credentials no longer admit it, and what follows must happen whatever the caller does now.
+        await audit.RecordAsync(Security.Audit.AuditActions.DeviceDeleted, caller, $"{device.Name} ({device.Key})", null, CancellationToken.None);
+        await connections.DisconnectAsync(device.Key, DeviceDisconnectReasons.Deleted, CancellationToken.None);
+        sweep.Raise();
         return true;
     }
-
-    // The messages' scope filter matches only through an existing device: the device's scope was checked above.
-    private static Task<int> DeleteMessagesAsync(AppDbContext db, Guid deviceId, CancellationToken ct) =>
-        db.Messages.IgnoreQueryFilters().Where(m => m.DeviceId == deviceId).ExecuteDeleteAsync(ct);
 
     private static async Task<string> NewUniqueKeyAsync(AppDbContext db, CancellationToken ct)
     {

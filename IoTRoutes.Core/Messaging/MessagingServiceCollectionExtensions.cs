@@ -25,6 +25,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<DeviceConnectionTracker>();
         services.AddHostedService<IntakeWriter>();
         services.AddHostedService<AcquisitionWorker>();
+        services.AddSingleton<Lifecycle.OrphanSweepSignal>();
+        services.AddHostedService<Lifecycle.OrphanMessageSweeper>();
         services.AddSingleton<BrokerEvents>();
         services.AddSingleton<BrokerHostServices>();
         services.TryAddSingleton<IBrokerTransports, NoExtraTransports>();

@@ -116,8 +116,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             m.Property(x => x.Topic).HasMaxLength(1024);
             m.Property(x => x.RejectionReason).HasMaxLength(1024);
             // No foreign key to Devices: the database checked it for every stored message (a third of PostgreSQL's work
-            // per message, docs/benchmarks.md). DeviceService deletes a device's messages with it; a message of an
-            // unknown device matches no device below, so it is never shown.
+            // per message, docs/benchmarks.md). A message of a deleted device matches no device below, so it is never
+            // shown, and OrphanMessageSweeper deletes it.
             m.HasQueryFilter(x => Devices.Any(d => d.Id == x.DeviceId)); // the devices' own filter holds the scope
             m.HasIndex(x => new { x.DeviceId, x.ReceivedAt });
             m.HasIndex(x => x.ReceivedAt);

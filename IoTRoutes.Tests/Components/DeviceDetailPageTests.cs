@@ -63,11 +63,11 @@ public sealed class DeviceDetailPageTests : PageTestContext
         dialogs.WaitForAssertion(() => Assert.Contains("Delete this device?", dialogs.Markup));
         await dialogs.InvokeAsync(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click());
 
-        snackbar.WaitForAssertion(() => Assert.Contains("Retired pump deleted.", snackbar.Markup));
+        snackbar.WaitForAssertion(() => Assert.Contains("Retired pump deleted; its messages are being removed in the background.", snackbar.Markup));
         Assert.EndsWith("/devices", Services.GetRequiredService<NavigationManager>().Uri);
         await using var db = Db.CreateDbContext();
         Assert.False(await db.Devices.AnyAsync(d => d.Id == device.Id));
-        Assert.False(await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.DeviceId == device.Id));
+        Assert.False(await db.Messages.AnyAsync(m => m.DeviceId == device.Id)); // no longer listed or counted; swept later
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ICallerProvider>(new FixedCaller());
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal>();
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<EntityService>();

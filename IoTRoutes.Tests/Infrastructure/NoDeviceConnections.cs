@@ -7,7 +7,7 @@ public sealed class NoDeviceConnections : IDeviceConnections
 {
     public List<string> Disconnected { get; } = [];
 
-    public Task DisconnectAsync(string deviceKey, CancellationToken ct)
+    public Task DisconnectAsync(string deviceKey, string reason, CancellationToken ct)
     {
         Disconnected.Add(deviceKey);
         return Task.CompletedTask;

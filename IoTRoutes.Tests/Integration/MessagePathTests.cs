@@ -353,7 +353,7 @@ public abstract class MessagePathTests
     }
 
     [Fact]
-    public async Task Deleting_a_publishing_device_closes_it_removes_its_messages_and_its_neighbours_keep_being_stored()
+    public async Task Deleting_a_publishing_device_closes_it_sweeps_its_messages_and_its_neighbours_keep_being_stored()
     {
         var doomed = await CreateDeviceAsync("Doomed sensor");
         var neighbour = await CreateDeviceAsync("Neighbour sensor");
@@ -379,8 +379,10 @@ public abstract class MessagePathTests
 
         Assert.Equal(0, neighbourRefused);
         Assert.Equal(neighbourAcknowledged, await db.Messages.CountAsync(m => m.DeviceId == neighbour.Id));
-        Assert.Equal(0, await db.Messages.IgnoreQueryFilters().CountAsync(m => m.DeviceId == doomed.Id));
-        Assert.False(await db.MessageCounts.IgnoreQueryFilters().AnyAsync(c => c.DeviceId == doomed.Id));
+        await Eventually.GetAsync(async () => await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.DeviceId == doomed.Id) ? null : "swept",
+            "the deleted device's messages deleted");
+        await Eventually.GetAsync(async () => await db.MessageCounts.IgnoreQueryFilters().AnyAsync(c => c.DeviceId == doomed.Id) ? null : "gone",
+            "the deleted device's counts deleted");
         Assert.Equal(neighbourAcknowledged, await db.MessageCounts.Where(c => c.DeviceId == neighbour.Id).SumAsync(c => c.Count));
         var (again, refused) = await Mqtt.TryConnectAsync(_app.MqttPort, doomed.Key, doomed.Secret);
         again.Dispose();
@@ -418,7 +420,7 @@ public abstract class MessagePathTests
     {
         await using var db = await _app.CreateDbContextAsync();
         var prefix = $"devices/{device.Key}/";
-        Assert.False(await db.Messages.AnyAsync(m => m.Topic.StartsWith(prefix)), $"a message was stored under {prefix}");
+        Assert.False(await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.Topic.StartsWith(prefix)), $"a message was stored under {prefix}");
     }
 
     protected async Task<CreatedDeviceBody> CreateDeviceAsync(string name)

@@ -143,7 +143,7 @@ public sealed class DeviceCertificateService(ScopedContexts contexts, Certificat
         {
             certificate.RevokedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(ct);
-            await connections.DisconnectAsync(certificate.Device!.Key, ct);
+            await connections.DisconnectAsync(certificate.Device!.Key, DeviceDisconnectReasons.CredentialsChanged, ct);
             await audit.RecordAsync(AuditActions.DeviceCertificateRevoked, caller, $"{certificate.Device.Name} ({certificate.Device.Key})", certificate.Thumbprint, ct);
         }
 

@@ -79,6 +79,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         server.InterceptingInboundPacketAsync += args =>
         {
             _shared.RewriteInbound(args);
+            if (args.SessionItems[ClosingItem] is not null)
+            {
+                args.ProcessPacket = false; // read after a protocol violation: the connection is closing
+                return Task.CompletedTask;
+            }
+
             Protocol.DurableAcknowledgements.OnInbound(args);
             if (args.Packet is MqttSubscribePacket subscribe)
             {
@@ -482,8 +488,10 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
         else if (args.Packet is MqttSubAckPacket subAck && args.SessionItems[ClosingItem] is ushort refused && refused == subAck.PacketIdentifier)
         {
-            args.SessionItems.Remove(ClosingItem);
+            // Everything queued before this SUBACK has gone out (among them the SUBACKs of valid SUBSCRIBEs pipelined
+            // before it): now the connection closes, without it.
             args.ProcessPacket = false;
+            _ = CloseAsync(args.ClientId, MqttDisconnectReasonCode.ProtocolError);
             return;
         }
 
@@ -805,13 +813,15 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         filter.StartsWith(CommandTopics.Prefix(deviceKey), StringComparison.Ordinal) && TopicFilter.IsValid(filter);
 
     /// <summary>
-    /// MQTTnet queues the SUBACK before it stops a connection it was told to close, so the SUBACK may still go out;
-    /// the mark (the SUBSCRIBE's packet id, noted by the inbound interceptor) makes the outbound interceptor hold back
-    /// that SUBACK, and only that one.
+    /// Closes the connection without answering this SUBSCRIBE. MQTTnet's own close (<c>CloseConnection</c>) stops the
+    /// connection at once, dropping the SUBACKs of valid SUBSCRIBEs pipelined before it that are still queued, or lets
+    /// this SUBACK out. Instead the mark (the SUBSCRIBE's packet id, noted by the inbound interceptor) lets MQTTnet queue
+    /// this SUBACK behind them: the outbound interceptor holds it back and closes the connection when it comes; packets
+    /// read meanwhile are dropped.
     /// </summary>
     private static void CloseWithoutSubAck(InterceptingSubscriptionEventArgs args)
     {
-        args.CloseConnection = true;
+        args.ProcessSubscription = false;
         args.SessionItems[ClosingItem] = args.SessionItems[SubscribingItem];
     }
 

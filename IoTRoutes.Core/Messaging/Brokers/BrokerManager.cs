@@ -175,11 +175,11 @@ public sealed class BrokerManager(
         return false;
     }
 
-    public async Task DisconnectAsync(string deviceKey, CancellationToken ct)
+    public async Task DisconnectAsync(string deviceKey, string reason, CancellationToken ct)
     {
         foreach (var host in Hosts)
         {
-            await host.DisconnectDeviceAsync(deviceKey, "The device's credentials changed.");
+            await host.DisconnectDeviceAsync(deviceKey, reason);
         }
     }
 

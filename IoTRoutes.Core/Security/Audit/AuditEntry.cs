@@ -36,6 +36,7 @@ public static class AuditActions
     public const string RoleCreated = "Role.Created";
     public const string RoleUpdated = "Role.Updated";
     public const string RoleDeleted = "Role.Deleted";
+    public const string DeviceDeleted = "Device.Deleted";
     public const string DeviceSecretRegenerated = "Device.SecretRegenerated";
     public const string DeviceCertificateIssued = "Device.CertificateIssued";
     public const string DeviceCertificateRegistered = "Device.CertificateRegistered";
@@ -50,7 +51,7 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
-        RoleCreated, RoleUpdated, RoleDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
+        RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
     ];
 }

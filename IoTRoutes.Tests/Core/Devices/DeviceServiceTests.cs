@@ -13,7 +13,7 @@ public sealed class DeviceServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _devices = new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Pipeline.MessageIntake(Microsoft.Extensions.Options.Options.Create(new IoTRoutes.Core.Messaging.Pipeline.IntakeOptions())));
+        _devices = new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal());
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();

@@ -24,7 +24,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _deviceId = (await NewDeviceService(new MessageIntake(_options)).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
+        _deviceId = (await NewDeviceService(new OrphanSweepSignal()).CreateAsync(new CreateDeviceRequest("Pipe"), default)).Device!.Id;
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -274,51 +274,64 @@ public sealed class PipelineTests : IAsyncLifetime
     private int _sequence;
 
     [Fact]
-    public async Task Settling_waits_for_the_messages_submitted_before_and_not_for_those_after()
+    public async Task A_deleted_devices_messages_leave_every_count_and_list_at_once_and_the_sweep_deletes_them_in_chunks()
     {
-        var intake = new MessageIntake(_options);
-        await intake.SettledAsync(default).WaitAsync(TimeSpan.FromSeconds(10)); // nothing on its way
+        var signal = new OrphanSweepSignal();
+        var devices = NewDeviceService(signal);
+        var keeper = (await devices.CreateAsync(new CreateDeviceRequest("Keeper"), default)).Device!.Id;
+        await StoreAsync(Enumerable.Range(0, 5).Select(_ => NewMessage("{}")).Append(NewMessage("{}", keeper)));
 
-        await intake.SubmitAsync(NewMessage("{}"), default);
-        var settled = intake.SettledAsync(default);
-        await intake.SubmitAsync(NewMessage("{}"), default);
-        Assert.False(settled.IsCompleted);
+        Assert.True(await devices.DeleteAsync(_deviceId, default));
+        var messages = new MessageQueryService(_db.Scoped());
+        Assert.Equal(new MessageStatsDto(1, 0, 0), await messages.StatsAsync(default)); // the Keeper's, left Received here
+        Assert.Equal([keeper], (await messages.ListAsync(new MessageQuery(), default)).Select(m => m.DeviceId));
 
-        Assert.True(intake.Reader.TryRead(out var first));
-        intake.Stored(first);
+        var sweeper = NewSweeper(signal, chunkSize: 2);
+        Assert.Equal(5, await sweeper.SweepAsync(default)); // three chunks: 2, 2, 1
+        await StoreAsync([NewMessage("{}")]); // one that was still on its way when the device went
+        Assert.Equal(1, await sweeper.SweepAsync(default));
+        Assert.Equal(0, await sweeper.SweepAsync(default));
 
-        await settled.WaitAsync(TimeSpan.FromSeconds(10)); // the second, submitted after, is still unstored
-        Assert.Equal(1, intake.Unstored);
+        await using var db = _db.CreateDbContext();
+        Assert.Equal([keeper], await db.Messages.IgnoreQueryFilters().Select(m => m.DeviceId).ToListAsync());
+        Assert.Equal([keeper], await db.MessageCounts.IgnoreQueryFilters().Select(c => c.DeviceId).ToListAsync());
     }
 
     [Fact]
-    public async Task Deleting_a_device_also_removes_a_message_of_it_that_was_still_on_its_way()
+    public async Task Deleting_a_device_raises_the_sweep_and_the_running_sweeper_answers_it()
     {
-        var intake = new MessageIntake(_options);
-        var devices = NewDeviceService(intake);
-        await using (var db = _db.CreateDbContext())
+        var signal = new OrphanSweepSignal();
+        await StoreAsync([NewMessage("{}"), NewMessage("{}")]);
+        var sweeper = NewSweeper(signal, chunkSize: 5_000);
+        await sweeper.StartAsync(default);
+        try
         {
-            db.Messages.Add(NewMessage("{}"));
-            await db.SaveChangesAsync();
+            Assert.True(await NewDeviceService(signal).DeleteAsync(_deviceId, default));
+
+            await Eventually.GetAsync(async () =>
+            {
+                await using var db = _db.CreateDbContext();
+                return await db.Messages.IgnoreQueryFilters().AnyAsync() ? null : "swept";
+            }, "the deleted device's messages deleted");
         }
-
-        var late = await intake.SubmitAsync(NewMessage("{}"), default); // queued; no writer runs yet
-
-        var deleting = devices.DeleteAsync(_deviceId, default);
-        await Task.Delay(200);
-        Assert.False(deleting.IsCompleted); // the device is gone, but its message on the way has not settled
-        await new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
-            .RunWritersAsync(new CancellationToken(canceled: true)); // stored after the device's deletion: nothing refuses it
-        await late.WaitAsync(TimeSpan.FromSeconds(10));
-
-        Assert.True(await deleting.WaitAsync(TimeSpan.FromSeconds(10)));
-        await using var check = _db.CreateDbContext();
-        Assert.Equal(0, await check.Messages.IgnoreQueryFilters().CountAsync());
-        Assert.Empty(await devices.ListAsync(default));
+        finally
+        {
+            await sweeper.StopAsync(default);
+        }
     }
 
-    private DeviceService NewDeviceService(MessageIntake intake) =>
-        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), intake);
+    private async Task StoreAsync(IEnumerable<Message> messages)
+    {
+        await using var db = _db.CreateDbContext();
+        db.Messages.AddRange(messages);
+        await db.SaveChangesAsync();
+    }
+
+    private OrphanMessageSweeper NewSweeper(OrphanSweepSignal signal, int chunkSize) =>
+        new(_db, signal, NullLogger<OrphanMessageSweeper>.Instance) { ChunkSize = chunkSize };
+
+    private DeviceService NewDeviceService(OrphanSweepSignal signal) =>
+        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), signal);
 
     /// <summary>A message the database refuses: its id is that of a message already stored.</summary>
     private async Task<Message> DuplicateOfAStoredMessageAsync()
@@ -335,10 +348,10 @@ public sealed class PipelineTests : IAsyncLifetime
         return duplicate;
     }
 
-    private Message NewMessage(string payload) => new()
+    private Message NewMessage(string payload, Guid? deviceId = null) => new()
     {
         Id = Guid.CreateVersion7(),
-        DeviceId = _deviceId,
+        DeviceId = deviceId ?? _deviceId,
         Topic = $"devices/pipe/{Interlocked.Increment(ref _sequence):D4}",
         Payload = Encoding.UTF8.GetBytes(payload),
         PayloadSize = Encoding.UTF8.GetByteCount(payload),
