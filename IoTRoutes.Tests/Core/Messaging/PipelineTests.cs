@@ -148,6 +148,31 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_writer_counts_its_batches_once_and_the_counts_match_the_messages()
+    {
+        var other = (await NewDeviceService(new OrphanSweepSignal()).CreateAsync(new CreateDeviceRequest("Other"), default)).Device!.Id;
+        await StoreAsync([NewMessage("""{"before":1}""")]); // through EF: counted by the trigger
+        var intake = new MessageIntake(_options);
+        var submitted = new List<Task>();
+        for (var i = 0; i < 120; i++)
+        {
+            // valid and malformed JSON from two devices, over several batches (BatchSize 50)
+            submitted.Add(await intake.SubmitAsync(NewMessage(i % 7 == 0 ? "{broken" : $$"""{"i":{{i}}}""", i % 3 == 0 ? other : null), default));
+        }
+
+        await new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
+            .RunWritersAsync(new CancellationToken(canceled: true));
+        await Task.WhenAll(submitted).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await using var db = _db.CreateDbContext();
+        var actual = await db.Messages.GroupBy(m => new { m.DeviceId, m.State }).Select(g => new { g.Key.DeviceId, g.Key.State, Count = (long)g.Count() })
+            .ToListAsync();
+        var counted = await db.MessageCounts.Select(c => new { c.DeviceId, c.State, c.Count }).ToListAsync();
+        Assert.Equal(actual.OrderBy(x => x.DeviceId).ThenBy(x => x.State), counted.OrderBy(x => x.DeviceId).ThenBy(x => x.State));
+        Assert.Equal(new MessageStatsDto(121, 102, 18), await new MessageQueryService(_db.Scoped()).StatsAsync(default)); // 18 malformed, one left Received
+    }
+
+    [Fact]
     public async Task The_prepared_sqlite_insert_writes_exactly_the_row_EF_writes()
     {
         var viaEf = NewMessage("{}");
