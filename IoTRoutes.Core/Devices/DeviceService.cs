@@ -99,9 +99,9 @@ public sealed class DeviceService(
         }
 
         // Deleted: its credentials no longer admit it, and what follows must happen whatever the caller does now.
-        await audit.RecordAsync(Security.Audit.AuditActions.DeviceDeleted, caller, $"{device.Name} ({device.Key})", null, CancellationToken.None);
-        await connections.DisconnectAsync(device.Key, DeviceDisconnectReasons.Deleted, CancellationToken.None);
         sweep.Raise();
+        await connections.DisconnectAsync(device.Key, DeviceDisconnectReasons.Deleted, CancellationToken.None);
+        await audit.RecordAsync(Security.Audit.AuditActions.DeviceDeleted, caller, $"{device.Name} ({device.Key})", null, CancellationToken.None);
         return true;
     }
 

@@ -3,8 +3,9 @@ using IoTRoutes.Core.Messaging.Lifecycle;
 namespace IoTRoutes.Core.Messaging;
 
 /// <summary>
-/// How many of a device's messages are in a state. Kept by the database itself, with triggers on the message table
-/// (SQLite and PostgreSQL; see docs/architecture.md), so that the counts never scan the messages.
+/// How many of a device's messages are in a state, so that the counts never scan the messages. Kept by triggers on the
+/// message table (SQLite and PostgreSQL), except for the SQLite intake writer, which adds its batches itself; the
+/// sweeper removes the rows of deleted devices (docs/architecture.md).
 /// </summary>
 public sealed class MessageCount
 {

@@ -128,7 +128,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         });
         modelBuilder.Entity<MessageCount>(c =>
         {
-            // Written only by the triggers on Messages (migration MessageCounts); no foreign key either, for the same reason.
+            // Kept by the triggers on Messages (migration MessageCounts) and the SQLite intake writer; no foreign key either,
+            // for the same reason.
             c.HasKey(x => new { x.DeviceId, x.State });
             c.HasQueryFilter(x => Devices.Any(d => d.Id == x.DeviceId));
         });

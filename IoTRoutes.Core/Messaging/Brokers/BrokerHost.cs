@@ -486,6 +486,13 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             args.ProcessPacket = false; // nothing of the session it landed in reaches a refused connection
             return;
         }
+        else if (args.Packet is MqttPublishPacket && args.SessionItems[ClosingItem] is not null)
+        {
+            // Closing for a protocol violation: nothing more is delivered, such as the retained messages of a valid
+            // filter in the refused SUBSCRIBE (MQTTnet queues them behind its SUBACK, and may send them before it).
+            args.ProcessPacket = false;
+            return;
+        }
         else if (args.Packet is MqttSubAckPacket subAck && args.SessionItems[ClosingItem] is ushort refused && refused == subAck.PacketIdentifier)
         {
             // Everything queued before this SUBACK has gone out (among them the SUBACKs of valid SUBSCRIBEs pipelined

@@ -32,8 +32,13 @@ internal sealed partial class OrphanMessageSweeper(
     internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan FollowUp = TimeSpan.FromSeconds(1);
 
+    private int _sweeps;
+
     /// <summary>Messages deleted per transaction.</summary>
     internal int ChunkSize { get; init; } = 5_000;
+
+    /// <summary>Sweeps done since start (for tests).</summary>
+    internal int CompletedSweeps => Volatile.Read(ref _sweeps);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,20 +49,30 @@ internal sealed partial class OrphanMessageSweeper(
         }
 
         var wait = TimeSpan.Zero;
+        var sweepsSinceRequest = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await WaitAsync(wait, stoppingToken);
+                if (await WaitAsync(wait, stoppingToken))
+                {
+                    sweepsSinceRequest = 0;
+                }
+
                 var deleted = await SweepAsync(stoppingToken);
+                sweepsSinceRequest++;
+                Interlocked.Increment(ref _sweeps);
                 if (deleted > 0)
                 {
                     Swept(logger, deleted);
                 }
 
                 // What a deleted device sent just before its connections closed may land a moment after a sweep: while there
-                // is something to delete, look again soon. Without counts a sweep scans every message: then only on request.
-                wait = deleted > 0 ? FollowUp : counted ? Interval : Timeout.InfiniteTimeSpan;
+                // is something to delete, look again soon. Without counts a sweep scans every message: after a request,
+                // once more a minute later for a message that took long to arrive, then only on the next request.
+                wait = deleted > 0 ? FollowUp
+                    : counted || sweepsSinceRequest < 2 ? Interval
+                    : Timeout.InfiniteTimeSpan;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -71,8 +86,8 @@ internal sealed partial class OrphanMessageSweeper(
         }
     }
 
-    /// <summary>Until <paramref name="wait"/> is up or a sweep is requested.</summary>
-    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    /// <summary>Until <paramref name="wait"/> is up or a sweep is requested; true when requested.</summary>
+    private async Task<bool> WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         if (wait != Timeout.InfiniteTimeSpan)
@@ -83,10 +98,11 @@ internal sealed partial class OrphanMessageSweeper(
         try
         {
             await signal.WaitAsync(timeout.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            // the wait is up
+            return wait == TimeSpan.Zero; // the first sweep, at start, counts as requested
         }
     }
 
@@ -101,7 +117,7 @@ internal sealed partial class OrphanMessageSweeper(
             {
                 await using var db = await contexts.CreateDbContextAsync(ct);
                 deleted = await db.Messages.IgnoreQueryFilters().Where(m => m.DeviceId == deviceId)
-                    .OrderBy(m => m.Id).Take(ChunkSize).ExecuteDeleteAsync(ct);
+                    .OrderBy(m => m.ReceivedAt).Take(ChunkSize).ExecuteDeleteAsync(ct);
                 total += deleted;
             }
             while (deleted == ChunkSize);

@@ -15,8 +15,8 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 /// time), no boxing, no strings per value (see docs/benchmarks.md). It keeps its own connection and statement for its
 /// whole life. The rows are the ones EF writes: times go through the model's own converter, and a test compares both
 /// writers' rows byte for byte. It keeps the message counts itself, one upsert per device and state in each batch, on a
-/// connection with triggers off: the count trigger (migration MessageCounts) runs once per row on SQLite, and cost the
-/// single writer a sixth of its speed (docs/benchmarks.md).
+/// connection with triggers off: the count trigger (migration MessageCounts) runs once per row on SQLite, and made each
+/// batch take a quarter longer (docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// With <c>deferSync</c> (a database in WAL mode) its connection commits without waiting for the disk

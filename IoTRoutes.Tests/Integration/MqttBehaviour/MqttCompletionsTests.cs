@@ -221,6 +221,28 @@ public sealed class MqttCompletionsTests(MqttBench bench) : IClassFixture<MqttBe
     }
 
     [Fact]
+    public async Task On_mqtt311_a_refused_subscribe_delivers_nothing_not_even_the_retained_message_of_its_valid_filter()
+    {
+        var topic = $"{_root}/retained-before-refusal";
+        await using (var publisher = await MqttPeer.ConnectAsync(bench.Port))
+        {
+            await publisher.PublishAsync(topic, "retained", retain: true);
+        }
+
+        for (var attempt = 0; attempt < 5; attempt++) // the retained message raced the close: try a few times
+        {
+            using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+            await raw.SendAsync(RawPackets.Connect($"raw-{Guid.NewGuid():N}", keepAliveSeconds: 30));
+            Assert.Equal(RawPackets.ConnAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+
+            await raw.SendAsync(RawPackets.Subscribe(1, [topic, $"{_root}/a+"], v5: false));
+            var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
+
+            Assert.DoesNotContain(packets, p => p.Type is RawPackets.SubAck or RawPackets.PublishType);
+        }
+    }
+
+    [Fact]
     public async Task Mqtt31_is_refused_with_unacceptable_protocol_version()
     {
         using var raw = await RawMqttConnection.OpenAsync(bench.Port);

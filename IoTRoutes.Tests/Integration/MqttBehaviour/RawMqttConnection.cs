@@ -195,7 +195,10 @@ public static class RawPackets
     public static byte[] PubAck(ushort packetId) => [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
     /// <summary>A SUBSCRIBE for one filter at QoS 1, without MQTTnet's client-side checks.</summary>
-    public static byte[] Subscribe(ushort packetId, string filter, bool v5)
+    public static byte[] Subscribe(ushort packetId, string filter, bool v5) => Subscribe(packetId, [filter], v5);
+
+    /// <summary>One SUBSCRIBE for several filters, each at QoS 1.</summary>
+    public static byte[] Subscribe(ushort packetId, string[] filters, bool v5)
     {
         var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId };
         if (v5)
@@ -203,8 +206,12 @@ public static class RawPackets
             body.Add(0x00);
         }
 
-        body.AddRange(Utf8(filter));
-        body.Add(0x01);
+        foreach (var filter in filters)
+        {
+            body.AddRange(Utf8(filter));
+            body.Add(0x01);
+        }
+
         return Packet(0x82, body);
     }
 

@@ -25,18 +25,27 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                 });
 
             // One trigger call per statement (a COPY of a whole batch is one), with the statement's rows as a table. The
-            // counts are added in key order, so that two writers updating the same counts lock them in the same order.
+            // changes are added in key order, so that two statements changing the same counts lock them in the same order
+            // (no deadlock), and an UPDATE that leaves device and state alone locks none.
             migrationBuilder.Sql("""
                 CREATE FUNCTION "MessageCounts_Apply"() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                        UPDATE "MessageCounts" AS c SET "Count" = c."Count" - o.n
-                        FROM (SELECT "DeviceId", "State", count(*) AS n FROM old_rows GROUP BY 1, 2) AS o
-                        WHERE c."DeviceId" = o."DeviceId" AND c."State" = o."State";
-                    END IF;
-                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    -- One net change per device and state, applied in key order by one upsert.
+                    IF TG_OP = 'INSERT' THEN
                         INSERT INTO "MessageCounts" ("DeviceId", "State", "Count")
                         SELECT "DeviceId", "State", count(*) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+                        ON CONFLICT ("DeviceId", "State") DO UPDATE SET "Count" = "MessageCounts"."Count" + excluded."Count";
+                    ELSIF TG_OP = 'DELETE' THEN
+                        INSERT INTO "MessageCounts" ("DeviceId", "State", "Count")
+                        SELECT "DeviceId", "State", -count(*) FROM old_rows GROUP BY 1, 2 ORDER BY 1, 2
+                        ON CONFLICT ("DeviceId", "State") DO UPDATE SET "Count" = "MessageCounts"."Count" + excluded."Count";
+                    ELSE
+                        INSERT INTO "MessageCounts" ("DeviceId", "State", "Count")
+                        SELECT "DeviceId", "State", sum(n) FROM (
+                            SELECT "DeviceId", "State", -1 AS n FROM old_rows
+                            UNION ALL
+                            SELECT "DeviceId", "State", 1 FROM new_rows) AS changes
+                        GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2
                         ON CONFLICT ("DeviceId", "State") DO UPDATE SET "Count" = "MessageCounts"."Count" + excluded."Count";
                     END IF;
                     RETURN NULL;
