@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -7,14 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace IoTRoutes.Core.Messaging.Lifecycle;
 
 /// <summary>Asks the <see cref="OrphanMessageSweeper"/> for a sweep now (a device was deleted); many requests collapse into one.</summary>
-public sealed class OrphanSweepSignal
-{
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Raise() => _signal.Writer.TryWrite(true);
-
-    internal Task WaitAsync(CancellationToken ct) => _signal.Reader.ReadAsync(ct).AsTask();
-}
+public sealed class OrphanSweepSignal : CollapsingSignal;
 
 /// <summary>
 /// Deletes the messages of devices that no longer exist, a chunk per transaction, so that a device with a long history
