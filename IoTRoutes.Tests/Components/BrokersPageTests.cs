@@ -49,6 +49,43 @@ public sealed class BrokersPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task A_receive_maximum_out_of_range_is_shown_on_its_field_and_nothing_is_stored()
+    {
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<Brokers>();
+        cut.WaitForAssertion(() => Assert.Contains("No broker yet", cut.Markup));
+
+        await cut.InvokeAsync(() => cut.Find("[data-test=add-broker]").Click());
+        dialogs.WaitForAssertion(() => Assert.Equal("100", dialogs.Find("[data-test=broker-receive-maximum]").GetAttribute("value")));
+        await dialogs.InvokeAsync(() => dialogs.Find("[data-test=broker-name]").Change("Bench"));
+        await dialogs.InvokeAsync(() => dialogs.Find("[data-test=broker-receive-maximum]").Change("70000"));
+        await dialogs.InvokeAsync(() => dialogs.Find("[data-test=save-broker]").Click());
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Please correct the highlighted fields.", dialogs.Markup));
+        var field = dialogs.Find("[data-test=broker-receive-maximum]").Closest(".mud-input-control")!;
+        Assert.Contains("Receive maximum must be between 1 and 65535.", field.TextContent);
+        Assert.DoesNotContain("A broker needs a name.", dialogs.Markup);
+        Assert.Empty(await Brokers.ListAsync(default));
+    }
+
+    [Fact]
+    public async Task Editing_a_broker_shows_its_receive_maximum_and_saves_a_new_one()
+    {
+        var id = (await Brokers.CreateAsync(new BrokerRequest("Line 2", 18850, ReceiveMaximum: 40), default)).Id!.Value;
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<BrokerDetail>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.Contains("receive maximum 40 ", cut.Markup));
+
+        await cut.InvokeAsync(() => cut.Find("[data-test=edit]").Click());
+        dialogs.WaitForAssertion(() => Assert.Equal("40", dialogs.Find("[data-test=broker-receive-maximum]").GetAttribute("value")));
+        await dialogs.InvokeAsync(() => dialogs.Find("[data-test=broker-receive-maximum]").Change("500"));
+        await dialogs.InvokeAsync(() => dialogs.Find("[data-test=save-broker]").Click());
+
+        cut.WaitForAssertion(() => Assert.Contains("receive maximum 500 ", cut.Markup));
+        Assert.Equal(500, (await Brokers.FindAsync(id, default))!.ReceiveMaximum);
+    }
+
+    [Fact]
     public async Task A_broker_page_shows_its_settings_and_that_nobody_is_connected()
     {
         var id = (await Brokers.CreateAsync(new BrokerRequest("Bench", 18840, AllowAnonymous: true, DeniedSubscriptions: ["$SYS/#"]), default)).Id!.Value;
@@ -58,6 +95,7 @@ public sealed class BrokersPageTests : PageTestContext
         cut.WaitForAssertion(() => Assert.Contains("Bench", cut.Markup));
         Assert.Contains("secret (anonymous allowed)", cut.Markup);
         Assert.Contains("$SYS/#", cut.Markup);
+        Assert.Contains("receive maximum 100 (unacknowledged QoS 1/2 publishes per client)", cut.Markup);
         Assert.Contains("The broker is not running", cut.Find("[data-test=no-clients]").TextContent);
         Assert.NotNull(cut.Find("[data-test=enable]"));
     }

@@ -17,7 +17,7 @@ public sealed record BrokerStatusBody(string State, DateTimeOffset? Since, strin
 
 public sealed record BrokerBody(
     Guid Id, string Name, bool Enabled, int Port, int? TlsPort, string[] Protocols, bool AllowAnonymous, bool PersistentSessions,
-    string Authentication, string[] DeniedSubscriptions, int MaxPayloadBytes, BrokerStatusBody Status);
+    string Authentication, string[] DeniedSubscriptions, int MaxPayloadBytes, int ReceiveMaximum, BrokerStatusBody Status);
 
 public sealed record BrokerClientBody(string ClientId, Guid? DeviceId, string? DeviceKey, string? RemoteAddress, string Protocol, bool Secure, DateTimeOffset ConnectedAt);
 

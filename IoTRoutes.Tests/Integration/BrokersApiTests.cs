@@ -23,6 +23,7 @@ public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(_app.MqttPort, broker.Port);
         Assert.Equal(_app.MqttTlsPort, broker.TlsPort);
         Assert.Equal(["3.1.1", "5.0"], broker.Protocols);
+        Assert.Equal(100, broker.ReceiveMaximum);
         Assert.Equal("Running", broker.Status.State);
         Assert.NotNull(broker.Status.Since);
     }
@@ -135,6 +136,56 @@ public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains("tlsPort", errors.Keys);
         Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
         Assert.Contains("already uses port", (await duplicate.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["port"][0]);
+    }
+
+    [Fact]
+    public async Task The_receive_maximum_is_100_unless_set_and_an_update_that_omits_it_keeps_it()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var defaultPort = FreePort.Next();
+        var setPort = FreePort.Next();
+        var defaulted = await CreateBrokerAsync(api, new { name = $"rm-default-{defaultPort}", port = defaultPort, allowAnonymous = true });
+        var set = await CreateBrokerAsync(api, new { name = $"rm-set-{setPort}", port = setPort, allowAnonymous = true, receiveMaximum = 1 });
+
+        Assert.Equal(100, (await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{defaulted}"))!.ReceiveMaximum);
+        Assert.Equal(1, (await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{set}"))!.ReceiveMaximum);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PutAsJsonAsync($"/api/v1/brokers/{set}", new { receiveMaximum = 65535 })).StatusCode);
+        Assert.Equal(65535, (await api.GetFromJsonAsync<BrokerBody>($"/api/v1/brokers/{set}"))!.ReceiveMaximum);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PutAsJsonAsync($"/api/v1/brokers/{set}", new { allowAnonymous = false })).StatusCode);
+        var listed = Assert.Single((await api.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers"))!, b => b.Id == set);
+        Assert.False(listed.AllowAnonymous);
+        Assert.Equal(65535, listed.ReceiveMaximum);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(65536)]
+    public async Task A_receive_maximum_outside_1_to_65535_is_a_validation_problem_on_that_field_and_changes_nothing(int receiveMaximum)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var refusedPort = FreePort.Next();
+        var keptPort = FreePort.Next();
+        var kept = await CreateBrokerAsync(api, new { name = $"rm-kept-{keptPort}", port = keptPort, receiveMaximum = 50 });
+
+        var create = await api.PostAsJsonAsync("/api/v1/brokers", new { name = $"rm-refused-{refusedPort}", port = refusedPort, receiveMaximum });
+        var update = await api.PutAsJsonAsync($"/api/v1/brokers/{kept}", new { receiveMaximum });
+
+        foreach (var response in new[] { create, update })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>())!;
+            var error = Assert.Single(problem.Errors!);
+            Assert.Equal("receiveMaximum", error.Key);
+            Assert.Equal("Receive maximum must be between 1 and 65535.", Assert.Single(error.Value));
+        }
+
+        var brokers = await api.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers");
+        Assert.DoesNotContain(brokers!, b => b.Name == $"rm-refused-{refusedPort}");
+        Assert.Equal(50, Assert.Single(brokers!, b => b.Id == kept).ReceiveMaximum);
     }
 
     [Fact]

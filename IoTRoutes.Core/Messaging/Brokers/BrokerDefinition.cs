@@ -23,6 +23,14 @@ public sealed class BrokerDefinition
     /// <summary>Longest keep-alive a client may ask for, in seconds (a keep-alive of 0, "never", counts as longer); 0 means no limit.</summary>
     public int MaxKeepAliveSeconds { get; set; }
 
+    /// <summary>
+    /// The MQTT 5 Receive Maximum the broker announces in CONNACK: how many QoS 1 and QoS 2 publishes a client may have
+    /// unacknowledged towards the broker at once. A 5.0 client exceeding it is disconnected with reason 0x93 (Receive
+    /// Maximum exceeded); a 3.1.1 client is not read from until one is acknowledged. It also bounds what one connection
+    /// can hold in memory. 1 to 65535; 100 by default.
+    /// </summary>
+    public int ReceiveMaximum { get; set; } = BrokerRules.DefaultReceiveMaximum;
+
     public bool PersistentSessions { get; set; } = true;
 
     /// <summary>Longest session expiry honoured, in seconds (MQTT 5 session expiry; 3.1.1 clean session false).</summary>

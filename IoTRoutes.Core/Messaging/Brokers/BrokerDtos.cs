@@ -22,7 +22,8 @@ public sealed record BrokerRequest(
     string[]? DeniedSubscriptions = null,
     int? MaxConnectAttemptsPerMinute = null,
     bool RemoveTlsPort = false,
-    bool? WebSockets = null);
+    bool? WebSockets = null,
+    int? ReceiveMaximum = null);
 
 public sealed record BrokerDto(
     Guid Id,
@@ -36,6 +37,7 @@ public sealed record BrokerDto(
     int MaxConnections,
     int MaxPayloadBytes,
     int MaxKeepAliveSeconds,
+    int ReceiveMaximum,
     bool PersistentSessions,
     int SessionExpirySeconds,
     int MaxQueuedMessages,

@@ -8,6 +8,13 @@ public static class BrokerRules
 {
     public const int MaxNameLength = 100;
     public const int DefaultMaxConnections = 10_000;
+    public const int DefaultReceiveMaximum = 100;
+
+    /// <summary>
+    /// The Topic Alias Maximum every broker announces to MQTT 5 clients (MQTTnet's own 65535 would let one connection make
+    /// the broker keep 65535 topics for it). Ten covers a device's topics; mosquitto's default is the same.
+    /// </summary>
+    public const ushort TopicAliasMaximum = 10;
 
     public static Dictionary<string, string[]> Check(BrokerDefinition b)
     {
@@ -60,6 +67,11 @@ public static class BrokerRules
         if (b.MaxKeepAliveSeconds is < 0 or > 65535)
         {
             Add("maxKeepAliveSeconds", "The keep-alive limit must be between 0 (no limit) and 65535 seconds.");
+        }
+
+        if (b.ReceiveMaximum is < 1 or > 65535)
+        {
+            Add("receiveMaximum", "Receive maximum must be between 1 and 65535.");
         }
 
         if (b.SessionExpirySeconds < 0)

@@ -163,6 +163,7 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         b.MaxConnections = r.MaxConnections ?? b.MaxConnections;
         b.MaxPayloadBytes = r.MaxPayloadBytes ?? b.MaxPayloadBytes;
         b.MaxKeepAliveSeconds = r.MaxKeepAliveSeconds ?? b.MaxKeepAliveSeconds;
+        b.ReceiveMaximum = r.ReceiveMaximum ?? b.ReceiveMaximum;
         b.SessionExpirySeconds = r.SessionExpirySeconds ?? b.SessionExpirySeconds;
         b.MaxQueuedMessages = r.MaxQueuedMessages ?? b.MaxQueuedMessages;
         b.Authentication = r.Authentication ?? b.Authentication;
@@ -206,6 +207,6 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
 
     private BrokerDto ToDto(BrokerDefinition b) => new(
         b.Id, b.Name, b.EntityId, b.Enabled, b.BindAddress, b.Port, b.TlsPort, BrokerRules.ProtocolNames(b.Protocols), b.MaxConnections,
-        b.MaxPayloadBytes, b.MaxKeepAliveSeconds, b.PersistentSessions, b.SessionExpirySeconds, b.MaxQueuedMessages, b.AllowAnonymous,
+        b.MaxPayloadBytes, b.MaxKeepAliveSeconds, b.ReceiveMaximum, b.PersistentSessions, b.SessionExpirySeconds, b.MaxQueuedMessages, b.AllowAnonymous,
         b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute, b.WebSockets, b.CreatedAt, manager.StatusOf(b.Id));
 }

@@ -257,6 +257,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<int>("Protocols")
                         .HasColumnType("integer");
 
+                    b.Property<int>("ReceiveMaximum")
+                        .HasColumnType("integer");
+
                     b.Property<int>("SessionExpirySeconds")
                         .HasColumnType("integer");
 

@@ -257,6 +257,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<int>("Protocols")
                         .HasColumnType("int");
 
+                    b.Property<int>("ReceiveMaximum")
+                        .HasColumnType("int");
+
                     b.Property<int>("SessionExpirySeconds")
                         .HasColumnType("int");
 

@@ -252,6 +252,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<int>("Protocols")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ReceiveMaximum")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("SessionExpirySeconds")
                         .HasColumnType("INTEGER");
 

@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IoTRoutes.Core.Storage.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class BrokerReceiveMaximum : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "ReceiveMaximum",
+                table: "Brokers",
+                type: "int",
+                nullable: false,
+                defaultValue: 100); // existing brokers get the default receive maximum
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ReceiveMaximum",
+                table: "Brokers");
+        }
+    }
+}
