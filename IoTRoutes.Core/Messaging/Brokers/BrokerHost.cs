@@ -43,9 +43,11 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
     // Disconnected persistent sessions and when they expire (MQTTnet keeps them forever).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expiring = new(StringComparer.Ordinal);
     private readonly ConnectAttemptLimiter _limiter = new(definition.MaxConnectAttemptsPerMinute, services.Clock);
-    private readonly string[] _deniedFilters = BrokerRules.SplitFilters(definition.DeniedSubscriptions);
+    private readonly DeniedTopics _denied = new(BrokerRules.SplitFilters(definition.DeniedSubscriptions));
     private readonly Protocol.ProtocolCompletions _completions = new(definition, services.Clock, logger);
     private readonly Protocol.SharedSubscriptions _shared = new();
+    private readonly Protocol.InboundLimits _inboundLimits = new(definition.ReceiveMaximum, BrokerRules.TopicAliasMaximum,
+        (address, code, text) => BrokerLog.ProtocolViolation(logger, definition.Name, address, code.ToString(), text));
     // What each CONNECT was admitted as, until its CONNACK installs it into the session it got. MQTTnet discards the
     // items set during validation when it resumes an existing session, so identity and per-connection state are
     // installed (and checked against the resumed session's owner) only then.
@@ -72,7 +74,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         var factory = new MqttServerFactory();
         var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(services.Transports.For(definition))
             .Select(adapter => (IMqttServerAdapter)new Protocol.WrappedConnections(adapter,
-                channel => Protocol.ConnectRefusals.Wrap(Protocol.CoalescedAcknowledgements.Wrap(channel))));
+                channel => new Protocol.InboundRules(
+                    new Protocol.OutboundTopicAliases(Protocol.ConnectRefusals.Wrap(Protocol.CoalescedAcknowledgements.Wrap(channel))), _inboundLimits)));
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _completions.Attach(server);
         server.InterceptingOutboundPacketAsync += OnOutboundAsync;
@@ -320,7 +323,8 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         if (version == MqttVersions.V311 && definition.MaxKeepAliveSeconds > 0 && args.KeepAlivePeriod is { } keepAlive
             && (keepAlive == 0 || keepAlive > definition.MaxKeepAliveSeconds))
         {
-            return new Refusal(MqttConnectReasonCode.ImplementationSpecificError, $"Keep-alive must be between 1 and {definition.MaxKeepAliveSeconds} seconds.");
+            // Return code 2, as mosquitto answers: 1 (unacceptable protocol version) would send clients looking for a protocol problem.
+            return new Refusal(MqttConnectReasonCode.ClientIdentifierNotValid, $"Keep-alive must be between 1 and {definition.MaxKeepAliveSeconds} seconds.");
         }
 
         return null;
@@ -399,13 +403,12 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return Task.CompletedTask; // never counted as connected (refused at CONNACK, or MQTTnet failed to send the CONNACK)
         }
 
-        _completions.OnDisconnected(args);
+        var expiry = args.DisconnectType == MqttClientDisconnectType.Takeover ? 0u : SessionExpiryAfter(args);
+        _completions.OnDisconnected(args, sessionEnds: expiry == 0);
         _shared.Disconnected(args.ClientId);
-        if (args.DisconnectType != MqttClientDisconnectType.Takeover && args.SessionItems[ExpiryItem] is uint expiry && expiry > 0)
+        if (expiry > 0)
         {
-            // A DISCONNECT may shorten (or, from 0, not lengthen) the expiry the client asked for at CONNECT.
-            var requested = args.ReasonCode is not null && args.SessionExpiryInterval > 0 ? Math.Min(args.SessionExpiryInterval, expiry) : expiry;
-            _expiring[args.ClientId] = services.Clock.GetUtcNow().AddSeconds(requested);
+            _expiring[args.ClientId] = services.Clock.GetUtcNow().AddSeconds(expiry);
         }
 
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)
@@ -415,6 +418,23 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// How long the session outlives this connection: what CONNECT asked for, or what an MQTT 5 DISCONNECT asked for
+    /// instead (InboundRules has put the CONNECT's value into a DISCONNECT without one), capped by the broker. A
+    /// DISCONNECT asking for 0 has already ended the session (MQTTnet read it from the CONNECT, which InboundRules set).
+    /// </summary>
+    private uint SessionExpiryAfter(ClientDisconnectedEventArgs args)
+    {
+        if (args.SessionItems[ExpiryItem] is not uint atConnect || atConnect == 0)
+        {
+            return 0;
+        }
+
+        return args.DisconnectType == MqttClientDisconnectType.Clean && IsV5(args.SessionItems)
+            ? Math.Min(args.SessionExpiryInterval, (uint)definition.SessionExpirySeconds)
+            : atConnect;
     }
 
     private static string DisconnectReason(ClientDisconnectedEventArgs args) => args.DisconnectType switch
@@ -619,7 +639,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
                 BrokerLog.Oversize(logger, definition.Name, "(anonymous)", topic, message.Payload.Length, definition.MaxPayloadBytes);
                 Refuse(args, MqttPubAckReasonCode.QuotaExceeded, $"Payloads have at most {definition.MaxPayloadBytes} bytes on this broker.");
             }
-            else if (!_shared.IsEmpty && _server is { } server)
+            else if (!_shared.IsEmpty && _server is { } server && (_denied.IsEmpty || !_denied.Hides(topic)))
             {
                 await _shared.DeliverAsync(server, message);
             }
@@ -757,10 +777,10 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
             return Task.CompletedTask;
         }
 
-        if (_deniedFilters.FirstOrDefault(denied => TopicFilter.Overlaps(filter, denied)) is { } deniedBy)
+        if (_denied.Refusing(filter) is { } deniedBy)
         {
             BrokerLog.DeniedSubscription(logger, definition.Name, args.ClientId, filter);
-            DenySubscription(args, $"Subscriptions reaching {deniedBy} are not allowed on this broker.");
+            DenySubscription(args, $"Topics under {deniedBy} may not be subscribed to on this broker.");
             return Task.CompletedTask;
         }
 
@@ -806,7 +826,7 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
         }
 
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice || s.Filter.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal)
-            || _deniedFilters.Any(denied => TopicFilter.Overlaps(s.Filter, denied)))
+            || _denied.Refusing(s.Filter) is not null)
         {
             BrokerLog.DeniedSubscription(logger, definition.Name, args.ClientId, original);
             DenySubscription(args, $"{original} is not allowed on this broker.");
@@ -842,11 +862,19 @@ public sealed class BrokerHost(BrokerDefinition definition, BrokerHostServices s
 
     private Task InterceptEnqueueAsync(InterceptingClientApplicationMessageEnqueueEventArgs args)
     {
-        MessagesOut.Mark();
-        if (args.ApplicationMessage.Topic.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal)
+        var topic = args.ApplicationMessage.Topic;
+        if (topic.StartsWith(DeviceTopics.Prefix, StringComparison.Ordinal)
             && _sessionOwners.TryGetValue(args.ReceiverClientId, out var owner) && owner == Guid.Empty)
         {
             args.AcceptEnqueue = false; // an anonymous "#" subscriber never sees a device's commands
+        }
+        else if (!_denied.IsEmpty && _denied.Hides(topic))
+        {
+            args.AcceptEnqueue = false; // a broad filter ("#") granted beside a denied one gets nothing of the denied topics
+        }
+        else
+        {
+            MessagesOut.Mark();
         }
 
         return Task.CompletedTask;

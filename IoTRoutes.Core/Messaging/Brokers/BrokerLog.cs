@@ -45,4 +45,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(2015, LogLevel.Information, "Broker {Broker}: session {ClientId} expired and was removed")]
     public static partial void SessionExpired(ILogger logger, string broker, string clientId);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Broker {Broker}: connection from {Endpoint} closed with DISCONNECT {Reason}: {Detail}")]
+    public static partial void ProtocolViolation(ILogger logger, string broker, string? endpoint, string reason, string detail);
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -13,7 +14,7 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// <summary>
 /// The parts of MQTT 5 (and one of 3.1.1) that MQTTnet 5.2's server leaves out, completed through its events:
 /// message expiry (queued, in-flight and retained messages), will delay and DISCONNECT 0x04, the client's maximum
-/// packet size, server keep-alive, and the DUP flag on redelivery. See docs/architecture.md for what comes from where.
+/// packet size, server keep-alive, the client's receive window, what CONNACK announces, and the DUP flag on redelivery. See docs/architecture.md for what comes from where.
 /// </summary>
 internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvider clock, ILogger logger)
 {
@@ -51,9 +52,11 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         // A will waits for its delay or the end of the session, whichever comes first; Task.Delay takes at most ~24 days.
         var willDelay = v5 ? Math.Min(Math.Min(packet.WillDelayInterval, sessionExpirySeconds), 2_000_000u) : 0;
         var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, willDelay, BuildWill(packet)) : null;
-        var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue ? new FlowControl(packet.ReceiveMaximum) : null;
-        var aliases = v5 && packet.TopicAliasMaximum > 0 ? new TopicAliases(packet.TopicAliasMaximum) : null;
-        var state = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow, aliases);
+        ClientState? state = null;
+        var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue
+            ? new FlowControl(packet.ReceiveMaximum, args.ChannelAdapter, parked => PrepareParked(parked, state))
+            : null;
+        state = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow);
 
         if (_delayedWills.TryRemove(clientId, out var pending))
         {
@@ -94,12 +97,20 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         return false;
     }
 
-    /// <summary>DISCONNECT with reason 0x04 asks for the will, which MQTTnet skips on any DISCONNECT.</summary>
-    public void OnDisconnected(ClientDisconnectedEventArgs args)
+    /// <summary>
+    /// The connection ended: its parked publishes stay in the session for the next connection. DISCONNECT with reason 0x04
+    /// asks for the will, which MQTTnet skips on any DISCONNECT; it waits for its delay unless the session ends now.
+    /// </summary>
+    public void OnDisconnected(ClientDisconnectedEventArgs args, bool sessionEnds)
     {
+        if (args.SessionItems[ClientItem] is ClientState { Flow: { } flow })
+        {
+            flow.Close();
+        }
+
         if (args.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage && args.SessionItems[ClientItem] is ClientState { Will: { } will })
         {
-            if (will.DelaySeconds > 0)
+            if (will.DelaySeconds > 0 && !sessionEnds)
             {
                 Schedule(args.ClientId, will, args.SessionItems);
             }
@@ -169,13 +180,15 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
     }
 
-    public async Task OnOutboundAsync(InterceptingPacketEventArgs args)
+    public Task OnOutboundAsync(InterceptingPacketEventArgs args)
     {
         var client = args.SessionItems[ClientItem] as ClientState;
         switch (args.Packet)
         {
             case MqttConnAckPacket connAck:
                 connAck.SharedSubscriptionAvailable = true; // see SharedSubscriptions
+                connAck.ReceiveMaximum = (ushort)definition.ReceiveMaximum; // enforced by InboundRules
+                connAck.TopicAliasMaximum = BrokerRules.TopicAliasMaximum; // MQTTnet announces 65535; InboundRules holds clients to this
                 if (client?.ServerKeepAlive is { } keepAlive)
                 {
                     connAck.ServerKeepAlive = keepAlive;
@@ -183,44 +196,54 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
                 break;
             case MqttPublishPacket publish:
-                if (IsExpired(publish))
+                if (!Deliverable(publish, client))
                 {
                     args.ProcessPacket = false;
                     break;
-                }
-
-                if (client is { MaximumPacketSize: > 0 } && EncodedSize(publish, client.V5) > client.MaximumPacketSize)
-                {
-                    // MQTT 5 §3.1.2.11.4: a packet the client cannot take is discarded as if delivered.
-                    args.ProcessPacket = false;
-                    break;
-                }
-
-                if (client?.Aliases is { } aliases)
-                {
-                    aliases.Apply(publish);
-                }
-                else
-                {
-                    publish.TopicAlias = 0; // MQTTnet copies the publisher's alias, which means nothing to this client
                 }
 
                 if (publish.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
                 {
-                    if (!_sent.TryAdd(publish, publish))
+                    if (client?.Flow is { } flow && !flow.TryEnter(publish))
                     {
-                        publish.Dup = true; // the same packet again: a redelivery after the session resumed
+                        args.ProcessPacket = false; // parked until the client's window has room: FlowControl sends it then
+                        break;
                     }
 
-                    if (client?.Flow is { } flow)
-                    {
-                        // MQTT 5 §4.9: no more unacknowledged QoS 1/2 publishes than the client's Receive Maximum. Waiting
-                        // here holds this client's send loop (and only it) until the client acknowledges one.
-                        await flow.EnterAsync(publish.PacketIdentifier, args.CancellationToken);
-                    }
+                    MarkRedelivery(publish);
                 }
 
                 break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether a publish may still go to this client: not expired (its expiry interval then shows the time left) and
+    /// within the client's maximum packet size (MQTT 5 §3.1.2.11.4: a packet the client cannot take is discarded as if
+    /// delivered).
+    /// </summary>
+    private bool Deliverable(MqttPublishPacket publish, ClientState? client) =>
+        !IsExpired(publish) && (client is not { MaximumPacketSize: > 0 } || EncodedSize(publish, client.V5) <= client.MaximumPacketSize);
+
+    /// <summary>A parked publish about to leave: false when it can no longer be delivered.</summary>
+    private bool PrepareParked(MqttPublishPacket publish, ClientState? client)
+    {
+        if (!Deliverable(publish, client))
+        {
+            return false;
+        }
+
+        MarkRedelivery(publish);
+        return true;
+    }
+
+    private void MarkRedelivery(MqttPublishPacket publish)
+    {
+        if (!_sent.TryAdd(publish, publish))
+        {
+            publish.Dup = true; // the same packet again: a redelivery after the session resumed
         }
     }
 
@@ -265,65 +288,102 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
     private sealed record ExpiryStamp(DateTimeOffset ReceivedAt, uint ExpirySeconds);
 
-    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will, FlowControl? Flow, TopicAliases? Aliases);
+    private sealed record ClientState(bool V5, uint MaximumPacketSize, ushort? ServerKeepAlive, WillOf? Will, FlowControl? Flow);
 
     /// <summary>
-    /// Topic aliases towards one connection (MQTT 5 §3.3.2.3.4): the first message on a topic carries topic and alias,
-    /// later QoS 0 messages only the alias. QoS 1/2 packets keep their topic, because MQTTnet sends the same packet
-    /// object again on a later connection, where this connection's aliases mean nothing.
+    /// The client's receive window (MQTT 5 §4.9): at most its Receive Maximum of QoS 1/2 publishes unacknowledged. A
+    /// publish that finds the window full is parked, not waited for: MQTTnet's send loop goes on with the client's other
+    /// packets (the acknowledgements of its own publishes among them), and each acknowledgement sends the next parked
+    /// publish, in order, straight to the connection.
     /// </summary>
-    private sealed class TopicAliases(ushort maximum)
+    private sealed class FlowControl(ushort receiveMaximum, IMqttChannelAdapter channel, Func<MqttPublishPacket, bool> prepare)
     {
-        private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal); // one send loop per connection: no locking
+        private readonly HashSet<ushort> _inFlight = [];
+        private readonly Queue<MqttPublishPacket> _parked = new();
+        private readonly CancellationTokenSource _closed = new();
+        private bool _releasing;
 
-        public void Apply(MqttPublishPacket publish)
+        /// <summary>From the send loop: whether <paramref name="publish"/> may go now; false when it was parked.</summary>
+        public bool TryEnter(MqttPublishPacket publish)
         {
-            if (_aliases.TryGetValue(publish.Topic, out var alias))
+            lock (_parked)
             {
-                publish.TopicAlias = alias;
-                if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+                if (_inFlight.Contains(publish.PacketIdentifier))
                 {
-                    publish.Topic = "";
+                    return true; // already counted (sent again on this connection)
                 }
-            }
-            else if (_aliases.Count < maximum && publish.Topic.Length > 0)
-            {
-                alias = (ushort)(_aliases.Count + 1);
-                _aliases[publish.Topic] = alias;
-                publish.TopicAlias = alias;
-            }
-            else
-            {
-                publish.TopicAlias = 0;
-            }
-        }
-    }
 
-    /// <summary>The client's receive window: packet ids sent and not yet acknowledged, at most its Receive Maximum.</summary>
-    private sealed class FlowControl(ushort receiveMaximum)
-    {
-        private readonly SemaphoreSlim _window = new(receiveMaximum, receiveMaximum);
-        private readonly ConcurrentDictionary<ushort, bool> _inFlight = new();
+                if (_parked.Count == 0 && !_releasing && _inFlight.Count < receiveMaximum)
+                {
+                    _inFlight.Add(publish.PacketIdentifier);
+                    return true;
+                }
 
-        public async Task EnterAsync(ushort packetId, CancellationToken ct)
-        {
-            if (_inFlight.ContainsKey(packetId))
-            {
-                return; // already counted (sent again on this connection)
-            }
-
-            await _window.WaitAsync(ct);
-            if (!_inFlight.TryAdd(packetId, true))
-            {
-                _window.Release();
+                _parked.Enqueue(publish);
+                return false;
             }
         }
 
+        /// <summary>A PUBACK or PUBCOMP from the client, or a publish dropped before it was sent: its place is free.</summary>
         public void Completed(ushort packetId)
         {
-            if (_inFlight.TryRemove(packetId, out _))
+            lock (_parked)
             {
-                _window.Release();
+                if (!_inFlight.Remove(packetId) || _parked.Count == 0 || _releasing || _closed.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                _releasing = true;
+            }
+
+            _ = ReleaseParkedAsync();
+        }
+
+        public void Close() => _closed.Cancel();
+
+        private async Task ReleaseParkedAsync()
+        {
+            await Task.Yield(); // not on the client's receive loop, which reported the acknowledgement
+            while (true)
+            {
+                MqttPublishPacket next;
+                lock (_parked)
+                {
+                    if (_parked.Count == 0 || _inFlight.Count >= receiveMaximum || _closed.IsCancellationRequested)
+                    {
+                        _releasing = false;
+                        return;
+                    }
+
+                    next = _parked.Dequeue();
+                    _inFlight.Add(next.PacketIdentifier);
+                }
+
+                if (!prepare(next))
+                {
+                    lock (_parked)
+                    {
+                        _inFlight.Remove(next.PacketIdentifier); // expired or too large meanwhile: never sent, never acknowledged
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    await channel.SendPacketAsync(next, _closed.Token);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The connection is closing; the session sends the parked publishes again when it resumes.
+                    lock (_parked)
+                    {
+                        _releasing = false;
+                    }
+
+                    return;
+                }
             }
         }
     }

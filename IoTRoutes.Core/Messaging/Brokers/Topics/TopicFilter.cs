@@ -58,32 +58,32 @@ public static class TopicFilter
     }
 
     /// <summary>
-    /// Whether a subscription to <paramref name="requested"/> could receive any topic that <paramref name="denied"/>
-    /// matches — so denying "secret/#" also refuses "#" and "+/x", not just the exact filter.
+    /// Whether every topic <paramref name="filter"/> matches is also matched by <paramref name="area"/>: "a/+/c" lies within
+    /// "a/#" and "+/+/c", "#" lies within nothing narrower.
     /// </summary>
-    public static bool Overlaps(string requested, string denied)
+    public static bool IsWithin(string filter, string area)
     {
-        var r = requested.Split('/');
-        var d = denied.Split('/');
-        // A filter starting with a wildcard never receives '$' topics, nor does it describe them.
-        if ((denied.StartsWith('$') && requested[0] is '#' or '+') || (requested.StartsWith('$') && denied[0] is '#' or '+'))
+        // A filter starting with a wildcard never matches '$' topics, so it cannot contain any.
+        if (filter.StartsWith('$') && area[0] is '#' or '+')
         {
             return false;
         }
 
+        var f = filter.Split('/');
+        var a = area.Split('/');
         for (var i = 0; ; i++)
         {
-            if (i < r.Length && r[i] == "#" || i < d.Length && d[i] == "#")
+            if (i < a.Length && a[i] == "#")
             {
-                return true;
+                return true; // whatever follows, the parent level included
             }
 
-            if (i >= r.Length || i >= d.Length)
+            if (i >= f.Length || i >= a.Length)
             {
-                return r.Length == d.Length;
+                return f.Length == a.Length;
             }
 
-            if (r[i] != "+" && d[i] != "+" && r[i] != d[i])
+            if (f[i] == "#" || (a[i] != "+" && (f[i] == "+" || f[i] != a[i])))
             {
                 return false;
             }

@@ -1,0 +1,206 @@
+using MQTTnet.Adapter;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
+
+/// <summary>
+/// The rules on what a client sends that MQTTnet 5.2 does not apply, checked as each packet is read and before MQTTnet
+/// acts on it. A violation sends DISCONNECT with its reason code and ends the connection (the will is published, as
+/// for any end without a valid DISCONNECT):
+/// <list type="bullet">
+/// <item>Topic aliases (MQTT 5 §3.3.2.3.4): 0, above the Topic Alias Maximum announced in CONNACK, or not set on this
+/// connection: 0x94; an empty topic without an alias: 0x82.</item>
+/// <item>Receive Maximum (§3.3.4, §4.9): more unacknowledged QoS 1/2 publishes than announced: 0x93. MQTT 3.1.1 has no
+/// such limit to tell the client, so there the connection is simply not read from until one is acknowledged.</item>
+/// <item>Session Expiry at DISCONNECT (§3.14.2.2.2): non-zero after a CONNECT with none: 0x82. A valid one replaces the
+/// CONNECT's interval (an absent one keeps it), so MQTTnet and the broker's expiry sweep see what the client asked last.</item>
+/// </list>
+/// </summary>
+internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limits) : ChannelAdapterDecorator(inner)
+{
+    private readonly HashSet<ushort> _aliases = [];
+    private readonly HashSet<ushort> _unacknowledged = [];
+    private readonly SemaphoreSlim _windowFreed = new(0, int.MaxValue);
+    private MqttConnectPacket? _connect;
+    private PropertyPresence? _properties;
+    private bool _v5;
+    private uint _connectSessionExpiry;
+
+    /// <summary>Unacknowledged QoS 1/2 publishes from the client, as counted for the Receive Maximum.</summary>
+    internal int Unacknowledged
+    {
+        get
+        {
+            lock (_unacknowledged)
+            {
+                return _unacknowledged.Count;
+            }
+        }
+    }
+
+    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    {
+        if (_connect is not null && !_v5)
+        {
+            await WaitForWindowAsync(cancellationToken);
+        }
+
+        var packet = await Inner.ReceivePacketAsync(cancellationToken);
+        if (_connect is null)
+        {
+            if (packet is MqttConnectPacket connect)
+            {
+                _connect = connect;
+                _v5 = PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
+                _connectSessionExpiry = connect.SessionExpiryInterval;
+                _properties = PropertyPresence.Install(PacketFormatterAdapter);
+            }
+
+            return packet;
+        }
+
+        var violation = packet switch
+        {
+            MqttPublishPacket publish => CheckPublish(publish),
+            MqttDisconnectPacket disconnect when _v5 => CheckDisconnect(disconnect),
+            _ => null,
+        };
+        if (violation is { } v)
+        {
+            await CloseAsync(v.Code, v.Text, cancellationToken);
+            return null!; // MQTTnet ends the connection without acting on the packet
+        }
+
+        return packet;
+    }
+
+    public override Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    {
+        var acknowledged = packet switch
+        {
+            MqttPubAckPacket ack => ack.PacketIdentifier,
+            MqttPubCompPacket comp => comp.PacketIdentifier,
+            // A refused QoS 2 publish ends with its PUBREC; on 3.1.1 the PUBREC frees the place too, because the PUBCOMP
+            // waits for a PUBREL that a connection no longer read from could never deliver.
+            MqttPubRecPacket rec when !_v5 || rec.ReasonCode >= MqttPubRecReasonCode.UnspecifiedError => rec.PacketIdentifier,
+            _ => (ushort)0,
+        };
+        if (acknowledged != 0)
+        {
+            bool freed;
+            lock (_unacknowledged)
+            {
+                freed = _unacknowledged.Remove(acknowledged);
+            }
+
+            if (freed && !_v5)
+            {
+                _windowFreed.Release();
+            }
+        }
+
+        return Inner.SendPacketAsync(packet, cancellationToken);
+    }
+
+    private Violation? CheckPublish(MqttPublishPacket publish)
+    {
+        if (_v5 && CheckTopicAlias(publish) is { } aliasViolation)
+        {
+            return aliasViolation;
+        }
+
+        if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            return null;
+        }
+
+        lock (_unacknowledged)
+        {
+            // A DUP of a publish still unacknowledged is the same one again, not one more.
+            if (_unacknowledged.Add(publish.PacketIdentifier) && _unacknowledged.Count > limits.ReceiveMaximum && _v5)
+            {
+                return new Violation(MqttDisconnectReasonCode.ReceiveMaximumExceeded,
+                    $"More than {limits.ReceiveMaximum} QoS 1 and 2 publishes unacknowledged (the Receive Maximum announced in CONNACK).");
+            }
+        }
+
+        return null;
+    }
+
+    private Violation? CheckTopicAlias(MqttPublishPacket publish)
+    {
+        var alias = publish.TopicAlias;
+        if (alias == 0)
+        {
+            if (_properties?.Had(PropertyPresence.TopicAlias) == true)
+            {
+                return new Violation(MqttDisconnectReasonCode.TopicAliasInvalid, "Topic Alias 0 is not permitted.");
+            }
+
+            return string.IsNullOrEmpty(publish.Topic)
+                ? new Violation(MqttDisconnectReasonCode.ProtocolError, "A PUBLISH needs a topic name or a topic alias.")
+                : null;
+        }
+
+        if (alias > limits.TopicAliasMaximum)
+        {
+            return new Violation(MqttDisconnectReasonCode.TopicAliasInvalid, $"Topic Alias {alias} is above the Topic Alias Maximum of {limits.TopicAliasMaximum}.");
+        }
+
+        if (!string.IsNullOrEmpty(publish.Topic))
+        {
+            _aliases.Add(alias);
+            return null;
+        }
+
+        return _aliases.Contains(alias)
+            ? null
+            : new Violation(MqttDisconnectReasonCode.TopicAliasInvalid, $"Topic Alias {alias} has not been set on this connection.");
+    }
+
+    private Violation? CheckDisconnect(MqttDisconnectPacket disconnect)
+    {
+        if (_properties?.Had(PropertyPresence.SessionExpiryInterval) != true)
+        {
+            disconnect.SessionExpiryInterval = _connectSessionExpiry; // absent: the CONNECT's interval stands
+            return null;
+        }
+
+        if (_connectSessionExpiry == 0 && disconnect.SessionExpiryInterval > 0)
+        {
+            return new Violation(MqttDisconnectReasonCode.ProtocolError, "The CONNECT had no Session Expiry Interval: the DISCONNECT cannot set one.");
+        }
+
+        // MQTTnet decides from the CONNECT whether the session outlives the connection; the DISCONNECT's value replaces it.
+        _connect!.SessionExpiryInterval = disconnect.SessionExpiryInterval;
+        return null;
+    }
+
+    private async Task WaitForWindowAsync(CancellationToken cancellationToken)
+    {
+        while (Unacknowledged >= limits.ReceiveMaximum)
+        {
+            await _windowFreed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task CloseAsync(MqttDisconnectReasonCode code, string text, CancellationToken cancellationToken)
+    {
+        limits.OnViolation(RemoteEndPoint?.ToString(), code, text);
+        try
+        {
+            await Inner.SendPacketAsync(new MqttDisconnectPacket { ReasonCode = code, ReasonString = text }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The connection is going either way.
+        }
+    }
+
+    private sealed record Violation(MqttDisconnectReasonCode Code, string Text);
+}
+
+/// <summary>What <see cref="InboundRules"/> enforces on each connection of a broker, and whom it tells of a violation.</summary>
+internal sealed record InboundLimits(int ReceiveMaximum, ushort TopicAliasMaximum, Action<string?, MqttDisconnectReasonCode, string> OnViolation);
