@@ -21,13 +21,11 @@ internal static class ConnectRefusals
     {
         private bool _first = true;
 
-        public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
-        {
-            if (!_first)
-            {
-                return await Inner.ReceivePacketAsync(cancellationToken);
-            }
+        public override Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken) =>
+            _first ? ReceiveFirstAsync(cancellationToken) : Inner.ReceivePacketAsync(cancellationToken);
 
+        private async Task<MqttPacket> ReceiveFirstAsync(CancellationToken cancellationToken)
+        {
             _first = false;
             try
             {

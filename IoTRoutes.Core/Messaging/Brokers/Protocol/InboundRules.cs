@@ -40,40 +40,21 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
         }
     }
 
-    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public override Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        if (_connect is not null && !_v5)
+        if (_connect is null || (!_v5 && Unacknowledged >= limits.ReceiveMaximum))
         {
-            await WaitForWindowAsync(cancellationToken);
+            return ReceiveSlowlyAsync(cancellationToken);
         }
 
-        var packet = await Inner.ReceivePacketAsync(cancellationToken);
-        if (_connect is null)
+        // Packets already buffered complete at once: checked without a task of this layer's own.
+        var receiving = Inner.ReceivePacketAsync(cancellationToken);
+        if (!receiving.IsCompletedSuccessfully)
         {
-            if (packet is MqttConnectPacket connect)
-            {
-                _connect = connect;
-                _v5 = PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
-                _connectSessionExpiry = connect.SessionExpiryInterval;
-                _properties = PropertyPresence.Install(PacketFormatterAdapter);
-            }
-
-            return packet;
+            return CheckWhenReceivedAsync(receiving, cancellationToken);
         }
 
-        var violation = packet switch
-        {
-            MqttPublishPacket publish => CheckPublish(publish),
-            MqttDisconnectPacket disconnect when _v5 => CheckDisconnect(disconnect),
-            _ => null,
-        };
-        if (violation is { } v)
-        {
-            await CloseAsync(v.Code, v.Text, cancellationToken);
-            return null!; // MQTTnet ends the connection without acting on the packet
-        }
-
-        return packet;
+        return Check(receiving.Result) is { } violation ? RefuseAsync(violation, cancellationToken) : receiving;
     }
 
     public override Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
@@ -103,6 +84,50 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
 
         return Inner.SendPacketAsync(packet, cancellationToken);
     }
+
+    private async Task<MqttPacket> ReceiveSlowlyAsync(CancellationToken cancellationToken)
+    {
+        if (_connect is not null)
+        {
+            await WaitForWindowAsync(cancellationToken);
+        }
+
+        var packet = await Inner.ReceivePacketAsync(cancellationToken);
+        if (_connect is null)
+        {
+            if (packet is MqttConnectPacket connect)
+            {
+                _connect = connect;
+                _v5 = PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
+                _connectSessionExpiry = connect.SessionExpiryInterval;
+                _properties = PropertyPresence.Install(PacketFormatterAdapter);
+            }
+
+            return packet;
+        }
+
+        return Check(packet) is { } violation ? await RefuseAsync(violation, cancellationToken) : packet;
+    }
+
+    private async Task<MqttPacket> CheckWhenReceivedAsync(Task<MqttPacket> receiving, CancellationToken cancellationToken)
+    {
+        var packet = await receiving;
+        return Check(packet) is { } violation ? await RefuseAsync(violation, cancellationToken) : packet;
+    }
+
+    /// <summary>Answers a violation with DISCONNECT; null makes MQTTnet end the connection without acting on the packet.</summary>
+    private async Task<MqttPacket> RefuseAsync(Violation violation, CancellationToken cancellationToken)
+    {
+        await CloseAsync(violation.Code, violation.Text, cancellationToken);
+        return null!;
+    }
+
+    private Violation? Check(MqttPacket? packet) => packet switch
+    {
+        MqttPublishPacket publish => CheckPublish(publish),
+        MqttDisconnectPacket disconnect when _v5 => CheckDisconnect(disconnect),
+        _ => null,
+    };
 
     private Violation? CheckPublish(MqttPublishPacket publish)
     {

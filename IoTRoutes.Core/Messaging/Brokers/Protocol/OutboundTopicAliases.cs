@@ -17,10 +17,20 @@ internal sealed class OutboundTopicAliases(IMqttChannelAdapter inner) : ChannelA
     private readonly Dictionary<string, ushort> _aliases = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private ushort _maximum;
+    private bool _connected;
 
-    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public override Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken) =>
+        _connected ? Inner.ReceivePacketAsync(cancellationToken) : ReceiveConnectAsync(cancellationToken);
+
+    public override Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) =>
+        packet is MqttPublishPacket publish && (_maximum > 0 || publish.TopicAlias != 0)
+            ? SendAliasedAsync(publish, cancellationToken)
+            : Inner.SendPacketAsync(packet, cancellationToken);
+
+    private async Task<MqttPacket> ReceiveConnectAsync(CancellationToken cancellationToken)
     {
         var packet = await Inner.ReceivePacketAsync(cancellationToken);
+        _connected = true;
         if (packet is MqttConnectPacket connect && PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500)
         {
             _maximum = connect.TopicAliasMaximum;
@@ -29,14 +39,8 @@ internal sealed class OutboundTopicAliases(IMqttChannelAdapter inner) : ChannelA
         return packet;
     }
 
-    public override async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    private async Task SendAliasedAsync(MqttPublishPacket publish, CancellationToken cancellationToken)
     {
-        if (packet is not MqttPublishPacket publish || (_maximum == 0 && publish.TopicAlias == 0))
-        {
-            await Inner.SendPacketAsync(packet, cancellationToken);
-            return;
-        }
-
         // Choosing the alias and writing the packet are one step: the packet that sets an alias leaves before any that use it.
         await _sending.WaitAsync(cancellationToken);
         try
