@@ -54,7 +54,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         var will = packet.WillFlag ? new WillOf(packet.WillMessage, packet.WillTopic, willDelay, BuildWill(packet)) : null;
         ClientState? state = null;
         var flow = v5 && packet.ReceiveMaximum is > 0 and < ushort.MaxValue
-            ? new FlowControl(packet.ReceiveMaximum, args.ChannelAdapter, parked => PrepareParked(parked, state))
+            ? new FlowControl(packet.ReceiveMaximum, definition.MaxQueuedMessages, args.ChannelAdapter, parked => PrepareParked(parked, state))
             : null;
         state = new ClientState(v5, packet.MaximumPacketSize, serverKeepAlive, will, flow);
 
@@ -207,7 +207,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                     if (client?.Flow is { } flow && !flow.TryEnter(publish))
                     {
                         args.ProcessPacket = false; // parked until the client's window has room: FlowControl sends it then
-                        break;
+                        return flow.WaitWhileParkingIsFullAsync(args.CancellationToken);
                     }
 
                     MarkRedelivery(publish);
@@ -296,8 +296,9 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
     /// packets (the acknowledgements of its own publishes among them), and each acknowledgement sends the next parked
     /// publish, in order, straight to the connection.
     /// </summary>
-    private sealed class FlowControl(ushort receiveMaximum, IMqttChannelAdapter channel, Func<MqttPublishPacket, bool> prepare)
+    private sealed class FlowControl(ushort receiveMaximum, int parkingLimit, IMqttChannelAdapter channel, Func<MqttPublishPacket, bool> prepare)
     {
+        private readonly SemaphoreSlim _parkingFreed = new(0, int.MaxValue);
         private readonly HashSet<ushort> _inFlight = [];
         private readonly Queue<MqttPublishPacket> _parked = new();
         private readonly CancellationTokenSource _closed = new();
@@ -340,7 +341,35 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
             _ = ReleaseParkedAsync();
         }
 
-        public void Close() => _closed.Cancel();
+        public void Close()
+        {
+            _closed.Cancel();
+            _parkingFreed.Release(); // a send loop waiting for room sees the connection is gone
+        }
+
+        /// <summary>
+        /// Holds MQTTnet's send loop while the client has as many publishes parked as the broker queues for it: what is
+        /// parked no longer counts in MQTTnet's queue, so without this a client that never acknowledges would grow it
+        /// without bound. Only then do its other packets wait, as MQTTnet's full queue makes it drop new messages.
+        /// </summary>
+        public async Task WaitWhileParkingIsFullAsync(CancellationToken cancellationToken)
+        {
+            while (Parked >= parkingLimit && !_closed.IsCancellationRequested)
+            {
+                await _parkingFreed.WaitAsync(cancellationToken);
+            }
+        }
+
+        private int Parked
+        {
+            get
+            {
+                lock (_parked)
+                {
+                    return _parked.Count;
+                }
+            }
+        }
 
         private async Task ReleaseParkedAsync()
         {
@@ -354,6 +383,11 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                     {
                         _releasing = false;
                         return;
+                    }
+
+                    if (_parked.Count >= parkingLimit)
+                    {
+                        _parkingFreed.Release(); // room again for the send loop that waits for it
                     }
 
                     next = _parked.Dequeue();
