@@ -140,12 +140,12 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
         {
             await base.DisposeAsync();
         }
-        catch (InvalidOperationException e) when (UseRealHttp)
+        catch (InvalidOperationException e)
         {
-            // Seen once in CI (not reproduced since): stopping the Kestrel-hosted app after the browser journeys
-            // threw. The journeys' assertions have all run by then; the exception is printed, not hidden, so the
-            // cause can be found from the CI log.
-            Console.Error.WriteLine($"Stopping the browser-test host failed: {e}");
+            // Seen once in CI after the browser journeys, and once in a full local run (2026-12-06, DeviceCertificatesTests'
+            // SQLite host; not in three further runs): stopping the host threw. Every assertion of the class has run by then;
+            // the exception is printed, not hidden, so the cause can be found from the log (docs/architecture.md, open issues).
+            Console.Error.WriteLine($"Stopping the test host failed: {e}");
         }
 
         if (Database.Provider == "PostgreSql")
