@@ -275,6 +275,48 @@ public sealed class MqttConformanceTests(MqttBench bench) : IClassFixture<MqttBe
         }
     }
 
+    [Fact]
+    public async Task A_client_that_does_not_acknowledge_is_kept_no_more_messages_than_the_broker_queues()
+    {
+        var (_, port) = await ReportedBrokerAsync(new() { ["maxQueuedMessages"] = 3 });
+        var topic = Topic("never-acknowledged");
+        var (raw, _) = await RawV5.ConnectAsync(port, RawV5.Connect($"stuck-{Guid.NewGuid():N}", properties: RawV5.Two(RawV5.ReceiveMaximum, 1)));
+        using (raw)
+        {
+            await raw.SendAsync(RawV5.Subscribe(1, topic, qos: 1));
+            Assert.Equal(RawPackets.SubAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+            await using (var publisher = await MqttPeer.ConnectAsync(port))
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    await publisher.PublishAsync(topic, $"m{i}"); // acknowledged once MQTTnet has queued (or dropped) it for the subscriber
+                }
+            }
+
+            var received = 0;
+            while (await NextOrSilenceAsync(raw) is { } publish)
+            {
+                received++;
+                await raw.SendAsync(RawV5.PubAck(RawPackets.PacketIdOf(publish)));
+            }
+
+            // In flight 1, parked 3, 1 more held while parking is full, and MQTTnet's own queue of 3: the rest was dropped.
+            Assert.InRange(received, 1, 10);
+        }
+
+        static async Task<RawPacket?> NextOrSilenceAsync(RawMqttConnection connection)
+        {
+            try
+            {
+                return await connection.ReadPacketAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+    }
+
     // --- 5. Receive Maximum towards the broker (MQTT 5 §3.3.4, §4.9) ---
 
     [Fact]
