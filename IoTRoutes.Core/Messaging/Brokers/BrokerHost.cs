@@ -220,7 +220,7 @@ public sealed class BrokerHost : IAsyncDisposable
         }
 
         var expiry = args.DisconnectType == MqttClientDisconnectType.Takeover ? 0u : _expiry.SessionExpiryAfter(args);
-        _broker.ProtocolCompletions.OnDisconnected(args, sessionEnds: expiry == 0);
+        _broker.ProtocolCompletions.OnDisconnected(args, expiry);
         _broker.SharedSubscriptions.Disconnected(args.ClientId);
         _expiry.Record(args.ClientId, expiry);
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device)

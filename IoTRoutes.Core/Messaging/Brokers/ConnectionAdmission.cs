@@ -76,6 +76,13 @@ internal sealed class ConnectionAdmission(BrokerContext broker)
             broker.ProtocolCompletions.OnAccepted(args, clientId, expiry));
         broker.Admissions[clientId] = admission;
         admission.InstallInto(args.SessionItems); // a new session keeps these items; a resumed one gets them at CONNACK
+        if (persists && v5)
+        {
+            // MQTTnet also expires a session by the interval of the CONNECT that created it, and never learns of one that a
+            // later connection's DISCONNECT sets: SessionExpiry is the one clock. (InboundRules has kept the client's own
+            // value for the DISCONNECT rules, and writes the DISCONNECT's into this packet for MQTTnet's keep-or-drop.)
+            ClientIdAssignment.ConnectPacket(args).SessionExpiryInterval = uint.MaxValue;
+        }
     }
 
     /// <summary>At the CONNACK: installs what the CONNECT was admitted as into the session the connection got.</summary>

@@ -172,6 +172,7 @@ internal sealed class SubscriptionRules(BrokerContext broker)
     {
         args.ProcessSubscription = false;
         args.SessionItems[ClosingItem] = args.SessionItems[SubscribingItem];
+        Protocol.ProtocolCompletions.StopDelivering(args.SessionItems); // parked publishes skip the outbound interceptor
     }
 
     private static void DenySubscription(InterceptingSubscriptionEventArgs args, string text)

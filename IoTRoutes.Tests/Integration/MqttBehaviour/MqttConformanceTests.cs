@@ -43,16 +43,65 @@ public sealed class MqttConformanceTests(MqttBench bench) : IClassFixture<MqttBe
         {
             await first.SendAsync(RawV5.Subscribe(1, Topic("kept"), qos: 1));
             Assert.Equal(RawPackets.SubAck, (await first.ReadPacketAsync(MqttPeer.Patience))!.Type);
-            await first.SendAsync(RawV5.Disconnect(0, RawV5.Four(RawV5.SessionExpiryInterval, 5)));
+            await first.SendAsync(RawV5.Disconnect(0, RawV5.Four(RawV5.SessionExpiryInterval, 30)));
         }
 
         await WaitUntilGoneAsync(id, clientId);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // past the CONNECT's 1 s, within the DISCONNECT's 5 s
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the CONNECT's 1 s, well within the DISCONNECT's 30 s
         var (back, connAck) = await RawV5.ConnectAsync(port, RawV5.Connect(clientId, cleanStart: false, properties: RawV5.Four(RawV5.SessionExpiryInterval, 5)));
         back.Dispose();
 
         Assert.Equal(0, RawV5.ReasonOf(connAck));
-        Assert.True(RawV5.SessionPresent(connAck), "the session was gone after 3 s although the DISCONNECT asked for 5 s");
+        Assert.True(RawV5.SessionPresent(connAck), "the session was gone after 3 s although the DISCONNECT asked for 30 s");
+    }
+
+    [Fact]
+    public async Task A_session_expiry_raised_at_disconnect_of_a_resumed_session_keeps_it_too()
+    {
+        // MQTTnet judges a session by the CONNECT that created it, not by a later connection's DISCONNECT.
+        var (id, port) = await ReportedBrokerAsync();
+        var clientId = $"raise-resumed-{Guid.NewGuid():N}";
+        var (first, _) = await RawV5.ConnectAsync(port, RawV5.Connect(clientId, properties: RawV5.Four(RawV5.SessionExpiryInterval, 1)));
+        using (first)
+        {
+            await first.SendAsync(RawV5.Subscribe(1, Topic("kept"), qos: 1));
+            Assert.Equal(RawPackets.SubAck, (await first.ReadPacketAsync(MqttPeer.Patience))!.Type);
+            await first.SendAsync(RawV5.Disconnect());
+        }
+
+        await WaitUntilGoneAsync(id, clientId);
+        var (second, resumed) = await RawV5.ConnectAsync(port, RawV5.Connect(clientId, cleanStart: false, properties: RawV5.Four(RawV5.SessionExpiryInterval, 1)));
+        using (second)
+        {
+            Assert.True(RawV5.SessionPresent(resumed), "the session did not survive the first second");
+            await second.SendAsync(RawV5.Disconnect(0, RawV5.Four(RawV5.SessionExpiryInterval, 30)));
+        }
+
+        await WaitUntilGoneAsync(id, clientId);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var (back, connAck) = await RawV5.ConnectAsync(port, RawV5.Connect(clientId, cleanStart: false, properties: RawV5.Four(RawV5.SessionExpiryInterval, 5)));
+        back.Dispose();
+
+        Assert.True(RawV5.SessionPresent(connAck), "the resumed session was gone after 3 s although its DISCONNECT asked for 30 s");
+    }
+
+    [Fact]
+    public async Task A_will_delay_ends_early_when_the_disconnect_shortens_the_session()
+    {
+        var (_, port) = await ReportedBrokerAsync();
+        var willTopic = Topic("shortened-will");
+        await using var watcher = await MqttPeer.ConnectAsync(port);
+        await watcher.SubscribeGrantedAsync(willTopic);
+        var connect = RawV5.Connect($"short-will-{Guid.NewGuid():N}", cleanStart: true, keepAlive: 60, willTopic,
+            willProperties: [RawV5.Four(RawV5.WillDelayInterval, 300)], RawV5.Four(RawV5.SessionExpiryInterval, 300));
+        var (raw, _) = await RawV5.ConnectAsync(port, connect);
+        using (raw)
+        {
+            await raw.SendAsync(RawV5.Disconnect(0x04, RawV5.Four(RawV5.SessionExpiryInterval, 1))); // with will; session ends in 1 s
+        }
+
+        var will = await watcher.NextAsync(); // within 10 s, not after the will's 300 s
+        Assert.Equal((willTopic, "gone"), (will.Topic, will.ConvertPayloadToString()));
     }
 
     [Fact]
@@ -168,7 +217,54 @@ public sealed class MqttConformanceTests(MqttBench bench) : IClassFixture<MqttBe
         }
     }
 
+    [Fact]
+    public async Task A_publish_without_a_property_length_is_read_as_one_without_properties()
+    {
+        var (_, port) = await ReportedBrokerAsync();
+        var topic = Topic("no-property-length");
+        await using var subscriber = await MqttPeer.ConnectAsync(port);
+        await subscriber.SubscribeGrantedAsync(topic, MqttQualityOfServiceLevel.AtMostOnce);
+        var (raw, _) = await RawV5.ConnectAsync(port, RawV5.Connect($"terse-{Guid.NewGuid():N}"));
+        using (raw)
+        {
+            var name = System.Text.Encoding.UTF8.GetBytes(topic);
+            await raw.SendAsync([0x30, (byte)(2 + name.Length), (byte)(name.Length >> 8), (byte)name.Length, .. name]); // QoS 0, topic, nothing else
+            await raw.SendAsync(RawPackets.PingReq);
+            Assert.Equal(RawPackets.PingResp, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type); // still connected
+        }
+
+        Assert.Equal(topic, (await subscriber.NextAsync()).Topic);
+    }
+
     // --- 3. Topic aliases towards a client ---
+
+    [Fact]
+    public async Task The_broker_keeps_no_more_aliases_towards_a_client_than_its_own_maximum()
+    {
+        var (_, port) = await ReportedBrokerAsync();
+        var (raw, connAck) = await RawV5.ConnectAsync(port, RawV5.Connect($"greedy-aliases-{Guid.NewGuid():N}", properties: RawV5.Two(RawV5.TopicAliasMaximum, 65535)));
+        using (raw)
+        {
+            var maximum = (int)RawV5.PropertiesOf(connAck)[RawV5.TopicAliasMaximum];
+            await raw.SendAsync(RawV5.Subscribe(1, Topic("many/#"), qos: 0));
+            Assert.Equal(RawPackets.SubAck, (await raw.ReadPacketAsync(MqttPeer.Patience))!.Type);
+            await using (var publisher = await MqttPeer.ConnectAsync(port))
+            {
+                for (var i = 0; i < maximum + 2; i++)
+                {
+                    await publisher.PublishAsync(Topic($"many/{i}"), "x"); // QoS 1: dispatched once acknowledged; delivered at the subscription's QoS 0
+                }
+            }
+
+            var aliases = new List<uint>();
+            for (var i = 0; i < maximum + 2; i++)
+            {
+                aliases.Add(RawV5.PropertiesOf((await raw.ReadPacketAsync(MqttPeer.Patience))!).GetValueOrDefault(RawV5.TopicAlias));
+            }
+
+            Assert.Equal([.. Enumerable.Range(1, maximum).Select(a => (uint)a), 0u, 0u], aliases);
+        }
+    }
 
     [Fact]
     public async Task Topic_aliases_towards_a_client_shorten_every_later_publish_on_a_topic_at_qos1_too()

@@ -6,6 +6,7 @@ namespace IoTRoutes.Tests.Integration.MqttBehaviour;
 public static class RawV5
 {
     public const byte SessionExpiryInterval = 0x11;
+    public const byte WillDelayInterval = 0x18;
     public const byte ServerKeepAlive = 0x13;
     public const byte ReceiveMaximum = 0x21;
     public const byte TopicAliasMaximum = 0x22;
@@ -18,7 +19,11 @@ public static class RawV5
     public static byte[] Four(byte id, uint value) => [id, (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
 
     /// <summary>An MQTT 5 CONNECT (level 5) with the given properties; a will when <paramref name="willTopic"/> is set.</summary>
-    public static byte[] Connect(string clientId, bool cleanStart = true, ushort keepAlive = 60, string? willTopic = null, params byte[][] properties)
+    public static byte[] Connect(string clientId, bool cleanStart = true, ushort keepAlive = 60, string? willTopic = null, params byte[][] properties) =>
+        Connect(clientId, cleanStart, keepAlive, willTopic, willProperties: [], properties);
+
+    /// <summary>An MQTT 5 CONNECT with a will that has properties of its own (such as the Will Delay Interval, 0x18).</summary>
+    public static byte[] Connect(string clientId, bool cleanStart, ushort keepAlive, string? willTopic, byte[][] willProperties, params byte[][] properties)
     {
         var flags = (byte)((cleanStart ? 0x02 : 0) | (willTopic is null ? 0 : 0x04));
         var body = new List<byte>();
@@ -28,7 +33,7 @@ public static class RawV5
         body.AddRange(Utf8(clientId));
         if (willTopic is not null)
         {
-            body.Add(0); // no will properties
+            body.AddRange(Properties(willProperties));
             body.AddRange(Utf8(willTopic));
             body.AddRange(Utf8("gone"));
         }

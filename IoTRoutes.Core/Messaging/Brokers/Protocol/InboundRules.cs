@@ -22,7 +22,8 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
 {
     private readonly HashSet<ushort> _aliases = [];
     private readonly HashSet<ushort> _unacknowledged = [];
-    private readonly SemaphoreSlim _windowFreed = new(0, int.MaxValue);
+    private TaskCompletionSource? _windowFreed; // set while a 3.1.1 connection waits for room
+    private volatile bool _disconnected;
     private MqttConnectPacket? _connect;
     private PropertyPresence? _properties;
     private bool _v5;
@@ -68,18 +69,23 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
             MqttPubRecPacket rec when !_v5 || rec.ReasonCode >= MqttPubRecReasonCode.UnspecifiedError => rec.PacketIdentifier,
             _ => (ushort)0,
         };
+        if (_disconnected)
+        {
+            return Task.CompletedTask; // MQTT-3.14.4-1: nothing after the broker's DISCONNECT
+        }
+
         if (acknowledged != 0)
         {
-            bool freed;
+            TaskCompletionSource? waiting = null;
             lock (_unacknowledged)
             {
-                freed = _unacknowledged.Remove(acknowledged);
+                if (_unacknowledged.Remove(acknowledged))
+                {
+                    (waiting, _windowFreed) = (_windowFreed, null);
+                }
             }
 
-            if (freed && !_v5)
-            {
-                _windowFreed.Release();
-            }
+            waiting?.TrySetResult();
         }
 
         return Inner.SendPacketAsync(packet, cancellationToken);
@@ -205,9 +211,20 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
 
     private async Task WaitForWindowAsync(CancellationToken cancellationToken)
     {
-        while (Unacknowledged >= limits.ReceiveMaximum)
+        while (true)
         {
-            await _windowFreed.WaitAsync(cancellationToken);
+            Task freed;
+            lock (_unacknowledged)
+            {
+                if (_unacknowledged.Count < limits.ReceiveMaximum)
+                {
+                    return;
+                }
+
+                freed = (_windowFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+
+            await freed.WaitAsync(cancellationToken);
         }
     }
 
@@ -221,6 +238,10 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The connection is going either way.
+        }
+        finally
+        {
+            _disconnected = true;
         }
     }
 

@@ -33,7 +33,8 @@ internal sealed class OutboundTopicAliases(IMqttChannelAdapter inner) : ChannelA
         _connected = true;
         if (packet is MqttConnectPacket connect && PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500)
         {
-            _maximum = connect.TopicAliasMaximum;
+            // As many as the client allows, up to what the broker keeps per connection.
+            _maximum = Math.Min(connect.TopicAliasMaximum, BrokerRules.TopicAliasMaximum);
         }
 
         return packet;

@@ -60,6 +60,11 @@ internal sealed class PropertyPresence(IMqttPacketFormatter inner) : IMqttPacket
     private static ulong Walk(ArraySegment<byte> body, int at)
     {
         var span = body.AsSpan();
+        if (at >= span.Length)
+        {
+            return 0; // no property length at all, which MQTTnet reads as no properties
+        }
+
         var length = ReadVariableInteger(span, ref at);
         var end = at + length;
         ulong present = 0;

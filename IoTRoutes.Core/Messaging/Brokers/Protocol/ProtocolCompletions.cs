@@ -33,6 +33,15 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
     /// <summary>Puts a connection's state into its session's items (for a resumed session, the items of the old one).</summary>
     public static void Install(IDictionary sessionItems, object state) => sessionItems[ClientItem] = state;
 
+    /// <summary>The connection is closing for a protocol violation: its parked publishes are not sent any more.</summary>
+    public static void StopDelivering(IDictionary sessionItems)
+    {
+        if (sessionItems[ClientItem] is ClientState { Flow: { } flow })
+        {
+            flow.Close();
+        }
+    }
+
     /// <summary>
     /// What the client asked for at CONNECT, as this connection's state (see <see cref="Install"/>); applies the broker's
     /// keep-alive limit to MQTT 5 clients.
@@ -90,7 +99,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         if (args.SessionItems[ClientItem] is ClientState { Will: { } will } && will.IsThis(message) && will.DelaySeconds > 0 && !will.Released)
         {
             args.ProcessPublish = false;
-            Schedule(args.ClientId, will, args.SessionItems);
+            Schedule(args.ClientId, will, args.SessionItems, will.DelaySeconds);
             return true;
         }
 
@@ -99,9 +108,10 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
     /// <summary>
     /// The connection ended: its parked publishes stay in the session for the next connection. DISCONNECT with reason 0x04
-    /// asks for the will, which MQTTnet skips on any DISCONNECT; it waits for its delay unless the session ends now.
+    /// asks for the will, which MQTTnet skips on any DISCONNECT; it waits for its delay or the end of the session
+    /// (<paramref name="sessionExpirySeconds"/> from now, as the DISCONNECT may have changed it), whichever comes first.
     /// </summary>
-    public void OnDisconnected(ClientDisconnectedEventArgs args, bool sessionEnds)
+    public void OnDisconnected(ClientDisconnectedEventArgs args, uint sessionExpirySeconds)
     {
         if (args.SessionItems[ClientItem] is ClientState { Flow: { } flow })
         {
@@ -110,9 +120,10 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
 
         if (args.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage && args.SessionItems[ClientItem] is ClientState { Will: { } will })
         {
-            if (will.DelaySeconds > 0 && !sessionEnds)
+            var delay = Math.Min(will.DelaySeconds, sessionExpirySeconds);
+            if (delay > 0)
             {
-                Schedule(args.ClientId, will, args.SessionItems);
+                Schedule(args.ClientId, will, args.SessionItems, delay);
             }
             else
             {
@@ -134,7 +145,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
     }
 
-    private void Schedule(string clientId, WillOf will, IDictionary sessionItems)
+    private void Schedule(string clientId, WillOf will, IDictionary sessionItems, uint delaySeconds)
     {
         var delayed = new DelayedWill(() => ReleaseAsync(clientId, will, sessionItems));
         if (_delayedWills.TryGetValue(clientId, out var earlier))
@@ -143,7 +154,7 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
         }
 
         _delayedWills[clientId] = delayed;
-        delayed.Start(TimeSpan.FromSeconds(will.DelaySeconds), clock);
+        delayed.Start(TimeSpan.FromSeconds(delaySeconds), clock);
     }
 
     private async Task ReleaseAsync(string clientId, WillOf will, IDictionary sessionItems)
@@ -394,25 +405,28 @@ internal sealed class ProtocolCompletions(BrokerDefinition definition, TimeProvi
                     _inFlight.Add(next.PacketIdentifier);
                 }
 
-                if (!prepare(next))
-                {
-                    lock (_parked)
-                    {
-                        _inFlight.Remove(next.PacketIdentifier); // expired or too large meanwhile: never sent, never acknowledged
-                    }
-
-                    continue;
-                }
-
                 try
                 {
+                    if (!prepare(next))
+                    {
+                        lock (_parked)
+                        {
+                            _inFlight.Remove(next.PacketIdentifier); // expired or too large meanwhile: never sent, never acknowledged
+                        }
+
+                        continue;
+                    }
+
                     await channel.SendPacketAsync(next, _closed.Token);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    // The connection is closing; the session sends the parked publishes again when it resumes.
+                    // The connection is closing (the session sends the parked publishes again when it resumes), or preparing
+                    // the packet failed: either way the pump stops without holding a place, and the next acknowledgement
+                    // starts it again.
                     lock (_parked)
                     {
+                        _inFlight.Remove(next.PacketIdentifier);
                         _releasing = false;
                     }
 
