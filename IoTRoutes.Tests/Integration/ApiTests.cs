@@ -272,6 +272,42 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }
 
+    [Theory]
+    [InlineData("application/json; charset=bogus")]
+    [InlineData("application/json; charset=utf-7")]
+    [InlineData("application/json; charset=")]
+    [InlineData("application/json; charset=\"\"")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=utf8")]
+    public async Task A_json_body_in_a_charset_other_than_utf8_gets_415_problem_details_not_500(string contentType)
+    {
+        using var client = _app.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/token")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"email":"{{IoTRoutesApp.AdminEmail}}","password":"{{IoTRoutesApp.AdminPassword}}"}""")),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var problem = await AssertProblemAsync(await client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("UTF-8", problem.Detail);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json")]
+    public async Task A_json_body_declared_as_utf8_or_without_a_charset_is_read(string contentType)
+    {
+        using var client = _app.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/token")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"email":"{{IoTRoutesApp.AdminEmail}}","password":"{{IoTRoutesApp.AdminPassword}}"}""")),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+    }
+
     private static async Task<ProblemBody> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         Assert.Equal(expected, response.StatusCode);
