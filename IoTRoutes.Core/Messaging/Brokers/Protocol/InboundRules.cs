@@ -16,6 +16,8 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 /// such limit to tell the client, so there the connection is simply not read from until one is acknowledged.</item>
 /// <item>Session Expiry at DISCONNECT (§3.14.2.2.2): non-zero after a CONNECT with none: 0x82. A valid one replaces the
 /// CONNECT's interval (an absent one keeps it), so MQTTnet and the broker's expiry sweep see what the client asked last.</item>
+/// <item>U+0000 in a string (3.1.1 §1.5.3, 5.0 §1.5.4): a malformed packet. A CONNECT gets CONNACK 0x81 (3.1.1: no
+/// answer), a later packet DISCONNECT 0x81, and the connection closes; MQTTnet's decoder lets the character through.</item>
 /// </list>
 /// </summary>
 internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limits) : ChannelAdapterDecorator(inner)
@@ -103,6 +105,12 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
         {
             if (packet is MqttConnectPacket connect)
             {
+                if (ConnectHasNul(connect))
+                {
+                    await RefuseConnectAsync(cancellationToken);
+                    return null!;
+                }
+
                 _connect = connect;
                 _v5 = PacketFormatterAdapter.ProtocolVersion == MqttProtocolVersion.V500;
                 _connectSessionExpiry = connect.SessionExpiryInterval;
@@ -130,10 +138,46 @@ internal sealed class InboundRules(IMqttChannelAdapter inner, InboundLimits limi
 
     private Violation? Check(MqttPacket? packet) => packet switch
     {
-        MqttPublishPacket publish => CheckPublish(publish),
+        MqttPublishPacket publish => HasNul(publish.Topic) || HasNul(publish.ResponseTopic) || HasNul(publish.ContentType) || HasNul(publish.UserProperties)
+            ? Malformed("a topic name, response topic, content type or user property")
+            : CheckPublish(publish),
+        MqttSubscribePacket subscribe when subscribe.TopicFilters.Exists(f => HasNul(f.Topic)) => Malformed("a topic filter"),
+        MqttUnsubscribePacket unsubscribe when unsubscribe.TopicFilters.Exists(HasNul) => Malformed("a topic filter"),
         MqttDisconnectPacket disconnect when _v5 => CheckDisconnect(disconnect),
         _ => null,
     };
+
+    private static Violation Malformed(string where) =>
+        new(MqttDisconnectReasonCode.MalformedPacket, $"U+0000 in {where}: MQTT strings cannot contain it.");
+
+    private static bool HasNul(string? text) => text is not null && text.Contains('\0');
+
+    private static bool HasNul(List<MqttUserProperty>? properties) =>
+        properties is { Count: > 0 } && properties.Exists(p => HasNul(p.Name) || p.ValueBuffer.Span.Contains((byte)0));
+
+    private static bool ConnectHasNul(MqttConnectPacket c) =>
+        HasNul(c.ClientId) || HasNul(c.Username) || HasNul(c.WillTopic) || HasNul(c.AuthenticationMethod) || HasNul(c.WillResponseTopic)
+        || HasNul(c.WillContentType) || HasNul(c.UserProperties) || HasNul(c.WillUserProperties);
+
+    /// <summary>A CONNECT with U+0000 in a string: MQTT 5 is told 0x81 in CONNACK; 3.1.1 has no code for it and is just closed.</summary>
+    private async Task RefuseConnectAsync(CancellationToken cancellationToken)
+    {
+        const string text = "U+0000 in a string of the CONNECT: MQTT strings cannot contain it.";
+        limits.OnViolation(RemoteEndPoint?.ToString(), MqttDisconnectReasonCode.MalformedPacket, text);
+        if (PacketFormatterAdapter.ProtocolVersion != MqttProtocolVersion.V500)
+        {
+            return;
+        }
+
+        try
+        {
+            await Inner.SendPacketAsync(new MqttConnAckPacket { ReasonCode = MqttConnectReasonCode.MalformedPacket, ReasonString = text }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The connection is going either way.
+        }
+    }
 
     private Violation? CheckPublish(MqttPublishPacket publish)
     {
