@@ -20,6 +20,19 @@ public sealed class MqttHardeningTests(MqttBench bench) : IClassFixture<MqttBenc
         Assert.DoesNotContain("x\0y", await bench.ClientIdsAsync(bench.BrokerId));
     }
 
+    [Fact]
+    public async Task A_protocol_level_with_the_bridge_flag_is_refused_like_an_unknown_level()
+    {
+        using var raw = await RawMqttConnection.OpenAsync(bench.Port);
+
+        await raw.SendAsync(RawPackets.Connect($"bridge-{Guid.NewGuid():N}", keepAliveSeconds: 30, level: 0x84));
+        var packets = await raw.PacketsUntilClosedAsync(MqttPeer.Patience);
+
+        var connAck = Assert.Single(packets);
+        Assert.Equal(RawPackets.ConnAck, connAck.Type);
+        Assert.Equal([0x00, 0x01], connAck.Body); // return code 1: unacceptable protocol version
+    }
+
     [Theory]
     [InlineData(5)]
     [InlineData(4)]
