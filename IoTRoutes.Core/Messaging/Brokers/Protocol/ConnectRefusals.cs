@@ -16,9 +16,15 @@ namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 internal static class ConnectRefusals
 {
     /// <summary>The connection's adapter, answering what MQTTnet's decoder refuses in a first packet.</summary>
-    public static IMqttChannelAdapter Wrap(IMqttChannelAdapter adapter) => new FirstPacketGuard(adapter);
+    public static IMqttChannelAdapter Wrap(IMqttChannelAdapter adapter) =>
+        new FirstPacketGuard(adapter, ownBodies: adapter is MqttChannelAdapter or CoalescedAcknowledgements.Channel);
 
-    private sealed class FirstPacketGuard(IMqttChannelAdapter adapter) : ChannelAdapterDecorator(adapter)
+    /// <param name="ownBodies">
+    /// Whether each packet body is an array of its own (MQTTnet's TCP/TLS adapter), still intact after the packet is
+    /// returned. The WebSocket adapter reads from pooled pipe memory that may already be reused, so there the bridge bit
+    /// is not looked for.
+    /// </param>
+    private sealed class FirstPacketGuard(IMqttChannelAdapter adapter, bool ownBodies) : ChannelAdapterDecorator(adapter)
     {
         private bool _first = true;
 
@@ -32,7 +38,7 @@ internal static class ConnectRefusals
             try
             {
                 var packet = await Inner.ReceivePacketAsync(cancellationToken);
-                if (packet is not MqttConnectPacket || !HasBridgeFlag(PacketFormatterAdapter))
+                if (packet is not MqttConnectPacket || !ownBodies || !HasBridgeFlag(PacketFormatterAdapter))
                 {
                     return packet;
                 }
