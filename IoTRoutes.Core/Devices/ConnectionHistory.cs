@@ -71,6 +71,9 @@ public sealed record ConnectionEventDto(DateTimeOffset At, bool Connected, Guid 
 /// <summary>A device's connection history, newest first, within the caller's scope.</summary>
 public sealed class ConnectionHistoryService(ScopedContexts contexts)
 {
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 500;
+
     public async Task<IReadOnlyList<ConnectionEventDto>?> ListAsync(Guid deviceId, int limit, CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Devices), ct);
@@ -81,7 +84,7 @@ public sealed class ConnectionHistoryService(ScopedContexts contexts)
         }
 
         return await db.ConnectionEvents.AsNoTracking().Where(e => e.DeviceId == deviceId)
-            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(Math.Clamp(limit, 1, 500))
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(Math.Clamp(limit, 1, MaxListLimit))
             .Select(e => new ConnectionEventDto(e.At, e.Connected, e.BrokerId, e.ClientId, e.RemoteAddress, e.Protocol, e.Reason))
             .ToListAsync(ct);
     }

@@ -17,6 +17,25 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private readonly IoTRoutesApp _app = app.Started();
 
+    [Theory]
+    [InlineData("commands", "-1")]
+    [InlineData("commands", "0")]
+    [InlineData("commands", "100000")]
+    [InlineData("connections", "-1")]
+    [InlineData("connections", "501")]
+    public async Task A_list_limit_out_of_range_gets_a_validation_problem_as_the_messages_list_does(string list, string limit)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await api.CreateDeviceAsync($"Limits {list} {limit}");
+
+        var response = await api.GetAsync($"/api/v1/devices/{device.Id}/{list}?limit={limit}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>())!;
+        Assert.Equal(["limit must be between 1 and 500."], problem.Errors!["limit"]);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/devices/{device.Id}/{list}?limit=500")).StatusCode);
+    }
+
     [Fact]
     public async Task A_connected_device_receives_the_command_acknowledges_it_and_replies()
     {

@@ -1,3 +1,4 @@
+using IoTRoutes.Core;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Core.Security.Permissions;
@@ -30,13 +31,31 @@ public static class CommandsApi
         return ChangeResponses.Created(result, $"/api/v1/devices/{id}/commands", command, () => NotFoundProblem.Device(id));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<CommandDto>>, ProblemHttpResult>> ListAsync(Guid id, int? limit, CommandService commands, CancellationToken ct) =>
-        await commands.ListAsync(id, limit ?? CommandService.DefaultListLimit, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+    // One rule for every list (as the messages and audit lists): a limit out of range is a 400 with a field error, not clamped.
+    private static async Task<Results<Ok<IReadOnlyList<CommandDto>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        Guid id, int? limit, CommandService commands, CancellationToken ct)
+    {
+        var take = limit ?? CommandService.DefaultListLimit;
+        if (QueryWindow.Check(take, CommandService.MaxListLimit, null, null) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await commands.ListAsync(id, take, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+    }
 
     private static async Task<Results<Ok<CommandDto>, ProblemHttpResult>> GetAsync(Guid id, Guid commandId, CommandService commands, CancellationToken ct) =>
         await commands.FindAsync(id, commandId, ct) is { } command ? TypedResults.Ok(command) : NotFoundProblem.Command(commandId);
 
-    private static async Task<Results<Ok<IReadOnlyList<ConnectionEventDto>>, ProblemHttpResult>> ListConnectionsAsync(
-        Guid id, int? limit, ConnectionHistoryService history, CancellationToken ct) =>
-        await history.ListAsync(id, limit ?? 50, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+    private static async Task<Results<Ok<IReadOnlyList<ConnectionEventDto>>, ValidationProblem, ProblemHttpResult>> ListConnectionsAsync(
+        Guid id, int? limit, ConnectionHistoryService history, CancellationToken ct)
+    {
+        var take = limit ?? ConnectionHistoryService.DefaultListLimit;
+        if (QueryWindow.Check(take, ConnectionHistoryService.MaxListLimit, null, null) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await history.ListAsync(id, take, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+    }
 }

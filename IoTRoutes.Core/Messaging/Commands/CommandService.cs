@@ -10,6 +10,7 @@ namespace IoTRoutes.Core.Messaging.Commands;
 public sealed class CommandService(ScopedContexts contexts, CommandDispatcher dispatcher, AuditTrail audit, TimeProvider clock)
 {
     public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 500;
 
     /// <summary>The device's commands, newest first; null when the device does not exist for the caller.</summary>
     public async Task<IReadOnlyList<CommandDto>?> ListAsync(Guid deviceId, int limit, CancellationToken ct)
@@ -23,7 +24,7 @@ public sealed class CommandService(ScopedContexts contexts, CommandDispatcher di
         }
 
         var commands = await db.Commands.AsNoTracking().Where(c => c.DeviceId == deviceId)
-            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(Math.Clamp(limit, 1, 500)).ToListAsync(ct);
+            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(Math.Clamp(limit, 1, MaxListLimit)).ToListAsync(ct);
         return commands.ConvertAll(c => ToDto(c, key));
     }
 
