@@ -86,7 +86,8 @@ public sealed class RolesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         var tooStrong = await clerk.PostAsJsonAsync("/api/v1/roles", new { name = $"Mighty {Guid.NewGuid():N}", grants = new { Users = "Manage" } });
         var within = await clerk.PostAsJsonAsync("/api/v1/roles", new { name = $"Modest {Guid.NewGuid():N}", grants = new { Roles = "View" } });
 
-        Assert.Equal(HttpStatusCode.BadRequest, fromTenant.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, fromTenant.StatusCode); // issue 13: where the caller stands, not what it sent
+        Assert.Equal("application/problem+json", fromTenant.Content.Headers.ContentType?.MediaType);
         Assert.Contains("only users of the platform entity", await fromTenant.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, tooStrong.StatusCode);
         Assert.Contains("cannot allow more than you may do yourself", await tooStrong.Content.ReadAsStringAsync());

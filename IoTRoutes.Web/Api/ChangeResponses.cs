@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTRoutes.Web.Api;
 
-/// <summary>How a Core <see cref="ChangeResult"/> answers over HTTP: 201/204, 400 with field errors, or the object's 404.</summary>
+/// <summary>How a Core <see cref="ChangeResult"/> answers over HTTP: 201/204, 400 with field errors, 403, 409, or the object's 404.</summary>
 internal static class ChangeResponses
 {
     public static Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult> Created(
@@ -12,6 +12,7 @@ internal static class ChangeResponses
         ChangeOutcome.Done => TypedResults.Created($"{collection}/{result.Id}", new CreatedIdResponse(result.Id!.Value)),
         ChangeOutcome.NotFound => notFound(),
         ChangeOutcome.Conflict => Conflict(result),
+        ChangeOutcome.Forbidden => Forbidden(result),
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
 
@@ -22,6 +23,7 @@ internal static class ChangeResponses
         ChangeOutcome.Done => TypedResults.Created($"{collection}/{result.Id}", created),
         ChangeOutcome.NotFound => notFound(),
         ChangeOutcome.Conflict => Conflict(result),
+        ChangeOutcome.Forbidden => Forbidden(result),
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
 
@@ -30,8 +32,13 @@ internal static class ChangeResponses
         ChangeOutcome.Done => TypedResults.NoContent(),
         ChangeOutcome.NotFound => notFound(),
         ChangeOutcome.Conflict => Conflict(result),
+        ChangeOutcome.Forbidden => Forbidden(result),
         _ => TypedResults.ValidationProblem(result.Errors!),
     };
+
+    /// <summary>403: the caller may not make this change from where it stands (the reason in the detail).</summary>
+    public static ProblemHttpResult Forbidden(ChangeResult result) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: result.FirstError);
 
     /// <summary>409: the request was valid but the state of things prevents it (a port in use, a broker still enabled).</summary>
     public static ProblemHttpResult Conflict(ChangeResult result) =>

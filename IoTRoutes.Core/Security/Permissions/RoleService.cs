@@ -148,7 +148,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
     {
         if (caller.Scope.Path != RootEntity.Path && caller.Scope.Path != EntityScope.Everything.Path)
         {
-            return ChangeResult.Invalid("id", "Roles apply to the whole platform: only users of the platform entity can change them.");
+            return ChangeResult.Forbidden("id", "Roles apply to the whole platform: only users of the platform entity can change them.");
         }
 
         var exceeds = request is not null
