@@ -8,6 +8,6 @@ public static class DeviceRules
     {
         null or "" => "Give the device a name.",
         { Length: > MaxNameLength } => $"A device name has at most {MaxNameLength} characters.",
-        _ => null,
+        var trimmed => DisplayText.Problem(trimmed),
     };
 }

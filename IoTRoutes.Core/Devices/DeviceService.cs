@@ -50,7 +50,7 @@ public sealed class DeviceService(
         {
             Id = Guid.CreateVersion7(),
             EntityId = entityId,
-            Name = request.Name!.Trim(),
+            Name = DisplayText.Clean(request.Name!),
             Key = await NewUniqueKeyAsync(db, ct),
             SecretHash = DeviceSecrets.Hash(secret),
             CreatedAt = clock.GetUtcNow(),

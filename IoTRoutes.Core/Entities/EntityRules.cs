@@ -8,6 +8,6 @@ public static class EntityRules
     {
         null or "" => "Give the entity a name.",
         { Length: > MaxNameLength } => $"An entity name has at most {MaxNameLength} characters.",
-        _ => null,
+        var trimmed => DisplayText.Problem(trimmed),
     };
 }

@@ -46,7 +46,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         var id = Guid.CreateVersion7();
         db.Entities.Add(new Entity
         {
-            Id = id, Name = request.Name!.Trim(), Type = type, ParentId = parent.Id,
+            Id = id, Name = DisplayText.Clean(request.Name!), Type = type, ParentId = parent.Id,
             Path = Entity.PathOf(parent.Path, id), CreatedAt = clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct);
@@ -68,7 +68,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return ChangeResult.NotFound;
         }
 
-        entity.Name = name!.Trim();
+        entity.Name = DisplayText.Clean(name!);
         await db.SaveChangesAsync(ct);
         return ChangeResult.Done(id);
     }

@@ -43,7 +43,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return invalid;
         }
 
-        var role = new Role { Id = Guid.CreateVersion7(), Name = request.Name!.Trim(), Description = Clean(request.Description) };
+        var role = new Role { Id = Guid.CreateVersion7(), Name = DisplayText.Clean(request.Name!), Description = Clean(request.Description) };
         Apply(role, request);
         db.Roles.Add(role);
         await db.SaveChangesAsync(ct);
@@ -82,7 +82,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return refused;
         }
 
-        if (role.IsBuiltIn && request.Name?.Trim() != role.Name)
+        if (role.IsBuiltIn && (request.Name is null || DisplayText.Clean(request.Name) != role.Name))
         {
             return ChangeResult.Invalid("name", "Built-in roles keep their names.");
         }
@@ -95,7 +95,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
         // One transaction: a permission check in between never sees the role half-written.
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            role.Name = request.Name!.Trim();
+            role.Name = DisplayText.Clean(request.Name!);
             role.Description = Clean(request.Description);
             role.Grants.Clear();
             role.Actions.Clear();
@@ -169,6 +169,13 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
         {
             return ChangeResult.Invalid("name", $"A role name has at most {MaxNameLength} characters.");
         }
+
+        if (DisplayText.Problem(name) is { } problem)
+        {
+            return ChangeResult.Invalid("name", problem);
+        }
+
+        name = DisplayText.Clean(name);
 
         if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != self, ct))
         {
