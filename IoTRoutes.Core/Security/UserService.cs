@@ -21,7 +21,7 @@ public sealed record UpdateUserRequest(Guid? EntityId, List<string>? Roles, bool
 public sealed class UserService(
     ScopedContexts contexts, UserManager<User> users, PermissionResolver permissions, TimeProvider clock, Audit.AuditTrail audit)
 {
-    private static readonly EmailAddressAttribute EmailFormat = new();
+
 
     public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
     {
@@ -43,7 +43,7 @@ public sealed class UserService(
     public async Task<ChangeResult> CreateAsync(CreateUserRequest request, CancellationToken ct)
     {
         var email = request.Email?.Trim();
-        if (string.IsNullOrEmpty(email) || email.Length > 256 || !EmailFormat.IsValid(email))
+        if (string.IsNullOrEmpty(email) || email.Length > 256 || !IsAddress(email))
         {
             return ChangeResult.Invalid("email", "Enter a valid e-mail address.");
         }
@@ -248,4 +248,12 @@ public sealed class UserService(
         return db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
+
+    /// <summary>
+    /// An e-mail address as a mail system reads it: one mailbox, nothing around it, no control or invisible characters
+    /// (the data annotation accepted anything with one '@').
+    /// </summary>
+    private static bool IsAddress(string email) =>
+        DisplayText.Problem(email) is null && !email.Any(char.IsWhiteSpace)
+        && System.Net.Mail.MailAddress.TryCreate(email, out var address) && address.Address == email && address.Host.Contains('.');
 }

@@ -38,6 +38,12 @@ public sealed class UsersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 
     [Theory]
     [InlineData("""{"email":"not-an-email","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"nul\u0000user@example.com","password":"long-enough-1"}""", "email")] // issue 13: validated as an address
+    [InlineData("""{"email":"two words@example.com","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"x@y@example.com","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"Someone <someone@example.com>","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"user@localhost","password":"long-enough-1"}""", "email")]
+    [InlineData("""{"email":"rtl\u202E@example.com","password":"long-enough-1"}""", "email")]
     [InlineData("""{"email":"short@example.com","password":"short"}""", "password")]
     [InlineData("""{"email":"role@example.com","password":"long-enough-1","roles":["Emperor"]}""", "roles")]
     [InlineData("""{"email":"where@example.com","password":"long-enough-1","entityId":"00000000-0000-0000-0000-0000000000ee"}""", "entityId")]
