@@ -20,6 +20,8 @@ public sealed class NameRulesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "roles", "Operator\u2066" },
         { "roles", "line\nbreak" },
         { "roles", "bom\uFEFF" },
+        { "brokers", "bench\u0007bell" },
+        { "brokers", "\u202Erekorb" },
     };
 
     [Theory]
@@ -39,6 +41,7 @@ public sealed class NameRulesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     [InlineData("devices")]
     [InlineData("entities")]
     [InlineData("roles")]
+    [InlineData("brokers")]
     public async Task A_name_is_stored_trimmed_and_in_nfc(string collection)
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
@@ -52,9 +55,12 @@ public sealed class NameRulesApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal($"Caf\u00e9 {unique}", stored!.Name);
     }
 
-    private static object Body(string collection, string name) => collection == "entities"
-        ? new { name, type = "Organisation" }
-        : new { name };
+    private static object Body(string collection, string name) => collection switch
+    {
+        "entities" => new { name, type = "Organisation" },
+        "brokers" => new { name, port = FreePort.Next(), bindAddress = "127.0.0.1" },
+        _ => new { name },
+    };
 
     private sealed record IdBody(Guid Id);
 

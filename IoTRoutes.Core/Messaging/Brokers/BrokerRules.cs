@@ -29,6 +29,10 @@ public static class BrokerRules
         {
             Add("name", $"A broker name has at most {MaxNameLength} characters.");
         }
+        else if (DisplayText.Problem(b.Name) is { } problem)
+        {
+            Add("name", problem);
+        }
 
         if (b.Port is < 1 or > 65535)
         {

@@ -153,7 +153,7 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
             b.Protocols = protocols;
         }
 
-        b.Name = r.Name?.Trim() ?? b.Name;
+        b.Name = r.Name is null ? b.Name : DisplayText.Problem(r.Name) is null ? DisplayText.Clean(r.Name) : r.Name; // a bad one is refused by BrokerRules
         b.EntityId = r.EntityId ?? b.EntityId;
         b.Port = r.Port ?? b.Port;
         b.TlsPort = r.RemoveTlsPort ? null : r.TlsPort ?? b.TlsPort;
