@@ -282,13 +282,8 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
     public async Task A_json_body_in_a_charset_other_than_utf8_gets_415_problem_details_not_500(string contentType)
     {
         using var client = _app.CreateClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/token")
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"email":"{{IoTRoutesApp.AdminEmail}}","password":"{{IoTRoutesApp.AdminPassword}}"}""")),
-        };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        var problem = await AssertProblemAsync(await client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+        var problem = await AssertProblemAsync(await client.SendAsync(TokenRequest(contentType)), HttpStatusCode.UnsupportedMediaType);
         Assert.Contains("UTF-8", problem.Detail);
     }
 
@@ -299,13 +294,19 @@ public sealed class ApiTests : IClassFixture<SqliteApp>
     public async Task A_json_body_declared_as_utf8_or_without_a_charset_is_read(string contentType)
     {
         using var client = _app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(TokenRequest(contentType))).StatusCode);
+    }
+
+    /// <summary>The administrator's sign-in, its body in UTF-8 whatever <paramref name="contentType"/> claims.</summary>
+    private static HttpRequestMessage TokenRequest(string contentType)
+    {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/token")
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"email":"{{IoTRoutesApp.AdminEmail}}","password":"{{IoTRoutesApp.AdminPassword}}"}""")),
         };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        return request;
     }
 
     private static async Task<ProblemBody> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
