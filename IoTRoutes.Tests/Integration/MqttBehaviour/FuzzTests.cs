@@ -24,10 +24,10 @@ public sealed class FuzzTests(MqttBench bench) : IClassFixture<MqttBench>
         {
             using var raw = await RawMqttConnection.OpenAsync(bench.Port);
             var connect = level == 5 ? RawV5.Connect($"fuzz-{seed}-{round}") : RawPackets.Connect($"fuzz-{seed}-{round}", keepAliveSeconds: 30);
-            await raw.SendAsync(random.Next(4) == 0 ? Mutate(connect, random) : connect);
-            for (var packet = 0; packet < 4; packet++)
+            var open = await TrySendAsync(raw, random.Next(4) == 0 ? Mutate(connect, random) : connect);
+            for (var packet = 0; packet < 4 && open; packet++)
             {
-                await raw.SendAsync(Mutate(SomePacket(random, level == 5, round), random));
+                open = await TrySendAsync(raw, Mutate(SomePacket(random, level == 5, round), random));
             }
 
             await DrainAsync(raw);
@@ -109,6 +109,20 @@ public sealed class FuzzTests(MqttBench bench) : IClassFixture<MqttBench>
         var bytes = new byte[count];
         random.NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>False once the broker has closed the connection (what it does with most mutated packets).</summary>
+    private static async Task<bool> TrySendAsync(RawMqttConnection raw, byte[] bytes)
+    {
+        try
+        {
+            await raw.SendAsync(bytes);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static async Task DrainAsync(RawMqttConnection raw)
