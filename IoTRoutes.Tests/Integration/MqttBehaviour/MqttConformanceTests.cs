@@ -390,10 +390,12 @@ public sealed class MqttConformanceTests(MqttBench bench) : IClassFixture<MqttBe
             }
 
             var received = 0;
-            while (await NextOrSilenceAsync(raw) is { } publish)
+            var publish = await raw.ReadPacketAsync(MqttPeer.Patience); // the first one comes whatever the machine's load
+            while (publish is not null)
             {
                 received++;
                 await raw.SendAsync(RawV5.PubAck(RawPackets.PacketIdOf(publish)));
+                publish = await NextOrSilenceAsync(raw);
             }
 
             // In flight 1, parked 3, 1 more held while parking is full, and MQTTnet's own queue of 3: the rest was dropped.
