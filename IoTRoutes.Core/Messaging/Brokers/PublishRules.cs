@@ -45,9 +45,9 @@ internal sealed class PublishRules(BrokerContext broker)
             return;
         }
 
-        if (topic.Length > MaxTopicLength || topic.Contains('\0'))
+        if (topic.Length > MaxTopicLength) // U+0000 never gets here: InboundRules closes the connection as malformed
         {
-            Refuse(args, MqttPubAckReasonCode.TopicNameInvalid, $"Topic names have at most {MaxTopicLength} characters and no NUL character.");
+            Refuse(args, MqttPubAckReasonCode.TopicNameInvalid, $"Topic names have at most {MaxTopicLength} characters.");
             return;
         }
 
