@@ -1,12 +1,15 @@
 using IoTRoutes.Core;
 using IoTRoutes.Web.Api;
 using IoTRoutes.Web.Components;
+using IoTRoutes.Web.Http;
 using IoTRoutes.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve package assets (MudBlazor, blazor.web.js) from a build in any environment, not only Development;
 // a publish output has them in wwwroot and this is a no-op there.
 builder.WebHost.UseStaticWebAssets();
+// Kestrel's own rejections (malformed request line, over-long URL...) answer with problem details too.
+builder.WebHost.UseRejectionProblems();
 
 // MQTT over WebSocket at /mqtt, offered to the brokers before Core registers its default (no extra transports).
 builder.Services.AddSingleton<IoTRoutes.Web.Mqtt.WebSocketTransport>();
@@ -18,6 +21,7 @@ builder.Services.AddUserInterface();
 
 var app = builder.Build();
 
+app.UseRejectionProblems();
 app.UseApiProblemDetails();
 IoTRoutes.Web.Mqtt.WebSocketTransport.Map(app); // devices authenticate in MQTT CONNECT, not with cookies or tokens
 app.UseAuthentication();

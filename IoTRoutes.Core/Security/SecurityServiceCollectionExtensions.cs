@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Security.Audit;
 using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Security.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,8 @@ public static class SecurityServiceCollectionExtensions
 
         services.AddUserIdentity();
         services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<UnknownAccountPassword>();
         services.AddScoped<UserAccountService>();
         services.AddScoped<TokenService>();
         services.AddSingleton<PermissionResolver>();
@@ -27,7 +30,10 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>ASP.NET Core Identity over our own user table (<see cref="AppUserStore"/>): hashing, password policy, lockout, stamps.</summary>
+    /// <summary>
+    /// ASP.NET Core Identity over our own user table (<see cref="AppUserStore"/>): hashing, password policy, stamps.
+    /// Identity's account lockout is off: it let anyone lock any account; <see cref="SignInThrottle"/> replaces it.
+    /// </summary>
     public static IServiceCollection AddUserIdentity(this IServiceCollection services)
     {
         services.AddIdentityCore<User>(o =>
@@ -40,15 +46,9 @@ public static class SecurityServiceCollectionExtensions
                 o.Password.RequireUppercase = false;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequiredUniqueChars = 4;
-                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddUserStore<AppUserStore>();
-        services.AddOptions<IdentityOptions>().Configure<IOptions<LockoutOptions>>((o, lockout) =>
-        {
-            o.Lockout.MaxFailedAccessAttempts = lockout.Value.MaxFailedAttempts;
-            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(lockout.Value.LockoutMinutes);
-        });
-
         return services;
     }
 }

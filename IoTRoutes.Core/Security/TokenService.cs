@@ -16,10 +16,10 @@ public enum TokenFailure
     InvalidCredentials,
     PasswordChangeRequired,
     InvalidRefreshToken,
-    LockedOut,
+    Throttled,
 }
 
-public sealed record TokenResult(TokenPair? Tokens, TokenFailure? Failure)
+public sealed record TokenResult(TokenPair? Tokens, TokenFailure? Failure, TimeSpan? RetryAfter = null)
 {
     public static TokenResult Fail(TokenFailure failure) => new(null, failure);
 }
@@ -35,9 +35,9 @@ public sealed class TokenService(
     public async Task<TokenResult> IssueAsync(string? email, string? password, string? from, CancellationToken ct)
     {
         var check = await accounts.CheckCredentialsAsync(email, password, from, ct);
-        if (check.Outcome == CredentialCheck.LockedOut)
+        if (check.Outcome == CredentialCheck.Throttled)
         {
-            return TokenResult.Fail(TokenFailure.LockedOut);
+            return new TokenResult(null, TokenFailure.Throttled, check.RetryAfter);
         }
 
         if (check.User is null)

@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Security.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,21 +11,24 @@ public enum CredentialCheck
 {
     Valid,
     Invalid,
-    LockedOut,
+    /// <summary>Too many attempts from this address (on this account or on any): refused before the password is looked at.</summary>
+    Throttled,
     Disabled,
 }
 
-public sealed record CredentialResult(CredentialCheck Outcome, SignedInUser? User)
+public sealed record CredentialResult(CredentialCheck Outcome, SignedInUser? User, TimeSpan? RetryAfter = null)
 {
     public static readonly CredentialResult Invalid = new(CredentialCheck.Invalid, null);
 
     /// <summary>What the sign-in page and the token endpoint say, the same for an unknown e-mail and a wrong password.</summary>
     public string Message => Outcome switch
     {
-        CredentialCheck.LockedOut => "Too many wrong passwords: this account is locked for a while. Try again later.",
+        CredentialCheck.Throttled => $"Too many sign-in attempts from your address. Try again in {Seconds} s.",
         CredentialCheck.Disabled => "This account is disabled. Ask an administrator.",
         _ => "The e-mail address or the password is wrong.",
     };
+
+    private int Seconds => (int)Math.Ceiling((RetryAfter ?? TimeSpan.Zero).TotalSeconds);
 }
 
 public sealed record ChangePasswordResult(bool Succeeded, string? Error)
@@ -35,11 +39,15 @@ public sealed record ChangePasswordResult(bool Succeeded, string? Error)
 
 /// <summary>
 /// Sign-in checks and password changes, through ASP.NET Core Identity's <see cref="UserManager{TUser}"/>
-/// (password hashing and policy, lockout, security stamp); used by the sign-in page and the token endpoint.
+/// (password hashing and policy, security stamp); used by the sign-in page and the token endpoint. Guessing is slowed
+/// by <see cref="SignInThrottle"/>, never by locking the account itself; an unknown e-mail address takes the same path
+/// as a wrong password (one password hash verified, nothing written but the audit entry).
 /// </summary>
 public sealed class UserAccountService(
     UserManager<User> users,
     IDbContextFactory<AppDbContext> contexts,
+    SignInThrottle throttle,
+    UnknownAccountPassword unknownAccount,
     TimeProvider clock,
     Audit.AuditTrail audit)
 {
@@ -51,34 +59,44 @@ public sealed class UserAccountService(
             return CredentialResult.Invalid;
         }
 
-        var (result, user) = await CheckCoreAsync(email.Trim(), password);
-        var action = result.Outcome switch
+        email = email.Trim();
+        var address = SignInSource.AddressKey(from);
+        var account = SignInSource.AccountKey(email);
+        var admission = throttle.Admit(address, account);
+        if (admission.Refused)
         {
-            CredentialCheck.Valid => Audit.AuditActions.SignInSucceeded,
-            CredentialCheck.LockedOut => Audit.AuditActions.SignInLockedOut,
-            _ => Audit.AuditActions.SignInFailed,
-        };
-        await audit.RecordSignInAsync(action, email.Trim(), user?.Id, user?.EntityId, from, ct);
+            await audit.RecordSignInAsync(Audit.AuditActions.SignInThrottled, email, null, null, from, ct);
+            return new CredentialResult(CredentialCheck.Throttled, null, admission.RetryAfter);
+        }
+
+        if (admission.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(admission.Delay, clock, ct);
+        }
+
+        var (result, user) = await CheckPasswordAsync(email, password);
+        if (result.Outcome is CredentialCheck.Valid or CredentialCheck.Disabled)
+        {
+            throttle.Succeeded(address, account);
+        }
+
+        var action = result.Outcome == CredentialCheck.Valid ? Audit.AuditActions.SignInSucceeded : Audit.AuditActions.SignInFailed;
+        await audit.RecordSignInAsync(action, email, user?.Id, user?.EntityId, from, ct);
         return result;
     }
 
-    private async Task<(CredentialResult Result, User? User)> CheckCoreAsync(string email, string password)
+    private async Task<(CredentialResult Result, User? User)> CheckPasswordAsync(string email, string password)
     {
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
+            unknownAccount.Verify(users.PasswordHasher, password);
             return (CredentialResult.Invalid, null);
-        }
-
-        if (await users.IsLockedOutAsync(user))
-        {
-            return (new CredentialResult(CredentialCheck.LockedOut, null), user);
         }
 
         if (!await users.CheckPasswordAsync(user, password))
         {
-            await users.AccessFailedAsync(user);
-            return (await users.IsLockedOutAsync(user) ? new CredentialResult(CredentialCheck.LockedOut, null) : CredentialResult.Invalid, user);
+            return (CredentialResult.Invalid, user);
         }
 
         if (user.IsDisabled)
@@ -86,7 +104,6 @@ public sealed class UserAccountService(
             return (new CredentialResult(CredentialCheck.Disabled, null), user);
         }
 
-        await users.ResetAccessFailedCountAsync(user);
         user.LastSignInAt = clock.GetUtcNow();
         await users.UpdateAsync(user);
         return (new CredentialResult(CredentialCheck.Valid, ToSignedIn(user)), user);

@@ -7,9 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Security;
 
+/// <param name="RecentFailedSignIns">Wrong passwords on this account from addresses it never signed in from, not yet forgotten.</param>
 public sealed record UserDto(
     Guid Id, string Email, Guid EntityId, string EntityName, IReadOnlyList<string> Roles, bool IsDisabled,
-    DateTimeOffset? LockedOutUntil, bool MustChangePassword, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+    int RecentFailedSignIns, bool MustChangePassword, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
 
 /// <summary>A new user: <paramref name="EntityId"/> defaults to the caller's entity; roles by name.</summary>
 public sealed record CreateUserRequest(string? Email, string? Password, Guid? EntityId, List<string>? Roles);
@@ -19,10 +20,8 @@ public sealed record UpdateUserRequest(Guid? EntityId, List<string>? Roles, bool
 
 /// <summary>User management within the caller's entity: list, create, change entity and roles, disable, reset password.</summary>
 public sealed class UserService(
-    ScopedContexts contexts, UserManager<User> users, PermissionResolver permissions, TimeProvider clock, Audit.AuditTrail audit)
+    ScopedContexts contexts, UserManager<User> users, PermissionResolver permissions, SignIn.SignInThrottle throttle, TimeProvider clock, Audit.AuditTrail audit)
 {
-
-
     public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Users), ct);
@@ -32,10 +31,9 @@ public sealed class UserService(
         var roles = await db.UserRoles.Where(ur => ids.Contains(ur.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
-        var now = clock.GetUtcNow();
         return users.ConvertAll(u => new UserDto(
             u.Id, u.Email, u.EntityId, u.Entity!.Name, roles.Where(r => r.UserId == u.Id).Select(r => r.Name).Order().ToList(),
-            u.IsDisabled, u.LockoutEnd > now ? u.LockoutEnd : null, u.MustChangePassword, u.CreatedAt, u.LastSignInAt));
+            u.IsDisabled, throttle.RecentFailures(SignIn.SignInSource.AccountKey(u.Email)), u.MustChangePassword, u.CreatedAt, u.LastSignInAt));
     }
 
     public async Task<UserDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(u => u.Id == id);
@@ -195,10 +193,10 @@ public sealed class UserService(
         await users.RemovePasswordAsync(user);
         await users.AddPasswordAsync(user, newPassword!); // both renew the security stamp
         user.MustChangePassword = true;
-        await users.ResetAccessFailedCountAsync(user);
-        await users.SetLockoutEndDateAsync(user, null);
+        await users.UpdateAsync(user);
         await RevokeRefreshTokensAsync(db, id, ct);
         await db.SaveChangesAsync(ct);
+        throttle.Forget(SignIn.SignInSource.AccountKey(user.Email));
         await audit.RecordAsync(Audit.AuditActions.UserPasswordReset, caller, user.Email, null, ct);
         return ChangeResult.Done(id);
     }

@@ -42,6 +42,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
         Services.AddOptions<IoTRoutes.Core.Security.LockoutOptions>();
+        Services.AddSingleton<IoTRoutes.Core.Security.SignIn.SignInThrottle>();
         Services.AddUserIdentity();
         Services.AddSingleton<IoTRoutes.Core.Security.Permissions.PermissionResolver>();
         Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();

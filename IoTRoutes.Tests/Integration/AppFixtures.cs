@@ -5,3 +5,6 @@ namespace IoTRoutes.Tests.Integration;
 public sealed class SqliteApp() : IoTRoutesApp(TestDatabase.Sqlite());
 
 public sealed class PostgreSqlApp() : IoTRoutesApp(TestDatabase.PostgreSql());
+
+/// <summary>The app behind real Kestrel on a loopback port: for what only a real socket shows (source addresses, Kestrel's own rejections).</summary>
+public sealed class KestrelApp() : IoTRoutesApp(TestDatabase.Sqlite(), realHttp: true);

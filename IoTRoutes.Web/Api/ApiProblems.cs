@@ -9,6 +9,7 @@ public static class ApiProblems
 {
     public static IApplicationBuilder UseApiProblemDetails(this WebApplication app)
     {
+        app.UseDotSegmentGuard();
         app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages().UseJsonCharsetGuard());
         app.UseWhen(c => !IsApi(c), ui => ui.UseExceptionHandler("/error", createScopeForErrors: true));
         return app;

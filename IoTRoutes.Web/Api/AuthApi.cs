@@ -48,6 +48,11 @@ public static class AuthApi
         }
 
         var result = await tokens.IssueAsync(request.Email, request.Password, http.Connection.RemoteIpAddress?.ToString(), ct);
+        if (result.RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return ToResponse(result);
     }
 
@@ -68,9 +73,10 @@ public static class AuthApi
         { Failure: TokenFailure.PasswordChangeRequired } => TypedResults.Problem(
             statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
             detail: "This account has a generated password: sign in to the web UI once and change it."),
-        { Failure: TokenFailure.LockedOut } => TypedResults.Problem(
-            statusCode: StatusCodes.Status401Unauthorized, title: "Account locked",
-            detail: "Too many wrong passwords: this account is locked for a while. Try again later."),
+        { Failure: TokenFailure.Throttled, RetryAfter: var wait } => TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts",
+            detail: $"Too many sign-in attempts from your address. Try again in {Seconds(wait)} s.",
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = Seconds(wait) }),
         { Failure: TokenFailure.InvalidRefreshToken } => TypedResults.Problem(
             statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",
             detail: "The refresh token is unknown, expired or already used."),
@@ -78,4 +84,6 @@ public static class AuthApi
             statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
             detail: "The e-mail address or the password is wrong."),
     };
+
+    private static int Seconds(TimeSpan? wait) => (int)Math.Ceiling((wait ?? TimeSpan.Zero).TotalSeconds);
 }

@@ -28,7 +28,9 @@ public static class AuditActions
 {
     public const string SignInSucceeded = "SignIn.Succeeded";
     public const string SignInFailed = "SignIn.Failed";
+    /// <summary>Written by earlier versions, which locked accounts; kept so old entries still filter.</summary>
     public const string SignInLockedOut = "SignIn.LockedOut";
+    public const string SignInThrottled = "SignIn.Throttled";
     public const string PasswordChanged = "Password.Changed";
     public const string UserCreated = "User.Created";
     public const string UserUpdated = "User.Updated";
@@ -50,7 +52,7 @@ public static class AuditActions
 
     public static readonly IReadOnlyList<string> All =
     [
-        SignInSucceeded, SignInFailed, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
+        SignInSucceeded, SignInFailed, SignInThrottled, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
         RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
     ];

@@ -32,7 +32,6 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         services.AddSingleton<IDbContextFactory<AppDbContext>>(_db);
         services.AddSecurity();
         services.Configure<IoTRoutesOptions>(o => o.DataDirectory = _dataDirectory);
-        services.Configure<LockoutOptions>(o => { o.MaxFailedAttempts = 3; o.LockoutMinutes = 10; });
         _services = services.BuildServiceProvider();
         _scope = _services.CreateScope();
         _accounts = _scope.ServiceProvider.GetRequiredService<UserAccountService>();
@@ -165,41 +164,6 @@ public sealed class TokenAndAccountTests : IAsyncLifetime
         Assert.True((await _accounts.ChangePasswordAsync(user.Id, "old-password-1", "new-password-2", null, default)).Succeeded);
 
         Assert.Equal(TokenFailure.InvalidRefreshToken, (await tokens.RefreshAsync(pair.RefreshToken, default)).Failure);
-    }
-
-    [Fact]
-    public async Task Repeated_wrong_passwords_lock_the_account_until_the_lockout_ends()
-    {
-        await BootstrapAsync(new AdminOptions { Email = "l@example.com", Password = "right-password" });
-
-        for (var i = 0; i < 2; i++)
-        {
-            Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", null, default)).Outcome);
-        }
-
-        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "wrong", null, default)).Outcome);
-        Assert.Equal(CredentialCheck.LockedOut, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
-
-        // Identity's lockout runs on the system clock: the lockout is ended by moving its end into the past.
-        await using (var db = _db.CreateDbContext())
-        {
-            await db.Users.Where(u => u.Email == "l@example.com").ExecuteUpdateAsync(x => x.SetProperty(u => u.LockoutEnd, DateTimeOffset.UtcNow.AddSeconds(-1)));
-        }
-
-        Assert.Equal(CredentialCheck.Valid, (await _accounts.CheckCredentialsAsync("l@example.com", "right-password", null, default)).Outcome);
-    }
-
-    [Fact]
-    public async Task A_successful_sign_in_resets_the_count_of_wrong_passwords()
-    {
-        await BootstrapAsync(new AdminOptions { Email = "r2@example.com", Password = "right-password" });
-
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "right-password", null, default);
-        await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default);
-
-        Assert.Equal(CredentialCheck.Invalid, (await _accounts.CheckCredentialsAsync("r2@example.com", "wrong", null, default)).Outcome);
     }
 
     [Fact]
