@@ -26,6 +26,8 @@ internal sealed class BrokerContext(BrokerDefinition definition, BrokerHostServi
 
     public Protocol.SharedSubscriptions SharedSubscriptions { get; } = new();
 
+    public Protocol.PendingConnects PendingConnects { get; } = new(definition.MaxPendingConnects, definition.MaxPendingConnectsPerAddress);
+
     public Protocol.InboundLimits InboundLimits { get; } = new(definition.ReceiveMaximum, BrokerRules.TopicAliasMaximum,
         (address, code, text) => BrokerLog.ProtocolViolation(logger, definition.Name, address, code.ToString(), text));
 

@@ -49,6 +49,18 @@ public sealed class BrokerDefinition
     /// <summary>Connection attempts allowed per remote address per minute; more are refused until the minute passes.</summary>
     public int MaxConnectAttemptsPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// How long a new connection may take to send its CONNECT, the TLS handshake included, before it is closed; in
+    /// seconds, 1 to 300 (10 by default).
+    /// </summary>
+    public int ConnectTimeoutSeconds { get; set; } = BrokerRules.DefaultConnectTimeoutSeconds;
+
+    /// <summary>Connections accepted and not yet past their CONNECT, at once, on the whole broker; more are closed at once.</summary>
+    public int MaxPendingConnects { get; set; } = BrokerRules.DefaultMaxPendingConnects;
+
+    /// <summary>Connections accepted and not yet past their CONNECT, at once, from one remote address.</summary>
+    public int MaxPendingConnectsPerAddress { get; set; } = BrokerRules.DefaultMaxPendingConnectsPerAddress;
+
     /// <summary>Also serves MQTT over WebSocket on the web server at <c>/mqtt</c> (one broker at most), for browser-based devices.</summary>
     public bool WebSockets { get; set; }
 

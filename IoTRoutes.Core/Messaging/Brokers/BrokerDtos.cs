@@ -23,7 +23,10 @@ public sealed record BrokerRequest(
     int? MaxConnectAttemptsPerMinute = null,
     bool RemoveTlsPort = false,
     bool? WebSockets = null,
-    int? ReceiveMaximum = null);
+    int? ReceiveMaximum = null,
+    int? ConnectTimeoutSeconds = null,
+    int? MaxPendingConnects = null,
+    int? MaxPendingConnectsPerAddress = null);
 
 public sealed record BrokerDto(
     Guid Id,
@@ -45,6 +48,9 @@ public sealed record BrokerDto(
     DeviceAuthentication Authentication,
     string[] DeniedSubscriptions,
     int MaxConnectAttemptsPerMinute,
+    int ConnectTimeoutSeconds,
+    int MaxPendingConnects,
+    int MaxPendingConnectsPerAddress,
     bool WebSockets,
     DateTimeOffset CreatedAt,
     BrokerStatusDto Status);
@@ -63,7 +69,9 @@ public sealed record BrokerStatusDto(
     string? LastError,
     int ConnectedClients,
     double MessagesInPerSecond,
-    double MessagesOutPerSecond);
+    double MessagesOutPerSecond,
+    int AwaitingConnect = 0,
+    long RefusedAwaitingConnect = 0);
 
 public sealed record BrokerClientDto(
     string ClientId,

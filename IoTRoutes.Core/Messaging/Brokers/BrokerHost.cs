@@ -5,6 +5,7 @@ using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -48,14 +49,23 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public RateMeter MessagesOut => _broker.MessagesOut;
 
+    /// <summary>Connections accepted and not yet past their CONNECT now, and those refused over the bounds so far.</summary>
+    public (int Now, long Refused) AwaitingConnect => (_broker.PendingConnects.Count, _broker.PendingConnects.Refused);
+
     /// <summary>Opens the broker's ports; throws (e.g. <see cref="SocketException"/> for a port in use) and leaves nothing open on failure.</summary>
     public async Task StartAsync()
     {
         var factory = new MqttServerFactory();
-        var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(_broker.Services.Transports.For(Definition))
-            .Select(adapter => (IMqttServerAdapter)new Protocol.WrappedConnections(adapter,
-                channel => new Protocol.InboundRules(
-                    new Protocol.OutboundTopicAliases(Protocol.ConnectRefusals.Wrap(Protocol.CoalescedAcknowledgements.Wrap(channel))), _broker.InboundLimits)));
+        IMqttChannelAdapter Wrap(IMqttChannelAdapter channel) => new Protocol.InboundRules(
+            new Protocol.OutboundTopicAliases(Protocol.ConnectRefusals.Wrap(Protocol.CoalescedAcknowledgements.Wrap(channel))), _broker.InboundLimits);
+        var connectTimeout = TimeSpan.FromSeconds(Definition.ConnectTimeoutSeconds);
+        IMqttServerAdapter[] adapters =
+        [
+            new Protocol.TcpListeners(_broker.PendingConnects, connectTimeout, Wrap, OnAwaitingConnectRefused,
+                e => BrokerLog.ListenerFailed(_broker.Logger, Definition.Name, e)),
+            .. _broker.Services.Transports.For(Definition)
+                .Select(adapter => new Protocol.WrappedConnections(adapter, Wrap, _broker.PendingConnects, connectTimeout, OnAwaitingConnectRefused)),
+        ];
         var server = factory.CreateMqttServer(BuildOptions(), adapters);
         _broker.ProtocolCompletions.Attach(server);
         server.InterceptingOutboundPacketAsync += OnOutboundAsync;
@@ -103,6 +113,14 @@ public sealed class BrokerHost : IAsyncDisposable
         if (Definition.TlsPort is { } tlsPort)
         {
             BrokerLog.TlsStarted(_broker.Logger, Definition.Name, Definition.BindAddress, tlsPort);
+        }
+    }
+
+    private void OnAwaitingConnectRefused(EndPoint? remote, string refusal)
+    {
+        if (_broker.PendingConnects.RefusalsToReport() is { } count)
+        {
+            BrokerLog.AwaitingConnectRefused(_broker.Logger, Definition.Name, count, remote?.ToString(), refusal);
         }
     }
 
@@ -170,7 +188,7 @@ public sealed class BrokerHost : IAsyncDisposable
             .WithDefaultEndpointPort(definition.Port)
             .WithPersistentSessions(definition.PersistentSessions)
             .WithMaxPendingMessagesPerClient(definition.MaxQueuedMessages)
-            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(15)); // also how long a silent new connection may stay before CONNECT
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(definition.ConnectTimeoutSeconds)); // MQTTnet's wait for CONNECT, and for a DISCONNECT to go out
         if (definition.TlsPort is { } tlsPort)
         {
             builder.WithEncryptedEndpoint()

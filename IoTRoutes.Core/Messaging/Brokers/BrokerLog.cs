@@ -46,6 +46,12 @@ internal static partial class BrokerLog
     [LoggerMessage(2015, LogLevel.Information, "Broker {Broker}: session {ClientId} expired and was removed")]
     public static partial void SessionExpired(ILogger logger, string broker, string clientId);
 
+    [LoggerMessage(2017, LogLevel.Warning, "Broker {Broker}: {Count} connection(s) closed before CONNECT, over the bounds on connections awaiting it; latest from {Endpoint}: {Refusal}")]
+    public static partial void AwaitingConnectRefused(ILogger logger, string broker, long count, string? endpoint, string refusal);
+
+    [LoggerMessage(2018, LogLevel.Error, "Broker {Broker}: accepting or serving a TCP connection failed")]
+    public static partial void ListenerFailed(ILogger logger, string broker, Exception exception);
+
     [LoggerMessage(2016, LogLevel.Warning, "Broker {Broker}: connection from {Endpoint} closed with DISCONNECT {Reason}: {Detail}")]
     public static partial void ProtocolViolation(ILogger logger, string broker, string? endpoint, string reason, string detail);
 }

@@ -151,7 +151,7 @@ public sealed class BrokerManager(
 
         var host = runtime.Host;
         return new BrokerStatusDto(runtime.State, runtime.Since, runtime.LastError, host?.ConnectedClients ?? 0,
-            host?.MessagesIn.PerSecond ?? 0, host?.MessagesOut.PerSecond ?? 0);
+            host?.MessagesIn.PerSecond ?? 0, host?.MessagesOut.PerSecond ?? 0, host?.AwaitingConnect.Now ?? 0, host?.AwaitingConnect.Refused ?? 0);
     }
 
     public async Task<IReadOnlyList<BrokerClientDto>> ClientsOfAsync(Guid brokerId) =>
@@ -204,6 +204,8 @@ public sealed class BrokerManager(
             Authentication = options.TlsPort > 0 ? DeviceAuthentication.SecretOrCertificate : DeviceAuthentication.Secret,
             MaxPayloadBytes = messaging.Value.MaxPayloadBytes,
             MaxConnectAttemptsPerMinute = options.MaxConnectAttemptsPerMinute,
+            MaxPendingConnectsPerAddress = options.MaxPendingConnectsPerAddress,
+            MaxPendingConnects = Math.Max(BrokerRules.DefaultMaxPendingConnects, options.MaxPendingConnectsPerAddress),
             WebSockets = true,
             CreatedAt = services.Clock.GetUtcNow(),
         });

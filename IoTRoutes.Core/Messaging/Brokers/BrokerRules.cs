@@ -9,6 +9,9 @@ public static class BrokerRules
     public const int MaxNameLength = 100;
     public const int DefaultMaxConnections = 10_000;
     public const int DefaultReceiveMaximum = 100;
+    public const int DefaultConnectTimeoutSeconds = 10;
+    public const int DefaultMaxPendingConnects = 1_000;
+    public const int DefaultMaxPendingConnectsPerAddress = 64;
 
     /// <summary>
     /// The Topic Alias Maximum every broker announces to MQTT 5 clients (MQTTnet's own 65535 would let one connection make
@@ -91,6 +94,25 @@ public static class BrokerRules
         if (b.MaxConnectAttemptsPerMinute is < 1 or > 1_000_000)
         {
             Add("maxConnectAttemptsPerMinute", "Connection attempts per address must be between 1 and 1,000,000 a minute.");
+        }
+
+        if (b.ConnectTimeoutSeconds is < 1 or > 300)
+        {
+            Add("connectTimeoutSeconds", "The CONNECT timeout must be between 1 and 300 seconds.");
+        }
+
+        if (b.MaxPendingConnects is < 1 or > 1_000_000)
+        {
+            Add("maxPendingConnects", "Connections awaiting CONNECT must be between 1 and 1,000,000.");
+        }
+
+        if (b.MaxPendingConnectsPerAddress is < 1 or > 1_000_000)
+        {
+            Add("maxPendingConnectsPerAddress", "Connections awaiting CONNECT per address must be between 1 and 1,000,000.");
+        }
+        else if (b.MaxPendingConnectsPerAddress > b.MaxPendingConnects)
+        {
+            Add("maxPendingConnectsPerAddress", "Connections awaiting CONNECT per address cannot exceed the broker's total.");
         }
 
         if (b.Authentication == DeviceAuthentication.Certificate && b.TlsPort is null)

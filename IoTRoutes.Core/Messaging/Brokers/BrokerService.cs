@@ -169,6 +169,9 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         b.Authentication = r.Authentication ?? b.Authentication;
         b.DeniedSubscriptions = r.DeniedSubscriptions is { } denied ? string.Join('\n', denied.Select(f => f.Trim()).Where(f => f.Length > 0)) : b.DeniedSubscriptions;
         b.MaxConnectAttemptsPerMinute = r.MaxConnectAttemptsPerMinute ?? b.MaxConnectAttemptsPerMinute;
+        b.ConnectTimeoutSeconds = r.ConnectTimeoutSeconds ?? b.ConnectTimeoutSeconds;
+        b.MaxPendingConnects = r.MaxPendingConnects ?? b.MaxPendingConnects;
+        b.MaxPendingConnectsPerAddress = r.MaxPendingConnectsPerAddress ?? b.MaxPendingConnectsPerAddress;
         b.WebSockets = r.WebSockets ?? b.WebSockets;
         var errors = BrokerRules.Check(b);
         return errors.Count > 0 ? new ChangeResult(ChangeOutcome.Invalid, Errors: errors) : null;
@@ -208,5 +211,6 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
     private BrokerDto ToDto(BrokerDefinition b) => new(
         b.Id, b.Name, b.EntityId, b.Enabled, b.BindAddress, b.Port, b.TlsPort, BrokerRules.ProtocolNames(b.Protocols), b.MaxConnections,
         b.MaxPayloadBytes, b.MaxKeepAliveSeconds, b.ReceiveMaximum, b.PersistentSessions, b.SessionExpirySeconds, b.MaxQueuedMessages, b.AllowAnonymous,
-        b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute, b.WebSockets, b.CreatedAt, manager.StatusOf(b.Id));
+        b.Authentication, BrokerRules.SplitFilters(b.DeniedSubscriptions), b.MaxConnectAttemptsPerMinute,
+        b.ConnectTimeoutSeconds, b.MaxPendingConnects, b.MaxPendingConnectsPerAddress, b.WebSockets, b.CreatedAt, manager.StatusOf(b.Id));
 }

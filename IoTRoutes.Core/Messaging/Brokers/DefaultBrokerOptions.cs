@@ -24,6 +24,9 @@ public sealed class DefaultBrokerOptions
     /// <summary>Connection attempts allowed per remote address per minute (a flood guard; devices behind one NAT share it).</summary>
     [Range(1, 1_000_000)] public int MaxConnectAttemptsPerMinute { get; set; } = 600;
 
+    /// <summary>Connections awaiting their CONNECT at once from one address (a guard against half-open floods).</summary>
+    [Range(1, 1_000_000)] public int MaxPendingConnectsPerAddress { get; set; } = BrokerRules.DefaultMaxPendingConnectsPerAddress;
+
     /// <summary>Address to listen on; 0.0.0.0 accepts devices from the network, 127.0.0.1 only from this machine.</summary>
     [Required] public string BindAddress { get; set; } = "0.0.0.0";
 }

@@ -27,7 +27,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task A_broker_stored_before_the_receive_maximum_existed_gets_100()
+    public async Task A_broker_stored_before_the_receive_maximum_and_connect_limits_existed_gets_their_defaults()
     {
         var path = Path.Combine(Path.GetTempPath(), $"iotroutes-migration-{Guid.NewGuid():N}.db");
         var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite($"Data Source={path};Pooling=false").Options;
@@ -51,6 +51,7 @@ public sealed class MigrationTests
 
             var broker = await after.Brokers.SingleAsync(b => b.Name == "stored before");
             Assert.Equal(100, broker.ReceiveMaximum);
+            Assert.Equal((10, 1000, 64), (broker.ConnectTimeoutSeconds, broker.MaxPendingConnects, broker.MaxPendingConnectsPerAddress));
         }
         finally
         {

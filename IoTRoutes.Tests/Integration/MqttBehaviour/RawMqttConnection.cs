@@ -7,19 +7,30 @@ namespace IoTRoutes.Tests.Integration.MqttBehaviour;
 public sealed class RawMqttConnection : IDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
 
-    private RawMqttConnection(TcpClient tcp)
+    private RawMqttConnection(TcpClient tcp, Stream? stream = null)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream ?? tcp.GetStream();
     }
 
-    public static async Task<RawMqttConnection> OpenAsync(int port)
+    /// <param name="from">The loopback address to connect from (127.0.0.2...); the broker counts some limits per address.</param>
+    public static async Task<RawMqttConnection> OpenAsync(int port, string from = "127.0.0.1")
+    {
+        var tcp = new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(from), 0));
+        await tcp.ConnectAsync("127.0.0.1", port);
+        return new RawMqttConnection(tcp);
+    }
+
+    /// <summary>A connection to a TLS port, its handshake done (any server certificate accepted).</summary>
+    public static async Task<RawMqttConnection> OpenTlsAsync(int port)
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port);
-        return new RawMqttConnection(tcp);
+        var tls = new System.Net.Security.SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("localhost");
+        return new RawMqttConnection(tcp, tls);
     }
 
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);

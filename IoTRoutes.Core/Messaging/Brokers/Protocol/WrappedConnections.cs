@@ -8,20 +8,48 @@ using MQTTnet.Server;
 
 namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 
-/// <summary>A server adapter (TCP, TLS, WebSocket) whose connections reach MQTTnet through <paramref name="wrap"/>.</summary>
-internal sealed class WrappedConnections(IMqttServerAdapter inner, Func<IMqttChannelAdapter, IMqttChannelAdapter> wrap) : IMqttServerAdapter
+/// <summary>
+/// A server adapter of another transport (WebSocket) whose connections reach MQTTnet through <paramref name="wrap"/>,
+/// bounded like the broker's own TCP ones: a place among those awaiting CONNECT, and the CONNECT timeout.
+/// </summary>
+internal sealed class WrappedConnections(
+    IMqttServerAdapter inner, Func<IMqttChannelAdapter, IMqttChannelAdapter> wrap, PendingConnects pending, TimeSpan connectTimeout,
+    Action<EndPoint?, string> onRefused) : IMqttServerAdapter
 {
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
     {
-        inner.ClientHandler = adapter => ClientHandler is { } handler ? handler(wrap(adapter)) : Task.CompletedTask;
+        inner.ClientHandler = ServeAsync;
         return inner.StartAsync(options, logger);
     }
 
     public Task StopAsync() => inner.StopAsync();
 
     public void Dispose() => inner.Dispose();
+
+    private async Task ServeAsync(IMqttChannelAdapter adapter)
+    {
+        if (ClientHandler is not { } handler)
+        {
+            return;
+        }
+
+        if (pending.TryEnter(adapter.RemoteEndPoint, out var refusal) is not { } lease)
+        {
+            onRefused(adapter.RemoteEndPoint, refusal!);
+            return; // the transport closes the connection
+        }
+
+        try
+        {
+            await handler(new AwaitingConnect(wrap(adapter), lease, new CancellationTokenSource(connectTimeout)));
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
 }
 
 /// <summary>A connection's channel adapter that hands everything to <c>inner</c>; a wrapper overrides what it changes.</summary>

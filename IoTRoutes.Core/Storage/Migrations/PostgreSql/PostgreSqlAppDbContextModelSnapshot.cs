@@ -214,6 +214,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("ConnectTimeoutSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -238,6 +241,12 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxPayloadBytes")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxPendingConnects")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxPendingConnectsPerAddress")
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxQueuedMessages")

@@ -214,6 +214,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<int>("ConnectTimeoutSeconds")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -238,6 +241,12 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.Property<int>("MaxPayloadBytes")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MaxPendingConnects")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MaxPendingConnectsPerAddress")
                         .HasColumnType("int");
 
                     b.Property<int>("MaxQueuedMessages")

@@ -209,6 +209,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ConnectTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -233,6 +236,12 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxPayloadBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxPendingConnects")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxPendingConnectsPerAddress")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxQueuedMessages")
