@@ -3,7 +3,7 @@ using System.Net;
 namespace IoTRoutes.Core.Messaging.Brokers.Protocol;
 
 /// <summary>
-/// Counts a broker's connections that are accepted but not yet past their CONNECT, in all and per remote address, and
+/// Counts a broker's connections that are accepted but not yet past their CONNECT, in all and per remote address (IPv6: per /64), and
 /// refuses new ones over either bound. The per-minute attempt limit applies only at CONNECT; without this, a client
 /// that opens sockets and never speaks could hold thousands of them (issue 13).
 /// </summary>
@@ -31,7 +31,7 @@ internal sealed class PendingConnects(int maxTotal, int maxPerAddress)
     /// <summary>A place for a new connection, or null and why not.</summary>
     public Lease? TryEnter(EndPoint? remote, out string? refusal)
     {
-        var address = (remote as IPEndPoint)?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : (remote as IPEndPoint)?.Address;
+        var address = SourceOf(remote);
         lock (_gate)
         {
             refusal = _total >= maxTotal ? $"{maxTotal} connections are already awaiting their CONNECT"
@@ -65,6 +65,29 @@ internal sealed class PendingConnects(int maxTotal, int maxPerAddress)
 
         var refused = Refused;
         return refused - Interlocked.Exchange(ref _reported, refused);
+    }
+
+    /// <summary>The remote address; an IPv6 one by its /64 prefix, which one host usually holds whole.</summary>
+    internal static IPAddress? SourceOf(EndPoint? remote)
+    {
+        if ((remote as IPEndPoint)?.Address is not { } address)
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
     }
 
     private void Leave(IPAddress? address)

@@ -121,7 +121,8 @@ internal sealed class TcpListeners(
     private async Task ServeAsync(Socket client, PendingConnects.Lease lease, MqttServerTcpEndpointBaseOptions endpoint,
         MqttServerTlsTcpEndpointOptions? tls, MqttServerOptions options, IMqttNetLogger logger)
     {
-        var deadline = new CancellationTokenSource(connectTimeout);
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping!.Token); // a stopping broker closes them at once
+        deadline.CancelAfter(connectTimeout);
         Stream? stream = null;
         try
         {
