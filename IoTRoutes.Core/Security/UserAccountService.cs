@@ -23,12 +23,22 @@ public sealed record CredentialResult(CredentialCheck Outcome, SignedInUser? Use
     /// <summary>What the sign-in page and the token endpoint say, the same for an unknown e-mail and a wrong password.</summary>
     public string Message => Outcome switch
     {
-        CredentialCheck.Throttled => $"Too many sign-in attempts from your address. Try again in {Seconds} s.",
+        CredentialCheck.Throttled => $"Too many sign-in attempts from your address. Try again in {WaitText(RetryAfter ?? TimeSpan.Zero)}.",
         CredentialCheck.Disabled => "This account is disabled. Ask an administrator.",
         _ => "The e-mail address or the password is wrong.",
     };
 
-    private int Seconds => (int)Math.Ceiling((RetryAfter ?? TimeSpan.Zero).TotalSeconds);
+    /// <summary>"40 seconds", "15 minutes": how long to wait, as a person reads it.</summary>
+    public static string WaitText(TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        return seconds switch
+        {
+            <= 1 => "1 second",
+            < 90 => $"{seconds} seconds",
+            _ => $"{(int)Math.Ceiling(seconds / 60.0)} minutes",
+        };
+    }
 }
 
 public sealed record ChangePasswordResult(bool Succeeded, string? Error)

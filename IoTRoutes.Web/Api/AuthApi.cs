@@ -75,7 +75,7 @@ public static class AuthApi
             detail: "This account has a generated password: sign in to the web UI once and change it."),
         { Failure: TokenFailure.Throttled, RetryAfter: var wait } => TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts",
-            detail: $"Too many sign-in attempts from your address. Try again in {Seconds(wait)} s.",
+            detail: $"Too many sign-in attempts from your address. Try again in {CredentialResult.WaitText(wait ?? TimeSpan.Zero)}.",
             extensions: new Dictionary<string, object?> { ["retryAfter"] = Seconds(wait) }),
         { Failure: TokenFailure.InvalidRefreshToken } => TypedResults.Problem(
             statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",

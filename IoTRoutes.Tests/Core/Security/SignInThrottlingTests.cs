@@ -71,7 +71,7 @@ public sealed class SignInThrottlingTests : IAsyncLifetime
         var refused = await SignInAsync(Owner, Password, Attacker);
         Assert.Equal(CredentialCheck.Throttled, refused.Outcome);
         Assert.Equal(TimeSpan.FromMinutes(10), refused.RetryAfter);
-        Assert.Contains("Try again in 600 s", refused.Message);
+        Assert.Contains("Try again in 10 minutes", refused.Message);
 
         Assert.Equal(CredentialCheck.Valid, (await SignInAsync(Owner, Password, OwnerAddress)).Outcome);
 
