@@ -53,6 +53,24 @@ public sealed class WebSocketMqttTests : IAsyncLifetime
         Assert.Contains("WebSocket required", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData(0x84, 0x01)] // the "bridge" bit on 3.1.1: refused as any unknown level (issue 13)
+    [InlineData(0x03, 0x01)] // MQTT 3.1 is not served
+    public async Task Over_websocket_an_unsupported_protocol_level_gets_connack_0x01_as_over_tcp(byte level, byte returnCode)
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.AddSubProtocol("mqtt");
+        await socket.ConnectAsync(new UriBuilder(_app.BaseAddress) { Scheme = "ws", Path = "/mqtt" }.Uri, CancellationToken.None);
+        var connect = MqttBehaviour.RawPackets.Connect($"ws-level-{Guid.NewGuid():N}", keepAliveSeconds: 30, level: level);
+
+        await socket.SendAsync(connect, System.Net.WebSockets.WebSocketMessageType.Binary, true, CancellationToken.None);
+        var buffer = new byte[16];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = await socket.ReceiveAsync(buffer, patience.Token);
+
+        Assert.Equal([0x20, 0x02, 0x00, returnCode], buffer[..received.Count]);
+    }
+
     private async Task<(IMqttClient Client, MqttClientConnectResult Result)> ConnectAsync(string user, string password)
     {
         var client = new MqttClientFactory().CreateMqttClient();

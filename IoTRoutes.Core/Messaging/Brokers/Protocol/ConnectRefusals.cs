@@ -20,9 +20,9 @@ internal static class ConnectRefusals
         new FirstPacketGuard(adapter, ownBodies: adapter is MqttChannelAdapter or CoalescedAcknowledgements.Channel);
 
     /// <param name="ownBodies">
-    /// Whether each packet body is an array of its own (MQTTnet's TCP/TLS adapter), still intact after the packet is
-    /// returned. The WebSocket adapter reads from pooled pipe memory that may already be reused, so there the bridge bit
-    /// is not looked for.
+    /// Whether each packet body is an array of its own, still intact after the packet is returned: MQTTnet's
+    /// <see cref="MqttChannelAdapter"/>, which serves TCP, TLS and (MQTTnet.AspNetCore 5.2) WebSocket connections alike.
+    /// Another adapter might read from pooled memory already reused, so there the bridge bit is not looked for.
     /// </param>
     private sealed class FirstPacketGuard(IMqttChannelAdapter adapter, bool ownBodies) : ChannelAdapterDecorator(adapter)
     {
