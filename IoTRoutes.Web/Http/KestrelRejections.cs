@@ -10,6 +10,7 @@ public static class KestrelLimits
 {
     public const int MaxRequestLineSize = 8 * 1024;
     public const int MaxRequestHeadersTotalSize = 32 * 1024;
+    public const int MaxRequestHeaderCount = 100;
 }
 
 /// <summary>
@@ -24,6 +25,7 @@ public static class KestrelRejections
     {
         kestrel.Limits.MaxRequestLineSize = KestrelLimits.MaxRequestLineSize;
         kestrel.Limits.MaxRequestHeadersTotalSize = KestrelLimits.MaxRequestHeadersTotalSize;
+        kestrel.Limits.MaxRequestHeaderCount = KestrelLimits.MaxRequestHeaderCount;
         kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Use(next => connection =>
         {
             var requests = new RequestsInApp();

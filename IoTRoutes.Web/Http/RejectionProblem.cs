@@ -73,7 +73,7 @@ public static class RejectionProblem
         411 => "This request needs a Content-Length header.",
         413 => "The request body is larger than the server accepts.",
         414 => $"The URL is longer than the server accepts (the request line is limited to {KestrelLimits.MaxRequestLineSize} bytes).",
-        431 => $"The request headers are larger than the server accepts ({KestrelLimits.MaxRequestHeadersTotalSize} bytes in all).",
+        431 => $"The request headers are more or larger than the server accepts (at most {KestrelLimits.MaxRequestHeaderCount} headers, {KestrelLimits.MaxRequestHeadersTotalSize} bytes in all).",
         505 => "This HTTP version is not supported: use HTTP/1.1 or HTTP/2.",
         _ => "The server rejected this request before reading it.",
     };
