@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+
+namespace IoTRoutes.Core.Messaging.Formats.Json;
+
+/// <summary>A <c>Json</c> format version, its paths parsed once: maps a JSON payload's values to typed fields.</summary>
+public sealed class JsonMappingDecoder : IPayloadDecoder
+{
+    private readonly (JsonPath Path, ValueRule Rule)[] _fields;
+    private readonly JsonPath? _readings;
+    private readonly JsonPath? _timestamp;
+    private readonly TimestampEncoding _timestampEncoding;
+
+    private JsonMappingDecoder((JsonPath, ValueRule)[] fields, JsonPath? readings, JsonPath? timestamp, TimestampEncoding encoding) =>
+        (_fields, _readings, _timestamp, _timestampEncoding) = (fields, readings, timestamp, encoding);
+
+    /// <summary>The decoder, or the problems of the settings, each keyed by its place (<c>fields[2].path</c>).</summary>
+    public static (JsonMappingDecoder? Decoder, Dictionary<string, string[]> Errors) Build(JsonMapping mapping)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var fields = new List<(JsonPath, ValueRule)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var list = mapping.Fields ?? [];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var f = list[i];
+            if (!JsonPath.TryParse(f.Path, out var path, out var pathError)) errors[$"fields[{i}].path"] = [pathError!];
+            if (string.IsNullOrWhiteSpace(f.Name)) errors[$"fields[{i}].name"] = ["A field needs a name."];
+            else if (!names.Add(f.Name.Trim())) errors[$"fields[{i}].name"] = [$"\"{f.Name}\" is mapped twice."];
+            if (!double.IsFinite(f.Scale) || f.Scale == 0) errors[$"fields[{i}].scale"] = ["The scale must be a non-zero number."];
+            if (path is not null && !string.IsNullOrWhiteSpace(f.Name))
+            {
+                fields.Add((path, new ValueRule(f.Name.Trim(), f.Type, f.Scale, f.Offset, f.Unit, f.Required)));
+            }
+        }
+
+        JsonPath? readings = null, timestamp = null;
+        if (mapping.ReadingsPath is not null && !JsonPath.TryParse(mapping.ReadingsPath, out readings, out var readingsError))
+        {
+            errors["readingsPath"] = [readingsError!];
+        }
+
+        if (mapping.TimestampPath is not null && !JsonPath.TryParse(mapping.TimestampPath, out timestamp, out var timestampError))
+        {
+            errors["timestampPath"] = [timestampError!];
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new JsonMappingDecoder([.. fields], readings, timestamp, mapping.TimestampEncoding), errors);
+    }
+
+    public DecodedMessage Decode(DecodeInput input)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(input.Payload.Span);
+        }
+        catch (JsonException e)
+        {
+            return DecodedMessage.Failed($"Malformed JSON: {e.Message}");
+        }
+
+        if (root is null)
+        {
+            return DecodedMessage.Failed("The payload is JSON null, not an object.");
+        }
+
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        JsonObject data;
+        if (_readings is not null)
+        {
+            if (_readings.Select(root) is not JsonArray items)
+            {
+                return DecodedMessage.Failed($"Readings: {_readings.Text} is not an array in this payload.");
+            }
+
+            var readings = new JsonArray();
+            for (var i = 0; i < items.Count; i++)
+            {
+                readings.Add(Map(items[i], errors, $"readings[{i}] "));
+            }
+
+            data = new JsonObject { ["readings"] = readings };
+        }
+        else if (_fields.Length == 0)
+        {
+            if (root is not JsonObject whole)
+            {
+                return DecodedMessage.Failed($"The payload is a JSON {root.GetValueKind().ToString().ToLowerInvariant()}, not an object.");
+            }
+
+            data = whole;
+        }
+        else
+        {
+            data = Map(root, errors, "");
+        }
+
+        var deviceTime = _timestamp is null ? null : ReadTimestamp(root, warnings);
+        return errors.Count > 0 ? new DecodedMessage(null, null, warnings, errors) : DecodedMessage.Of(data, deviceTime, warnings);
+    }
+
+    private JsonObject Map(JsonNode? source, List<string> errors, string where)
+    {
+        var data = new JsonObject();
+        foreach (var (path, rule) in _fields)
+        {
+            if (path.Select(source) is not { } node)
+            {
+                if (rule.Required) errors.Add($"{where}\"{rule.Name}\" is missing ({path.Text}).");
+                continue;
+            }
+
+            var (value, error) = rule.FromJson(node);
+            if (error is not null) errors.Add(where + error);
+            else data[rule.Name] = value;
+        }
+
+        return data;
+    }
+
+    private DateTimeOffset? ReadTimestamp(JsonNode root, List<string> warnings)
+    {
+        var node = _timestamp!.Select(root) as JsonValue;
+        DateTimeOffset? time = (_timestampEncoding, node?.GetValueKind()) switch
+        {
+            (TimestampEncoding.Iso8601, JsonValueKind.String) when DateTimeOffset.TryParse(node!.GetValue<string>(), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) => parsed,
+            (TimestampEncoding.EpochSeconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var s) && Math.Abs(s) < 1e11 =>
+                DateTimeOffset.UnixEpoch.AddMilliseconds(Math.Round(s * 1000)),
+            (TimestampEncoding.EpochMilliseconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var ms) && Math.Abs(ms) < 1e14 =>
+                DateTimeOffset.UnixEpoch.AddMilliseconds(Math.Round(ms)),
+            _ => null,
+        };
+        if (time is null)
+        {
+            warnings.Add($"No device timestamp at {_timestamp.Text} ({_timestampEncoding}): the receive time is used.");
+        }
+
+        return time;
+    }
+}
