@@ -17,11 +17,13 @@ builder.Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.IBrokerTransports
 builder.Services.AddIoTRoutesCore(builder.Configuration);
 builder.Services.AddWebSecurity();
 builder.Services.AddApi();
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddUserInterface();
 
 var app = builder.Build();
 
 app.UseRejectionProblems();
+app.UseTrustedProxies(); // the client's address behind a reverse proxy, for throttling and the audit log
 app.UseApiProblemDetails();
 IoTRoutes.Web.Mqtt.WebSocketTransport.Map(app); // devices authenticate in MQTT CONNECT, not with cookies or tokens
 app.UseAuthentication();

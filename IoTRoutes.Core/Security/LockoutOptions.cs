@@ -31,6 +31,10 @@ public sealed class LockoutOptions
     /// <summary>The longest an answer on an account under attack is held, in milliseconds.</summary>
     [Range(0, 30_000)] public int AccountMaxDelayMilliseconds { get; set; } = 3_000;
 
-    /// <summary>Minutes without a failure after which an address or an account starts again from zero.</summary>
+    /// <summary>
+    /// Counts leak: over this many minutes an address forgets its <see cref="AddressFreeFailures"/> failures and an
+    /// account its <see cref="AccountFreeFailures"/>, one at a time (a pair forgets <see cref="MaxFailedAttempts"/> over
+    /// <see cref="LockoutMinutes"/>). A steady trickle of mistakes never adds up; a burst does.
+    /// </summary>
     [Range(1, 10_080)] public int ForgetAfterMinutes { get; set; } = 60;
 }

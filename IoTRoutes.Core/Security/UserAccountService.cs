@@ -61,38 +61,57 @@ public sealed class UserAccountService(
     TimeProvider clock,
     Audit.AuditTrail audit)
 {
+    /// <summary>How long an attempt waits for its account's gate while the account is under attack, before a 429.</summary>
+    internal static readonly TimeSpan AccountGateWait = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks a sign-in and records it in the audit log; <paramref name="from"/> is the remote address.</summary>
     public async Task<CredentialResult> CheckCredentialsAsync(string? email, string? password, string? from, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
+        // No stored address is longer than 256 characters: a longer one cannot match, and is not worth a counter.
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || email.Length > 256 || password.Length > PasswordRules.MaxLength)
         {
             return CredentialResult.Invalid;
         }
 
         email = email.Trim();
-        var address = SignInSource.AddressKey(from);
-        var account = SignInSource.AccountKey(email);
-        var admission = throttle.Admit(address, account);
+        var admission = throttle.Admit(SignInSource.AddressKey(from), SignInSource.AccountKey(email));
         if (admission.Refused)
         {
-            await audit.RecordSignInAsync(Audit.AuditActions.SignInThrottled, email, null, null, from, ct);
+            if (admission.Report)
+            {
+                await audit.RecordSignInAsync(Audit.AuditActions.SignInThrottled, email, null, null, from, ct);
+            }
+
             return new CredentialResult(CredentialCheck.Throttled, null, admission.RetryAfter);
         }
 
-        if (admission.Delay > TimeSpan.Zero)
+        if (admission.Gate is { } gate && !await gate.WaitAsync(AccountGateWait, ct))
         {
-            await Task.Delay(admission.Delay, clock, ct);
+            throttle.NotChecked(admission.Ticket!);
+            return new CredentialResult(CredentialCheck.Throttled, null, TimeSpan.FromSeconds(5));
         }
 
-        var (result, user) = await CheckPasswordAsync(email, password);
-        if (result.Outcome is CredentialCheck.Valid or CredentialCheck.Disabled)
+        try
         {
-            throttle.Succeeded(address, account);
-        }
+            if (admission.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(admission.Delay, clock, ct);
+            }
 
-        var action = result.Outcome == CredentialCheck.Valid ? Audit.AuditActions.SignInSucceeded : Audit.AuditActions.SignInFailed;
-        await audit.RecordSignInAsync(action, email, user?.Id, user?.EntityId, from, ct);
-        return result;
+            var (result, user) = await CheckPasswordAsync(email, password);
+            if (result.Outcome is CredentialCheck.Valid or CredentialCheck.Disabled)
+            {
+                throttle.Succeeded(admission.Ticket!);
+            }
+
+            var action = result.Outcome == CredentialCheck.Valid ? Audit.AuditActions.SignInSucceeded : Audit.AuditActions.SignInFailed;
+            await audit.RecordSignInAsync(action, email, user?.Id, user?.EntityId, from, ct);
+            return result;
+        }
+        finally
+        {
+            admission.Gate?.Release();
+        }
     }
 
     private async Task<(CredentialResult Result, User? User)> CheckPasswordAsync(string email, string password)

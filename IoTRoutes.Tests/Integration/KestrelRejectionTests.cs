@@ -15,6 +15,7 @@ public sealed class KestrelRejectionTests(KestrelApp app) : IClassFixture<Kestre
     [InlineData("/api/../x", 400)]
     [InlineData("/api/v1/%2e%2e/devices", 400)]
     [InlineData("/api/./v1/devices", 400)]
+    [InlineData("http://localhost/api/../x", 400)]
     public async Task A_malformed_or_dot_segment_api_path_gets_problem_details(string target, int status)
     {
         var answer = await RawHttp.ExchangeAsync(_server, RawHttp.Get(target));

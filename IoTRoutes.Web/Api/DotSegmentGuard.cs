@@ -34,6 +34,14 @@ public static class DotSegmentGuard
     internal static bool HasApiDotSegment(string rawTarget)
     {
         var path = rawTarget.AsSpan();
+        if (path.Length > 0 && path[0] != '/')
+        {
+            // The absolute form (GET http://host/api/../x): the path starts after the authority.
+            var scheme = path.IndexOf("://");
+            var slash = scheme < 0 ? -1 : path[(scheme + 3)..].IndexOf('/');
+            path = slash < 0 ? [] : path[(scheme + 3 + slash)..];
+        }
+
         var query = path.IndexOfAny('?', '#');
         if (query >= 0) path = path[..query];
 

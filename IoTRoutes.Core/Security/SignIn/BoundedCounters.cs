@@ -1,57 +1,78 @@
 namespace IoTRoutes.Core.Security.SignIn;
 
-/// <summary>One key's failed attempts, and until when further attempts are refused.</summary>
+/// <summary>
+/// One key's recent failures as a leaky count: each failure adds one, and one leaks away every <c>leak</c>, so a steady
+/// trickle of mistakes (a shared address, typos) never adds up while a burst does. Plus until when attempts are refused.
+/// </summary>
 internal sealed class FailureCounter
 {
-    public int Failures { get; private set; }
-    public DateTimeOffset LastFailureAt { get; private set; }
+    private double _failures;
+    private DateTimeOffset _updatedAt;
+
     public DateTimeOffset BlockedUntil { get; set; }
 
-    public void Count(DateTimeOffset now)
+    /// <summary>Whether a refusal has been audited since the block began (one audit entry per block, not per attempt).</summary>
+    public bool RefusalReported { get; set; }
+
+    /// <summary>An account under attack lets one attempt from an unfamiliar address run at a time.</summary>
+    public SemaphoreSlim? Gate { get; set; }
+
+    public DateTimeOffset UpdatedAt => _updatedAt;
+
+    public double Failures(DateTimeOffset now, TimeSpan leak)
     {
-        Failures++;
-        LastFailureAt = now;
+        Leak(now, leak);
+        return _failures;
     }
 
-    public void Refund() => Failures = Math.Max(0, Failures - 1);
+    public void Add(double failures, DateTimeOffset now, TimeSpan leak)
+    {
+        Leak(now, leak);
+        _failures = Math.Max(0, _failures + failures);
+    }
 
-    public bool IsStale(DateTimeOffset now, TimeSpan forgetAfter) => BlockedUntil <= now && now - LastFailureAt >= forgetAfter;
+    public bool IsIdle(DateTimeOffset now, TimeSpan leak) => BlockedUntil <= now && Failures(now, leak) < 0.01 && Gate is not { CurrentCount: 0 };
+
+    private void Leak(DateTimeOffset now, TimeSpan leak)
+    {
+        if (now > _updatedAt)
+        {
+            _failures = Math.Max(0, _failures - (now - _updatedAt) / leak);
+            _updatedAt = now;
+        }
+    }
 }
 
 /// <summary>
 /// Failure counters by key, not thread-safe (the throttle holds one lock). At most <see cref="Capacity"/> keys: past
-/// that, stale keys go first, then the least recently failing half, so a flood of new keys costs memory once.
+/// that, idle keys go first, then the least recently updated half whatever their state, so a flood of new keys costs
+/// memory once and never grows the table.
 /// </summary>
-internal sealed class BoundedCounters<TKey> where TKey : notnull
+internal sealed class BoundedCounters<TKey>(TimeSpan leak) where TKey : notnull
 {
     public const int Capacity = 100_000;
 
     private readonly Dictionary<TKey, FailureCounter> _counters = [];
 
+    public TimeSpan Leak => leak;
+
     public int Count => _counters.Count;
 
-    /// <summary>The key's counter, created when missing, started again from zero when stale.</summary>
-    public FailureCounter Get(TKey key, DateTimeOffset now, TimeSpan forgetAfter)
+    public FailureCounter? Find(TKey key) => _counters.GetValueOrDefault(key);
+
+    public FailureCounter GetOrAdd(TKey key, DateTimeOffset now)
     {
-        if (_counters.TryGetValue(key, out var counter) && !counter.IsStale(now, forgetAfter))
+        if (_counters.TryGetValue(key, out var counter))
         {
             return counter;
         }
 
-        if (counter is null && _counters.Count >= Capacity)
+        if (_counters.Count >= Capacity)
         {
-            MakeRoom(now, forgetAfter);
+            MakeRoom(now);
         }
 
         return _counters[key] = new FailureCounter();
-    }
-
-    public int Peek(TKey key, DateTimeOffset now, TimeSpan forgetAfter) =>
-        _counters.TryGetValue(key, out var counter) && !counter.IsStale(now, forgetAfter) ? counter.Failures : 0;
-
-    public void Refund(TKey key)
-    {
-        if (_counters.TryGetValue(key, out var counter)) counter.Refund();
     }
 
     public void Remove(TKey key) => _counters.Remove(key);
@@ -61,11 +82,11 @@ internal sealed class BoundedCounters<TKey> where TKey : notnull
         foreach (var key in _counters.Keys.Where(match).ToList()) _counters.Remove(key);
     }
 
-    private void MakeRoom(DateTimeOffset now, TimeSpan forgetAfter)
+    private void MakeRoom(DateTimeOffset now)
     {
-        foreach (var stale in _counters.Where(c => c.Value.IsStale(now, forgetAfter)).Select(c => c.Key).ToList())
+        foreach (var idle in _counters.Where(c => c.Value.IsIdle(now, leak)).Select(c => c.Key).ToList())
         {
-            _counters.Remove(stale);
+            _counters.Remove(idle);
         }
 
         if (_counters.Count < Capacity * 9 / 10)
@@ -73,8 +94,7 @@ internal sealed class BoundedCounters<TKey> where TKey : notnull
             return;
         }
 
-        foreach (var oldest in _counters.Where(c => c.Value.BlockedUntil <= now).OrderBy(c => c.Value.LastFailureAt)
-                     .Take(_counters.Count / 2).Select(c => c.Key).ToList())
+        foreach (var oldest in _counters.OrderBy(c => c.Value.UpdatedAt).Take(_counters.Count / 2).Select(c => c.Key).ToList())
         {
             _counters.Remove(oldest);
         }

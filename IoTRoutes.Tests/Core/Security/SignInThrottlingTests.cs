@@ -142,6 +142,19 @@ public sealed class SignInThrottlingTests : IAsyncLifetime
         Assert.Equal(CredentialCheck.Valid, (await SignInAsync(Owner, Password, Attacker)).Outcome);
     }
 
+    [Fact]
+    public async Task An_over_long_e_mail_or_password_is_refused_at_once_and_counted_nowhere()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(CredentialCheck.Invalid, (await SignInAsync(new string('a', 300) + i + "@example.com", "x", Attacker)).Outcome);
+            Assert.Equal(CredentialCheck.Invalid, (await SignInAsync(Owner, new string('p', 200), Attacker)).Outcome);
+        }
+
+        Assert.Equal(0, _hasher.TakeVerifications());
+        Assert.Equal(CredentialCheck.Valid, (await SignInAsync(Owner, Password, Attacker)).Outcome);
+    }
+
     private Task<CredentialResult> SignInAsync(string email, string password, string from) =>
         _accounts.CheckCredentialsAsync(email, password, from, default);
 

@@ -40,6 +40,11 @@ internal sealed class TcpListeners(
 
             if (options.TlsEndpointOptions is { IsEnabled: true } tls)
             {
+                if (tls.CertificateProvider?.GetCertificate() is not { HasPrivateKey: true })
+                {
+                    throw new InvalidOperationException("The TLS endpoint needs a server certificate with its private key.");
+                }
+
                 Listen(tls, tls, options, logger);
             }
         }
@@ -77,6 +82,9 @@ internal sealed class TcpListeners(
             listener.NoDelay = endpoint.NoDelay;
             listener.LingerState = endpoint.LingerState;
             if (endpoint.KeepAlive is { } keepAlive) listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, keepAlive);
+            if (endpoint.TcpKeepAliveTime is { } time) listener.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, time);
+            if (endpoint.TcpKeepAliveInterval is { } interval) listener.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, interval);
+            if (endpoint.TcpKeepAliveRetryCount is { } count) listener.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, count);
             listener.Bind(new IPEndPoint(address, endpoint.Port));
             endpoint.Port = ((IPEndPoint)listener.LocalEndPoint!).Port; // as MQTTnet does: port 0 becomes the one the system chose
             listener.Listen(endpoint.ConnectionBacklog);
@@ -98,6 +106,10 @@ internal sealed class TcpListeners(
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                continue; // a client that left while queued
+            }
             catch (SocketException e)
             {
                 // Out of descriptors, say: the connection waiting in the backlog is not lost, so try again shortly.
@@ -106,15 +118,27 @@ internal sealed class TcpListeners(
                 continue;
             }
 
-            if (pending.TryEnter(client.RemoteEndPoint, out var refusal) is not { } lease)
+            PendingConnects.Lease? lease = null;
+            try
             {
-                onRefused(client.RemoteEndPoint, refusal!);
-                client.LingerState = new LingerOption(true, 0); // a reset: no TIME_WAIT kept for a refused flood
-                client.Dispose();
+                lease = pending.TryEnter(client.RemoteEndPoint, out var refusal);
+                if (lease is null)
+                {
+                    onRefused(client.RemoteEndPoint, refusal!);
+                    client.LingerState = new LingerOption(true, 0); // a reset: no TIME_WAIT kept for a refused flood
+                    client.Dispose();
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                lease?.Dispose();
+                client.Dispose(); // reset by the peer before we looked at it
                 continue;
             }
 
-            _ = ServeAsync(client, lease, endpoint, tls, options, logger);
+            // Off the accept loop: a TLS handshake or a CONNECT already buffered would otherwise run here, holding up accepts.
+            _ = Task.Run(() => ServeAsync(client, lease, endpoint, tls, options, logger), CancellationToken.None);
         }
     }
 
