@@ -15,4 +15,7 @@ public sealed class Device
     /// <summary>The entity that owns the device; its users see it, others do not.</summary>
     public Guid EntityId { get; set; }
     public Entities.Entity? Entity { get; set; }
+
+    /// <summary>The device's profile: which formats read its messages. None: any well-formed JSON is accepted as it is.</summary>
+    public Guid? ProfileId { get; set; }
 }

@@ -11,7 +11,8 @@ public sealed class DeviceService(
     TimeProvider clock,
     Security.Audit.AuditTrail audit,
     IDeviceConnections connections,
-    Messaging.Lifecycle.OrphanSweepSignal sweep)
+    Messaging.Lifecycle.OrphanSweepSignal sweep,
+    Messaging.Profiles.ProfileService profiles)
 {
     public async Task<IReadOnlyList<DeviceDto>> ListAsync(CancellationToken ct)
     {
@@ -45,9 +46,15 @@ public sealed class DeviceService(
             return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["entityId"] = [$"There is no entity {entityId}."] });
         }
 
+        if (request.ProfileId is { } profileId && await ProfileProblemAsync(db, profileId, entityId, ct) is { } profileProblem)
+        {
+            return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["profileId"] = [profileProblem] });
+        }
+
         var secret = DeviceSecrets.NewSecret();
         var device = new Device
         {
+            ProfileId = request.ProfileId,
             Id = Guid.CreateVersion7(),
             EntityId = entityId,
             Name = DisplayText.Clean(request.Name!),
@@ -118,5 +125,50 @@ public sealed class DeviceService(
         }
     }
 
-    private static DeviceDto ToDto(Device d) => new(d.Id, d.Name, d.Key, d.EntityId, d.CreatedAt, d.LastSeenAt, d.IsConnected);
+    /// <summary>Renames the device and/or changes its profile (checked as a bulk assignment of one).</summary>
+    public async Task<ChangeResult> UpdateAsync(Guid id, UpdateDeviceRequest request, CancellationToken ct)
+    {
+        if (request.Name is not null && DeviceRules.CheckName(request.Name) is { } problem)
+        {
+            return ChangeResult.Invalid("name", problem);
+        }
+
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
+        await using var _db = db;
+        var device = await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct);
+        if (device is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        if (request.RemoveProfile || request.ProfileId is not null)
+        {
+            var assigned = await profiles.AssignAsync(request.RemoveProfile ? null : request.ProfileId, [id], ct);
+            if (assigned.Outcome != ChangeOutcome.Done)
+            {
+                return assigned.Errors?.ContainsKey("profileId") == true || assigned.Outcome != ChangeOutcome.Invalid
+                    ? assigned
+                    : new ChangeResult(assigned.Outcome, Errors: new Dictionary<string, string[]> { ["profileId"] = [assigned.FirstError!] });
+            }
+        }
+
+        if (request.Name is not null)
+        {
+            device.Name = DisplayText.Clean(request.Name);
+            await db.SaveChangesAsync(ct);
+        }
+
+        return ChangeResult.Done(id);
+    }
+
+    private static async Task<string?> ProfileProblemAsync(Storage.AppDbContext db, Guid profileId, Guid entityId, CancellationToken ct)
+    {
+        var profilePath = await db.Profiles.Where(p => p.Id == profileId).Select(p => p.Entity!.Path).SingleOrDefaultAsync(ct);
+        var devicePath = await db.Entities.Where(e => e.Id == entityId).Select(e => e.Path).SingleAsync(ct);
+        return profilePath is null ? $"There is no profile {profileId}."
+            : devicePath.StartsWith(profilePath, StringComparison.Ordinal) ? null
+            : "The profile belongs to another branch of the entity tree: a profile serves its entity and those below it.";
+    }
+
+    private static DeviceDto ToDto(Device d) => new(d.Id, d.Name, d.Key, d.EntityId, d.CreatedAt, d.LastSeenAt, d.IsConnected, d.ProfileId);
 }

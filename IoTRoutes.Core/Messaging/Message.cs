@@ -16,4 +16,18 @@ public sealed class Message
     public MessageState State { get; set; }
     public string? RejectionReason { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>The decoded object (JSON), when a format decoded the message.</summary>
+    public string? Data { get; set; }
+
+    /// <summary>When the device says it measured (a timestamp in the payload), if it said so.</summary>
+    public DateTimeOffset? DeviceTime { get; set; }
+
+    /// <summary>The format and the version of it that decoded (or rejected) the message.</summary>
+    public Guid? FormatId { get; set; }
+
+    public int? FormatVersion { get; set; }
+
+    /// <summary>What the decoder warned about, without rejecting the message (one per line).</summary>
+    public string? Warnings { get; set; }
 }

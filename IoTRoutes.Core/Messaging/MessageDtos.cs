@@ -15,7 +15,13 @@ public sealed record MessageDto(
     DateTimeOffset ReceivedAt,
     MessageState State,
     string? RejectionReason,
-    DateTimeOffset? ProcessedAt);
+    DateTimeOffset? ProcessedAt,
+    System.Text.Json.Nodes.JsonObject? Data = null,
+    IReadOnlyList<Formats.FieldDto>? Fields = null,
+    DateTimeOffset? DeviceTime = null,
+    Guid? FormatId = null,
+    int? FormatVersion = null,
+    string? Warnings = null);
 
 public sealed record MessageStatsDto(long Received, long Processed, long Rejected);
 

@@ -42,10 +42,12 @@ public sealed class MessageQueryService(ScopedContexts contexts)
             .Join(db.Devices, m => m.DeviceId, d => d.Id, (m, d) => new { Message = m, d.Key, d.Name })
             .ToListAsync(ct);
 
+        var units = await UnitsAsync(db, rows.Select(r => r.Message), ct);
+
         // The join may reorder on some providers; the order is re-applied in memory.
         return rows
             .OrderByDescending(r => r.Message.ReceivedAt).ThenByDescending(r => r.Message.Id)
-            .Select(r => ToDto(r.Message, r.Key, r.Name))
+            .Select(r => ToDto(r.Message, r.Key, r.Name, units))
             .ToList();
     }
 
@@ -82,7 +84,31 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         return NumericTelemetry.Extract(latest.Select(m => (m.ReceivedAt, m.Payload)).ToList());
     }
 
-    private static MessageDto ToDto(Message m, string key, string name) => new(
-        m.Id, m.DeviceId, key, name, m.Topic, Encoding.UTF8.GetString(m.Payload), m.PayloadSize, m.QualityOfService,
-        m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt);
+    /// <summary>The units of the format versions that decoded these messages, each compiled once.</summary>
+    private static async Task<Dictionary<(Guid, int), Formats.CompiledFormat>> UnitsAsync(Storage.AppDbContext db, IEnumerable<Message> messages, CancellationToken ct)
+    {
+        var wanted = messages.Where(m => m.Data is not null && m.FormatId is not null).Select(m => (m.FormatId!.Value, m.FormatVersion!.Value)).Distinct().ToList();
+        var ids = wanted.Select(w => w.Item1).Distinct().ToList();
+        var versions = ids.Count == 0 ? [] : await db.FormatVersions.Where(v => ids.Contains(v.FormatId)).ToListAsync(ct);
+        var compiled = new Dictionary<(Guid, int), Formats.CompiledFormat>();
+        foreach (var v in versions.Where(v => wanted.Contains((v.FormatId, v.Version))))
+        {
+            var definition = System.Text.Json.JsonSerializer.Deserialize<Formats.FormatDefinition>(v.Definition, Formats.FormatCompiler.SettingsJson);
+            if (definition?.Kind is { } kind && Formats.FormatCompiler.Compile(kind, definition.Settings ?? []).Format is { } format)
+            {
+                compiled[(v.FormatId, v.Version)] = format;
+            }
+        }
+
+        return compiled;
+    }
+
+    private static MessageDto ToDto(Message m, string key, string name, IReadOnlyDictionary<(Guid, int), Formats.CompiledFormat> formats)
+    {
+        var data = m.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.Data) as System.Text.Json.Nodes.JsonObject;
+        var format = m.FormatId is { } id && m.FormatVersion is { } version ? formats.GetValueOrDefault((id, version)) : null;
+        return new(m.Id, m.DeviceId, key, name, m.Topic, Encoding.UTF8.GetString(m.Payload), m.PayloadSize, m.QualityOfService,
+            m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt, data,
+            data is null ? null : Formats.FormatFields.Of(data, f => format?.UnitOf(f)), m.DeviceTime, m.FormatId, m.FormatVersion, m.Warnings);
+    }
 }

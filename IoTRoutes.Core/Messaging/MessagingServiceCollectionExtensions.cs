@@ -20,6 +20,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessageFeed>();
         services.AddScoped<MessageQueryService>();
         services.AddSingleton<JsonPayloadDecoder>();
+        services.AddSingleton<FormatCatalog>();
+        services.AddSingleton(sp => new MessageDecoder(sp.GetRequiredService<JsonPayloadDecoder>(), sp.GetRequiredService<FormatCatalog>()));
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<AcquisitionSignal>();
         services.AddSingleton<DeviceConnectionTracker>();
@@ -31,6 +33,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<BrokerHostServices>();
         services.TryAddSingleton<IBrokerTransports, NoExtraTransports>();
         services.AddScoped<BrokerService>();
+        services.AddScoped<FormatService>();
+        services.AddScoped<Profiles.ProfileService>();
         services.AddScoped<Commands.CommandService>();
 
         // Subscribers of broker events start before the brokers do, so they miss nothing.

@@ -32,6 +32,11 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Messaging.Commands.DeviceCommand> Commands => Set<Messaging.Commands.DeviceCommand>();
     public DbSet<DeviceConnectionEvent> ConnectionEvents => Set<DeviceConnectionEvent>();
     public DbSet<Devices.Certificates.DeviceCertificate> DeviceCertificates => Set<Devices.Certificates.DeviceCertificate>();
+    public DbSet<Messaging.Formats.MessageFormat> Formats => Set<Messaging.Formats.MessageFormat>();
+    public DbSet<Messaging.Formats.MessageFormatVersion> FormatVersions => Set<Messaging.Formats.MessageFormatVersion>();
+    public DbSet<Messaging.Profiles.DeviceProfile> Profiles => Set<Messaging.Profiles.DeviceProfile>();
+    public DbSet<Messaging.Profiles.DeviceProfileFormat> ProfileFormats => Set<Messaging.Profiles.DeviceProfileFormat>();
+    public DbSet<Messaging.Formats.DeviceFieldValue> FieldValues => Set<Messaging.Formats.DeviceFieldValue>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -110,11 +115,14 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             d.Property(x => x.SecretHash).HasMaxLength(128);
             d.HasOne(x => x.Entity).WithMany().HasForeignKey(x => x.EntityId).OnDelete(DeleteBehavior.Restrict);
             d.HasQueryFilter(x => x.Entity!.Path.StartsWith(ScopePath));
+            d.HasOne<Messaging.Profiles.DeviceProfile>().WithMany().HasForeignKey(x => x.ProfileId).OnDelete(DeleteBehavior.Restrict);
         });
+        FormatsModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);
             m.Property(x => x.RejectionReason).HasMaxLength(1024);
+            m.Property(x => x.Warnings).HasMaxLength(1024);
             // No foreign key to Devices: the database checked it for every stored message (a third of PostgreSQL's work
             // per message, docs/benchmarks.md). A message of a deleted device matches no device below, so it is never
             // shown, and OrphanMessageSweeper deletes it.

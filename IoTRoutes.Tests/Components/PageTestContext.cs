@@ -36,6 +36,8 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ICallerProvider>(new FixedCaller());
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.FormatCatalog>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Profiles.ProfileService>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal>();
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();

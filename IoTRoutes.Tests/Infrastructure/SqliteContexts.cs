@@ -30,6 +30,10 @@ public sealed class SqliteContexts : IDbContextFactory<AppDbContext>, IAsyncDisp
     public ScopedContexts Scoped(EntityScope? scope = null, EffectivePermissions? permissions = null) =>
         new(this, new FixedCaller(scope ?? FixedCaller.Root, permissions));
 
+    /// <summary>Device profiles as a caller in <paramref name="scoped"/>'s scope manages them.</summary>
+    public IoTRoutes.Core.Messaging.Profiles.ProfileService Profiles(ScopedContexts scoped, TimeProvider clock) =>
+        new(scoped, new IoTRoutes.Core.Messaging.Formats.FormatCatalog(this, clock), clock, new IoTRoutes.Core.Security.Audit.AuditTrail(this, clock));
+
     public ValueTask DisposeAsync()
     {
         File.Delete(_path);

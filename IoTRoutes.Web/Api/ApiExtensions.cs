@@ -35,6 +35,8 @@ public static class ApiExtensions
         app.MapBrokersApi();
         app.MapCommandsApi();
         app.MapDeviceCertificatesApi();
+        app.MapFormatsApi();
+        app.MapProfilesApi();
         return app;
     }
 }

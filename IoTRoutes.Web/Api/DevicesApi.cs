@@ -19,6 +19,9 @@ public static class DevicesApi
             .WithSummary("Give the device a new secret, shown this once; the old one stops working and its connections close")
             .RequirePermission(Permission.Of(SecuredActions.DevicesRegenerateSecret));
         api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateDevice")
+            .WithSummary("Rename the device and/or change its profile (profileId; removeProfile: true for none)")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice")
             .WithSummary("Delete the device with its messages, commands, certificates and connection history; its connections close")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
@@ -33,6 +36,10 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, UpdateDeviceRequest request, DeviceService devices, CancellationToken ct) =>
+        ChangeResponses.NoContent(await devices.UpdateAsync(id, request, ct), () => NotFoundProblem.Device(id));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.DeleteAsync(id, ct) ? TypedResults.NoContent() : NotFoundProblem.Device(id);

@@ -15,7 +15,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 internal sealed class AcquisitionWorker(
     IDbContextFactory<AppDbContext> contexts,
     AcquisitionSignal signal,
-    JsonPayloadDecoder decoder,
+    MessageDecoder decoder,
     MessageFeed feed,
     TimeProvider clock,
     IOptions<IntakeOptions> options,
@@ -63,7 +63,7 @@ internal sealed class AcquisitionWorker(
         var now = clock.GetUtcNow();
         foreach (var message in batch)
         {
-            MessageDecoding.Decide(message, decoder, now, logger);
+            decoder.Decide(message, now, logger);
         }
 
         await db.SaveChangesAsync(ct);

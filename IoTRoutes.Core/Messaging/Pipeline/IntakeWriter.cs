@@ -24,7 +24,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 internal sealed class IntakeWriter(
     MessageIntake intake,
     IDbContextFactory<AppDbContext> contexts,
-    Formats.JsonPayloadDecoder decoder,
+    MessageDecoder decoder,
     MessageFeed feed,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
@@ -324,7 +324,7 @@ internal sealed class IntakeWriter(
                 continue; // already decided at the broker (an oversize payload)
             }
 
-            MessageDecoding.Decide(message, decoder, now, logger);
+            decoder.Decide(message, now, logger);
         }
     }
 

@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 internal sealed class PostgresMessageCopy(string connectionString) : IMessageStore
 {
     private const string Command =
-        "COPY \"Messages\" (\"Id\", \"DeviceId\", \"Topic\", \"Payload\", \"PayloadSize\", \"QualityOfService\", \"ReceivedAt\", \"State\", \"RejectionReason\", \"ProcessedAt\") FROM STDIN (FORMAT BINARY)";
+        "COPY \"Messages\" (\"Id\", \"DeviceId\", \"Topic\", \"Payload\", \"PayloadSize\", \"QualityOfService\", \"ReceivedAt\", \"State\", \"RejectionReason\", \"ProcessedAt\", \"Data\", \"DeviceTime\", \"FormatId\", \"FormatVersion\", \"Warnings\") FROM STDIN (FORMAT BINARY)";
 
     private NpgsqlConnection? _connection;
 
@@ -85,8 +85,20 @@ internal sealed class PostgresMessageCopy(string connectionString) : IMessageSto
             {
                 copy.WriteNull();
             }
+
+            WriteOrNull(copy, m.Data, NpgsqlDbType.Text);
+            WriteOrNull(copy, m.DeviceTime, NpgsqlDbType.TimestampTz);
+            WriteOrNull(copy, m.FormatId, NpgsqlDbType.Uuid);
+            WriteOrNull(copy, m.FormatVersion, NpgsqlDbType.Integer);
+            WriteOrNull(copy, m.Warnings, NpgsqlDbType.Varchar);
         }
 
         copy.Complete();
+    }
+
+    private static void WriteOrNull<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, type);
     }
 }

@@ -32,7 +32,8 @@ internal sealed class SqliteMessageInsert : IMessageStore
     [
         nameof(Message.Id), nameof(Message.DeviceId), nameof(Message.Topic), nameof(Message.Payload), nameof(Message.PayloadSize),
         nameof(Message.QualityOfService), nameof(Message.ReceivedAt), nameof(Message.State), nameof(Message.RejectionReason),
-        nameof(Message.ProcessedAt),
+        nameof(Message.ProcessedAt), nameof(Message.Data), nameof(Message.DeviceTime), nameof(Message.FormatId),
+        nameof(Message.FormatVersion), nameof(Message.Warnings),
     ];
 
     private const string CountSql =
@@ -155,6 +156,11 @@ internal sealed class SqliteMessageInsert : IMessageStore
         Check(raw.sqlite3_bind_int(statement, 8, (int)message.State), handle);
         Check(message.RejectionReason is { } reason ? BindText(statement, 9, reason) : raw.sqlite3_bind_null(statement, 9), handle);
         Check(message.ProcessedAt is { } processed ? raw.sqlite3_bind_int64(statement, 10, toStored(processed)) : raw.sqlite3_bind_null(statement, 10), handle);
+        Check(message.Data is { } data ? BindText(statement, 11, data) : raw.sqlite3_bind_null(statement, 11), handle);
+        Check(message.DeviceTime is { } deviceTime ? raw.sqlite3_bind_int64(statement, 12, toStored(deviceTime)) : raw.sqlite3_bind_null(statement, 12), handle);
+        Check(message.FormatId is { } formatId ? BindGuid(statement, 13, formatId) : raw.sqlite3_bind_null(statement, 13), handle);
+        Check(message.FormatVersion is { } version ? raw.sqlite3_bind_int(statement, 14, version) : raw.sqlite3_bind_null(statement, 14), handle);
+        Check(message.Warnings is { } warnings ? BindText(statement, 15, warnings) : raw.sqlite3_bind_null(statement, 15), handle);
     }
 
     /// <summary>As EF stores a Guid in SQLite: upper-case text, 8-4-4-4-12.</summary>

@@ -49,11 +49,19 @@ public static class AuditActions
     public const string BrokerDeleted = "Broker.Deleted";
     public const string BrokerEnabled = "Broker.Enabled";
     public const string BrokerDisabled = "Broker.Disabled";
+    public const string FormatCreated = "Format.Created";
+    public const string FormatUpdated = "Format.Updated";
+    public const string FormatDeleted = "Format.Deleted";
+    public const string ProfileCreated = "Profile.Created";
+    public const string ProfileUpdated = "Profile.Updated";
+    public const string ProfileDeleted = "Profile.Deleted";
+    public const string DeviceProfileAssigned = "Device.ProfileAssigned";
 
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignInThrottled, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
         RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
+        FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
     ];
 }

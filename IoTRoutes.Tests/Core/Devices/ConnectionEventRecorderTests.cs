@@ -59,7 +59,7 @@ public sealed class ConnectionEventRecorderTests : IAsyncLifetime
     private DeviceConnected Connected(Guid deviceId, string key) => new(Guid.Empty, _clock.GetUtcNow(), deviceId, key, "c1", "127.0.0.1", "MQTT 5.0");
 
     private DeviceService NewDeviceService() =>
-        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), _connections, new OrphanSweepSignal());
+        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), _connections, new OrphanSweepSignal(), _db.Profiles(_db.Scoped(), _clock));
 
     private async Task<CreatedDeviceDto> CreateDeviceAsync(string name) => (await NewDeviceService().CreateAsync(new CreateDeviceRequest(name), default)).Device!;
 }

@@ -13,7 +13,7 @@ public sealed class DeviceServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _devices = new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal());
+        _devices = new DeviceService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal(), _db.Profiles(_db.Scoped(), _clock));
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();

@@ -145,7 +145,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
         Assert.Contains(field, result.Errors!.Keys);
     }
 
-    private DeviceService Devices(EntityScope scope) => new(_db.Scoped(scope), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal());
+    private DeviceService Devices(EntityScope scope) => new(_db.Scoped(scope), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal(), _db.Profiles(_db.Scoped(scope), _clock));
 
     private MessageQueryService Messages(EntityScope scope) => new(_db.Scoped(scope));
 

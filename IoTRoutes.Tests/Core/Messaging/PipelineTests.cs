@@ -37,7 +37,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await UseJournalModeAsync(writeAheadLog);
 
         var intake = new MessageIntake(_options);
-        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.StartAsync(default);
 
         var submissions = await Task.WhenAll(Enumerable.Range(0, 120).Select(i => intake.SubmitAsync(NewMessage($$"""{"i":{{i}}}"""), default)));
@@ -62,7 +62,7 @@ public sealed class PipelineTests : IAsyncLifetime
             queued.Add(await intake.SubmitAsync(NewMessage("{}"), default)); // nobody writes yet
         }
 
-        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.RunWritersAsync(new CancellationToken(canceled: true)); // the host is already shutting down
         await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -81,7 +81,7 @@ public sealed class PipelineTests : IAsyncLifetime
         }
 
         var bad = await intake.SubmitAsync(await DuplicateOfAStoredMessageAsync(), default);
-        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
 
         await writer.RunWritersAsync(new CancellationToken(canceled: true)); // one drain: all ten in one batch
 
@@ -96,7 +96,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task A_failed_write_faults_the_submissions_so_the_broker_does_not_acknowledge()
     {
         var intake = new MessageIntake(_options);
-        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
+        var writer = new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance);
         await writer.StartAsync(default);
         var duplicate = await DuplicateOfAStoredMessageAsync();
 
@@ -117,7 +117,7 @@ public sealed class PipelineTests : IAsyncLifetime
 
         var changed = new TaskCompletionSource<MessagesChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var _ = _feed.Subscribe(c => { changed.TrySetResult(c); return Task.CompletedTask; });
-        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), new JsonPayloadDecoder(), _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
+        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), MessageDecoder.JsonOnly, _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
         await worker.StartAsync(default);
         var change = await changed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await worker.StopAsync(default);
@@ -140,7 +140,7 @@ public sealed class PipelineTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), new JsonPayloadDecoder(), _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
+        var worker = new AcquisitionWorker(_db, new AcquisitionSignal(), MessageDecoder.JsonOnly, _feed, _clock, _options, NullLogger<AcquisitionWorker>.Instance);
         Assert.Equal(50, await worker.ProcessBatchAsync(default));
         Assert.Equal(50, await worker.ProcessBatchAsync(default));
         Assert.Equal(20, await worker.ProcessBatchAsync(default));
@@ -160,7 +160,7 @@ public sealed class PipelineTests : IAsyncLifetime
             submitted.Add(await intake.SubmitAsync(NewMessage(i % 7 == 0 ? "{broken" : $$"""{"i":{{i}}}""", i % 3 == 0 ? other : null), default));
         }
 
-        await new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
+        await new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
             .RunWritersAsync(new CancellationToken(canceled: true));
         await Task.WhenAll(submitted).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -249,7 +249,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await using var db = _db.CreateDbContext();
         var disk = new FailingDisk(SqliteMessageInsert.Open(db, deferSync: true));
         var intake = new MessageIntake(_options);
-        var writer = new IntakeWriter(intake, _db, new JsonPayloadDecoder(), _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
+        var writer = new IntakeWriter(intake, _db, MessageDecoder.JsonOnly, _feed, _options, _clock, NullLogger<IntakeWriter>.Instance)
         {
             OpenStore = () => disk,
         };
@@ -358,7 +358,7 @@ public sealed class PipelineTests : IAsyncLifetime
         new(_db, signal, NullLogger<OrphanMessageSweeper>.Instance) { ChunkSize = chunkSize };
 
     private DeviceService NewDeviceService(OrphanSweepSignal signal) =>
-        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), signal);
+        new(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), new NoDeviceConnections(), signal, _db.Profiles(_db.Scoped(), _clock));
 
     /// <summary>A message the database refuses: its id is that of a message already stored.</summary>
     private async Task<Message> DuplicateOfAStoredMessageAsync()

@@ -48,7 +48,7 @@ public sealed class PermissionTests : IAsyncLifetime
     public async Task A_core_service_refuses_what_the_callers_permissions_do_not_allow()
     {
         var viewOnly = new EffectivePermissions(new Dictionary<SecuredObject, AccessLevel> { [SecuredObject.Devices] = AccessLevel.View }, new HashSet<string>());
-        var devices = new DeviceService(_db.Scoped(permissions: viewOnly), new FakeTimeProvider(), new IoTRoutes.Core.Security.Audit.AuditTrail(_db, TimeProvider.System), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal());
+        var devices = new DeviceService(_db.Scoped(permissions: viewOnly), new FakeTimeProvider(), new IoTRoutes.Core.Security.Audit.AuditTrail(_db, TimeProvider.System), new NoDeviceConnections(), new IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal(), _db.Profiles(_db.Scoped(), TimeProvider.System));
 
         Assert.Empty(await devices.ListAsync(default));
         var denied = await Assert.ThrowsAsync<PermissionDeniedException>(() => devices.CreateAsync(new CreateDeviceRequest("nope"), default));

@@ -94,6 +94,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("ProfileId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -105,6 +108,8 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("ProfileId");
 
                     b.ToTable("Devices");
                 });
@@ -345,14 +350,139 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.ToTable("Commands", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.DeviceFieldValue", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("DeviceId", "Name");
+
+                    b.ToTable("FieldValues", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Discriminator")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExchangeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("FPort")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TestCases")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TopicPattern")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Formats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("FormatId", "Version");
+
+                    b.ToTable("FormatVersions", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DeviceTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("FormatId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("FormatVersion")
+                        .HasColumnType("integer");
 
                     b.Property<byte[]>("Payload")
                         .IsRequired()
@@ -382,6 +512,10 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<string>("Warnings")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ReceivedAt");
@@ -408,6 +542,53 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.HasKey("DeviceId", "State");
 
                     b.ToTable("MessageCounts");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Variables")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Profiles", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ProfileId", "FormatId");
+
+                    b.HasIndex("FormatId");
+
+                    b.ToTable("ProfileFormats", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -906,6 +1087,11 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Entity");
                 });
 
@@ -948,6 +1134,52 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany("Formats")
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1012,6 +1244,11 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Navigation("Formats");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.Role", b =>

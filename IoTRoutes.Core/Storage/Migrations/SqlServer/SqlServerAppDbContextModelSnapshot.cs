@@ -94,6 +94,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<Guid?>("ProfileId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -105,6 +108,8 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("ProfileId");
 
                     b.ToTable("Devices");
                 });
@@ -345,14 +350,139 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("Commands", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.DeviceFieldValue", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("DeviceId", "Name");
+
+                    b.ToTable("FieldValues", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Discriminator")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ExchangeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<int>("FPort")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("TestCases")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("TopicPattern")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Formats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("FormatId", "Version");
+
+                    b.ToTable("FormatVersions", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("DeviceTime")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("FormatId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int?>("FormatVersion")
+                        .HasColumnType("int");
 
                     b.Property<byte[]>("Payload")
                         .IsRequired()
@@ -382,6 +512,10 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasMaxLength(1024)
                         .HasColumnType("nvarchar(1024)");
 
+                    b.Property<string>("Warnings")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ReceivedAt");
@@ -408,6 +542,53 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.HasKey("DeviceId", "State");
 
                     b.ToTable("MessageCounts");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Variables")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Profiles", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("int");
+
+                    b.HasKey("ProfileId", "FormatId");
+
+                    b.HasIndex("FormatId");
+
+                    b.ToTable("ProfileFormats", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -906,6 +1087,11 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Entity");
                 });
 
@@ -948,6 +1134,52 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany("Formats")
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1012,6 +1244,11 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Navigation("Formats");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.Role", b =>

@@ -89,6 +89,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ProfileId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -100,6 +103,8 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("ProfileId");
 
                     b.ToTable("Devices");
                 });
@@ -340,14 +345,139 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("Commands", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.DeviceFieldValue", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "Name");
+
+                    b.ToTable("FieldValues", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Discriminator")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExchangeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TestCases")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TopicPattern")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Formats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FormatId", "Version");
+
+                    b.ToTable("FormatVersions", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Message", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("DeviceTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("FormatId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("FormatVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("Payload")
                         .IsRequired()
@@ -377,6 +507,10 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Warnings")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ReceivedAt");
@@ -403,6 +537,53 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.HasKey("DeviceId", "State");
 
                     b.ToTable("MessageCounts");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Variables")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Profiles", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FormatId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProfileId", "FormatId");
+
+                    b.HasIndex("FormatId");
+
+                    b.ToTable("ProfileFormats", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -901,6 +1082,11 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Entity");
                 });
 
@@ -943,6 +1129,52 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Device");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Formats.MessageFormatVersion", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Entities.Entity", "Entity")
+                        .WithMany()
+                        .HasForeignKey("EntityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfileFormat", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Messaging.Formats.MessageFormat", null)
+                        .WithMany()
+                        .HasForeignKey("FormatId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", null)
+                        .WithMany("Formats")
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1007,6 +1239,11 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Profiles.DeviceProfile", b =>
+                {
+                    b.Navigation("Formats");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Permissions.Role", b =>

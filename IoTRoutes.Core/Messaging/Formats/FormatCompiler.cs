@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using IoTRoutes.Core.Messaging.Formats.Binary;
+using IoTRoutes.Core.Messaging.Formats.CayenneLpp;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+using IoTRoutes.Core.Messaging.Formats.Delimited;
+using IoTRoutes.Core.Messaging.Formats.Json;
+
+namespace IoTRoutes.Core.Messaging.Formats;
+
+/// <summary>A format version ready for traffic: its decoder, and the unit of each field it gives.</summary>
+public sealed record CompiledFormat(IPayloadDecoder Decoder, IReadOnlyDictionary<string, string> Units)
+{
+    /// <summary>The unit of a field: by its full name, its last part (<c>readings[0].temperature</c>) or its first (<c>accelerometer_6.x</c>).</summary>
+    public string? UnitOf(string field)
+    {
+        if (Units.TryGetValue(field, out var unit)) return unit;
+        var last = field[(field.LastIndexOfAny(['.', ']']) + 1)..];
+        if (Units.TryGetValue(last, out unit)) return unit;
+        var first = field.Split('.', '[')[0];
+        return Units.GetValueOrDefault(first) ?? Units.GetValueOrDefault(CayennePrefix(first));
+    }
+
+    private static string CayennePrefix(string key) => key.LastIndexOf('_') is > 0 and var i ? key[..i] : key;
+}
+
+/// <summary>Turns a format's kind and settings into a <see cref="CompiledFormat"/>, or the problems found, keyed by their place.</summary>
+public static class FormatCompiler
+{
+    /// <summary>Settings are read strictly: an unknown or mistyped setting is an error, not silently ignored.</summary>
+    public static readonly JsonSerializerOptions SettingsJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static (CompiledFormat? Format, Dictionary<string, string[]> Errors) Compile(FormatKind kind, JsonObject settings)
+    {
+        try
+        {
+            return kind switch
+            {
+                FormatKind.Json => From(JsonMappingDecoder.Build(Read<JsonMapping>(settings)), d => UnitsOf(Read<JsonMapping>(settings).Fields?.Select(f => (f.Name, f.Unit)))),
+                FormatKind.Delimited => From(DelimitedDecoder.Build(Read<DelimitedLayout>(settings)), d => UnitsOf(Read<DelimitedLayout>(settings).Columns?.Select(c => (c.Name, c.Unit)))),
+                FormatKind.Binary => From(BinaryLayoutDecoder.Build(Read<BinaryLayout>(settings)), d => UnitsOf(BinaryUnits(Read<BinaryLayout>(settings)))),
+                FormatKind.CayenneLpp => settings.Count == 0
+                    ? (new CompiledFormat(new CayenneLppCodec(), UnitsOf(CayenneLppTypes.All.Select(t => (t.Name, t.Unit)))), [])
+                    : (null, new() { ["settings"] = ["Cayenne LPP has no settings: its table is built in."] }),
+                _ => (null, new() { ["kind"] = ["Script formats are not available yet (issue 14, next part): use Json, Delimited, Binary or CayenneLpp."] }),
+            };
+        }
+        catch (JsonException e)
+        {
+            var place = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "settings" : e.Path.TrimStart('$', '.');
+            return (null, new() { [place] = [$"Unreadable setting: {FirstSentence(e.Message)}"] });
+        }
+    }
+
+    private static T Read<T>(JsonObject settings) => settings.Deserialize<T>(SettingsJson) ?? throw new JsonException("The settings are empty.");
+
+    private static (CompiledFormat?, Dictionary<string, string[]>) From<TDecoder>(
+        (TDecoder? Decoder, Dictionary<string, string[]> Errors) built, Func<TDecoder, IReadOnlyDictionary<string, string>> units)
+        where TDecoder : class, IPayloadDecoder =>
+        built.Decoder is { } decoder ? (new CompiledFormat(decoder, units(decoder)), built.Errors) : (null, built.Errors);
+
+    private static IEnumerable<(string, string?)> BinaryUnits(BinaryLayout layout) =>
+        (layout.Fields ?? []).Concat(layout.Layouts?.Values.SelectMany(l => l) ?? []).Concat((IEnumerable<BinaryField>?)layout.Types?.Values ?? [])
+            .Where(f => f.Name is not null).Select(f => (f.Name!, f.Unit));
+
+    private static Dictionary<string, string> UnitsOf(IEnumerable<(string Name, string? Unit)>? pairs)
+    {
+        var units = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, unit) in pairs ?? [])
+        {
+            if (!string.IsNullOrWhiteSpace(unit)) units.TryAdd(name.Trim(), unit);
+        }
+
+        return units;
+    }
+
+    private static string FirstSentence(string message) => message.Split(". Path:")[0].Split(" LineNumber:")[0];
+}

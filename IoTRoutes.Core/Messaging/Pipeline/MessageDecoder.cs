@@ -1,0 +1,70 @@
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using Microsoft.Extensions.Logging;
+
+namespace IoTRoutes.Core.Messaging.Pipeline;
+
+/// <summary>
+/// Moves a Received message to Processed, or to Rejected with the reason. A device with a profile is read by the first of
+/// its formats that matches (the decoded object, device time, format and version are kept with the message); a device
+/// without one keeps the walking skeleton's rule: any well-formed JSON.
+/// </summary>
+public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? formats)
+{
+    /// <summary>Only the JSON check (no profiles): for tests of the intake itself.</summary>
+    public static readonly MessageDecoder JsonOnly = new(new JsonPayloadDecoder(), null);
+
+    internal void Decide(Message message, DateTimeOffset now, ILogger logger)
+    {
+        message.ProcessedAt = now;
+        var failure = formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
+        if (failure is null)
+        {
+            message.State = MessageState.Processed;
+            return;
+        }
+
+        message.State = MessageState.Rejected;
+        message.RejectionReason = Clip(failure);
+        IntakeLog.Rejected(logger, message.Id, message.RejectionReason);
+    }
+
+    /// <summary>Decodes with the profile's matching format; returns why it failed, or null.</summary>
+    private static string? Decode(Message message, ProfileDecoding profile)
+    {
+        if (profile.SelectUplink(message.Topic, message.Payload) is not { } format)
+        {
+            return $"No format of profile {profile.Name} matches topic {message.Topic} and this payload.";
+        }
+
+        message.FormatId = format.FormatId;
+        message.FormatVersion = format.Version;
+        if (format.Compiled is not { } compiled)
+        {
+            return $"Format {format.Name} v{format.Version} cannot be used: {format.Problem}";
+        }
+
+        DecodedMessage decoded;
+        try
+        {
+            decoded = compiled.Decoder.Decode(new DecodeInput(message.Payload, format.FPort, message.ReceivedAt, profile.Variables));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            decoded = DecodedMessage.Failed($"The decoder failed: {e.Message}");
+        }
+
+        message.Warnings = decoded.Warnings.Count > 0 ? Clip(string.Join("\n", decoded.Warnings)) : null;
+        if (!decoded.Succeeded)
+        {
+            return $"{format.Name} v{format.Version}: {string.Join(" ", decoded.Errors)}";
+        }
+
+        message.Data = decoded.Data!.ToJsonString();
+        message.DeviceTime = decoded.DeviceTime;
+        return null;
+    }
+
+    private static string Clip(string text) => text.Length <= 1024 ? text : text[..1021] + "...";
+}

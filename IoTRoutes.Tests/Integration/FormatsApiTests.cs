@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IoTRoutes.Tests.Infrastructure;
+
+namespace IoTRoutes.Tests.Integration;
+
+/// <summary>Message formats end to end: defined through the API, given to devices by a profile, applied to real MQTT traffic.</summary>
+public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private readonly IoTRoutesApp _app = app.Started();
+
+    private const string BinaryLayout = """
+        {"endianness":"Big","fields":[
+          {"name":"temperature","type":"S16","scale":0.01,"unit":"°C"},
+          {"name":"humidity","type":"U8","scale":0.5,"unit":"%"},
+          {"name":"battery","type":"U16","scale":0.001,"unit":"V"}]}
+        """;
+
+    [Fact]
+    public async Task A_binary_payload_from_mosquitto_pub_is_decoded_by_the_devices_profile_and_a_truncated_one_rejected_with_its_reason()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "Binary", "devices/+/up", JsonNode.Parse(BinaryLayout)!.AsObject());
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Binary climate", profileId });
+        var plain = await CreateDeviceAsync(api, new { name = "Plain JSON" });
+
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F8300F0E74"));
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F830"));
+        await MosquittoPub.PublishAsync(_app.MqttPort, plain.Key, plain.Secret, $"devices/{plain.Key}/telemetry", """{"temp":20}""");
+
+        var messages = await WaitForMessagesAsync(api, device.Id, 2);
+        var decoded = messages.Single(m => m["state"]!.GetValue<string>() == "Processed");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"temperature":-20,"humidity":7.5,"battery":3.7}"""), decoded["data"]), decoded.ToJsonString());
+        Assert.Equal([("temperature", "°C"), ("humidity", "%"), ("battery", "V")],
+            decoded["fields"]!.AsArray().Select(f => (f!["name"]!.GetValue<string>(), f["unit"]!.GetValue<string>())));
+        Assert.Equal(formatId, decoded["formatId"]!.GetValue<Guid>());
+        Assert.Equal(1, decoded["formatVersion"]!.GetValue<int>());
+        var rejected = messages.Single(m => m["state"]!.GetValue<string>() == "Rejected");
+        Assert.Contains("\"humidity\" (u8) needs bytes 2 to 2, the payload has 2", rejected["rejectionReason"]!.GetValue<string>());
+        Assert.Equal("Processed", (await WaitForMessagesAsync(api, plain.Id, 1))[0]["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Editing_a_format_makes_a_new_version_and_messages_keep_the_version_that_decoded_them()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "Json", "#", JsonNode.Parse("""{"fields":[{"path":"$.t","name":"temperature","unit":"°C"}]}""")!.AsObject());
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Versioned"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Versioned sensor", profileId });
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"t":21}""");
+        await WaitForMessagesAsync(api, device.Id, 1);
+
+        var update = await api.PutAsJsonAsync($"/api/v1/formats/{formatId}", new
+        {
+            name = "renamed " + formatId, kind = "Json", exchangeType = "Telemetry", topicPattern = "#",
+            fields = new[] { new { path = "$.t", name = "temperature", unit = "K", offset = 273.15 } },
+        });
+        Assert.Equal(HttpStatusCode.NoContent, update.StatusCode);
+        await Eventually.GetAsync(async () =>
+        {
+            await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"t":21}""");
+            var all = await WaitForMessagesAsync(api, device.Id, 2);
+            return all.FirstOrDefault(m => m["formatVersion"]?.GetValue<int>() == 2);
+        }, "a message decoded by version 2", TimeSpan.FromSeconds(45)); // the intake's profile cache lives 30 s at most
+
+        var messages = await WaitForMessagesAsync(api, device.Id, 2);
+        Assert.Equal(21, messages.Last()["data"]!["temperature"]!.GetValue<double>());
+        Assert.Equal(1, messages.Last()["formatVersion"]!.GetValue<int>());
+        Assert.Equal(294.15, messages.First()["data"]!["temperature"]!.GetValue<double>());
+        var versions = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/formats/{formatId}/versions"))!;
+        Assert.Equal([2, 1], versions.Select(v => v!["version"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_byte_discriminator_picks_the_format_among_those_on_the_same_topic()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var climate = await CreateFormatAsync(api, "Binary", "#", JsonNode.Parse("""{"fields":[{"type":"U8","skip":true},{"name":"temperature","type":"S16","scale":0.1}]}""")!.AsObject(),
+            new { byteAt = 0, value = "1" });
+        var counter = await CreateFormatAsync(api, "Binary", "#", JsonNode.Parse("""{"fields":[{"type":"U8","skip":true},{"name":"count","type":"U32"}]}""")!.AsObject(),
+            new { byteAt = 0, value = "0x02" });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Mixed"), formatIds = new[] { climate, counter } });
+        var device = await CreateDeviceAsync(api, new { name = "Mixed device", profileId });
+
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0100D7"));
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0200011170"));
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("03"));
+
+        var messages = await WaitForMessagesAsync(api, device.Id, 3);
+        Assert.Contains(messages, m => m["data"]?["temperature"]?.GetValue<double>() == 21.5);
+        Assert.Contains(messages, m => m["data"]?["count"]?.GetValue<double>() == 70000);
+        Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("No format of profile") == true);
+    }
+
+    [Theory]
+    [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
+    [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]
+    public async Task Trying_a_sample_gives_the_data_and_its_fields(string payload, string encoding, string expected)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "CayenneLpp", "#", []);
+
+        var result = (await (await api.PostAsJsonAsync($"/api/v1/formats/{formatId}/try", new { payload, encoding })).Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), result["data"]), result.ToJsonString());
+        Assert.All(result["fields"]!.AsArray(), f => Assert.Equal("°C", f!["unit"]!.GetValue<string>()));
+        Assert.Empty(result["errors"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_sample_that_does_not_decode_is_a_200_with_errors_and_a_malformed_request_a_400()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "CayenneLpp", "#", []);
+
+        var failed = await api.PostAsJsonAsync($"/api/v1/formats/{formatId}/try", new { payload = "01 FF 00", encoding = "hex" });
+        var malformed = await api.PostAsJsonAsync($"/api/v1/formats/{formatId}/try", new { payload = "zz", encoding = "hex" });
+
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        Assert.Contains("unknown data type 255", (await failed.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("encoding", (await malformed.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!.Keys);
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"Binary","exchangeType":"Telemetry","fields":[{"name":"a","type":"U9"}]}""", "fields[0].type")]
+    [InlineData("""{"kind":"Binary","exchangeType":"Telemetry","fields":[{"name":"a","type":"U8","bitLength":9}]}""", "fields[0].bitLength")]
+    [InlineData("""{"kind":"Json","exchangeType":"Telemetry","feilds":[]}""", "feilds")]
+    [InlineData("""{"kind":"Json","exchangeType":"Telemetry","topicPattern":"a/#/b"}""", "topicPattern")]
+    [InlineData("""{"kind":"Jason","exchangeType":"Telemetry"}""", "kind")]
+    [InlineData("""{"kind":"Script","exchangeType":"Telemetry","script":"function decodeUplink(i){return {data:{}};}"}""", "kind")]
+    [InlineData("""{"kind":"CayenneLpp","exchangeType":"Telemetry","testCases":[{"name":"t1","input":"01 67 01 10","encoding":"hex","expected":{"temperature_1":99}}]}""", "testCases.t1")]
+    public async Task Bad_settings_are_a_400_with_the_place_of_each_problem(string body, string field)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var json = JsonNode.Parse(body)!.AsObject();
+        json["name"] = Unique("Bad");
+
+        var response = await api.PostAsJsonAsync("/api/v1/formats", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>())!;
+        Assert.True(problem.Errors!.ContainsKey(field), string.Join("; ", problem.Errors.Select(e => $"{e.Key}: {e.Value[0]}")));
+    }
+
+    [Fact]
+    public async Task A_format_or_profile_in_use_cannot_be_deleted()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "CayenneLpp", "#", []);
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Used"), formatIds = new[] { formatId } });
+        await CreateDeviceAsync(api, new { name = "User of profile", profileId });
+
+        Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/formats/{formatId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/profiles/{profileId}")).StatusCode);
+    }
+
+    private static string Unique(string name) => $"{name} {Guid.NewGuid():N}"[..(name.Length + 13)];
+
+    private static async Task<Guid> CreateFormatAsync(HttpClient api, string kind, string topic, JsonObject settings, object? discriminator = null)
+    {
+        var body = new JsonObject { ["name"] = Unique(kind), ["kind"] = kind, ["exchangeType"] = "Telemetry", ["topicPattern"] = topic, ["settings"] = settings };
+        if (discriminator is not null) body["discriminator"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(discriminator));
+        return await PostIdAsync(api, "/api/v1/formats", body);
+    }
+
+    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
+    {
+        var response = await api.PostAsJsonAsync(path, body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
+    }
+
+    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, object body)
+    {
+        var response = await api.PostAsJsonAsync("/api/v1/devices", body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+    }
+
+    private async Task PublishFileAsync(CreatedDeviceBody device, string topic, byte[] payload)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"payload-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(file, payload);
+        try
+        {
+            var (exitCode, output) = await MosquittoPub.RunToolAsync("mosquitto_pub",
+                ["-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-t", topic, "-f", file, "-q", "1"]);
+            Assert.True(exitCode == 0, output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static Task<List<JsonNode>> WaitForMessagesAsync(HttpClient api, Guid deviceId, int count) =>
+        Eventually.GetAsync(async () =>
+        {
+            var messages = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{deviceId}/messages"))!;
+            return messages.Count >= count ? messages.Select(m => m!).ToList() : null;
+        }, $"{count} message(s) of device {deviceId}");
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Formats.CayenneLpp;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+/// <summary>A sample to decode: the payload as text, hex or base64, and the port to decode it on (the format's by default).</summary>
+public sealed record TryRequest(string? Payload, string? Encoding = "text", int? FPort = null);
+
+public sealed record EncodeRequest(JsonObject? Data);
+
+public sealed record EncodeResponse(string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
+
+public static class FormatsApi
+{
+    public static IEndpointRouteBuilder MapFormatsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/formats").WithTags("Message formats").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("/", ListAsync).WithName("ListFormats").WithSummary("Formats with their test results and the profiles using them")
+            .RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetFormat").RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListFormatVersions").WithSummary("Every saved version, newest first")
+            .RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapPost("/", CreateAsync).WithName("CreateFormat")
+            .WithSummary("Create a format: name, kind, exchangeType, topicPattern, and the kind's settings (at the top level or under settings)")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateFormat").WithSummary("Save a new version of the format")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFormat").WithSummary("Delete a format no profile uses")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapPost("/{id:guid}/try", TryAsync).WithName("TryFormat")
+            .WithSummary("Decode a sample as live traffic would; a decoding error is a 200 with errors, a malformed request a 400")
+            .RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat").WithSummary("Encode data as the format would for a command")
+            .RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<FormatDto>>> ListAsync(FormatService formats, CancellationToken ct) =>
+        TypedResults.Ok(await formats.ListAsync(ct));
+
+    private static async Task<Results<Ok<FormatDto>, ProblemHttpResult>> GetAsync(Guid id, FormatService formats, CancellationToken ct) =>
+        await formats.FindAsync(id, ct) is { } format ? TypedResults.Ok(format) : NotFoundProblem.Format(id);
+
+    private static async Task<Results<Ok<IReadOnlyList<FormatVersionDto>>, ProblemHttpResult>> VersionsAsync(Guid id, FormatService formats, CancellationToken ct) =>
+        await formats.VersionsAsync(id, ct) is { } versions ? TypedResults.Ok(versions) : NotFoundProblem.Format(id);
+
+    private static async Task<Results<Created<CreatedIdResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        JsonObject body, FormatService formats, CancellationToken ct)
+    {
+        var (definition, errors) = FormatRequestReader.Read(body);
+        return definition is null
+            ? TypedResults.ValidationProblem(errors)
+            : ChangeResponses.Created(await formats.CreateAsync(definition, ct), "/api/v1/formats", () => NotFoundProblem.Format(Guid.Empty));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, JsonObject body, FormatService formats, CancellationToken ct)
+    {
+        var (definition, errors) = FormatRequestReader.Read(body);
+        return definition is null
+            ? TypedResults.ValidationProblem(errors)
+            : ChangeResponses.NoContent(await formats.UpdateAsync(id, definition, ct), () => NotFoundProblem.Format(id));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(Guid id, FormatService formats, CancellationToken ct) =>
+        ChangeResponses.NoContent(await formats.DeleteAsync(id, ct), () => NotFoundProblem.Format(id));
+
+    private static async Task<Results<Ok<TryResult>, ValidationProblem, ProblemHttpResult>> TryAsync(
+        Guid id, TryRequest request, FormatService formats, CancellationToken ct)
+    {
+        var (bytes, problem) = SamplePayload.Decode(request.Payload, request.Encoding);
+        if (request.Payload is null || bytes is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [request.Payload is null ? "payload" : "encoding"] = [request.Payload is null ? "Send the payload to decode." : problem!],
+            });
+        }
+
+        if (request.FPort is < 0 or > 255)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["fPort"] = ["The port is between 0 and 255."] });
+        }
+
+        return await formats.TryAsync(id, bytes, request.FPort, ct) is { } result ? TypedResults.Ok(result) : NotFoundProblem.Format(id);
+    }
+
+    private static async Task<Results<Ok<EncodeResponse>, ValidationProblem, ProblemHttpResult>> EncodeAsync(
+        Guid id, EncodeRequest request, FormatService formats, CancellationToken ct)
+    {
+        if (request.Data is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["data"] = ["Send the data to encode, as a JSON object."] });
+        }
+
+        if (await formats.FindAsync(id, ct) is not { } format)
+        {
+            return NotFoundProblem.Format(id);
+        }
+
+        if (format.Kind != FormatKind.CayenneLpp)
+        {
+            return TypedResults.Ok(new EncodeResponse(null, format.FPort, [], [$"Encoding with a {format.Kind} format is not available yet (issue 14, next part); Cayenne LPP encodes."]));
+        }
+
+        var (bytes, errors) = new CayenneLppCodec().Encode(request.Data);
+        return TypedResults.Ok(new EncodeResponse(bytes is null ? null : Convert.ToBase64String(bytes), format.FPort, [], errors));
+    }
+}
