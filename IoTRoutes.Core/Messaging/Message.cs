@@ -30,4 +30,7 @@ public sealed class Message
 
     /// <summary>What the decoder warned about, without rejecting the message (one per line).</summary>
     public string? Warnings { get; set; }
+
+    /// <summary>The decoded fields with their units, between decoding and the latest-values update; not stored.</summary>
+    internal IReadOnlyList<Formats.FieldDto>? DecodedFields { get; set; }
 }

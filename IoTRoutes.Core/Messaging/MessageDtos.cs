@@ -25,6 +25,9 @@ public sealed record MessageDto(
 
 public sealed record MessageStatsDto(long Received, long Processed, long Rejected);
 
+/// <summary>The latest value of one field of a device, and when it was measured (device time, else receive time).</summary>
+public sealed record LatestFieldDto(string Name, System.Text.Json.Nodes.JsonNode? Value, string? Unit, DateTimeOffset At, Guid MessageId);
+
 /// <summary>A window of messages, newest first.</summary>
 public sealed record MessageQuery(Guid? DeviceId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = MessageQuery.DefaultLimit)
 {

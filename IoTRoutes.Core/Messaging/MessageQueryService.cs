@@ -69,6 +69,20 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         return new MessageStatsDto(counts.Values.Sum(), Count(MessageState.Processed), Count(MessageState.Rejected));
     }
 
+    /// <summary>The latest value of each field of the device, by name; null when the device is not in the caller's scope.</summary>
+    public async Task<IReadOnlyList<LatestFieldDto>?> LatestFieldsAsync(Guid deviceId, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
+        await using var _db = db;
+        if (!await db.Devices.AnyAsync(d => d.Id == deviceId, ct))
+        {
+            return null;
+        }
+
+        var rows = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).OrderBy(v => v.Name).ToListAsync(ct);
+        return rows.ConvertAll(v => new LatestFieldDto(v.Name, System.Text.Json.Nodes.JsonNode.Parse(v.Value), v.Unit, v.At, v.MessageId));
+    }
+
     /// <summary>The numeric fields of the device's latest processed messages, for a chart.</summary>
     public async Task<TelemetryChart> TelemetryAsync(Guid deviceId, int points, CancellationToken ct)
     {

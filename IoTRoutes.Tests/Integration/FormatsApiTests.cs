@@ -40,6 +40,15 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         var rejected = messages.Single(m => m["state"]!.GetValue<string>() == "Rejected");
         Assert.Contains("\"humidity\" (u8) needs bytes 2 to 2, the payload has 2", rejected["rejectionReason"]!.GetValue<string>());
         Assert.Equal("Processed", (await WaitForMessagesAsync(api, plain.Id, 1))[0]["state"]!.GetValue<string>());
+
+        var latest = await Eventually.GetAsync(async () =>
+        {
+            var fields = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry/latest"))!;
+            return fields.Count == 3 ? fields : null;
+        }, "the latest values of the device's three fields");
+        Assert.Equal([("battery", 3.7, "V"), ("humidity", 7.5, "%"), ("temperature", -20.0, "°C")],
+            latest.Select(f => (f!["name"]!.GetValue<string>(), f["value"]!.GetValue<double>(), f["unit"]!.GetValue<string>())));
+        Assert.Equal(decoded["id"]!.GetValue<Guid>(), latest[0]!["messageId"]!.GetValue<Guid>());
     }
 
     [Fact]
@@ -155,6 +164,31 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/formats/{formatId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/profiles/{profileId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_branch_sees_none_of_a_branchs_formats_and_profiles_and_cannot_use_them()
+    {
+        using var root = await _app.CreateAuthenticatedClientAsync();
+        var branchA = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch A"), type = "Organisation" });
+        var branchB = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch B"), type = "Organisation" });
+        using var adminA = await _app.CreateClientForNewUserAsync(branchA, IoTRoutes.Core.Security.Permissions.BuiltInRoles.AdministratorId);
+        using var adminB = await _app.CreateClientForNewUserAsync(branchB, IoTRoutes.Core.Security.Permissions.BuiltInRoles.AdministratorId);
+        var formatA = await CreateFormatAsync(adminA, "CayenneLpp", "#", []);
+        var profileA = await PostIdAsync(adminA, "/api/v1/profiles", new { name = Unique("Profile A"), formatIds = new[] { formatA } });
+        var deviceB = await CreateDeviceAsync(adminB, new { name = "Device of B" });
+        var rootFormat = await CreateFormatAsync(root, "CayenneLpp", "#", []);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await adminB.GetAsync($"/api/v1/formats/{formatA}")).StatusCode);
+        Assert.DoesNotContain(formatA.ToString(), await adminB.GetStringAsync("/api/v1/formats"));
+        Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsJsonAsync($"/api/v1/formats/{formatA}/try", new { payload = "00" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await adminB.PostAsJsonAsync("/api/v1/profiles", new { name = Unique("Stolen"), formatIds = new[] { formatA } })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await adminB.PutAsJsonAsync($"/api/v1/devices/{deviceB.Id}", new { profileId = profileA })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await root.PostAsJsonAsync($"/api/v1/profiles/{profileA}/devices", new { deviceIds = new[] { deviceB.Id } })).StatusCode);
+        // A format of the platform serves a branch through a profile the platform's administrator makes there.
+        var inherited = await PostIdAsync(root, "/api/v1/profiles", new { name = Unique("Inherited"), formatIds = new[] { rootFormat }, entityId = branchB });
+        Assert.Equal(HttpStatusCode.NoContent, (await adminB.PutAsJsonAsync($"/api/v1/devices/{deviceB.Id}", new { profileId = inherited })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await root.PostAsJsonAsync("/api/v1/profiles", new { name = Unique("Upwards"), formatIds = new[] { formatA }, entityId = branchB })).StatusCode);
     }
 
     private static string Unique(string name) => $"{name} {Guid.NewGuid():N}"[..(name.Length + 13)];

@@ -25,6 +25,9 @@ public static class DevicesApi
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice")
             .WithSummary("Delete the device with its messages, commands, certificates and connection history; its connections close")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapGet("/{id:guid}/telemetry/latest", LatestAsync).WithName("GetLatestTelemetry")
+            .WithSummary("The latest value of each decoded field of the device, with its unit and time")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
             .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -36,6 +39,10 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Ok<IReadOnlyList<LatestFieldDto>>, ProblemHttpResult>> LatestAsync(
+        Guid id, MessageQueryService messages, CancellationToken ct) =>
+        await messages.LatestFieldsAsync(id, ct) is { } latest ? TypedResults.Ok(latest) : NotFoundProblem.Device(id);
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UpdateDeviceRequest request, DeviceService devices, CancellationToken ct) =>

@@ -19,7 +19,8 @@ internal sealed class AcquisitionWorker(
     MessageFeed feed,
     TimeProvider clock,
     IOptions<IntakeOptions> options,
-    ILogger<AcquisitionWorker> logger) : BackgroundService
+    ILogger<AcquisitionWorker> logger,
+    LatestFieldValues? latest = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,6 +69,7 @@ internal sealed class AcquisitionWorker(
 
         await db.SaveChangesAsync(ct);
         feed.Publish(new MessagesChanged(batch.Select(m => m.DeviceId).ToHashSet()));
+        latest?.Committed(batch);
         return batch.Count;
     }
 }

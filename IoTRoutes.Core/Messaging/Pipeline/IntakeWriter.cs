@@ -28,7 +28,8 @@ internal sealed class IntakeWriter(
     MessageFeed feed,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
-    ILogger<IntakeWriter> logger) : BackgroundService
+    ILogger<IntakeWriter> logger,
+    Formats.LatestFieldValues? latest = null) : BackgroundService
 {
     /// <summary>A batch at least this large means the broker is busy: the next one waits <see cref="IntakeOptions.LingerMilliseconds"/> to fill.</summary>
     internal const int BusyBatch = 32;
@@ -345,5 +346,6 @@ internal sealed class IntakeWriter(
         }
 
         feed.Publish(new MessagesChanged(batch.Select(p => p.Message.DeviceId).ToHashSet()));
+        latest?.Committed(batch.Select(p => p.Message));
     }
 }

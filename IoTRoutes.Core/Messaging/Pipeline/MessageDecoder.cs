@@ -63,6 +63,7 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
 
         message.Data = decoded.Data!.ToJsonString();
         message.DeviceTime = decoded.DeviceTime;
+        message.DecodedFields = FormatFields.Of(decoded.Data, compiled.UnitOf);
         return null;
     }
 
