@@ -103,6 +103,24 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("No format of profile") == true);
     }
 
+    [Fact]
+    public async Task A_script_format_decodes_live_traffic_and_a_script_that_never_ends_rejects_only_its_message()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = "function decodeUplink(input) { if (input.bytes[0] === 255) { while (true) {} } " +
+                     "return { data: { level: input.bytes[0] * 2, site: input.variables.site } }; }";
+        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 50 });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Scripted"), formatIds = new[] { formatId }, variables = new { site = "north" } });
+        var device = await CreateDeviceAsync(api, new { name = "Scripted device", profileId });
+
+        await PublishFileAsync(device, $"devices/{device.Key}/up", [0xFF]);
+        await PublishFileAsync(device, $"devices/{device.Key}/up", [21]);
+
+        var messages = await WaitForMessagesAsync(api, device.Id, 2);
+        Assert.Contains(messages, m => JsonNode.DeepEquals(m["data"], JsonNode.Parse("""{"level":42,"site":"north"}""")));
+        Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("time limit") == true);
+    }
+
     [Theory]
     [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
     [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]
@@ -139,7 +157,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     [InlineData("""{"kind":"Json","exchangeType":"Telemetry","feilds":[]}""", "feilds")]
     [InlineData("""{"kind":"Json","exchangeType":"Telemetry","topicPattern":"a/#/b"}""", "topicPattern")]
     [InlineData("""{"kind":"Jason","exchangeType":"Telemetry"}""", "kind")]
-    [InlineData("""{"kind":"Script","exchangeType":"Telemetry","script":"function decodeUplink(i){return {data:{}};}"}""", "kind")]
+    [InlineData("""{"kind":"Script","exchangeType":"Telemetry","script":"function decodeUplink(i){return {"}""", "script")]
+    [InlineData("""{"kind":"Script","exchangeType":"Telemetry","script":"function decodeUplink(i){return {data:{}};}","timeoutMilliseconds":0}""", "timeoutMilliseconds")]
     [InlineData("""{"kind":"CayenneLpp","exchangeType":"Telemetry","testCases":[{"name":"t1","input":"01 67 01 10","encoding":"hex","expected":{"temperature_1":99}}]}""", "testCases.t1")]
     public async Task Bad_settings_are_a_400_with_the_place_of_each_problem(string body, string field)
     {

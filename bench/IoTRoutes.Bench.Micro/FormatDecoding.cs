@@ -17,6 +17,7 @@ public class FormatDecoding
     private CompiledFormat _json = null!;
     private CompiledFormat _binary = null!;
     private CompiledFormat _cayenne = null!;
+    private CompiledFormat _script = null!;
     private DecodeInput _jsonInput = null!;
     private DecodeInput _binaryInput = null!;
     private DecodeInput _cayenneInput = null!;
@@ -29,13 +30,26 @@ public class FormatDecoding
         var layout = new JsonArray([.. Names.Select(n => (JsonNode)new JsonObject { ["name"] = n, ["type"] = "S16", ["scale"] = 0.01, ["unit"] = "u" })]);
         _binary = Compile(FormatKind.Binary, new JsonObject { ["fields"] = layout });
         _cayenne = Compile(FormatKind.CayenneLpp, []);
+        // A codec in the Device Repository's style: ten signed 16-bit readings, scaled, in a data object.
+        _script = Compile(FormatKind.Script, new JsonObject
+        {
+            ["script"] = """
+                function readInt16BE(bytes, i) { var v = (bytes[i] << 8) | bytes[i + 1]; return v > 0x7fff ? v - 0x10000 : v; }
+                var NAMES = ["temperature", "humidity", "pressure", "co2", "voc", "pm25", "pm10", "noise", "light", "battery"];
+                function decodeUplink(input) {
+                  var data = {};
+                  for (var i = 0; i < NAMES.length; i++) { data[NAMES[i]] = readInt16BE(input.bytes, 2 * i) / 100; }
+                  return { data: data, warnings: [], errors: [] };
+                }
+                """,
+        });
 
         var payload = new JsonObject();
         for (var i = 0; i < Names.Length; i++) payload[Names[i]] = 200 + i;
         _jsonInput = Input(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()));
         _binaryInput = Input([.. Enumerable.Range(0, 10).SelectMany(i => new byte[] { 0x08, (byte)i })]);
         _cayenneInput = Input([.. Enumerable.Range(0, 10).SelectMany(i => new byte[] { (byte)i, 0x67, 0x01, (byte)i })]);
-        foreach (var (format, input) in new[] { (_json, _jsonInput), (_binary, _binaryInput), (_cayenne, _cayenneInput) })
+        foreach (var (format, input) in new[] { (_json, _jsonInput), (_binary, _binaryInput), (_cayenne, _cayenneInput), (_script, _binaryInput) })
         {
             if (format.Decoder.Decode(input) is not { Succeeded: true, Data.Count: 10 })
             {
@@ -55,6 +69,9 @@ public class FormatDecoding
 
     [Benchmark(Description = "Cayenne LPP, 10 readings")]
     public int Cayenne() => Decode(_cayenne, _cayenneInput);
+
+    [Benchmark(Description = "Script (Jint), repository-style codec, 10 fields")]
+    public int Script() => Decode(_script, _binaryInput);
 
     private static int Decode(CompiledFormat format, DecodeInput input)
     {

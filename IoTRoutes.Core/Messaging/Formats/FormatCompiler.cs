@@ -47,7 +47,8 @@ public static class FormatCompiler
                 FormatKind.CayenneLpp => settings.Count == 0
                     ? (new CompiledFormat(new CayenneLppCodec(), UnitsOf(CayenneLppTypes.All.Select(t => (t.Name, t.Unit)))), [])
                     : (null, new() { ["settings"] = ["Cayenne LPP has no settings: its table is built in."] }),
-                _ => (null, new() { ["kind"] = ["Script formats are not available yet (issue 14, next part): use Json, Delimited, Binary or CayenneLpp."] }),
+                FormatKind.Script => From(Script.ScriptCodec.Build(Read<Script.ScriptSettings>(settings)), d => new Dictionary<string, string>()),
+                _ => (null, new() { ["kind"] = [$"Unknown kind {kind}."] }),
             };
         }
         catch (JsonException e)

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Acornima;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+using Jint;
+using Jint.Native;
+using Jint.Runtime;
+
+namespace IoTRoutes.Core.Messaging.Formats.Script;
+
+/// <summary>
+/// A <c>Script</c> format version on Jint: parsed once, run in a fresh engine (a fresh global scope) per call, non-strict
+/// with ES2015+ features, without any CLR access, within the format's limits on time, statements, memory and recursion.
+/// A throw, a breach or a result that breaks the contract is an error with the line and column where it happened.
+/// Results follow JSON semantics (through JSON.stringify: exact doubles, <c>undefined</c> dropped).
+/// </summary>
+public sealed class ScriptCodec : IPayloadDecoder
+{
+    private readonly Prepared<Acornima.Ast.Script> _script;
+    private readonly ScriptSettings _settings;
+    private readonly bool _legacy;
+
+    // A fresh engine builds its Date intrinsic on first use, a good part of a short codec's run: only when the script
+    // can read recvTime.
+    private readonly bool _readsTime;
+
+    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy) =>
+        (_script, _settings, _legacy, _readsTime) = (script, settings, legacy, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
+
+    public static (ScriptCodec? Codec, Dictionary<string, string[]> Errors) Build(ScriptSettings settings)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (settings.TimeoutMilliseconds is < 1 or > 10_000) errors["timeoutMilliseconds"] = ["The time limit is 1 to 10,000 ms."];
+        if (settings.MaxStatements is < 100 or > 100_000_000) errors["maxStatements"] = ["The statement limit is 100 to 100,000,000."];
+        if (settings.MemoryKilobytes is < 256 or > 1024 * 1024) errors["memoryKilobytes"] = ["The memory limit is 256 KiB to 1 GiB."];
+        if (settings.MaxRecursion is < 10 or > 10_000) errors["maxRecursion"] = ["The recursion limit is 10 to 10,000."];
+        if (settings.MaxScriptKilobytes is < 1 or > 4096) errors["maxScriptKilobytes"] = ["The script size limit is 1 to 4,096 KiB."];
+        if (string.IsNullOrWhiteSpace(settings.Script)) errors["script"] = ["A script is needed: function decodeUplink(input) { return { data: {...} }; }"];
+        else if (System.Text.Encoding.UTF8.GetByteCount(settings.Script) > settings.MaxScriptKilobytes * 1024) errors["script"] = [$"The script is over {settings.MaxScriptKilobytes} KiB."];
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        Prepared<Acornima.Ast.Script> prepared;
+        try
+        {
+            prepared = Engine.PrepareScript(settings.Script!, "codec.js", strict: false);
+        }
+        catch (ScriptPreparationException e) when (e.InnerException is ParseErrorException syntax)
+        {
+            return (null, new() { ["script"] = [$"Syntax error at line {syntax.LineNumber}, column {syntax.Column}: {syntax.Description}"] });
+        }
+
+        // Run once to see what it defines: a top-level throw or an endless loop is found here, not on the first message.
+        var probe = new ScriptCodec(prepared, settings, legacy: false);
+        try
+        {
+            var engine = probe.NewEngine();
+            engine.Execute(prepared);
+            var modern = engine.GetValue("decodeUplink") is Jint.Native.Function.Function;
+            var legacy = !modern && engine.GetValue("Decoder") is Jint.Native.Function.Function;
+            return modern || legacy
+                ? (new ScriptCodec(prepared, settings, legacy), errors)
+                : (null, new() { ["script"] = ["The script defines neither decodeUplink(input) (TS013) nor Decoder(bytes, port)."] });
+        }
+        catch (Exception e) when (Problem(e) is { } problem)
+        {
+            return (null, new() { ["script"] = [problem] });
+        }
+    }
+
+    public DecodedMessage Decode(DecodeInput input)
+    {
+        try
+        {
+            var engine = NewEngine();
+            engine.Execute(_script);
+            var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
+            if (_legacy)
+            {
+                var legacyData = engine.Invoke("Decoder", bytes, new JsNumber(input.FPort));
+                return JsonOf(engine, legacyData) is JsonObject legacyObject
+                    ? DecodedMessage.Of(legacyObject)
+                    : DecodedMessage.Failed("Decoder(bytes, port) must return an object.");
+            }
+
+            var variables = JsObject.CreateFromEntries(engine, input.Variables.Select(v => new KeyValuePair<string, JsValue>(v.Key, new JsString(v.Value))));
+            var received = _readsTime ? engine.Construct("Date", new JsNumber(input.ReceivedAt.ToUnixTimeMilliseconds())) : JsValue.Undefined;
+            var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[]
+            {
+                new("bytes", bytes), new("fPort", new JsNumber(input.FPort)), new("recvTime", received), new("variables", variables),
+            });
+            return Contract(JsonOf(engine, engine.Invoke("decodeUplink", argument)));
+        }
+        catch (Exception e) when (Problem(e) is { } problem)
+        {
+            return DecodedMessage.Failed(problem);
+        }
+    }
+
+    /// <summary>TS013's answer: <c>{data, warnings, errors}</c>; non-empty errors reject the message.</summary>
+    private static DecodedMessage Contract(JsonNode? result)
+    {
+        if (result is not JsonObject answer)
+        {
+            return DecodedMessage.Failed("decodeUplink must return an object: { data, warnings, errors }.");
+        }
+
+        var warnings = Strings(answer["warnings"]);
+        var errors = Strings(answer["errors"]);
+        if (errors.Count > 0)
+        {
+            return new DecodedMessage(null, null, warnings, errors);
+        }
+
+        return answer["data"] is JsonObject data
+            ? DecodedMessage.Of((JsonObject)data.DeepClone(), null, warnings)
+            : new DecodedMessage(null, null, warnings, ["decodeUplink returned no data object (and no errors)."]);
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? [.. array.Select(e => e is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : e?.ToJsonString() ?? "null")] : [];
+
+    private static JsonNode? JsonOf(Engine engine, JsValue value)
+    {
+        if (value.IsUndefined())
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        new Jint.Native.Json.JsonSerializer(engine).Serialize(value, buffer); // JSON.stringify's semantics
+        return buffer.WrittenCount == 0 ? null : JsonNode.Parse(buffer.WrittenSpan);
+    }
+
+    private Engine NewEngine() => new(options =>
+    {
+        options.Strict(false);
+        options.TimeoutInterval(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
+        options.MaxStatements(_settings.MaxStatements);
+        options.LimitMemory(_settings.MemoryKilobytes * 1024L);
+        options.LimitRecursion(_settings.MaxRecursion);
+        options.Constraints.MaxArraySize = 10_000_000;
+    });
+
+    /// <summary>What went wrong in the script, with the line and column where Jint knows them; null for a bug of ours.</summary>
+    private static string? Problem(Exception e)
+    {
+        var where = JintException.TryGetJavaScriptLocation(e, out var location) ? $" (line {location.Start.Line}, column {location.Start.Column + 1})" : "";
+        return e switch
+        {
+            JavaScriptException js => $"The script threw{where}: {js.Message}",
+            TimeoutException => $"The script ran longer than its time limit{where}.",
+            StatementsCountOverflowException => $"The script ran more statements than its limit{where}.",
+            MemoryLimitExceededException => $"The script used more memory than its limit{where}.",
+            RecursionDepthOverflowException => $"The script recursed deeper than its limit{where}.",
+            ParseErrorException p => $"Syntax error at line {p.LineNumber}, column {p.Column}: {p.Description}",
+            JintException or InvalidOperationException or ArgumentException => $"The script failed{where}: {e.Message}",
+            _ => null,
+        };
+    }
+}

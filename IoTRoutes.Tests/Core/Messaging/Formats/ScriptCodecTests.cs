@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+using IoTRoutes.Core.Messaging.Formats.Script;
+
+namespace IoTRoutes.Tests.Core.Messaging.Formats;
+
+/// <summary>Script formats on Jint with the TS013 contract, and the sandbox's limits.</summary>
+public sealed class ScriptCodecTests
+{
+    // Written in the style of The Things Network's Device Repository codecs: non-strict, ES2015, a plain bytes array.
+    private const string RepositoryStyleCodec = """
+        var LABELS = { 1: "idle", 2: "alarm" };
+        function readInt16BE(bytes, i) { var v = (bytes[i] << 8) | bytes[i + 1]; return v > 0x7fff ? v - 0x10000 : v; }
+        function decodeUplink(input) {
+          if (!Array.isArray(input.bytes)) { return { errors: ["bytes is not an array"] }; }
+          const warnings = [];
+          if (input.bytes.length < 4) { return { errors: [`expected 4 bytes, got ${input.bytes.length}`] }; }
+          let data = {
+            temperature: readInt16BE(input.bytes, 0) / 100,
+            state: LABELS[input.bytes[2]] || "unknown",
+            battery: input.bytes[3] / 10,
+            port: input.fPort,
+            site: input.variables.site,
+            year: input.recvTime.getUTCFullYear(),
+            nothing: undefined,
+          };
+          if (data.battery < 3) warnings.push("battery low");
+          return { data: data, warnings: warnings };
+        }
+        """;
+
+    [Fact]
+    public void A_repository_style_codec_runs_unchanged_with_the_ts013_input()
+    {
+        var codec = Build(RepositoryStyleCodec);
+
+        var decoded = codec.Decode(Input([0x09, 0x60, 0x02, 0x1D], variables: new() { ["site"] = "north" }));
+
+        Assert.True(decoded.Succeeded, string.Join("; ", decoded.Errors));
+        AssertJson("""{"temperature":24,"state":"alarm","battery":2.9,"port":1,"site":"north","year":2026}""", decoded.Data);
+        Assert.Equal(["battery low"], decoded.Warnings);
+    }
+
+    [Fact]
+    public void Errors_from_the_script_reject_the_message_and_exact_doubles_are_kept()
+    {
+        var codec = Build(RepositoryStyleCodec);
+        var exact = Build("function decodeUplink(i) { return { data: { third: 1 / 3, big: 1e21, tiny: 5e-324 } }; }");
+
+        Assert.Equal(["expected 4 bytes, got 2"], codec.Decode(Input([1, 2])).Errors);
+        AssertJson("""{"third":0.3333333333333333,"big":1e21,"tiny":5e-324}""", exact.Decode(Input([])).Data);
+    }
+
+    [Fact]
+    public void The_legacy_decoder_function_is_called_with_bytes_and_port()
+    {
+        var codec = Build("function Decoder(bytes, port) { return { first: bytes[0], port: port, isArray: Array.isArray(bytes) }; }");
+
+        AssertJson("""{"first":7,"port":1,"isArray":true}""", codec.Decode(Input([7])).Data);
+    }
+
+    [Fact]
+    public void Each_call_gets_a_fresh_global_scope()
+    {
+        var codec = Build("var calls = 0; function decodeUplink(i) { calls++; return { data: { calls: calls } }; }");
+
+        codec.Decode(Input([]));
+
+        AssertJson("""{"calls":1}""", codec.Decode(Input([])).Data);
+    }
+
+    [Theory]
+    [InlineData("function decodeUplink(i) {\n  var x = 1;\n  throw new Error('sensor fault');\n}", "sensor fault", "line 3")]
+    [InlineData("function decodeUplink(i) { while (true) {} }", "limit", null)]
+    [InlineData("function decodeUplink(i) { var a = []; for (;;) { a.push(new Array(100000).fill(1)); } }", "limit", null)]
+    [InlineData("function decodeUplink(i) { function f(n) { return f(n + 1); } return f(0); }", "recursed deeper", null)]
+    [InlineData("function decodeUplink(i) { return { data: System.IO.File.ReadAllText('/etc/passwd') }; }", "System is not defined", null)]
+    [InlineData("function decodeUplink(i) { return { data: importNamespace('System.IO') }; }", "importNamespace is not defined", null)]
+    [InlineData("function decodeUplink(i) { return 42; }", "must return an object", null)]
+    public void A_throw_a_breach_or_a_reach_for_the_clr_is_an_error_and_the_next_message_still_decodes(string script, string error, string? where)
+    {
+        var codec = Build(script + "\nfunction ok() {}");
+
+        var failed = codec.Decode(Input([1]));
+
+        var message = Assert.Single(failed.Errors);
+        Assert.Contains(error, message);
+        if (where is not null) Assert.Contains(where, message);
+        Assert.False(failed.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("function decodeUplink(i) { return {", "Syntax error at line 1")]
+    [InlineData("function somethingElse() {}", "neither decodeUplink")]
+    [InlineData("while (true) {}", "limit")]
+    [InlineData("", "A script is needed")]
+    public void A_script_that_cannot_serve_is_refused_when_saved(string script, string error)
+    {
+        var (codec, errors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 200));
+
+        Assert.Null(codec);
+        Assert.Contains(error, errors["script"][0]);
+    }
+
+    [Fact]
+    public void A_script_over_its_size_limit_is_refused()
+    {
+        var (codec, errors) = ScriptCodec.Build(new ScriptSettings("// " + new string('x', 2048) + "\nfunction decodeUplink(i) { return { data: {} }; }", MaxScriptKilobytes: 1));
+
+        Assert.Null(codec);
+        Assert.Contains("over 1 KiB", errors["script"][0]);
+    }
+
+    private static ScriptCodec Build(string script)
+    {
+        var (codec, errors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 200, MemoryKilobytes: 8 * 1024));
+        return codec ?? throw new Xunit.Sdk.XunitException(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
+    }
+
+    private static DecodeInput Input(byte[] bytes, Dictionary<string, string>? variables = null) =>
+        new(bytes, 1, new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero), variables ?? new Dictionary<string, string>());
+
+    private static void AssertJson(string expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), actual?.ToJsonString() ?? "null");
+}
