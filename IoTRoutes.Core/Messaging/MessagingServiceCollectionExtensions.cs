@@ -36,6 +36,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IBrokerTransports, NoExtraTransports>();
         services.AddScoped<BrokerService>();
         services.AddScoped<FormatService>();
+        services.AddScoped<MessageReprocessing>();
         services.AddScoped<Profiles.ProfileService>();
         services.AddScoped<Commands.CommandService>();
 

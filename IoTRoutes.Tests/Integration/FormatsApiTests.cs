@@ -121,6 +121,38 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("time limit") == true);
     }
 
+    [Fact]
+    public async Task Rejected_messages_are_decoded_again_in_place_after_the_format_is_fixed_and_the_counts_follow()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "Binary", "#", JsonNode.Parse(BinaryLayout)!.AsObject());
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Fixable"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Short frames", profileId });
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F830"));
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0960"));
+        Assert.All(await WaitForMessagesAsync(api, device.Id, 2), m => Assert.Equal("Rejected", m["state"]!.GetValue<string>()));
+        var before = (await api.GetFromJsonAsync<StatsBody>("/api/v1/messages/stats"))!;
+
+        var fixedLayout = new JsonObject
+        {
+            ["name"] = Unique("Fixed"), ["kind"] = "Binary", ["exchangeType"] = "Telemetry", ["topicPattern"] = "#",
+            ["fields"] = JsonNode.Parse("""[{"name":"temperature","type":"S16","scale":0.01,"unit":"°C"}]"""),
+        };
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PutAsJsonAsync($"/api/v1/formats/{formatId}", fixedLayout)).StatusCode);
+        var reprocess = await api.PostAsJsonAsync("/api/v1/messages/reprocess", new { deviceId = device.Id });
+
+        Assert.Equal(HttpStatusCode.OK, reprocess.StatusCode);
+        var result = (await reprocess.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((2, 2, 0), (result["reprocessed"]!.GetValue<int>(), result["processed"]!.GetValue<int>(), result["rejected"]!.GetValue<int>()));
+        var messages = await WaitForMessagesAsync(api, device.Id, 2);
+        Assert.Equal(2, messages.Count);
+        Assert.All(messages, m => Assert.Equal(("Processed", 2), (m["state"]!.GetValue<string>(), m["formatVersion"]!.GetValue<int>())));
+        Assert.Contains(messages, m => m["data"]!["temperature"]!.GetValue<double>() == 24);
+        var after = (await api.GetFromJsonAsync<StatsBody>("/api/v1/messages/stats"))!;
+        Assert.Equal((before.Received, before.Processed + 2, before.Rejected - 2), (after.Received, after.Processed, after.Rejected));
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsJsonAsync("/api/v1/messages/reprocess", new { })).StatusCode);
+    }
+
     [Theory]
     [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
     [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]
