@@ -153,6 +153,30 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsJsonAsync("/api/v1/messages/reprocess", new { })).StatusCode);
     }
 
+    [Fact]
+    public async Task Field_series_follow_the_devices_own_time_with_gaps_where_a_field_is_missing_and_export_as_csv()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var formatId = await CreateFormatAsync(api, "Json", "#", new JsonObject { ["timestampPath"] = "$.ts", ["timestampEncoding"] = "EpochSeconds" });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Timed"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Timed sensor", profileId });
+        foreach (var payload in new[] { """{"temperature":21,"ts":1764997200}""", """{"battery":87,"ts":1764993600}""", """{"temperature":20,"ts":1764990000}""" })
+        {
+            await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", payload);
+        }
+
+        await WaitForMessagesAsync(api, device.Id, 3);
+        var series = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry?fields=temperature,battery"))!;
+        var csv = await api.GetStringAsync($"/api/v1/devices/{device.Id}/telemetry.csv?fields=temperature,battery");
+
+        Assert.Equal(["temperature", "battery"], series.Select(s => s!["name"]!.GetValue<string>()));
+        Assert.Equal([(1764990000L, 20.0), (1764997200L, 21.0)],
+            series[0]!["points"]!.AsArray().Select(p => (p!["at"]!.GetValue<DateTimeOffset>().ToUnixTimeSeconds(), p["value"]!.GetValue<double>())));
+        Assert.Single(series[1]!["points"]!.AsArray());
+        Assert.Equal("time,temperature,battery\n2025-12-06T03:00:00.000Z,20,\n2025-12-06T04:00:00.000Z,,87\n2025-12-06T05:00:00.000Z,21,\n", csv);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync($"/api/v1/devices/{device.Id}/telemetry?limit=0")).StatusCode);
+    }
+
     [Theory]
     [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
     [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]

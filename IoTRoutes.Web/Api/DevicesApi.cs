@@ -28,6 +28,12 @@ public static class DevicesApi
         api.MapGet("/{id:guid}/telemetry/latest", LatestAsync).WithName("GetLatestTelemetry")
             .WithSummary("The latest value of each decoded field of the device, with its unit and time")
             .RequirePermission(Permission.View(SecuredObject.Messages));
+        api.MapGet("/{id:guid}/telemetry", SeriesAsync).WithName("GetTelemetrySeries")
+            .WithSummary("Decoded numeric fields over time (fields=a,b; from; to; limit 1-10000 messages), on the device's own time where it sent one")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
+        api.MapGet("/{id:guid}/telemetry.csv", SeriesCsvAsync).WithName("ExportTelemetryCsv")
+            .WithSummary("The same window as CSV: time, then one column per field")
+            .RequirePermission(Permission.Of(SecuredActions.MessagesExport));
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
             .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -43,6 +49,26 @@ public static class DevicesApi
     private static async Task<Results<Ok<IReadOnlyList<LatestFieldDto>>, ProblemHttpResult>> LatestAsync(
         Guid id, MessageQueryService messages, CancellationToken ct) =>
         await messages.LatestFieldsAsync(id, ct) is { } latest ? TypedResults.Ok(latest) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Ok<IReadOnlyList<IoTRoutes.Core.Messaging.Telemetry.FieldSeries>>, ValidationProblem, ProblemHttpResult>> SeriesAsync(
+        Guid id, string? fields, DateTimeOffset? from, DateTimeOffset? to, int? limit, IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries series, CancellationToken ct)
+    {
+        var query = SeriesQueryOf(fields, from, to, limit);
+        if (query.Validate() is { } errors) return TypedResults.ValidationProblem(errors);
+        return await series.SeriesAsync(id, query, ct) is { } found ? TypedResults.Ok(found) : NotFoundProblem.Device(id);
+    }
+
+    private static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> SeriesCsvAsync(
+        Guid id, string? fields, DateTimeOffset? from, DateTimeOffset? to, int? limit, IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries series, CancellationToken ct)
+    {
+        var query = SeriesQueryOf(fields, from, to, limit);
+        if (query.Validate() is { } errors) return TypedResults.ValidationProblem(errors);
+        return await series.CsvAsync(id, query, ct) is { } csv ? TypedResults.Text(csv, "text/csv; charset=utf-8") : NotFoundProblem.Device(id);
+    }
+
+    private static IoTRoutes.Core.Messaging.Telemetry.SeriesQuery SeriesQueryOf(string? fields, DateTimeOffset? from, DateTimeOffset? to, int? limit) =>
+        new(fields?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), from, to,
+            limit ?? IoTRoutes.Core.Messaging.Telemetry.SeriesQuery.DefaultLimit);
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UpdateDeviceRequest request, DeviceService devices, CancellationToken ct) =>
