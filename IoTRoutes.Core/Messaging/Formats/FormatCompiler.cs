@@ -45,7 +45,8 @@ public static class FormatCompiler
                 FormatKind.Delimited => From(DelimitedDecoder.Build(Read<DelimitedLayout>(settings)), d => UnitsOf(Read<DelimitedLayout>(settings).Columns?.Select(c => (c.Name, c.Unit)))),
                 FormatKind.Binary => From(BinaryLayoutDecoder.Build(Read<BinaryLayout>(settings)), d => UnitsOf(BinaryUnits(Read<BinaryLayout>(settings)))),
                 FormatKind.CayenneLpp => settings.Count == 0
-                    ? (new CompiledFormat(new CayenneLppCodec(), UnitsOf(CayenneLppTypes.All.Select(t => (t.Name, t.Unit)))), [])
+                    ? (new CompiledFormat(new CayenneLppCodec(), UnitsOf(CayenneLppTypes.All.Select(t => (t.Name, t.Unit))
+                        .Concat(CayenneLppTypes.All.SelectMany(t => t.Axes).Where(a => a.Unit is not null).Select(a => (a.Name!, a.Unit))))), [])
                     : (null, new() { ["settings"] = ["Cayenne LPP has no settings: its table is built in."] }),
                 FormatKind.Script => From(Script.ScriptCodec.Build(Read<Script.ScriptSettings>(settings)), d => new Dictionary<string, string>()),
                 _ => (null, new() { ["kind"] = [$"Unknown kind {kind}."] }),

@@ -9,7 +9,8 @@ public sealed record CayenneLppType(byte Code, string Name, string? Unit, Cayenn
 
 /// <param name="Bytes">Big-endian width of the stored integer.</param>
 /// <param name="Resolution">Value = stored integer × resolution.</param>
-public sealed record CayenneLppAxis(string? Name, int Bytes, bool Signed, double Resolution);
+/// <param name="Unit">The axis's own unit, where it differs from the type's (a GPS fix: degrees and metres).</param>
+public sealed record CayenneLppAxis(string? Name, int Bytes, bool Signed, double Resolution, string? Unit = null);
 
 /// <summary>
 /// The Cayenne LPP table: the IPSO-based types of the original specification and the extended types of the
@@ -45,7 +46,7 @@ public static class CayenneLppTypes
         new(133, "unixtime", "s", [One(4, false, 1)]),
         new(134, "gyrometer", "°/s", [new("x", 2, true, 0.01), new("y", 2, true, 0.01), new("z", 2, true, 0.01)]),
         new(135, "colour", null, [new("r", 1, false, 1), new("g", 1, false, 1), new("b", 1, false, 1)]),
-        new(136, "gps", null, [new("latitude", 3, true, 0.0001), new("longitude", 3, true, 0.0001), new("altitude", 3, true, 0.01)]),
+        new(136, "gps", null, [new("latitude", 3, true, 0.0001, "°"), new("longitude", 3, true, 0.0001, "°"), new("altitude", 3, true, 0.01, "m")]),
         new(142, "switch", null, [One(1, false, 1)]),
     ];
 

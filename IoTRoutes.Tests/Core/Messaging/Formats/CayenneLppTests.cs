@@ -60,6 +60,19 @@ public sealed class CayenneLppTests
         Assert.Contains(error, Assert.Single(errors));
     }
 
+    [Theory]
+    [InlineData("temperature_3", "°C")]
+    [InlineData("gps_1.latitude", "°")]
+    [InlineData("gps_1.altitude", "m")]
+    [InlineData("accelerometer_6.x", "G")]
+    [InlineData("digital_in_1", null)]
+    public void Each_reading_has_the_unit_of_its_type_or_axis(string field, string? unit)
+    {
+        var compiled = IoTRoutes.Core.Messaging.Formats.FormatCompiler.Compile(IoTRoutes.Core.Messaging.Formats.FormatKind.CayenneLpp, []).Format!;
+
+        Assert.Equal(unit, compiled.UnitOf(field));
+    }
+
     private static DecodeInput Input(string hex) =>
         new(Convert.FromHexString(hex.Replace(" ", "")), 1, DateTimeOffset.UnixEpoch, DecodeInput.NoVariables);
 }
