@@ -38,6 +38,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DeviceService>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.FormatCatalog>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Profiles.ProfileService>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Formats.FormatService>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal>();
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();
@@ -54,7 +55,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
-            Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand);
+            Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand, Policies.FormatsView, Policies.FormatsManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

@@ -19,4 +19,6 @@ public static class Policies
     public const string BrokersManage = "perm:Brokers.Manage";
     public const string BrokersActivate = "perm:Brokers.Activate";
     public const string DevicesSendCommand = "perm:Devices.SendCommand";
+    public const string FormatsView = "perm:MessageFormats.View";
+    public const string FormatsManage = "perm:MessageFormats.Manage";
 }
