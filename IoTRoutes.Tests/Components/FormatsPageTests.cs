@@ -64,3 +64,34 @@ public sealed class FormatsPageTests : PageTestContext
         Assert.Empty(await Services.GetRequiredService<FormatService>().ListAsync(default));
     }
 }
+
+public sealed class ProfilesPageTests : PageTestContext
+{
+    [Fact]
+    public void Without_profiles_the_page_says_how_to_make_one()
+    {
+        var cut = Render<IoTRoutes.Web.Components.Pages.Profiles.Profiles>();
+
+        cut.WaitForAssertion(() => Assert.Contains("No profile yet", cut.Markup));
+    }
+
+    [Fact]
+    public async Task Profiles_list_their_formats_in_order_and_their_devices()
+    {
+        var formats = Services.GetRequiredService<FormatService>();
+        var lpp = (await formats.CreateAsync(new FormatDefinition("LPP", FormatKind.CayenneLpp, ExchangeType.Telemetry, "#", null, 1, []), default)).Id!.Value;
+        var json = (await formats.CreateAsync(new FormatDefinition("Plain", FormatKind.Json, ExchangeType.Event, "devices/+/events", null, 1, []), default)).Id!.Value;
+        var profiles = Services.GetRequiredService<IoTRoutes.Core.Messaging.Profiles.ProfileService>();
+        var profile = (await profiles.CreateAsync(new IoTRoutes.Core.Messaging.Profiles.ProfileRequest("Field kit", [json, lpp], new() { ["site"] = "north" }), default)).Id!.Value;
+        var device = (await Devices.CreateAsync(new IoTRoutes.Core.Devices.CreateDeviceRequest("Kit 1", ProfileId: profile), default)).Device!;
+
+        var cut = Render<IoTRoutes.Web.Components.Pages.Profiles.Profiles>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Field kit", cut.Find("[data-test=profiles]").TextContent));
+        var row = cut.Find("[data-test=profiles] tbody tr").TextContent;
+        Assert.True(row.IndexOf("1. Plain", StringComparison.Ordinal) < row.IndexOf("2. LPP", StringComparison.Ordinal), row);
+        Assert.Contains("site", row);
+        Assert.Equal("1", cut.FindAll("[data-test=profiles] tbody tr td")[3].TextContent.Trim()); // devices using it
+        Assert.Equal(profile, (await Devices.FindAsync(device.Id, default))!.ProfileId);
+    }
+}
