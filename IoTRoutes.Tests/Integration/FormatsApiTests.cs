@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IoTRoutes.Tests.Infrastructure;
+using MQTTnet;
 
 namespace IoTRoutes.Tests.Integration;
 
@@ -175,6 +176,35 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Single(series[1]!["points"]!.AsArray());
         Assert.Equal("time,temperature,battery\n2025-12-06T03:00:00.000Z,20,\n2025-12-06T04:00:00.000Z,,87\n2025-12-06T05:00:00.000Z,21,\n", csv);
         Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync($"/api/v1/devices/{device.Id}/telemetry?limit=0")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_command_to_a_device_with_a_binary_command_format_arrives_encoded_and_one_it_cannot_encode_is_refused()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var uplink = await CreateFormatAsync(api, "CayenneLpp", "#", []);
+        var body = new JsonObject
+        {
+            ["name"] = Unique("Valve command"), ["kind"] = "Binary", ["exchangeType"] = "Command",
+            ["fields"] = JsonNode.Parse("""[{"name":"command","type":"U8","enum":{"1":"open","2":"close"}},{"name":"percent","type":"U8"}]"""),
+        };
+        var command = await PostIdAsync(api, "/api/v1/formats", body);
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Valves"), formatIds = new[] { uplink, command } });
+        var device = await CreateDeviceAsync(api, new { name = "Valve", profileId });
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var received = new TaskCompletionSource<MQTTnet.MqttApplicationMessage>();
+        client.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+        await client.SubscribeAsync($"devices/{device.Key}/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var sent = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { name = "open", payload = new { percent = 40 } });
+        var refused = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { name = "spin", payload = new { percent = 40 } });
+
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        var message = await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("0128", Convert.ToHexString(System.Buffers.BuffersExtensions.ToArray(message.Payload)));
+        Assert.Equal("application/octet-stream", message.ContentType);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("\"spin\" is none of open, close", (await refused.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["payload"][0]);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using IoTRoutes.Core.Messaging.Formats;
-using IoTRoutes.Core.Messaging.Formats.CayenneLpp;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -97,17 +96,11 @@ public static class FormatsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["data"] = ["Send the data to encode, as a JSON object."] });
         }
 
-        if (await formats.FindAsync(id, ct) is not { } format)
+        if (await formats.EncodeAsync(id, request.Data, ct) is not { } encoded)
         {
             return NotFoundProblem.Format(id);
         }
 
-        if (format.Kind != FormatKind.CayenneLpp)
-        {
-            return TypedResults.Ok(new EncodeResponse(null, format.FPort, [], [$"Encoding with a {format.Kind} format is not available yet (issue 14, next part); Cayenne LPP encodes."]));
-        }
-
-        var (bytes, errors) = new CayenneLppCodec().Encode(request.Data);
-        return TypedResults.Ok(new EncodeResponse(bytes is null ? null : Convert.ToBase64String(bytes), format.FPort, [], errors));
+        return TypedResults.Ok(new EncodeResponse(encoded.Bytes is null ? null : Convert.ToBase64String(encoded.Bytes), encoded.FPort, encoded.Warnings, encoded.Errors));
     }
 }

@@ -171,8 +171,8 @@ public sealed class BrokerHost : IAsyncDisposable
     }
 
     /// <summary>Publishes a command to the device's commands topic (QoS 1), with MQTT 5 request/response properties.</summary>
-    public Task PublishCommandAsync(string deviceKey, DeviceCommand command, CancellationToken ct) =>
-        _commands.PublishCommandAsync(deviceKey, command, ct);
+    public Task PublishCommandAsync(string deviceKey, DeviceCommand command, CommandPayload payload, CancellationToken ct) =>
+        _commands.PublishCommandAsync(deviceKey, command, payload, ct);
 
     private MqttServerOptions BuildOptions()
     {

@@ -161,13 +161,13 @@ public sealed class BrokerManager(
     public IReadOnlyList<BrokerHost> Hosts => [.. _runtimes.Values.Select(r => r.Host).OfType<BrokerHost>()];
 
     /// <summary>Publishes the command on the broker the device is connected to; false when it is connected nowhere.</summary>
-    public async Task<bool> TryPublishCommandAsync(string deviceKey, DeviceCommand command, CancellationToken ct)
+    public async Task<bool> TryPublishCommandAsync(string deviceKey, DeviceCommand command, CommandPayload payload, CancellationToken ct)
     {
         foreach (var host in Hosts)
         {
             if (await host.IsDeviceConnectedAsync(deviceKey))
             {
-                await host.PublishCommandAsync(deviceKey, command, ct);
+                await host.PublishCommandAsync(deviceKey, command, payload, ct);
                 return true;
             }
         }

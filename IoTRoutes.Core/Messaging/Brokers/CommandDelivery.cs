@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Messaging.Brokers;
 internal sealed class CommandDelivery(BrokerContext broker)
 {
     /// <summary>Publishes a command to the device's commands topic (QoS 1), with MQTT 5 request/response properties.</summary>
-    public async Task PublishCommandAsync(string deviceKey, DeviceCommand command, CancellationToken ct)
+    public async Task PublishCommandAsync(string deviceKey, DeviceCommand command, CommandPayload payload, CancellationToken ct)
     {
         if (broker.Server is not { } server)
         {
@@ -21,10 +21,10 @@ internal sealed class CommandDelivery(BrokerContext broker)
         var remaining = command.ExpiresAt - broker.Services.Clock.GetUtcNow();
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(CommandTopics.Command(deviceKey, command.Id))
-            .WithPayload(CommandEnvelope.Build(command))
+            .WithPayload(payload.Bytes)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
-            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+            .WithContentType(payload.IsEnvelope ? "application/json" : "application/octet-stream")
+            .WithPayloadFormatIndicator(payload.IsEnvelope ? MqttPayloadFormatIndicator.CharacterData : MqttPayloadFormatIndicator.Unspecified)
             .WithResponseTopic(CommandTopics.Reply(deviceKey, command.Id))
             .WithCorrelationData(command.Id.ToByteArray())
             .WithMessageExpiryInterval((uint)Math.Max(1, remaining.TotalSeconds))

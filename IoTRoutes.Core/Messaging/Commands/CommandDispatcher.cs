@@ -15,7 +15,8 @@ public sealed class CommandDispatcher(
     BrokerManager brokers,
     BrokerEvents events,
     TimeProvider clock,
-    ILogger<CommandDispatcher> logger) : BackgroundService
+    ILogger<CommandDispatcher> logger,
+    Formats.FormatCatalog formats) : BackgroundService
 {
     private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(5);
     private IDisposable? _subscription;
@@ -57,7 +58,10 @@ public sealed class CommandDispatcher(
         bool published;
         try
         {
-            published = await brokers.TryPublishCommandAsync(command.Device.Key, command, CancellationToken.None);
+            var (payload, problem) = CommandEncoding.Encode(command, formats.For(command.DeviceId));
+            published = payload is not null
+                ? await brokers.TryPublishCommandAsync(command.Device.Key, command, payload, CancellationToken.None)
+                : throw new InvalidOperationException(problem);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Messaging.Commands;
 
 /// <summary>Commands as users see them: send one to a device (Devices.SendCommand) and follow what became of it.</summary>
-public sealed class CommandService(ScopedContexts contexts, CommandDispatcher dispatcher, AuditTrail audit, TimeProvider clock)
+public sealed class CommandService(ScopedContexts contexts, CommandDispatcher dispatcher, AuditTrail audit, TimeProvider clock, Formats.FormatCatalog formats)
 {
     public const int DefaultListLimit = 50;
     public const int MaxListLimit = 500;
@@ -72,6 +72,12 @@ public sealed class CommandService(ScopedContexts contexts, CommandDispatcher di
             CreatedAt = now, ExpiresAt = now + lifetime, CreatedByUserId = caller.UserId,
             CreatedBy = caller.UserId is { } userId ? await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct) : null,
         };
+        // A device whose profile has a Command format gets the command encoded by it: refused now if it cannot be.
+        if (CommandEncoding.Encode(command, formats.For(device.Id)).Error is { } encodingProblem)
+        {
+            return (null, ChangeResult.Invalid("payload", encodingProblem));
+        }
+
         db.Commands.Add(command);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(AuditActions.CommandSent, caller, $"{device.Name} ({device.Key})", command.Name, ct);

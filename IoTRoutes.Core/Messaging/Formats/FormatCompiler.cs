@@ -9,9 +9,11 @@ using IoTRoutes.Core.Messaging.Formats.Json;
 
 namespace IoTRoutes.Core.Messaging.Formats;
 
-/// <summary>A format version ready for traffic: its decoder, and the unit of each field it gives.</summary>
+/// <summary>A format version ready for traffic: its decoder, the unit of each field it gives, and its encoder for commands.</summary>
 public sealed record CompiledFormat(IPayloadDecoder Decoder, IReadOnlyDictionary<string, string> Units)
 {
+    public Encoders.IPayloadEncoder? Encoder { get; init; }
+
     /// <summary>The unit of a field: by its full name, its last part (<c>readings[0].temperature</c>) or its first (<c>accelerometer_6.x</c>).</summary>
     public string? UnitOf(string field)
     {
@@ -36,6 +38,21 @@ public static class FormatCompiler
     };
 
     public static (CompiledFormat? Format, Dictionary<string, string[]> Errors) Compile(FormatKind kind, JsonObject settings)
+    {
+        var (format, errors) = CompileDecoder(kind, settings);
+        return format is null ? (format, errors) : (format with { Encoder = EncoderOf(kind, settings, format) }, errors);
+    }
+
+    private static Encoders.IPayloadEncoder? EncoderOf(FormatKind kind, JsonObject settings, CompiledFormat format) => kind switch
+    {
+        FormatKind.CayenneLpp => new Encoders.CayenneLppEncoder(),
+        FormatKind.Json => new Encoders.JsonMappingEncoder(Read<JsonMapping>(settings)),
+        FormatKind.Binary => new Encoders.BinaryLayoutEncoder(Read<BinaryLayout>(settings)),
+        FormatKind.Script => format.Decoder as Encoders.IPayloadEncoder,
+        _ => null,
+    };
+
+    private static (CompiledFormat? Format, Dictionary<string, string[]> Errors) CompileDecoder(FormatKind kind, JsonObject settings)
     {
         try
         {

@@ -144,6 +144,23 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
             : new TryResult(null, [], [], [compiled.Problem!], null);
     }
 
+    /// <summary>Encodes data as the stored format would for a command; null when there is no such format in the caller's scope.</summary>
+    public async Task<Encoders.EncodedPayload?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await using var _db = db;
+        var format = await db.Formats.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+        if (format is null)
+        {
+            return null;
+        }
+
+        var compiled = FormatCatalog.Compile(format);
+        return compiled.Compiled?.Encoder is { } encoder
+            ? encoder.Encode(data, format.FPort)
+            : Encoders.EncodedPayload.Failed(format.FPort, compiled.Problem ?? $"A {format.Kind} format does not encode.");
+    }
+
     /// <summary>Decodes a sample with a definition not saved yet (the editor's live panel); its problems come back as errors.</summary>
     public TryResult TryDefinition(FormatDefinition definition, byte[] payload, int? fPort)
     {

@@ -14,7 +14,7 @@ namespace IoTRoutes.Core.Messaging.Formats.Script;
 /// A throw, a breach or a result that breaks the contract is an error with the line and column where it happened.
 /// Results follow JSON semantics (through JSON.stringify: exact doubles, <c>undefined</c> dropped).
 /// </summary>
-public sealed class ScriptCodec : IPayloadDecoder
+public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 {
     private readonly Prepared<Acornima.Ast.Script> _script;
     private readonly ScriptSettings _settings;
@@ -96,6 +96,45 @@ public sealed class ScriptCodec : IPayloadDecoder
         catch (Exception e) when (Problem(e) is { } problem)
         {
             return DecodedMessage.Failed(problem);
+        }
+    }
+
+    /// <summary>TS013's <c>encodeDownlink({data})</c>: <c>{bytes, fPort, warnings, errors}</c>.</summary>
+    public Encoders.EncodedPayload Encode(JsonObject data, int fPort)
+    {
+        try
+        {
+            var engine = NewEngine();
+            engine.Execute(_script);
+            if (engine.GetValue("encodeDownlink") is not Jint.Native.Function.Function)
+            {
+                return Encoders.EncodedPayload.Failed(fPort, "The script defines no encodeDownlink(input): it cannot encode commands.");
+            }
+
+            var argument = engine.Evaluate("(" + new JsonObject { ["data"] = data.DeepClone() }.ToJsonString() + ")");
+            if (JsonOf(engine, engine.Invoke("encodeDownlink", argument)) is not JsonObject answer)
+            {
+                return Encoders.EncodedPayload.Failed(fPort, "encodeDownlink must return an object: { bytes, fPort, warnings, errors }.");
+            }
+
+            var warnings = Strings(answer["warnings"]);
+            var errors = Strings(answer["errors"]);
+            var port = answer["fPort"] is JsonValue p && p.TryGetValue<int>(out var given) ? given : fPort;
+            if (errors.Count > 0)
+            {
+                return new Encoders.EncodedPayload(null, port, warnings, errors);
+            }
+
+            if (answer["bytes"] is not JsonArray array || array.Any(b => b is not JsonValue v || !v.TryGetValue<double>(out var n) || n is < 0 or > 255 || n != Math.Floor(n)))
+            {
+                return new Encoders.EncodedPayload(null, port, warnings, ["encodeDownlink must return bytes: an array of integers 0 to 255."]);
+            }
+
+            return new Encoders.EncodedPayload([.. array.Select(b => (byte)b!.GetValue<double>())], port, warnings, []);
+        }
+        catch (Exception e) when (Problem(e) is { } problem)
+        {
+            return Encoders.EncodedPayload.Failed(fPort, problem);
         }
     }
 

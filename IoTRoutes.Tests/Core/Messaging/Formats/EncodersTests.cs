@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Formats.Decoding;
+
+namespace IoTRoutes.Tests.Core.Messaging.Formats;
+
+/// <summary>Formats written backwards, for commands: what a format decodes, it encodes.</summary>
+public sealed class EncodersTests
+{
+    [Fact]
+    public void A_binary_layout_encodes_what_it_decodes_enums_and_bit_ranges_included()
+    {
+        var format = Compile(FormatKind.Binary, """
+            {"fields":[
+              {"name":"setpoint","type":"S16","scale":0.01,"unit":"°C"},
+              {"name":"mode","type":"U8","bitOffset":0,"bitLength":4,"enum":{"1":"eco","2":"boost"}},
+              {"name":"alarm","type":"U8","at":2,"bitOffset":7,"bitLength":1},
+              {"name":"battery","type":"U16","endianness":"Little","scale":0.001}]}
+            """);
+        var data = JsonNode.Parse("""{"setpoint":-20.5,"mode":"boost","alarm":1,"battery":3.7}""")!.AsObject();
+
+        var encoded = format.Encoder!.Encode(data, 1);
+
+        Assert.Empty(encoded.Errors);
+        Assert.Equal("F7FE82740E", Convert.ToHexString(encoded.Bytes!));
+        Assert.True(JsonNode.DeepEquals(data, format.Decoder.Decode(new DecodeInput(encoded.Bytes, 1, DateTimeOffset.UnixEpoch, DecodeInput.NoVariables)).Data));
+    }
+
+    [Theory]
+    [InlineData("""{"setpoint":400}""", "does not fit in 16 bits")]
+    [InlineData("""{"other":1}""", "\"setpoint\" is missing")]
+    [InlineData("""{"setpoint":"warm"}""", "needs a number")]
+    public void Data_a_binary_layout_cannot_hold_is_refused_with_the_field(string json, string error)
+    {
+        var format = Compile(FormatKind.Binary, """{"fields":[{"name":"setpoint","type":"S16","scale":0.01}]}""");
+
+        var encoded = format.Encoder!.Encode(JsonNode.Parse(json)!.AsObject(), 1);
+
+        Assert.Null(encoded.Bytes);
+        Assert.Contains(error, Assert.Single(encoded.Errors));
+    }
+
+    [Fact]
+    public void A_json_mapping_writes_each_field_back_to_its_path()
+    {
+        var format = Compile(FormatKind.Json, """{"fields":[{"path":"$.set.temp","name":"setpoint","scale":0.1},{"path":"$.on","name":"on","type":"Boolean"}]}""");
+
+        var encoded = format.Encoder!.Encode(JsonNode.Parse("""{"setpoint":21.5,"on":true,"command":"set"}""")!.AsObject(), 1);
+
+        Assert.Equal("""{"set":{"temp":215},"on":true}""", System.Text.Encoding.UTF8.GetString(encoded.Bytes!));
+    }
+
+    [Fact]
+    public void A_script_encodes_with_encode_downlink_and_its_errors_refuse_the_command()
+    {
+        var format = Compile(FormatKind.Script, """
+            {"script":"function decodeUplink(i) { return { data: {} }; }\nfunction encodeDownlink(input) { if (input.data.level > 9) { return { errors: ['level 0-9'] }; } return { bytes: [0x01, input.data.level], fPort: 7 }; }"}
+            """);
+
+        var ok = format.Encoder!.Encode(JsonNode.Parse("""{"level":3}""")!.AsObject(), 1);
+        var refused = format.Encoder!.Encode(JsonNode.Parse("""{"level":12}""")!.AsObject(), 1);
+
+        Assert.Equal(("0103", 7), (Convert.ToHexString(ok.Bytes!), ok.FPort));
+        Assert.Equal(["level 0-9"], refused.Errors);
+        Assert.Null(refused.Bytes);
+    }
+
+    private static CompiledFormat Compile(FormatKind kind, string settings) =>
+        FormatCompiler.Compile(kind, JsonNode.Parse(settings)!.AsObject()).Format ?? throw new Xunit.Sdk.XunitException("does not compile");
+}
