@@ -224,7 +224,7 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
         }
     }
 
-    private static int SizeOf(BinaryType type) => type switch
+    internal static int SizeOf(BinaryType type) => type switch
     {
         BinaryType.U8 or BinaryType.S8 => 1,
         BinaryType.U16 or BinaryType.S16 => 2,

@@ -93,7 +93,7 @@ internal sealed class BinaryLayoutEncoder(BinaryLayout layout) : IPayloadEncoder
         foreach (var field in fields)
         {
             var at = field.At ?? cursor;
-            var size = Size(field.Type);
+            var size = BinaryLayoutDecoder.SizeOf(field.Type);
             while (bytes.Count < at + size) bytes.Add(0);
             cursor = at + size;
             if (field.Skip) continue;
@@ -165,13 +165,4 @@ internal sealed class BinaryLayoutEncoder(BinaryLayout layout) : IPayloadEncoder
             bytes[at + i] |= b; // bit ranges sharing bytes add up
         }
     }
-
-    private static int Size(BinaryType type) => type switch
-    {
-        BinaryType.U8 or BinaryType.S8 => 1,
-        BinaryType.U16 or BinaryType.S16 => 2,
-        BinaryType.U24 or BinaryType.S24 => 3,
-        BinaryType.U32 or BinaryType.S32 or BinaryType.F32 => 4,
-        _ => 8,
-    };
 }
