@@ -36,7 +36,14 @@ public static class CommandEncoding
             return (null, $"Commands to this device are encoded by format {format.Name}: the payload must be a JSON object.");
         }
 
-        data.TryAdd("command", command.Name);
+        if (format.Kind is FormatKind.Json or FormatKind.Script)
+        {
+            data.TryAdd("command", command.Name); // layouts (binary, Cayenne) take the name only if they have a field for it
+        }
+        else if (format.Kind == FormatKind.Binary && !data.ContainsKey("command"))
+        {
+            data["command"] = command.Name;
+        }
         var encoded = encoder.Encode(data, format.FPort);
         return encoded.Bytes is { } bytes
             ? (new CommandPayload(bytes, IsEnvelope: false), null)

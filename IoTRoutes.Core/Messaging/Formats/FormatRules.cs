@@ -35,6 +35,7 @@ public static class FormatRules
         if (cases.Count > MaxTestCases) Add("testCases", $"At most {MaxTestCases} test cases.");
         for (var i = 0; i < cases.Count; i++)
         {
+            if (cases[i] is null) { Add($"testCases[{i}]", "A test case cannot be null."); continue; }
             if (string.IsNullOrWhiteSpace(cases[i].Name)) Add($"testCases[{i}].name", "A test case needs a name.");
             if (SamplePayload.Decode(cases[i].Input, cases[i].Encoding).Error is { } inputProblem) Add($"testCases[{i}].input", inputProblem);
             if (cases[i].Expected is null && string.IsNullOrWhiteSpace(cases[i].ExpectedError))
@@ -48,6 +49,7 @@ public static class FormatRules
 
     private static string? CheckDiscriminator(Discriminator d)
     {
+        if (string.IsNullOrEmpty(d.Value)) return "A discriminator needs the value to compare with.";
         var selectors = (d.JsonPath is not null ? 1 : 0) + (d.ByteAt is not null ? 1 : 0) + (d.CsvColumn is not null ? 1 : 0);
         if (selectors != 1) return "A discriminator looks at exactly one of: jsonPath, byteAt, csvColumn.";
         if (d.JsonPath is not null && !Json.JsonPath.TryParse(d.JsonPath, out _, out var pathError)) return pathError;

@@ -162,8 +162,10 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     }
 
     /// <summary>Decodes a sample with a definition not saved yet (the editor's live panel); its problems come back as errors.</summary>
-    public TryResult TryDefinition(FormatDefinition definition, byte[] payload, int? fPort)
+    public async Task<TryResult> TryDefinitionAsync(FormatDefinition definition, byte[] payload, int? fPort, CancellationToken ct)
     {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await db.DisposeAsync();
         var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
         return compiled is null
             ? new TryResult(null, [], [], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")], null)

@@ -25,7 +25,7 @@ public static class FormatTrial
     public static IReadOnlyList<FormatTestResult> RunTests(CompiledFormat format, IEnumerable<FormatTestCase> cases, int fPort, DateTimeOffset now)
     {
         var results = new List<FormatTestResult>();
-        foreach (var test in cases)
+        foreach (var test in cases.Where(c => c is not null))
         {
             var (bytes, inputError) = SamplePayload.Decode(test.Input, test.Encoding);
             if (bytes is null)

@@ -8,7 +8,7 @@ namespace IoTRoutes.Core.Messaging.Formats;
 /// <summary>One format of a profile, compiled: <see cref="Compiled"/> is null when the stored format cannot be used (<see cref="Problem"/>).</summary>
 public sealed record ProfileFormat(
     Guid FormatId, string Name, int Version, ExchangeType ExchangeType, string TopicPattern, Discriminator? Discriminator, int FPort,
-    CompiledFormat? Compiled, string? Problem);
+    CompiledFormat? Compiled, string? Problem, FormatKind Kind = FormatKind.Json);
 
 /// <summary>A device profile ready for traffic: its formats in order, and its variables.</summary>
 public sealed class ProfileDecoding(Guid profileId, string name, IReadOnlyList<ProfileFormat> formats, IReadOnlyDictionary<string, string> variables)
@@ -63,9 +63,9 @@ public static class DiscriminatorMatch
 
             return value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() == d.Value : value.ToJsonString() == d.Value;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            return false;
+            return false; // not JSON (or not UTF-8): this discriminator does not match
         }
     }
 }

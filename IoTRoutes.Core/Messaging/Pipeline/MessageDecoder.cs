@@ -15,10 +15,21 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
     /// <summary>Only the JSON check (no profiles): for tests of the intake itself.</summary>
     public static readonly MessageDecoder JsonOnly = new(new JsonPayloadDecoder(), null);
 
+    /// <summary>Never throws: whatever goes wrong with one message rejects that message, not the batch it came with.</summary>
     internal void Decide(Message message, DateTimeOffset now, ILogger logger)
     {
         message.ProcessedAt = now;
-        var failure = formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
+        string? failure;
+        try
+        {
+            failure = formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            (message.Data, message.DeviceTime, message.DecodedFields) = (null, null, null);
+            failure = $"Decoding failed: {e.Message}";
+        }
+
         if (failure is null)
         {
             message.State = MessageState.Processed;

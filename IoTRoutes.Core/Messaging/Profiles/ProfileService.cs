@@ -148,7 +148,7 @@ public sealed class ProfileService(ScopedContexts contexts, FormatCatalog catalo
         else if (DisplayText.Problem(name) is { } problem) errors["name"] = [problem];
 
         var variables = request.Variables ?? [];
-        if (variables.Count > MaxVariables || variables.Any(v => v.Key.Length is 0 or > 100 || v.Value.Length > 4000))
+        if (variables.Count > MaxVariables || variables.Any(v => v.Key.Length is 0 or > 100 || v.Value is null || v.Value.Length > 4000))
         {
             errors["variables"] = [$"At most {MaxVariables} variables, names of 1 to 100 characters, values up to 4000."];
         }

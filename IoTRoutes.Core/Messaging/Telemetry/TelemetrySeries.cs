@@ -106,5 +106,5 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
     }
 
     private static string Quote(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) < 0 && !"=+-@".Contains(text[0]) ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
+        text.Length > 0 && text.IndexOfAny([',', '"', '\n', '\r']) < 0 && !"=+-@".Contains(text[0]) ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
 }

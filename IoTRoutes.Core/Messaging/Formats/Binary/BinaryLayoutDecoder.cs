@@ -20,6 +20,7 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
         {
             foreach (var (key, field) in types)
             {
+                if (field is null) { errors[$"types.{key}"] = ["A type needs its field."]; continue; }
                 if (!byte.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _)) errors[$"types.{key}"] = ["A type is a byte value, 0 to 255."];
                 CheckField(field, $"types.{key}", errors, allowAt: false);
             }
@@ -30,6 +31,7 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
             if (layout.Layouts is not { Count: > 0 }) errors["layouts"] = ["With a discriminator, give at least one layout (keyed by its byte value)."];
             foreach (var (key, fields) in layout.Layouts ?? [])
             {
+                if (fields is null) { errors[$"layouts.{key}"] = ["A layout is a list of fields."]; continue; }
                 if (!byte.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _)) errors[$"layouts.{key}"] = ["A layout is keyed by a byte value, 0 to 255."];
                 CheckFields(fields, $"layouts.{key}", errors);
             }
@@ -158,7 +160,14 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
                 warnings.Add($"\"{field.Name}\": value {key} has no label.");
             }
 
-            into[field.Name!] = field.Scale == 1 && field.Offset == 0 ? raw : Math.Round(raw * field.Scale + field.Offset, 12);
+            var value = field.Scale == 1 && field.Offset == 0 ? raw : Math.Round(raw * field.Scale + field.Offset, 12);
+            if (!double.IsFinite(value))
+            {
+                errors.Add($"Binary: \"{field.Name}\" is not a finite number (NaN or infinity at byte {at}).");
+                return cursor;
+            }
+
+            into[field.Name!] = value;
         }
 
         return cursor;
@@ -200,6 +209,7 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < fields.Count; i++)
         {
+            if (fields[i] is null) { errors[$"{where}[{i}]"] = ["A field cannot be null."]; continue; }
             CheckField(fields[i], $"{where}[{i}]", errors, allowAt: true);
             if (!fields[i].Skip && fields[i].Name is { } name && !names.Add(name)) errors[$"{where}[{i}].name"] = [$"\"{name}\" appears twice."];
         }
@@ -208,14 +218,19 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
     private static void CheckField(BinaryField field, string where, Dictionary<string, string[]> errors, bool allowAt)
     {
         if (!field.Skip && string.IsNullOrWhiteSpace(field.Name)) errors[$"{where}.name"] = ["A field needs a name (or skip: true for padding)."];
-        if (field.At is < 0) errors[$"{where}.at"] = ["An offset cannot be negative."];
+        if (field.At is < 0 or > 65_535) errors[$"{where}.at"] = ["An offset is 0 to 65,535."];
+        if (field.BitOffset is < 0 or > 63) errors[$"{where}.bitOffset"] = ["A bit offset is 0 to 63."];
+        if (field.Enum?.Keys.FirstOrDefault(k => !long.TryParse(k, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) is { } badKey)
+        {
+            errors[$"{where}.enum"] = [$"Enum keys are the raw integer values; \"{badKey}\" is not one."];
+        }
         if (!allowAt && field.At is not null) errors[$"{where}.at"] = ["A channel/type value follows its type byte: no offset."];
         if (!double.IsFinite(field.Scale) || field.Scale == 0) errors[$"{where}.scale"] = ["The scale must be a non-zero number."];
         var width = 8 * SizeOf(field.Type);
         if (field.BitLength is { } length)
         {
             if (field.Type is BinaryType.F32 or BinaryType.F64) errors[$"{where}.bitLength"] = ["Bit ranges are for integer types."];
-            else if (length < 1 || (field.BitOffset ?? 0) < 0 || (field.BitOffset ?? 0) + length > width)
+            else if (length < 1 || length > 64 || (field.BitOffset ?? 0) < 0 || (field.BitOffset ?? 0) + length > width)
                 errors[$"{where}.bitLength"] = [$"The bit range must lie within the field's {width} bits."];
         }
         else if (field.BitOffset is not null)

@@ -19,7 +19,9 @@ public enum FieldType
 public sealed record ValueRule(string Name, FieldType Type = FieldType.Number, double Scale = 1, double Offset = 0, string? Unit = null, bool Required = false)
 {
     /// <summary>The field's value from a number, or an error.</summary>
-    public (JsonNode? Value, string? Error) FromNumber(double raw) => Type switch
+    public (JsonNode? Value, string? Error) FromNumber(double raw) => !double.IsFinite(raw * Scale + Offset)
+        ? (null, $"\"{Name}\": the value is not a finite number.")
+        : Type switch
     {
         FieldType.String => (JsonValue.Create(raw.ToString(CultureInfo.InvariantCulture)), null),
         FieldType.Boolean => (JsonValue.Create(raw != 0), null),

@@ -26,6 +26,7 @@ public sealed class DelimitedDecoder : IPayloadDecoder
         for (var i = 0; i < list.Count; i++)
         {
             var c = list[i];
+            if (c is null) { errors[$"columns[{i}]"] = ["A column cannot be null."]; continue; }
             if (string.IsNullOrWhiteSpace(c.Name)) errors[$"columns[{i}].name"] = ["A column needs a field name."];
             else if (!names.Add(c.Name.Trim())) errors[$"columns[{i}].name"] = [$"\"{c.Name}\" is mapped twice."];
             if (layout.Style == DelimitedStyle.Csv && c.Index is not >= 0) errors[$"columns[{i}].index"] = ["A CSV column needs its index, from 0."];

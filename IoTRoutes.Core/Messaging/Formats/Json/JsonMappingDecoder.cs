@@ -26,6 +26,7 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
         for (var i = 0; i < list.Count; i++)
         {
             var f = list[i];
+            if (f is null) { errors[$"fields[{i}]"] = ["A field cannot be null."]; continue; }
             if (!JsonPath.TryParse(f.Path, out var path, out var pathError)) errors[$"fields[{i}].path"] = [pathError!];
             if (string.IsNullOrWhiteSpace(f.Name)) errors[$"fields[{i}].name"] = ["A field needs a name."];
             else if (!names.Add(f.Name.Trim())) errors[$"fields[{i}].name"] = [$"\"{f.Name}\" is mapped twice."];
@@ -99,7 +100,7 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
             data = Map(root, errors, "");
         }
 
-        var deviceTime = _timestamp is null ? null : ReadTimestamp(root, warnings);
+        var deviceTime = _timestamp is null ? null : ReadTimestamp(root, input.ReceivedAt, warnings);
         return errors.Count > 0 ? new DecodedMessage(null, null, warnings, errors) : DecodedMessage.Of(data, deviceTime, warnings);
     }
 
@@ -122,22 +123,28 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
         return data;
     }
 
-    private DateTimeOffset? ReadTimestamp(JsonNode root, List<string> warnings)
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The device's time, if it is plausible: after 2000 and at most a day ahead of the receive time.</summary>
+    private DateTimeOffset? ReadTimestamp(JsonNode root, DateTimeOffset received, List<string> warnings)
     {
         var node = _timestamp!.Select(root) as JsonValue;
         DateTimeOffset? time = (_timestampEncoding, node?.GetValueKind()) switch
         {
             (TimestampEncoding.Iso8601, JsonValueKind.String) when DateTimeOffset.TryParse(node!.GetValue<string>(), CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) => parsed,
-            (TimestampEncoding.EpochSeconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var s) && Math.Abs(s) < 1e11 =>
+            (TimestampEncoding.EpochSeconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var s) && s is > 0 and < 1e11 =>
                 DateTimeOffset.UnixEpoch.AddMilliseconds(Math.Round(s * 1000)),
-            (TimestampEncoding.EpochMilliseconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var ms) && Math.Abs(ms) < 1e14 =>
+            (TimestampEncoding.EpochMilliseconds, JsonValueKind.Number) when node!.TryGetValue<double>(out var ms) && ms is > 0 and < 1e14 =>
                 DateTimeOffset.UnixEpoch.AddMilliseconds(Math.Round(ms)),
             _ => null,
         };
-        if (time is null)
+        if (time is null || time < Earliest || time > received.AddDays(1))
         {
-            warnings.Add($"No device timestamp at {_timestamp.Text} ({_timestampEncoding}): the receive time is used.");
+            warnings.Add(time is null
+                ? $"No device timestamp at {_timestamp.Text} ({_timestampEncoding}): the receive time is used."
+                : $"The device timestamp {time:u} is implausible (before 2000 or more than a day ahead): the receive time is used.");
+            return null;
         }
 
         return time;

@@ -4,6 +4,7 @@ using Acornima;
 using IoTRoutes.Core.Messaging.Formats.Decoding;
 using Jint;
 using Jint.Native;
+using System.Text.RegularExpressions;
 using Jint.Runtime;
 
 namespace IoTRoutes.Core.Messaging.Formats.Script;
@@ -30,7 +31,8 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     public static (ScriptCodec? Codec, Dictionary<string, string[]> Errors) Build(ScriptSettings settings)
     {
         var errors = new Dictionary<string, string[]>();
-        if (settings.TimeoutMilliseconds is < 1 or > 10_000) errors["timeoutMilliseconds"] = ["The time limit is 1 to 10,000 ms."];
+        // Scripts run on the intake's writer threads: a long limit would hold every device's messages.
+        if (settings.TimeoutMilliseconds is < 1 or > 1_000) errors["timeoutMilliseconds"] = ["The time limit is 1 to 1,000 ms."];
         if (settings.MaxStatements is < 100 or > 100_000_000) errors["maxStatements"] = ["The statement limit is 100 to 100,000,000."];
         if (settings.MemoryKilobytes is < 256 or > 1024 * 1024) errors["memoryKilobytes"] = ["The memory limit is 256 KiB to 1 GiB."];
         if (settings.MaxRecursion is < 10 or > 10_000) errors["maxRecursion"] = ["The recursion limit is 10 to 10,000."];
@@ -56,7 +58,8 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         var probe = new ScriptCodec(prepared, settings, legacy: false);
         try
         {
-            var engine = probe.NewEngine();
+            using var deadline = probe.Deadline();
+            var engine = probe.NewEngine(deadline.Token);
             engine.Execute(prepared);
             var modern = engine.GetValue("decodeUplink") is Jint.Native.Function.Function;
             var legacy = !modern && engine.GetValue("Decoder") is Jint.Native.Function.Function;
@@ -74,7 +77,8 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = NewEngine();
+            using var deadline = Deadline();
+            var engine = NewEngine(deadline.Token);
             engine.Execute(_script);
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             if (_legacy)
@@ -104,7 +108,8 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = NewEngine();
+            using var deadline = Deadline();
+            var engine = NewEngine(deadline.Token);
             engine.Execute(_script);
             if (engine.GetValue("encodeDownlink") is not Jint.Native.Function.Function)
             {
@@ -119,7 +124,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
             var warnings = Strings(answer["warnings"]);
             var errors = Strings(answer["errors"]);
-            var port = answer["fPort"] is JsonValue p && p.TryGetValue<int>(out var given) ? given : fPort;
+            var port = answer["fPort"] is JsonValue p && p.TryGetValue<double>(out var given) && given is >= 0 and <= 255 && given == Math.Floor(given) ? (int)given : fPort;
             if (errors.Count > 0)
             {
                 return new Encoders.EncodedPayload(null, port, warnings, errors);
@@ -161,21 +166,20 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     private static List<string> Strings(JsonNode? node) =>
         node is JsonArray array ? [.. array.Select(e => e is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : e?.ToJsonString() ?? "null")] : [];
 
-    private static JsonNode? JsonOf(Engine engine, JsValue value)
-    {
-        if (value.IsUndefined())
-        {
-            return null;
-        }
+    private static JsonNode? JsonOf(Engine engine, JsValue value) => value.IsUndefined() ? null : ScriptResults.ToJson(value);
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        new Jint.Native.Json.JsonSerializer(engine).Serialize(value, buffer); // JSON.stringify's semantics
-        return buffer.WrittenCount == 0 ? null : JsonNode.Parse(buffer.WrittenSpan);
-    }
+    /// <summary>
+    /// A fresh engine for one call: the time limit applies to the script's top level and to the call each (Jint's
+    /// interval restarts at each Execute and Invoke), regular expressions included; the cancellation deadline is meant to
+    /// bound both together.
+    /// </summary>
+    private CancellationTokenSource Deadline() => new(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
 
-    private Engine NewEngine() => new(options =>
+    private Engine NewEngine(CancellationToken deadline) => new(options =>
     {
         options.Strict(false);
+        options.CancellationToken(deadline);
+        options.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
         options.TimeoutInterval(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
         options.MaxStatements(_settings.MaxStatements);
         options.LimitMemory(_settings.MemoryKilobytes * 1024L);
@@ -190,7 +194,9 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         return e switch
         {
             JavaScriptException js => $"The script threw{where}: {js.Message}",
-            TimeoutException => $"The script ran longer than its time limit{where}.",
+            TimeoutException or RegexMatchTimeoutException => $"The script ran longer than its time limit{where}.",
+            _ when e.GetType().Name == "ExecutionCanceledException" => $"The script ran longer than its time limit{where}.",
+            ScriptResultException => e.Message,
             StatementsCountOverflowException => $"The script ran more statements than its limit{where}.",
             MemoryLimitExceededException => $"The script used more memory than its limit{where}.",
             RecursionDepthOverflowException => $"The script recursed deeper than its limit{where}.",

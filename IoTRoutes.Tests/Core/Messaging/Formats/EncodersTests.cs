@@ -65,6 +65,20 @@ public sealed class EncodersTests
         Assert.Null(refused.Bytes);
     }
 
+    [Fact]
+    public void A_command_for_a_cayenne_device_is_encoded_without_its_name_which_cayenne_has_no_key_for()
+    {
+        var format = new ProfileFormat(Guid.NewGuid(), "LPP commands", 1, ExchangeType.Command, "#", null, 1, Compile(FormatKind.CayenneLpp, "{}"), null, FormatKind.CayenneLpp);
+        var profile = new ProfileDecoding(Guid.NewGuid(), "Thermostats", [format], new Dictionary<string, string>());
+        var command = new IoTRoutes.Core.Messaging.Commands.DeviceCommand { Name = "set", Payload = System.Text.Encoding.UTF8.GetBytes("""{"temperature_1":21.5}""") };
+
+        var (payload, error) = IoTRoutes.Core.Messaging.Commands.CommandEncoding.Encode(command, profile);
+
+        Assert.Null(error);
+        Assert.Equal("016700D7", Convert.ToHexString(payload!.Bytes));
+        Assert.False(payload.IsEnvelope);
+    }
+
     private static CompiledFormat Compile(FormatKind kind, string settings) =>
         FormatCompiler.Compile(kind, JsonNode.Parse(settings)!.AsObject()).Format ?? throw new Xunit.Sdk.XunitException("does not compile");
 }

@@ -105,6 +105,43 @@ public sealed class FieldDecodersTests
         Assert.Contains("no layout for discriminator 3", Assert.Single(decoder.Decode(Input([3, 0])).Errors));
     }
 
+    [Theory]
+    [InlineData("""{"fields":[{"name":"v","type":"F32"}]}""", "7FC00000", "not a finite number")]
+    [InlineData("""{"fields":[{"name":"v","type":"F64"}]}""", "7FF0000000000000", "not a finite number")]
+    public void A_float_that_is_not_a_number_is_an_error(string settings, string hex, string error)
+    {
+        Assert.Contains(error, Assert.Single(Binary(settings).Decode(Input(Convert.FromHexString(hex))).Errors));
+    }
+
+    [Fact]
+    public void A_json_value_that_scales_out_of_range_is_an_error_and_an_implausible_timestamp_a_warning()
+    {
+        var decoder = Json("""{"fields":[{"path":"$.v","name":"v","scale":10}],"timestampPath":"$.ts","timestampEncoding":"EpochSeconds"}""");
+
+        var huge = decoder.Decode(Input("""{"v":1e308,"ts":1}"""));
+        var future = decoder.Decode(Input("""{"v":1,"ts":99999999999}"""));
+
+        Assert.Contains("not a finite number", Assert.Single(huge.Errors));
+        Assert.True(future.Succeeded);
+        Assert.Null(future.DeviceTime);
+        Assert.Contains("implausible", Assert.Single(future.Warnings));
+    }
+
+    [Theory]
+    [InlineData("""{"fields":[null]}""", "fields[0]")]
+    [InlineData("""{"discriminatorAt":0,"layouts":{"1":null}}""", "layouts.1")]
+    [InlineData("""{"types":{"1":null}}""", "types.1")]
+    [InlineData("""{"fields":[{"name":"a","type":"U8","at":50000000}]}""", "fields[0].at")]
+    [InlineData("""{"fields":[{"name":"a","type":"U8","bitOffset":2147483647,"bitLength":1}]}""", "fields[0].bitOffset")]
+    [InlineData("""{"fields":[{"name":"a","type":"U8","enum":{"one":"x"}}]}""", "fields[0].enum")]
+    public void Null_or_out_of_range_binary_settings_are_reported_not_thrown(string settings, string place)
+    {
+        var (decoder, errors) = BinaryLayoutDecoder.Build(JsonSerializer.Deserialize<BinaryLayout>(settings, Web)!);
+
+        Assert.Null(decoder);
+        Assert.Contains(place, errors.Keys);
+    }
+
     [Fact]
     public void Channel_type_records_give_keys_by_channel_as_in_cayenne()
     {
@@ -172,7 +209,7 @@ public sealed class FieldDecodersTests
 
     private static DecodeInput Input(string text) => Input(Encoding.UTF8.GetBytes(text));
 
-    private static DecodeInput Input(byte[] bytes) => new(bytes, 1, DateTimeOffset.UnixEpoch, DecodeInput.NoVariables);
+    private static DecodeInput Input(byte[] bytes) => new(bytes, 1, new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero), DecodeInput.NoVariables);
 
     private static void AssertJson(string expected, JsonNode? actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), actual?.ToJsonString() ?? "null");

@@ -90,6 +90,19 @@ public sealed class ScriptCodecTests
     }
 
     [Theory]
+    [InlineData("function decodeUplink(i) { var o = {}; for (var k = 0; k < 30000; k++) { o = { n: o }; } return { data: o }; }", "nested deeper than 64")]
+    [InlineData("function decodeUplink(i) { var s = 'x'.repeat(1000000); var a = []; for (var k = 0; k < 300; k++) a.push(s); return { data: { a: a } }; }", "larger than")]
+    [InlineData("function decodeUplink(i) { /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'); return { data: {} }; }", "time limit")]
+    public void A_result_too_deep_or_too_large_or_a_run_past_the_deadline_is_an_error_not_a_crash(string script, string error)
+    {
+        var (codec, buildErrors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 200, MemoryKilobytes: 64 * 1024));
+
+        var message = codec is null ? buildErrors["script"][0] : Assert.Single(codec.Decode(Input([1])).Errors);
+
+        Assert.Contains(error, message);
+    }
+
+    [Theory]
     [InlineData("function decodeUplink(i) { return {", "Syntax error at line 1")]
     [InlineData("function somethingElse() {}", "neither decodeUplink")]
     [InlineData("while (true) {}", "limit")]
