@@ -85,7 +85,16 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         format.Version++;
         Apply(format, definition, clock.GetUtcNow());
         db.FormatVersions.Add(Snapshot(format, await EmailOfAsync(db, caller, ct)));
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two saves of one version at once: the second finds its version number taken.
+            return ChangeResult.Conflict("version", $"Format {format.Name} was saved by someone else meanwhile as v{format.Version}: reload it and save again.");
+        }
+
         catalog.Forget();
         await audit.RecordAsync(Security.Audit.AuditActions.FormatUpdated, caller, $"{format.Name} v{format.Version}", null, ct);
         return ChangeResult.Done(id);
