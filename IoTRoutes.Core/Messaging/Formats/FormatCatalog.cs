@@ -76,7 +76,8 @@ public sealed class FormatCatalog(IDbContextFactory<AppDbContext> contexts, Time
         var discriminator = f.Discriminator is null ? null : JsonSerializer.Deserialize<Discriminator>(f.Discriminator, FormatCompiler.SettingsJson);
         var (compiled, errors) = FormatCompiler.Compile(f.Kind, JsonNode.Parse(f.Settings) as JsonObject ?? []);
         var problem = compiled is null ? string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")) : null;
-        return new ProfileFormat(f.Id, f.Name, f.Version, f.ExchangeType, f.TopicPattern, discriminator, f.FPort, compiled, problem, f.Kind);
+        return new ProfileFormat(f.Id, f.Name, f.Version, f.ExchangeType, f.TopicPattern,
+            discriminator is null ? null : new DiscriminatorMatch(discriminator), f.FPort, compiled, problem, f.Kind);
     }
 
     internal static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();

@@ -7,7 +7,7 @@ namespace IoTRoutes.Core.Messaging.Formats;
 
 /// <summary>One format of a profile, compiled: <see cref="Compiled"/> is null when the stored format cannot be used (<see cref="Problem"/>).</summary>
 public sealed record ProfileFormat(
-    Guid FormatId, string Name, int Version, ExchangeType ExchangeType, string TopicPattern, Discriminator? Discriminator, int FPort,
+    Guid FormatId, string Name, int Version, ExchangeType ExchangeType, string TopicPattern, DiscriminatorMatch? Discriminator, int FPort,
     CompiledFormat? Compiled, string? Problem, FormatKind Kind = FormatKind.Json);
 
 /// <summary>A device profile ready for traffic: its formats in order, and its variables.</summary>
@@ -24,7 +24,7 @@ public sealed class ProfileDecoding(Guid profileId, string name, IReadOnlyList<P
         foreach (var format in formats)
         {
             if (format.ExchangeType != ExchangeType.Command && TopicFilter.Matches(format.TopicPattern, topic)
-                && (format.Discriminator is null || DiscriminatorMatch.Matches(format.Discriminator, payload)))
+                && (format.Discriminator is null || format.Discriminator.Matches(payload)))
             {
                 return format;
             }
@@ -37,14 +37,18 @@ public sealed class ProfileDecoding(Guid profileId, string name, IReadOnlyList<P
     public ProfileFormat? CommandFormat => formats.FirstOrDefault(f => f.ExchangeType == ExchangeType.Command);
 }
 
-/// <summary>Whether a payload carries a discriminator's value.</summary>
-public static class DiscriminatorMatch
+/// <summary>A discriminator ready for traffic: its JSON path and byte value read once per format version, not per message.</summary>
+public sealed class DiscriminatorMatch(Discriminator discriminator)
 {
-    public static bool Matches(Discriminator d, ReadOnlySpan<byte> payload)
+    private readonly Json.JsonPath? _path = discriminator.JsonPath is { } text && Json.JsonPath.TryParse(text, out var path, out _) ? path : null;
+    private readonly byte? _byte = discriminator.ByteAt is null ? null : FormatRules.ParseByte(discriminator.Value);
+
+    public bool Matches(ReadOnlySpan<byte> payload)
     {
+        var d = discriminator;
         if (d.ByteAt is { } at)
         {
-            return at < payload.Length && FormatRules.ParseByte(d.Value) == payload[at];
+            return at < payload.Length && _byte == payload[at];
         }
 
         if (d.CsvColumn is { } column)
@@ -56,7 +60,7 @@ public static class DiscriminatorMatch
 
         try
         {
-            if (!Json.JsonPath.TryParse(d.JsonPath, out var path, out _) || path.Select(JsonNode.Parse(payload)) is not JsonValue value)
+            if (_path?.Select(JsonNode.Parse(payload)) is not JsonValue value)
             {
                 return false;
             }

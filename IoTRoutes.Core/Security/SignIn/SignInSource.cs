@@ -7,10 +7,7 @@ namespace IoTRoutes.Core.Security.SignIn;
 /// <summary>The keys sign-in attempts are counted under: where they come from, and which account they name.</summary>
 public static class SignInSource
 {
-    /// <summary>
-    /// An IPv4 address as it is; an IPv6 address by its /64 prefix, because one host is usually given a whole /64
-    /// and could otherwise change address at every attempt.
-    /// </summary>
+    /// <summary>The source an attempt is counted under (<see cref="RemoteSource.Normalize"/>: IPv6 by its /64).</summary>
     public static string AddressKey(string? remoteAddress)
     {
         if (!IPAddress.TryParse(remoteAddress, out var address))
@@ -18,19 +15,8 @@ public static class SignInSource
             return "unknown";
         }
 
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
+        var source = RemoteSource.Normalize(address);
+        return source.AddressFamily == AddressFamily.InterNetworkV6 ? source + "/64" : source.ToString();
     }
 
     /// <summary>

@@ -67,28 +67,7 @@ internal sealed class PendingConnects(int maxTotal, int maxPerAddress)
         return refused - Interlocked.Exchange(ref _reported, refused);
     }
 
-    /// <summary>The remote address; an IPv6 one by its /64 prefix, which one host usually holds whole.</summary>
-    internal static IPAddress? SourceOf(EndPoint? remote)
-    {
-        if ((remote as IPEndPoint)?.Address is not { } address)
-        {
-            return null;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address;
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes);
-    }
+    internal static IPAddress? SourceOf(EndPoint? remote) => (remote as IPEndPoint)?.Address is { } address ? RemoteSource.Normalize(address) : null;
 
     private void Leave(IPAddress? address)
     {
