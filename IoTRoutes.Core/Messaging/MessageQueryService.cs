@@ -83,21 +83,6 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         return rows.ConvertAll(v => new LatestFieldDto(v.Name, System.Text.Json.Nodes.JsonNode.Parse(v.Value), v.Unit, v.At, v.MessageId));
     }
 
-    /// <summary>The numeric fields of the device's latest processed messages, for a chart.</summary>
-    public async Task<TelemetryChart> TelemetryAsync(Guid deviceId, int points, CancellationToken ct)
-    {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
-        await using var _db = db;
-        var latest = await db.Messages.AsNoTracking()
-            .Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed)
-            .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
-            .Take(Math.Clamp(points, 1, MessageQuery.MaxLimit))
-            .Select(m => new { m.ReceivedAt, m.Payload })
-            .ToListAsync(ct);
-        latest.Reverse();
-        return NumericTelemetry.Extract(latest.Select(m => (m.ReceivedAt, m.Payload)).ToList());
-    }
-
     /// <summary>The units of the format versions that decoded these messages, each compiled once.</summary>
     private static async Task<Dictionary<(Guid, int), Formats.CompiledFormat>> UnitsAsync(Storage.AppDbContext db, IEnumerable<Message> messages, CancellationToken ct)
     {

@@ -50,6 +50,31 @@ public sealed class DeviceDetailPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task The_time_range_chooses_which_points_are_charted_and_the_export_link_carries_the_same_window()
+    {
+        var device = await CreateDeviceAsync("Ranged");
+        await StoreMessageAsync(device, """{"temp":18,"hum":40}""");
+        Clock.Advance(TimeSpan.FromDays(2));
+        await StoreMessageAsync(device, """{"temp":19}""");
+        await StoreMessageAsync(device, """{"temp":20}""");
+
+        var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
+
+        // Last 24 hours: only the two recent messages, and hum (only in the old one) is not charted at all.
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-test=telemetry-chart]")));
+        Assert.Contains("latest 20 · 2 points", cut.Find("[data-test=telemetry-chart]").TextContent);
+        var export = cut.Find("[data-test=telemetry-export]").GetAttribute("href")!;
+        Assert.StartsWith($"devices/{device.Id}/telemetry.csv?from=2026-11-26T10%3A00%3A03", export);
+        Assert.Contains("fields=temp", export);
+
+        await cut.InvokeAsync(() => cut.FindAll("[data-test=telemetry-range] .mud-toggle-item").Single(b => b.TextContent.Trim() == "7 days").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-test=telemetry-chart]").Count));
+        Assert.Contains("latest 20 · 3 points", cut.Markup);
+        Assert.Contains("latest 40 · 1 point", cut.Markup);
+    }
+
+    [Fact]
     public async Task Deleting_the_device_after_confirming_removes_it_with_its_messages_and_returns_to_the_list()
     {
         var device = await CreateDeviceAsync("Retired pump");

@@ -37,6 +37,9 @@ public static class DevicesApi
         api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
             .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
             .RequirePermission(Permission.View(SecuredObject.Messages));
+
+        // The device page's "Export CSV" link: same service, browser cookie instead of a bearer token.
+        app.MapGet("/devices/{id:guid}/telemetry.csv", SeriesCsvAsync).RequireAuthorization(Policies.MessagesExport).ExcludeFromDescription();
         return app;
     }
 

@@ -78,11 +78,12 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
             return null;
         }
 
-        var messages = db.Messages.AsNoTracking().Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed && m.Data != null);
+        // Messages of devices without a profile have no decoded data: their payload, a JSON object, is what they said.
+        var messages = db.Messages.AsNoTracking().Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed && (m.Data != null || m.FormatId == null));
         if (query.From?.ToUniversalTime() is { } from) messages = messages.Where(m => m.ReceivedAt >= from);
         if (query.To?.ToUniversalTime() is { } to) messages = messages.Where(m => m.ReceivedAt <= to);
         var rows = await messages.OrderByDescending(m => m.ReceivedAt).Take(query.Limit)
-            .Select(m => new { m.Data, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
+            .Select(m => new { m.Data, Payload = m.Data == null ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
         var units = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).ToDictionaryAsync(v => v.Name, v => v.Unit, ct);
 
         var wanted = query.Fields is { Count: > 0 } fields ? fields.ToHashSet(StringComparer.Ordinal) : null;
@@ -90,7 +91,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         foreach (var row in rows.OrderBy(r => r.DeviceTime ?? r.ReceivedAt))
         {
             var at = row.DeviceTime ?? row.ReceivedAt;
-            foreach (var field in Formats.FormatFields.Of(JsonNode.Parse(row.Data!) as JsonObject, _ => null))
+            foreach (var field in Formats.FormatFields.Of(ObjectOf(row.Data, row.Payload), _ => null))
             {
                 if ((wanted is null || wanted.Contains(field.Name)) && field.Value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number)
                     && (points.ContainsKey(field.Name) || points.Count < SeriesQuery.MaxFields))
@@ -103,6 +104,18 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
 
         var order = wanted is null ? points.Keys.ToList() : query.Fields!.Where(points.ContainsKey).ToList();
         return order.ConvertAll(name => new FieldSeries(name, units.GetValueOrDefault(name), points[name]));
+    }
+
+    private static JsonObject? ObjectOf(string? data, byte[]? payload)
+    {
+        try
+        {
+            return (data is not null ? JsonNode.Parse(data) : payload is { Length: > 0 } ? JsonNode.Parse(payload) : null) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static string Quote(string text) =>

@@ -70,7 +70,8 @@ public sealed class EntityIsolationTests : IAsyncLifetime
         Assert.Empty(ofYAsX);
         Assert.Equal(new MessageStatsDto(1, 1, 0), await Messages(_clientX).StatsAsync(default));
         Assert.Equal(new MessageStatsDto(2, 2, 0), await Messages(_orgA).StatsAsync(default));
-        Assert.Empty((await Messages(_clientX).TelemetryAsync(_deviceOfY.Id, 10, default)).Fields);
+        Assert.Null(await new IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries(_db.Scoped(_clientX)).SeriesAsync(_deviceOfY.Id, new(), default));
+        Assert.NotNull(await new IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries(_db.Scoped(_clientY)).SeriesAsync(_deviceOfY.Id, new(), default));
     }
 
     [Fact]
