@@ -181,6 +181,29 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
             : FormatTrial.Try(compiled, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
     }
 
+    /// <summary>Runs a definition's test cases before it is saved (the editor's test cases tab); a definition that does not compile gives its problems instead.</summary>
+    public async Task<(IReadOnlyList<FormatTestResult> Results, IReadOnlyList<string> Problems)> TestDefinitionAsync(FormatDefinition definition, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await db.DisposeAsync();
+        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
+        return compiled is null
+            ? ([], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")])
+            : (FormatTrial.RunTests(compiled, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()), []);
+    }
+
+    /// <summary>Encodes data with a definition not saved yet (the editor's encode panel).</summary>
+    public async Task<Encoders.EncodedPayload> EncodeDefinitionAsync(FormatDefinition definition, JsonObject data, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await db.DisposeAsync();
+        var fPort = definition.FPort ?? 1;
+        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
+        return compiled is null ? Encoders.EncodedPayload.Failed(fPort, [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")])
+            : compiled.Encoder is { } encoder ? encoder.Encode(data, fPort)
+            : Encoders.EncodedPayload.Failed(fPort, $"A {definition.Kind} format does not encode.");
+    }
+
     private ChangeResult? Validate(FormatDefinition definition)
     {
         var errors = FormatRules.Check(definition);

@@ -239,7 +239,7 @@ public sealed class BinaryLayoutDecoder : IPayloadDecoder
         }
     }
 
-    internal static int SizeOf(BinaryType type) => type switch
+    public static int SizeOf(BinaryType type) => type switch
     {
         BinaryType.U8 or BinaryType.S8 => 1,
         BinaryType.U16 or BinaryType.S16 => 2,

@@ -36,8 +36,7 @@ internal static class FormatTemplates
             """,
         FormatKind.Script => """
             {
-              "script": "function decodeUplink(input) {\n  return { data: { temperature: ((input.bytes[0] << 8) | input.bytes[1]) / 100 }, warnings: [], errors: [] };\n}",
-              "timeoutMilliseconds": 100
+              "script": "// LoRa Alliance TS013: decodeUplink for what devices send, encodeDownlink for commands.\nfunction decodeUplink(input) {\n  var bytes = input.bytes;\n  if (bytes.length < 2) {\n    return { errors: ['expected 2 bytes, got ' + bytes.length] };\n  }\n  return {\n    data: { temperature: ((bytes[0] << 24 >> 16) | bytes[1]) / 100 },\n    warnings: [],\n    errors: []\n  };\n}\n\nfunction encodeDownlink(input) {\n  var value = Math.round(input.data.setpoint * 100);\n  return { bytes: [(value >> 8) & 0xff, value & 0xff], fPort: 2 };\n}\n"
             }
             """,
         _ => "{}",
