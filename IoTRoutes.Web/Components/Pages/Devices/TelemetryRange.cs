@@ -28,21 +28,19 @@ public sealed record TelemetryRange(string Key, string Label, TimeSpan? Length, 
     public (DateTimeOffset From, DateTimeOffset To) Window(DateTimeOffset now) =>
         Length is { } length ? (now - length, now) : (FixedFrom!.Value, FixedTo!.Value);
 
-    /// <summary>About six labels along the axis.</summary>
-    public TimeSpan LabelSpacing(DateTimeOffset now)
+    /// <summary>
+    /// About six labels along the axis. The chart spans the points it draws, not the whole window, so the spacing follows
+    /// the points' own span: a spacing wider than the span would place its labels wrong.
+    /// </summary>
+    public static TimeSpan LabelSpacing(TimeSpan span)
     {
-        var (from, to) = Window(now);
-        var span = to - from;
-        TimeSpan[] steps = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(3),
-            TimeSpan.FromHours(6), TimeSpan.FromHours(12), TimeSpan.FromDays(1), TimeSpan.FromDays(2), TimeSpan.FromDays(5), TimeSpan.FromDays(7)];
+        TimeSpan[] steps = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1),
+            TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(6),
+            TimeSpan.FromHours(12), TimeSpan.FromDays(1), TimeSpan.FromDays(2), TimeSpan.FromDays(5), TimeSpan.FromDays(7)];
         return steps.FirstOrDefault(s => span / s <= 7, steps[^1]);
     }
 
-    public string LabelFormat(DateTimeOffset now)
-    {
-        var (from, to) = Window(now);
-        return to - from <= TimeSpan.FromDays(1) ? "HH:mm" : "dd MMM HH:mm";
-    }
+    public static string LabelFormat(TimeSpan span) => span < TimeSpan.FromMinutes(5) ? "HH:mm:ss" : span <= TimeSpan.FromDays(1) ? "HH:mm" : "dd MMM HH:mm";
 
     /// <summary>The query string of the same window for the CSV export route.</summary>
     public string Query(DateTimeOffset now, IEnumerable<string> fields)
