@@ -252,8 +252,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     private FormatDto ToDto(MessageFormat f, IReadOnlyList<string> profiles)
     {
         var d = DefinitionOf(f);
-        var compiled = FormatCatalog.Compile(f);
-        var tests = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, d.TestCases ?? [], f.FPort, clock.GetUtcNow()) : [];
+        var tests = VersionTestResults.Of(f, d.TestCases ?? [], clock.GetUtcNow());
         return new FormatDto(f.Id, f.Name, f.EntityId, f.Kind, f.ExchangeType, f.TopicPattern, d.Discriminator, f.FPort, d.Settings!,
             d.TestCases ?? [], f.Version, f.CreatedAt, f.UpdatedAt, tests, profiles);
     }

@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+
+namespace IoTRoutes.Core.Messaging.Formats;
+
+/// <summary>
+/// The outcome of a saved version's test cases. A version never changes, so it is run once per process rather than on
+/// every listing (a list of script formats would otherwise compile and run every script on each page load).
+/// </summary>
+internal static class VersionTestResults
+{
+    private const int MaxVersions = 2_000;
+    private static readonly ConcurrentDictionary<(Guid Id, int Version), IReadOnlyList<FormatTestResult>> Results = new();
+
+    public static IReadOnlyList<FormatTestResult> Of(MessageFormat format, IReadOnlyList<FormatTestCase> cases, DateTimeOffset now)
+    {
+        if (Results.TryGetValue((format.Id, format.Version), out var known))
+        {
+            return known;
+        }
+
+        var compiled = FormatCatalog.Compile(format);
+        var results = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, cases, format.FPort, now) : [];
+        if (Results.Count >= MaxVersions) Results.Clear();
+        Results[(format.Id, format.Version)] = results;
+        return results;
+    }
+}
