@@ -207,6 +207,37 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains("\"spin\" is none of open, close", (await refused.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["payload"][0]);
     }
 
+    [Fact]
+    public async Task A_command_to_a_device_with_a_json_template_arrives_as_the_template_filled_at_mosquitto_sub()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var body = new JsonObject
+        {
+            ["name"] = Unique("Thermostat command"), ["kind"] = "Json", ["exchangeType"] = "Command",
+            ["template"] = """{"op": "{{command}}", "target": {{setpoint}}, "ref": "web-{{setpoint}}"}""",
+        };
+        var command = await PostIdAsync(api, "/api/v1/formats", body);
+        var uplink = await CreateFormatAsync(api, "CayenneLpp", "#", []);
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Thermostats"), formatIds = new[] { uplink, command } });
+        var device = await CreateDeviceAsync(api, new { name = "Thermostat", profileId });
+        var subscriber = MosquittoPub.RunToolAsync("mosquitto_sub",
+        [
+            "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-V", "mqttv5",
+            "-t", $"devices/{device.Key}/commands/#", "-q", "1", "-C", "1", "-W", "15",
+        ]);
+        await Task.Delay(1500); // mosquitto_sub subscribed; a command sent before would wait for its next connection anyway
+
+        var sent = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { name = "set", payload = new { setpoint = 21.5 } });
+        var refused = await api.PostAsJsonAsync($"/api/v1/devices/{device.Id}/commands", new { name = "set", payload = new { mode = "eco" } });
+
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        var (exitCode, output) = await subscriber;
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("""{"op":"set","target":21.5,"ref":"web-21.5"}""", output.Trim());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("The template needs \"setpoint\"", (await refused.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["payload"][0]);
+    }
+
     [Theory]
     [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
     [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]

@@ -32,8 +32,15 @@ internal sealed class CayenneLppEncoder : IPayloadEncoder
 /// <summary>A JSON mapping written backwards: each mapped field goes to its path, value back through scale and offset.</summary>
 internal sealed class JsonMappingEncoder(JsonMapping mapping) : IPayloadEncoder
 {
+    private readonly JsonTemplate? _template = mapping.Template is { } text ? JsonTemplate.Parse(text).Template : null;
+
     public EncodedPayload Encode(JsonObject data, int fPort)
     {
+        if (_template is not null)
+        {
+            return _template.Encode(data, fPort);
+        }
+
         if (mapping.Fields is not { Count: > 0 } fields)
         {
             return new EncodedPayload(System.Text.Encoding.UTF8.GetBytes(data.ToJsonString()), fPort, [], []);

@@ -16,7 +16,9 @@ public sealed record JsonFieldMapping(
 /// <summary>
 /// The settings of a <c>Json</c> format. Without <see cref="Fields"/>, the payload's object is kept as it is. With
 /// <see cref="ReadingsPath"/>, the mappings apply to each element of that array (a batch of readings in one message).
+/// Commands are written by <see cref="Template"/> when there is one (<see cref="Encoders.JsonTemplate"/>), else by the
+/// mappings backwards.
 /// </summary>
 public sealed record JsonMapping(
     List<JsonFieldMapping>? Fields = null, string? ReadingsPath = null, string? TimestampPath = null,
-    TimestampEncoding TimestampEncoding = TimestampEncoding.Iso8601);
+    TimestampEncoding TimestampEncoding = TimestampEncoding.Iso8601, string? Template = null);

@@ -37,6 +37,11 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
             }
         }
 
+        if (mapping.Template is not null && Encoders.JsonTemplate.Parse(mapping.Template).Error is { } templateError)
+        {
+            errors["template"] = [templateError];
+        }
+
         JsonPath? readings = null, timestamp = null;
         if (mapping.ReadingsPath is not null && !JsonPath.TryParse(mapping.ReadingsPath, out readings, out var readingsError))
         {

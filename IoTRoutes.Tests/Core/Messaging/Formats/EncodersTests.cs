@@ -51,6 +51,31 @@ public sealed class EncodersTests
     }
 
     [Fact]
+    public void A_json_template_fills_values_as_json_outside_strings_and_as_text_inside_them()
+    {
+        var format = Compile(FormatKind.Json, """{"template":"{\"op\":\"{{command}}\",\"id\":\"cmd-{{site.id}}-x\",\"value\":{{setpoint}},\"opts\":{{opts}},\"note\":\"{{note}}\"}"}""");
+
+        var encoded = format.Encoder!.Encode(JsonNode.Parse("""{"command":"set","setpoint":21.5,"site":{"id":7},"opts":{"fast":true},"note":"say \"hi\""}""")!.AsObject(), 1);
+
+        Assert.Equal("""{"op":"set","id":"cmd-7-x","value":21.5,"opts":{"fast":true},"note":"say \"hi\""}""", System.Text.Encoding.UTF8.GetString(encoded.Bytes!));
+        var missing = format.Encoder!.Encode(JsonNode.Parse("""{"command":"set"}""")!.AsObject(), 1);
+        Assert.Null(missing.Bytes);
+        Assert.Contains("The template needs \"setpoint\"", string.Join(" ", missing.Errors));
+    }
+
+    [Theory]
+    [InlineData("""{"v": {{value}""", "is not closed")]
+    [InlineData("""{"v": {{ }} }""", "names no value")]
+    [InlineData("""{"v": {{value}} """, "not JSON")]
+    public void A_broken_template_is_refused_when_the_format_is_saved(string template, string error)
+    {
+        var (compiled, errors) = FormatCompiler.Compile(FormatKind.Json, new JsonObject { ["template"] = template });
+
+        Assert.Null(compiled);
+        Assert.Contains(error, Assert.Single(errors["template"]));
+    }
+
+    [Fact]
     public void A_script_encodes_with_encode_downlink_and_its_errors_refuse_the_command()
     {
         var format = Compile(FormatKind.Script, """
