@@ -5,7 +5,7 @@ namespace IoTRoutes.Core.Messaging.Rejections;
 
 public enum PayloadPreviewKind
 {
-    /// <summary>UTF-8 text without control characters (tabs and line breaks allowed).</summary>
+    /// <summary>UTF-8 text without control characters (tabs and line breaks allowed, though not first).</summary>
     Text,
 
     /// <summary>Bytes as upper-case hex pairs separated by spaces.</summary>
@@ -46,7 +46,9 @@ public static class PayloadPreview
                 break; // a character cut by the preview's end, not a broken one
             }
 
-            if (status != OperationStatus.Done || (Rune.IsControl(rune) && rune.Value is not ('\t' or '\n' or '\r')))
+            // A frame that opens with a line break or tab is far more often binary (0x0A, 0x09, 0x0D as a first byte) than text.
+            var allowedControl = (rune.Value is '\t' or '\n' or '\r') && text.Length > 0;
+            if (status != OperationStatus.Done || (Rune.IsControl(rune) && !allowedControl))
             {
                 return null;
             }

@@ -145,6 +145,8 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
     [InlineData(new byte[] { 0x7B, 0x22, 0x74, 0x22, 0x3A, 0x31, 0x7D }, "{\"t\":1}", PayloadPreviewKind.Text)]
     [InlineData(new byte[] { 0xF8, 0x30, 0x00 }, "F8 30 00", PayloadPreviewKind.Hex)]
     [InlineData(new byte[] { 0x61, 0x01, 0x62 }, "61 01 62", PayloadPreviewKind.Hex)]
+    [InlineData(new byte[] { 0x0A, 0x28, 0x62 }, "0A 28 62", PayloadPreviewKind.Hex)]
+    [InlineData(new byte[] { 0x61, 0x0A, 0x62, 0x0A }, "a\nb\n", PayloadPreviewKind.Text)]
     [InlineData(new byte[0], "", PayloadPreviewKind.Empty)]
     public void A_payload_is_previewed_as_text_when_it_is_text_else_as_hex(byte[] payload, string preview, PayloadPreviewKind kind) =>
         Assert.Equal((preview, kind), PayloadPreview.Of(payload, payload.Length));
