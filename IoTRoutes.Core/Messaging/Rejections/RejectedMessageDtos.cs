@@ -19,12 +19,16 @@ public sealed record RejectedMessageDto(
 public sealed record RejectedMessagePage(IReadOnlyList<RejectedMessageDto> Items, Guid? NextCursor);
 
 /// <summary>
-/// What the rejected messages of a filter have in common: how many, the most frequent reasons, and the formats and devices
+/// What the rejected messages of a filter have in common: how many, the most frequent causes, and the formats and devices
 /// among them (each counted without its own part of the filter, so the other choices stay visible).
 /// </summary>
 public sealed record RejectionSummary(long Total, IReadOnlyList<ReasonCount> Reasons, IReadOnlyList<FormatCount> Formats, IReadOnlyList<DeviceCount> Devices);
 
-public sealed record ReasonCount(string Reason, long Count);
+/// <summary>
+/// One cause of rejection: <see cref="Reason"/> is its most frequent wording, <see cref="Count"/> counts every wording of it
+/// (<see cref="RejectionCauses"/>), <see cref="Match"/> is the text that finds them in the reason filter.
+/// </summary>
+public sealed record ReasonCount(string Reason, long Count, string Match);
 
 public sealed record FormatCount(Guid FormatId, string Name, long Count);
 

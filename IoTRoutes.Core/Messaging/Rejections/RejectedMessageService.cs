@@ -11,6 +11,9 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
 {
     public const int TopReasons = 5;
 
+    /// <summary>How many distinct reasons the summary folds into causes (the most frequent).</summary>
+    public const int MaxDistinctReasons = 1000;
+
     /// <summary>How many devices the summary names at most (the most rejected first).</summary>
     public const int MaxDevices = 100;
 
@@ -62,11 +65,22 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
         await using var _db = db;
         var matching = Rejected(db, filter);
         var total = await matching.LongCountAsync(ct);
-        var reasons = await matching
+        // The database counts each distinct reason; those of one cause are added up here. Past MaxDistinctReasons (the
+        // rarest), counts are lower bounds.
+        var distinct = await matching
             .GroupBy(m => m.RejectionReason)
-            .Select(g => new { Reason = g.Key, Count = g.LongCount() })
-            .OrderByDescending(g => g.Count).Take(TopReasons)
+            .Select(g => new { Reason = g.Key ?? "", Count = g.LongCount() })
+            .OrderByDescending(g => g.Count).Take(MaxDistinctReasons)
             .ToListAsync(ct);
+        var reasons = distinct
+            .GroupBy(r => RejectionCauses.CauseOf(r.Reason))
+            .Select(cause =>
+            {
+                var wording = cause.OrderByDescending(r => r.Count).ThenBy(r => r.Reason, StringComparer.Ordinal).First().Reason;
+                return new ReasonCount(wording, cause.Sum(r => r.Count), RejectionCauses.MatchOf(wording));
+            })
+            .OrderByDescending(r => r.Count).ThenBy(r => r.Reason, StringComparer.Ordinal).Take(TopReasons)
+            .ToList();
 
         var formatCounts = await Rejected(db, filter with { FormatId = null })
             .Where(m => m.FormatId != null)
@@ -85,7 +99,7 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
 
         return new RejectionSummary(
             total,
-            reasons.ConvertAll(r => new ReasonCount(r.Reason ?? "", r.Count)),
+            reasons,
             [.. formatCounts.Select(f => new FormatCount(f.FormatId, names.GetValueOrDefault(f.FormatId) ?? "(deleted format)", f.Count))
                 .OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase)],
             [.. deviceCounts.Where(d => deviceNames.ContainsKey(d.DeviceId)).Select(d => new DeviceCount(d.DeviceId, deviceNames[d.DeviceId], d.Count))

@@ -81,7 +81,7 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
         var ofB = await Service().SummarizeAsync(new RejectedMessageFilter(DeviceId: b.Id), default);
 
         Assert.Equal(4, all.Total);
-        Assert.Equal([new ReasonCount("Malformed JSON", 3), new ReasonCount("Too short", 1)], all.Reasons);
+        Assert.Equal([new ReasonCount("Malformed JSON", 3, "Malformed JSON"), new ReasonCount("Too short", 1, "Too short")], all.Reasons);
         Assert.Equal(1, ofB.Total);
         Assert.Equal(["Alpha", "Beta"], ofB.Devices.Select(d => d.Name)); // the device choice is not narrowed by itself
         Assert.Equal([(format, 1L)], ofB.Formats.Select(f => (f.FormatId, f.Count)));
@@ -125,6 +125,28 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
         Assert.Equal(new ReprocessResult(2, 2, 0), second);
         Assert.Equal(new ReprocessProgress(3, 3, 0, 3), progress.Last());
         Assert.Equal(5, (await StatesAsync(device)).Count); // updated in place
+    }
+
+    [Fact]
+    public async Task Reasons_that_differ_only_in_numbers_or_a_quoted_piece_of_payload_are_one_cause()
+    {
+        var device = await AddDeviceAsync("Chatty");
+        await StoreAsync(device, "{a", MessageState.Rejected, "Malformed JSON: end of data. LineNumber: 0 | BytePositionInLine: 11.");
+        await StoreAsync(device, "{a", MessageState.Rejected, "Malformed JSON: end of data. LineNumber: 0 | BytePositionInLine: 11.");
+        await StoreAsync(device, "{ab", MessageState.Rejected, "Malformed JSON: end of data. LineNumber: 0 | BytePositionInLine: 13.");
+        await StoreAsync(device, "x=1", MessageState.Rejected, "Malformed JSON: 'x=1' is an invalid JSON literal.");
+        await StoreAsync(device, "y=2", MessageState.Rejected, "Malformed JSON: 'y=2' is an invalid JSON literal.");
+        await StoreAsync(device, "F8", MessageState.Rejected, "Climate v2: \"battery\" (u16) needs bytes 3 to 4, the payload has 3.");
+
+        var summary = await Service().SummarizeAsync(new RejectedMessageFilter(), default);
+
+        Assert.Equal(
+            [
+                new ReasonCount("Malformed JSON: end of data. LineNumber: 0 | BytePositionInLine: 11.", 3, "Malformed JSON: end of data. LineNumber:"),
+                new ReasonCount("Malformed JSON: 'x=1' is an invalid JSON literal.", 2, "is an invalid JSON literal."),
+                new ReasonCount("Climate v2: \"battery\" (u16) needs bytes 3 to 4, the payload has 3.", 1, "Climate v2: \"battery\" (u16) needs bytes"),
+            ],
+            summary.Reasons);
     }
 
     [Theory]
