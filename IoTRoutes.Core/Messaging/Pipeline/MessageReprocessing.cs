@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace IoTRoutes.Core.Messaging.Pipeline;
 
 /// <summary>
-/// Which messages to decode again: the given ids (in any state), or else the rejected messages that match the filter
-/// (device, format, reason, time range). Oldest first, at most <see cref="Limit"/> of them (default and ceiling
+/// Which messages to decode again: the given ids (in any state; filter fields given as well narrow them), or else the
+/// rejected messages that match the filter (device, format, reason, time range). Oldest first, at most <see cref="Limit"/> of them (default and ceiling
 /// <see cref="MessageReprocessing.MaxMessages"/>); <see cref="After"/> goes on after the last one a previous request took.
 /// </summary>
 public sealed record ReprocessRequest(
