@@ -37,6 +37,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<BrokerService>();
         services.AddScoped<FormatService>();
         services.AddScoped<MessageReprocessing>();
+        services.AddScoped<Rejections.RejectedMessageService>();
         services.AddScoped<Telemetry.TelemetrySeries>();
         services.AddScoped<Profiles.ProfileService>();
         services.AddScoped<Commands.CommandService>();

@@ -6,6 +6,7 @@ using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Pipeline;
 using IoTRoutes.Core.Storage;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -43,6 +44,10 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Rejections.RejectedMessageService>();
+        Services.AddSingleton(sp => new MessageDecoder(new IoTRoutes.Core.Messaging.Formats.JsonPayloadDecoder(), sp.GetRequiredService<IoTRoutes.Core.Messaging.Formats.FormatCatalog>()));
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.LatestFieldValues>();
+        Services.AddScoped<MessageReprocessing>();
         Services.AddScoped<EntityService>();
         Services.AddScoped<IoTRoutes.Core.Security.Permissions.RoleService>();
         Services.AddOptions<IoTRoutes.Core.Security.LockoutOptions>();
@@ -54,7 +59,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
         AddMessagingServices();
         AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
-            Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
+            Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.MessagesManage, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
             Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand, Policies.FormatsView, Policies.FormatsManage, Policies.MessagesExport);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
@@ -111,7 +116,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         await using var db = Db.CreateDbContext();
         db.Messages.Add(new Message
         {
-            Id = Guid.CreateVersion7(),
+            Id = MessageIds.Next(Clock.GetUtcNow()),
             DeviceId = device.Id,
             Topic = $"devices/{device.Key}/telemetry",
             Payload = Encoding.UTF8.GetBytes(payload),

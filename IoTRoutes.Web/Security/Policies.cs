@@ -8,6 +8,7 @@ public static class Policies
     public const string DevicesRegenerateSecret = "perm:Devices.RegenerateSecret";
     public const string MessagesView = "perm:Messages.View";
     public const string MessagesExport = "perm:Messages.Export";
+    public const string MessagesManage = "perm:Messages.Manage";
     public const string EntitiesView = "perm:Entities.View";
     public const string EntitiesManage = "perm:Entities.Manage";
     public const string RolesView = "perm:Roles.View";

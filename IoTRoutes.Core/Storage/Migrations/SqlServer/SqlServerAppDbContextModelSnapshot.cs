@@ -525,6 +525,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 
                     b.HasIndex("DeviceId", "ReceivedAt");
 
+                    b.HasIndex(new[] { "Id" }, "IX_Messages_Rejected")
+                        .HasFilter("[State] = 2");
+
                     b.ToTable("Messages");
                 });
 
