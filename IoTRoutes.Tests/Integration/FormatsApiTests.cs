@@ -207,6 +207,34 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains("\"spin\" is none of open, close", (await refused.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["payload"][0]);
     }
 
+    [Fact]
+    public async Task Encoding_with_a_script_that_decodes_downlinks_answers_the_bytes_read_back_and_its_try_reads_a_downlink()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = """
+            function decodeUplink(input) { return { data: { uplink: true } }; }
+            function encodeDownlink(input) { return { bytes: [input.data.on ? 1 : 0, input.data.level], fPort: 3 }; }
+            function decodeDownlink(input) { return { data: { on: input.bytes[0] === 1, level: input.bytes[1] }, warnings: input.fPort === 3 ? [] : ["port"] }; }
+            """;
+        var command = await PostIdAsync(api, "/api/v1/formats", new JsonObject
+        {
+            ["name"] = Unique("Dimmer"), ["kind"] = "Script", ["exchangeType"] = "Command", ["script"] = script,
+        });
+        var withoutDecoder = await CreateFormatAsync(api, "Script", "#", new JsonObject
+        {
+            ["script"] = "function decodeUplink(i) { return { data: {} }; }\nfunction encodeDownlink(i) { return { bytes: [7] }; }",
+        });
+
+        var encoded = (await (await api.PostAsJsonAsync($"/api/v1/formats/{command}/encode", new { data = new { on = true, level = 40 } })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var tried = (await (await api.PostAsJsonAsync($"/api/v1/formats/{command}/try", new { payload = "0128", encoding = "hex", fPort = 3 })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var plain = (await (await api.PostAsJsonAsync($"/api/v1/formats/{withoutDecoder}/encode", new { data = new { } })).Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.Equal(("ASg=", 3), (encoded["bytes"]!.GetValue<string>(), encoded["fPort"]!.GetValue<int>()));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"data":{"on":true,"level":40},"warnings":[],"errors":[]}"""), encoded["decoded"]), encoded.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"on":true,"level":40}"""), tried["data"]), tried.ToJsonString());
+        Assert.Equal(["bytes", "fPort", "warnings", "errors"], plain.Select(p => p.Key));
+    }
+
     [Theory]
     [InlineData("03 67 01 10 05 67 00 FF", "hex", """{"temperature_3":27.2,"temperature_5":25.5}""")]
     [InlineData("AWf/1w==", "base64", """{"temperature_1":-4.1}""")]

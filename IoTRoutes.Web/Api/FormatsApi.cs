@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using IoTRoutes.Core.Messaging.Formats;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
@@ -11,7 +12,10 @@ public sealed record TryRequest(string? Payload, string? Encoding = "text", int?
 
 public sealed record EncodeRequest(JsonObject? Data);
 
-public sealed record EncodeResponse(string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
+/// <param name="Decoded">The bytes read back by the format's <c>decodeDownlink</c>; absent when the format has none.</param>
+public sealed record EncodeResponse(
+    string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DecodedDownlink? Decoded = null);
 
 public static class FormatsApi
 {
@@ -33,7 +37,8 @@ public static class FormatsApi
         api.MapPost("/{id:guid}/try", TryAsync).WithName("TryFormat")
             .WithSummary("Decode a sample as live traffic would; a decoding error is a 200 with errors, a malformed request a 400")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat").WithSummary("Encode data as the format would for a command")
+        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat")
+            .WithSummary("Encode data as the format would for a command; a script with decodeDownlink also answers the bytes decoded back")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
         return app;
     }
@@ -96,11 +101,11 @@ public static class FormatsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["data"] = ["Send the data to encode, as a JSON object."] });
         }
 
-        if (await formats.EncodeAsync(id, request.Data, ct) is not { } encoded)
+        if (await formats.EncodeAsync(id, request.Data, ct) is not { Encoded: var encoded, Decoded: var decoded })
         {
             return NotFoundProblem.Format(id);
         }
 
-        return TypedResults.Ok(new EncodeResponse(encoded.Bytes is null ? null : Convert.ToBase64String(encoded.Bytes), encoded.FPort, encoded.Warnings, encoded.Errors));
+        return TypedResults.Ok(new EncodeResponse(encoded.Bytes is null ? null : Convert.ToBase64String(encoded.Bytes), encoded.FPort, encoded.Warnings, encoded.Errors, decoded));
     }
 }

@@ -149,12 +149,16 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
 
         var compiled = FormatCatalog.Compile(format);
         return compiled.Compiled is { } ready
-            ? FormatTrial.Try(ready, payload, fPort ?? format.FPort, FormatCatalog.NoVariables, clock.GetUtcNow())
+            ? FormatTrial.Try(ready, format.ExchangeType, payload, fPort ?? format.FPort, FormatCatalog.NoVariables, clock.GetUtcNow())
             : new TryResult(null, [], [], [compiled.Problem!], null);
     }
 
-    /// <summary>Encodes data as the stored format would for a command; null when there is no such format in the caller's scope.</summary>
-    public async Task<Encoders.EncodedPayload?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
+    /// <summary>
+    /// Encodes data as the stored format would for a command, and reads the bytes back when the format can (a script's
+    /// <c>decodeDownlink</c>), so that encoder and decoder can be seen to agree; null when there is no such format in the
+    /// caller's scope.
+    /// </summary>
+    public async Task<FormatEncoding?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
         await using var _db = db;
@@ -165,9 +169,19 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         }
 
         var compiled = FormatCatalog.Compile(format);
-        return compiled.Compiled?.Encoder is { } encoder
-            ? encoder.Encode(data, format.FPort)
-            : Encoders.EncodedPayload.Failed(format.FPort, compiled.Problem ?? $"A {format.Kind} format does not encode.");
+        if (compiled.Compiled is not { Encoder: { } encoder } ready)
+        {
+            return new FormatEncoding(Encoders.EncodedPayload.Failed(format.FPort, compiled.Problem ?? $"A {format.Kind} format does not encode."), null);
+        }
+
+        var encoded = encoder.Encode(data, format.FPort);
+        if (encoded.Bytes is not { } bytes || ready.DownlinkDecoder is not { } downlinks)
+        {
+            return new FormatEncoding(encoded, null);
+        }
+
+        var decoded = downlinks.Decode(new Decoding.DecodeInput(bytes, encoded.FPort, clock.GetUtcNow(), FormatCatalog.NoVariables));
+        return new FormatEncoding(encoded, new DecodedDownlink(decoded.Succeeded ? decoded.Data : null, decoded.Warnings, decoded.Errors));
     }
 
     /// <summary>Decodes a sample with a definition not saved yet (the editor's live panel); its problems come back as errors.</summary>
@@ -178,7 +192,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
         return compiled is null
             ? new TryResult(null, [], [], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")], null)
-            : FormatTrial.Try(compiled, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
+            : FormatTrial.Try(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
     }
 
     private ChangeResult? Validate(FormatDefinition definition)
@@ -190,7 +204,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
             foreach (var (key, value) in settingsErrors) errors.TryAdd(key, value);
             if (compiled is not null && errors.Count == 0)
             {
-                foreach (var failed in FormatTrial.RunTests(compiled, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()).Where(r => !r.Passed))
+                foreach (var failed in FormatTrial.RunTests(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()).Where(r => !r.Passed))
                 {
                     errors.TryAdd($"testCases.{failed.Name}", [$"Test case \"{failed.Name}\" fails: {failed.Problem}"]);
                 }
@@ -230,7 +244,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     {
         var d = DefinitionOf(f);
         var compiled = FormatCatalog.Compile(f);
-        var tests = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, d.TestCases ?? [], f.FPort, clock.GetUtcNow()) : [];
+        var tests = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, f.ExchangeType, d.TestCases ?? [], f.FPort, clock.GetUtcNow()) : [];
         return new FormatDto(f.Id, f.Name, f.EntityId, f.Kind, f.ExchangeType, f.TopicPattern, d.Discriminator, f.FPort, d.Settings!,
             d.TestCases ?? [], f.Version, f.CreatedAt, f.UpdatedAt, tests, profiles);
     }
