@@ -208,6 +208,35 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task A_normalizing_script_keeps_its_own_data_and_gives_the_fields_of_the_normalized_reading()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = """
+            function decodeUplink(input) { return { data: { temp: ((input.bytes[0] << 8) | input.bytes[1]) / 100, rh: input.bytes[2] / 2 } }; }
+            function normalizeUplink(input) { return { data: { air: { temperature: input.data.temp, relativeHumidity: input.data.rh } } }; }
+            """;
+        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Normalized"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Normalized climate", profileId });
+
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("086661"));
+
+        var message = (await WaitForMessagesAsync(api, device.Id, 1))[0];
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"temp":21.5,"rh":48.5}"""), message["data"]), message.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"air":{"temperature":21.5,"relativeHumidity":48.5}}"""), message["normalizedData"]), message.ToJsonString());
+        Assert.Equal([("air.temperature", "°C"), ("air.relativeHumidity", "%")],
+            message["fields"]!.AsArray().Select(f => (f!["name"]!.GetValue<string>(), f["unit"]!.GetValue<string>())));
+        var latest = await Eventually.GetAsync(async () =>
+        {
+            var fields = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry/latest"))!;
+            return fields.Count == 2 ? fields : null;
+        }, "the latest values of the normalized fields");
+        Assert.Equal(["air.relativeHumidity", "air.temperature"], latest.Select(f => f!["name"]!.GetValue<string>()));
+        var series = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry?fields=air.temperature"))!;
+        Assert.Equal(21.5, Assert.Single(series[0]!["points"]!.AsArray())!["value"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task Encoding_with_a_script_that_decodes_downlinks_answers_the_bytes_read_back_and_its_try_reads_a_downlink()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
