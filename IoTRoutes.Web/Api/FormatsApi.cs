@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Formats.Import;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,9 @@ public sealed record EncodeResponse(
     string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DecodedDownlink? Decoded = null);
 
+/// <summary>An imported codec: the new format, how many examples became test cases, how each one went, and what was left out.</summary>
+public sealed record ImportResponse(Guid Id, int TestCases, IReadOnlyList<FormatTestResult> TestResults, IReadOnlyList<string> Warnings);
+
 public static class FormatsApi
 {
     public static IEndpointRouteBuilder MapFormatsApi(this IEndpointRouteBuilder app)
@@ -29,6 +33,9 @@ public static class FormatsApi
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
         api.MapPost("/", CreateAsync).WithName("CreateFormat")
             .WithSummary("Create a format: name, kind, exchangeType, topicPattern, and the kind's settings (at the top level or under settings)")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapPost("/import", ImportAsync).WithName("ImportFormat")
+            .WithSummary("Create a Script format from a Device Repository codec: script (the .js), codecYaml (the -codec.yaml); its decoder's examples become test cases")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
         api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateFormat").WithSummary("Save a new version of the format")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
@@ -59,6 +66,20 @@ public static class FormatsApi
         return definition is null
             ? TypedResults.ValidationProblem(errors)
             : ChangeResponses.Created(await formats.CreateAsync(definition, ct), "/api/v1/formats", () => NotFoundProblem.Format(Guid.Empty));
+    }
+
+    private static async Task<Results<Created<ImportResponse>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        JsonObject body, DeviceRepositoryImport imports, CancellationToken ct)
+    {
+        var (request, errors) = CodecImportRequest.Read(body);
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var imported = await imports.ImportAsync(request, ct);
+        var created = imported.Format is { } format ? new ImportResponse(format.Id, format.TestCases.Count, format.TestResults, imported.Warnings) : null;
+        return ChangeResponses.Created(imported.Change, "/api/v1/formats", created, () => NotFoundProblem.Format(Guid.Empty));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
