@@ -119,7 +119,9 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         var messages = await WaitForMessagesAsync(api, device.Id, 2);
         Assert.Contains(messages, m => JsonNode.DeepEquals(m["data"], JsonNode.Parse("""{"level":42,"site":"north"}""")));
-        Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("time limit") == true);
+        // The time limit, or the statement limit when the time limit's timer fires late (seen once in a full run on 2 busy cores).
+        var reasons = messages.Select(m => m["rejectionReason"]?.GetValue<string>()).OfType<string>().ToList();
+        Assert.True(reasons.Any(r => r.Contains("ran longer than its time limit") || r.Contains("ran more statements than its limit")), string.Join(" | ", reasons));
     }
 
     [Fact]
