@@ -20,6 +20,12 @@ public sealed class Message
     /// <summary>The decoded object (JSON), when a format decoded the message.</summary>
     public string? Data { get; set; }
 
+    /// <summary>
+    /// The same reading in the Device Repository's normalized schema (JSON: an object or an array of objects), when the
+    /// format gave one (a script's <c>normalizeUplink</c>); the message's fields are read from it.
+    /// </summary>
+    public string? NormalizedData { get; set; }
+
     /// <summary>When the device says it measured (a timestamp in the payload), if it said so.</summary>
     public DateTimeOffset? DeviceTime { get; set; }
 

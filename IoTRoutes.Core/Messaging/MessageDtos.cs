@@ -2,7 +2,10 @@ using IoTRoutes.Core.Messaging.Lifecycle;
 
 namespace IoTRoutes.Core.Messaging;
 
-/// <summary>A stored message as pages and the API show it; <see cref="Payload"/> is the UTF-8 text of the raw bytes.</summary>
+/// <summary>
+/// A stored message as pages and the API show it; <see cref="Payload"/> is the UTF-8 text of the raw bytes. Its fields come
+/// from <see cref="NormalizedData"/> when the format normalized it, else from <see cref="Data"/>.
+/// </summary>
 public sealed record MessageDto(
     Guid Id,
     Guid DeviceId,
@@ -21,7 +24,9 @@ public sealed record MessageDto(
     DateTimeOffset? DeviceTime = null,
     Guid? FormatId = null,
     int? FormatVersion = null,
-    string? Warnings = null);
+    string? Warnings = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    System.Text.Json.Nodes.JsonNode? NormalizedData = null);
 
 public sealed record MessageStatsDto(long Received, long Processed, long Rejected);
 

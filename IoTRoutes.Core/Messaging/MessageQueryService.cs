@@ -105,9 +105,11 @@ public sealed class MessageQueryService(ScopedContexts contexts)
     private static MessageDto ToDto(Message m, string key, string name, IReadOnlyDictionary<(Guid, int), Formats.CompiledFormat> formats)
     {
         var data = m.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.Data) as System.Text.Json.Nodes.JsonObject;
+        var normalized = m.NormalizedData is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.NormalizedData);
         var format = m.FormatId is { } id && m.FormatVersion is { } version ? formats.GetValueOrDefault((id, version)) : null;
         return new(m.Id, m.DeviceId, key, name, m.Topic, Encoding.UTF8.GetString(m.Payload), m.PayloadSize, m.QualityOfService,
             m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt, data,
-            data is null ? null : Formats.FormatFields.Of(data, f => format?.UnitOf(f)), m.DeviceTime, m.FormatId, m.FormatVersion, m.Warnings);
+            data is null ? null : Formats.FormatFields.Of(data, normalized, f => format?.UnitOf(f)), m.DeviceTime, m.FormatId, m.FormatVersion, m.Warnings,
+            normalized);
     }
 }

@@ -36,6 +36,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IBrokerTransports, NoExtraTransports>();
         services.AddScoped<BrokerService>();
         services.AddScoped<FormatService>();
+        services.AddScoped<Formats.Import.DeviceRepositoryImport>();
         services.AddScoped<MessageReprocessing>();
         services.AddScoped<Rejections.RejectedMessageService>();
         services.AddScoped<Telemetry.TelemetrySeries>();

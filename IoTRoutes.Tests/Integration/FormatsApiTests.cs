@@ -119,7 +119,9 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         var messages = await WaitForMessagesAsync(api, device.Id, 2);
         Assert.Contains(messages, m => JsonNode.DeepEquals(m["data"], JsonNode.Parse("""{"level":42,"site":"north"}""")));
-        Assert.Contains(messages, m => m["rejectionReason"]?.GetValue<string>().Contains("time limit") == true);
+        // The time limit, or the statement limit when the time limit's timer fires late (seen once in a full run on 2 busy cores).
+        var reasons = messages.Select(m => m["rejectionReason"]?.GetValue<string>()).OfType<string>().ToList();
+        Assert.True(reasons.Any(r => r.Contains("ran longer than its time limit") || r.Contains("ran more statements than its limit")), string.Join(" | ", reasons));
     }
 
     [Fact]
@@ -236,6 +238,63 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal("""{"op":"set","target":21.5,"ref":"web-21.5"}""", output.Trim());
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("The template needs \"setpoint\"", (await refused.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["payload"][0]);
+    }
+
+    [Fact]
+    public async Task A_normalizing_script_keeps_its_own_data_and_gives_the_fields_of_the_normalized_reading()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = """
+            function decodeUplink(input) { return { data: { temp: ((input.bytes[0] << 8) | input.bytes[1]) / 100, rh: input.bytes[2] / 2 } }; }
+            function normalizeUplink(input) { return { data: { air: { temperature: input.data.temp, relativeHumidity: input.data.rh } } }; }
+            """;
+        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Normalized"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Normalized climate", profileId });
+
+        await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("086661"));
+
+        var message = (await WaitForMessagesAsync(api, device.Id, 1))[0];
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"temp":21.5,"rh":48.5}"""), message["data"]), message.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"air":{"temperature":21.5,"relativeHumidity":48.5}}"""), message["normalizedData"]), message.ToJsonString());
+        Assert.Equal([("air.temperature", "°C"), ("air.relativeHumidity", "%")],
+            message["fields"]!.AsArray().Select(f => (f!["name"]!.GetValue<string>(), f["unit"]!.GetValue<string>())));
+        var latest = await Eventually.GetAsync(async () =>
+        {
+            var fields = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry/latest"))!;
+            return fields.Count == 2 ? fields : null;
+        }, "the latest values of the normalized fields");
+        Assert.Equal(["air.relativeHumidity", "air.temperature"], latest.Select(f => f!["name"]!.GetValue<string>()));
+        var series = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/telemetry?fields=air.temperature"))!;
+        Assert.Equal(21.5, Assert.Single(series[0]!["points"]!.AsArray())!["value"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Encoding_with_a_script_that_decodes_downlinks_answers_the_bytes_read_back_and_its_try_reads_a_downlink()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = """
+            function decodeUplink(input) { return { data: { uplink: true } }; }
+            function encodeDownlink(input) { return { bytes: [input.data.on ? 1 : 0, input.data.level], fPort: 3 }; }
+            function decodeDownlink(input) { return { data: { on: input.bytes[0] === 1, level: input.bytes[1] }, warnings: input.fPort === 3 ? [] : ["port"] }; }
+            """;
+        var command = await PostIdAsync(api, "/api/v1/formats", new JsonObject
+        {
+            ["name"] = Unique("Dimmer"), ["kind"] = "Script", ["exchangeType"] = "Command", ["script"] = script,
+        });
+        var withoutDecoder = await CreateFormatAsync(api, "Script", "#", new JsonObject
+        {
+            ["script"] = "function decodeUplink(i) { return { data: {} }; }\nfunction encodeDownlink(i) { return { bytes: [7] }; }",
+        });
+
+        var encoded = (await (await api.PostAsJsonAsync($"/api/v1/formats/{command}/encode", new { data = new { on = true, level = 40 } })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var tried = (await (await api.PostAsJsonAsync($"/api/v1/formats/{command}/try", new { payload = "0128", encoding = "hex", fPort = 3 })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var plain = (await (await api.PostAsJsonAsync($"/api/v1/formats/{withoutDecoder}/encode", new { data = new { } })).Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.Equal(("ASg=", 3), (encoded["bytes"]!.GetValue<string>(), encoded["fPort"]!.GetValue<int>()));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"data":{"on":true,"level":40},"warnings":[],"errors":[]}"""), encoded["decoded"]), encoded.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"on":true,"level":40}"""), tried["data"]), tried.ToJsonString());
+        Assert.Equal(["bytes", "fPort", "warnings", "errors"], plain.Select(p => p.Key));
     }
 
     [Theory]

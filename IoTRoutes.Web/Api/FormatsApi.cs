@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Formats.Import;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +13,13 @@ public sealed record TryRequest(string? Payload, string? Encoding = "text", int?
 
 public sealed record EncodeRequest(JsonObject? Data);
 
-public sealed record EncodeResponse(string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
+/// <param name="Decoded">The bytes read back by the format's <c>decodeDownlink</c>; absent when the format has none.</param>
+public sealed record EncodeResponse(
+    string? Bytes, int FPort, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DecodedDownlink? Decoded = null);
+
+/// <summary>An imported codec: the new format, how many examples became test cases, how each one went, and what was left out.</summary>
+public sealed record ImportResponse(Guid Id, int TestCases, IReadOnlyList<FormatTestResult> TestResults, IReadOnlyList<string> Warnings);
 
 public static class FormatsApi
 {
@@ -26,6 +34,9 @@ public static class FormatsApi
         api.MapPost("/", CreateAsync).WithName("CreateFormat")
             .WithSummary("Create a format: name, kind, exchangeType, topicPattern, and the kind's settings (at the top level or under settings)")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapPost("/import", ImportAsync).WithName("ImportFormat")
+            .WithSummary("Create a Script format from a Device Repository codec: script (the .js), codecYaml (the -codec.yaml); its decoder's examples become test cases")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
         api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateFormat").WithSummary("Save a new version of the format")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFormat").WithSummary("Delete a format no profile uses")
@@ -33,7 +44,8 @@ public static class FormatsApi
         api.MapPost("/{id:guid}/try", TryAsync).WithName("TryFormat")
             .WithSummary("Decode a sample as live traffic would; a decoding error is a 200 with errors, a malformed request a 400")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat").WithSummary("Encode data as the format would for a command")
+        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat")
+            .WithSummary("Encode data as the format would for a command; a script with decodeDownlink also answers the bytes decoded back")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
         return app;
     }
@@ -54,6 +66,20 @@ public static class FormatsApi
         return definition is null
             ? TypedResults.ValidationProblem(errors)
             : ChangeResponses.Created(await formats.CreateAsync(definition, ct), "/api/v1/formats", () => NotFoundProblem.Format(Guid.Empty));
+    }
+
+    private static async Task<Results<Created<ImportResponse>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        JsonObject body, DeviceRepositoryImport imports, CancellationToken ct)
+    {
+        var (request, errors) = CodecImportRequest.Read(body);
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var imported = await imports.ImportAsync(request, ct);
+        var created = imported.Format is { } format ? new ImportResponse(format.Id, format.TestCases.Count, format.TestResults, imported.Warnings) : null;
+        return ChangeResponses.Created(imported.Change, "/api/v1/formats", created, () => NotFoundProblem.Format(Guid.Empty));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -96,11 +122,11 @@ public static class FormatsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["data"] = ["Send the data to encode, as a JSON object."] });
         }
 
-        if (await formats.EncodeAsync(id, request.Data, ct) is not { } encoded)
+        if (await formats.EncodeAsync(id, request.Data, ct) is not { Encoded: var encoded, Decoded: var decoded })
         {
             return NotFoundProblem.Format(id);
         }
 
-        return TypedResults.Ok(new EncodeResponse(encoded.Bytes is null ? null : Convert.ToBase64String(encoded.Bytes), encoded.FPort, encoded.Warnings, encoded.Errors));
+        return TypedResults.Ok(new EncodeResponse(encoded.Bytes is null ? null : Convert.ToBase64String(encoded.Bytes), encoded.FPort, encoded.Warnings, encoded.Errors, decoded));
     }
 }

@@ -14,6 +14,16 @@ public sealed record CompiledFormat(IPayloadDecoder Decoder, IReadOnlyDictionary
 {
     public Encoders.IPayloadEncoder? Encoder { get; init; }
 
+    /// <summary>Reads back what the format encodes, when it has its own way to (a script's <c>decodeDownlink</c>).</summary>
+    public IPayloadDecoder? DownlinkDecoder { get; init; }
+
+    /// <summary>
+    /// The decoder for messages of an exchange type: a command is a downlink, read by <see cref="DownlinkDecoder"/> when
+    /// the format has one; everything else (and commands of a format without one) by <see cref="Decoder"/>.
+    /// </summary>
+    public IPayloadDecoder DecoderFor(ExchangeType exchange) =>
+        exchange == ExchangeType.Command && DownlinkDecoder is { } downlinks ? downlinks : Decoder;
+
     /// <summary>The unit of a field: by its full name, its last part (<c>readings[0].temperature</c>) or its first (<c>accelerometer_6.x</c>).</summary>
     public string? UnitOf(string field)
     {
@@ -40,7 +50,9 @@ public static class FormatCompiler
     public static (CompiledFormat? Format, Dictionary<string, string[]> Errors) Compile(FormatKind kind, JsonObject settings)
     {
         var (format, errors) = CompileDecoder(kind, settings);
-        return format is null ? (format, errors) : (format with { Encoder = EncoderOf(kind, settings, format) }, errors);
+        return format is null
+            ? (format, errors)
+            : (format with { Encoder = EncoderOf(kind, settings, format), DownlinkDecoder = (format.Decoder as Script.ScriptCodec)?.DownlinkDecoder }, errors);
     }
 
     private static Encoders.IPayloadEncoder? EncoderOf(FormatKind kind, JsonObject settings, CompiledFormat format) => kind switch

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace IoTRoutes.Core.Messaging.Formats;
 
@@ -34,7 +35,16 @@ public sealed record FormatTestResult(string Name, bool Passed, string? Problem,
 public sealed record FieldDto(string Name, JsonNode? Value, string? Unit);
 
 /// <summary>What decoding a sample gave (the try-it panel and <c>POST /formats/{id}/try</c>).</summary>
-public sealed record TryResult(JsonObject? Data, IReadOnlyList<FieldDto> Fields, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors, DateTimeOffset? DeviceTime);
+/// <param name="NormalizedData">A script's <c>normalizeUplink</c> output, which the fields then come from; absent otherwise.</param>
+public sealed record TryResult(
+    JsonObject? Data, IReadOnlyList<FieldDto> Fields, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors, DateTimeOffset? DeviceTime,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NormalizedData = null);
+
+/// <summary>What encoding data with a format gave, and what the bytes decode back to when the format can tell (TS013's <c>decodeDownlink</c>).</summary>
+public sealed record FormatEncoding(Encoders.EncodedPayload Encoded, DecodedDownlink? Decoded);
+
+/// <summary>A downlink read back: TS013's <c>{data, warnings, errors}</c>.</summary>
+public sealed record DecodedDownlink(JsonObject? Data, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
 
 public sealed record FormatDto(
     Guid Id, string Name, Guid EntityId, FormatKind Kind, ExchangeType ExchangeType, string TopicPattern, Discriminator? Discriminator, int FPort,

@@ -149,12 +149,16 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
 
         var compiled = FormatCatalog.Compile(format);
         return compiled.Compiled is { } ready
-            ? FormatTrial.Try(ready, payload, fPort ?? format.FPort, FormatCatalog.NoVariables, clock.GetUtcNow())
+            ? FormatTrial.Try(ready, format.ExchangeType, payload, fPort ?? format.FPort, FormatCatalog.NoVariables, clock.GetUtcNow())
             : new TryResult(null, [], [], [compiled.Problem!], null);
     }
 
-    /// <summary>Encodes data as the stored format would for a command; null when there is no such format in the caller's scope.</summary>
-    public async Task<Encoders.EncodedPayload?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
+    /// <summary>
+    /// Encodes data as the stored format would for a command, and reads the bytes back when the format can (a script's
+    /// <c>decodeDownlink</c>), so that encoder and decoder can be seen to agree; null when there is no such format in the
+    /// caller's scope.
+    /// </summary>
+    public async Task<FormatEncoding?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
         await using var _db = db;
@@ -165,9 +169,19 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         }
 
         var compiled = FormatCatalog.Compile(format);
-        return compiled.Compiled?.Encoder is { } encoder
-            ? encoder.Encode(data, format.FPort)
-            : Encoders.EncodedPayload.Failed(format.FPort, compiled.Problem ?? $"A {format.Kind} format does not encode.");
+        if (compiled.Compiled is not { Encoder: { } encoder } ready)
+        {
+            return new FormatEncoding(Encoders.EncodedPayload.Failed(format.FPort, compiled.Problem ?? $"A {format.Kind} format does not encode."), null);
+        }
+
+        var encoded = encoder.Encode(data, format.FPort);
+        if (encoded.Bytes is not { } bytes || ready.DownlinkDecoder is not { } downlinks)
+        {
+            return new FormatEncoding(encoded, null);
+        }
+
+        var decoded = downlinks.Decode(new Decoding.DecodeInput(bytes, encoded.FPort, clock.GetUtcNow(), FormatCatalog.NoVariables));
+        return new FormatEncoding(encoded, new DecodedDownlink(decoded.Succeeded ? decoded.Data : null, decoded.Warnings, decoded.Errors));
     }
 
     /// <summary>Decodes a sample with a definition not saved yet (the editor's live panel); its problems come back as errors.</summary>
@@ -178,7 +192,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
         return compiled is null
             ? new TryResult(null, [], [], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")], null)
-            : FormatTrial.Try(compiled, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
+            : FormatTrial.Try(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
     }
 
     /// <summary>Runs a definition's test cases before it is saved (the editor's test cases tab); a definition that does not compile gives its problems instead.</summary>
@@ -189,7 +203,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
         return compiled is null
             ? ([], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")])
-            : (FormatTrial.RunTests(compiled, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()), []);
+            : (FormatTrial.RunTests(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()), []);
     }
 
     /// <summary>Encodes data with a definition not saved yet (the editor's encode panel).</summary>
@@ -213,7 +227,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
             foreach (var (key, value) in settingsErrors) errors.TryAdd(key, value);
             if (compiled is not null && errors.Count == 0)
             {
-                foreach (var failed in FormatTrial.RunTests(compiled, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()).Where(r => !r.Passed))
+                foreach (var failed in FormatTrial.RunTests(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()).Where(r => !r.Passed))
                 {
                     errors.TryAdd($"testCases.{failed.Name}", [$"Test case \"{failed.Name}\" fails: {failed.Problem}"]);
                 }

@@ -3,26 +3,30 @@ using IoTRoutes.Core.Messaging.Formats.Decoding;
 
 namespace IoTRoutes.Core.Messaging.Formats;
 
-/// <summary>Samples and test cases through a format, by the same code as live traffic.</summary>
+/// <summary>
+/// Samples and test cases through a format, by the same code as live traffic. A sample of a Command format is a
+/// downlink: it is read as one (<see cref="CompiledFormat.DecoderFor"/>).
+/// </summary>
 public static class FormatTrial
 {
-    public static TryResult Try(CompiledFormat format, byte[] payload, int fPort, IReadOnlyDictionary<string, string> variables, DateTimeOffset now)
+    public static TryResult Try(CompiledFormat format, ExchangeType exchange, byte[] payload, int fPort, IReadOnlyDictionary<string, string> variables, DateTimeOffset now)
     {
         DecodedMessage decoded;
         try
         {
-            decoded = format.Decoder.Decode(new DecodeInput(payload, fPort, now, variables));
+            decoded = format.DecoderFor(exchange).Decode(new DecodeInput(payload, fPort, now, variables));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             decoded = DecodedMessage.Failed($"The decoder failed: {e.Message}");
         }
 
-        return new TryResult(decoded.Succeeded ? decoded.Data : null, decoded.Succeeded ? FormatFields.Of(decoded.Data, format.UnitOf) : [],
-            decoded.Warnings, decoded.Errors, decoded.DeviceTime);
+        return decoded.Succeeded
+            ? new TryResult(decoded.Data, FormatFields.Of(decoded.Data, decoded.Normalized, format.UnitOf), decoded.Warnings, decoded.Errors, decoded.DeviceTime, decoded.Normalized)
+            : new TryResult(null, [], decoded.Warnings, decoded.Errors, decoded.DeviceTime);
     }
 
-    public static IReadOnlyList<FormatTestResult> RunTests(CompiledFormat format, IEnumerable<FormatTestCase> cases, int fPort, DateTimeOffset now)
+    public static IReadOnlyList<FormatTestResult> RunTests(CompiledFormat format, ExchangeType exchange, IEnumerable<FormatTestCase> cases, int fPort, DateTimeOffset now)
     {
         var results = new List<FormatTestResult>();
         foreach (var test in cases.Where(c => c is not null))
@@ -34,7 +38,7 @@ public static class FormatTrial
                 continue;
             }
 
-            var outcome = Try(format, bytes, test.FPort ?? fPort, DecodeInput.NoVariables, now);
+            var outcome = Try(format, exchange, bytes, test.FPort ?? fPort, DecodeInput.NoVariables, now);
             results.Add(Judge(test, outcome));
         }
 

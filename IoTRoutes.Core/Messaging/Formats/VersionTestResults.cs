@@ -19,7 +19,7 @@ internal static class VersionTestResults
         }
 
         var compiled = FormatCatalog.Compile(format);
-        var results = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, cases, format.FPort, now) : [];
+        var results = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, format.ExchangeType, cases, format.FPort, now) : [];
         if (Results.Count >= MaxVersions) Results.Clear();
         Results[(format.Id, format.Version)] = results;
         return results;

@@ -19,6 +19,7 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
     internal void Decide(Message message, DateTimeOffset now, ILogger logger)
     {
         message.ProcessedAt = now;
+        message.NormalizedData = null;
         string? failure;
         try
         {
@@ -73,8 +74,9 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
         }
 
         message.Data = decoded.Data!.ToJsonString();
+        message.NormalizedData = decoded.Normalized?.ToJsonString();
         message.DeviceTime = decoded.DeviceTime;
-        message.DecodedFields = FormatFields.Of(decoded.Data, compiled.UnitOf);
+        message.DecodedFields = FormatFields.Of(decoded.Data, decoded.Normalized, compiled.UnitOf);
         return null;
     }
 

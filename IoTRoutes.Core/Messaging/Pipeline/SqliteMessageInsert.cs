@@ -33,7 +33,7 @@ internal sealed class SqliteMessageInsert : IMessageStore
         nameof(Message.Id), nameof(Message.DeviceId), nameof(Message.Topic), nameof(Message.Payload), nameof(Message.PayloadSize),
         nameof(Message.QualityOfService), nameof(Message.ReceivedAt), nameof(Message.State), nameof(Message.RejectionReason),
         nameof(Message.ProcessedAt), nameof(Message.Data), nameof(Message.DeviceTime), nameof(Message.FormatId),
-        nameof(Message.FormatVersion), nameof(Message.Warnings),
+        nameof(Message.FormatVersion), nameof(Message.Warnings), nameof(Message.NormalizedData),
     ];
 
     private const string CountSql =
@@ -161,6 +161,7 @@ internal sealed class SqliteMessageInsert : IMessageStore
         Check(message.FormatId is { } formatId ? BindGuid(statement, 13, formatId) : raw.sqlite3_bind_null(statement, 13), handle);
         Check(message.FormatVersion is { } version ? raw.sqlite3_bind_int(statement, 14, version) : raw.sqlite3_bind_null(statement, 14), handle);
         Check(message.Warnings is { } warnings ? BindText(statement, 15, warnings) : raw.sqlite3_bind_null(statement, 15), handle);
+        Check(message.NormalizedData is { } normalized ? BindText(statement, 16, normalized) : raw.sqlite3_bind_null(statement, 16), handle);
     }
 
     /// <summary>As EF stores a Guid in SQLite: upper-case text, 8-4-4-4-12.</summary>

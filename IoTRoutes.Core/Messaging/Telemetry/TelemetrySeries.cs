@@ -83,7 +83,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         if (query.From?.ToUniversalTime() is { } from) messages = messages.Where(m => m.ReceivedAt >= from);
         if (query.To?.ToUniversalTime() is { } to) messages = messages.Where(m => m.ReceivedAt <= to);
         var rows = await messages.OrderByDescending(m => m.ReceivedAt).Take(query.Limit)
-            .Select(m => new { m.Data, Payload = m.Data == null ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
+            .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
         var units = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).ToDictionaryAsync(v => v.Name, v => v.Unit, ct);
 
         var wanted = query.Fields is { Count: > 0 } fields ? fields.ToHashSet(StringComparer.Ordinal) : null;
@@ -91,7 +91,8 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         foreach (var row in rows.OrderBy(r => r.DeviceTime ?? r.ReceivedAt))
         {
             var at = row.DeviceTime ?? row.ReceivedAt;
-            foreach (var field in Formats.FormatFields.Of(ObjectOf(row.Data, row.Payload), _ => null))
+            var normalized = row.NormalizedData is null ? null : JsonNode.Parse(row.NormalizedData);
+            foreach (var field in Formats.FormatFields.Of(ObjectOf(row.Data, row.Payload), normalized, _ => null))
             {
                 if ((wanted is null || wanted.Contains(field.Name)) && field.Value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number)
                     && (points.ContainsKey(field.Name) || points.Count < SeriesQuery.MaxFields))

@@ -10,6 +10,13 @@ public sealed record DecodedMessage(JsonObject? Data, DateTimeOffset? DeviceTime
 {
     public bool Succeeded => Errors.Count == 0 && Data is not null;
 
+    /// <summary>
+    /// The same reading in the Device Repository's normalized schema (an object, or an array of objects), when the
+    /// format gives one (a script's <c>normalizeUplink</c>): the message's fields are read from it rather than from
+    /// <see cref="Data"/>.
+    /// </summary>
+    public JsonNode? Normalized { get; init; }
+
     public static DecodedMessage Of(JsonObject data, DateTimeOffset? deviceTime = null, IReadOnlyList<string>? warnings = null) =>
         new(data, deviceTime, warnings ?? [], []);
 

@@ -20,13 +20,26 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     private readonly Prepared<Acornima.Ast.Script> _script;
     private readonly ScriptSettings _settings;
     private readonly bool _legacy;
+    private readonly Defined _defines;
 
     // A fresh engine builds its Date intrinsic on first use, a good part of a short codec's run: only when the script
     // can read recvTime.
     private readonly bool _readsTime;
 
-    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy) =>
-        (_script, _settings, _legacy, _readsTime) = (script, settings, legacy, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
+    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines) =>
+        (_script, _settings, _legacy, _defines, _readsTime) = (script, settings, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
+
+    /// <summary>The optional TS013 functions the script defines, found when it is built.</summary>
+    [Flags]
+    private enum Defined
+    {
+        None = 0,
+        DecodeDownlink = 1,
+        NormalizeUplink = 2,
+    }
+
+    /// <summary>Decodes downlinks with the script's <c>decodeDownlink</c>; null when the script defines none.</summary>
+    public IPayloadDecoder? DownlinkDecoder => _defines.HasFlag(Defined.DecodeDownlink) ? new Downlinks(this) : null;
 
     public static (ScriptCodec? Codec, Dictionary<string, string[]> Errors) Build(ScriptSettings settings)
     {
@@ -55,16 +68,19 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         }
 
         // Run once to see what it defines: a top-level throw or an endless loop is found here, not on the first message.
-        var probe = new ScriptCodec(prepared, settings, legacy: false);
+        var probe = new ScriptCodec(prepared, settings, legacy: false, Defined.None);
         try
         {
             using var deadline = probe.Deadline();
             var engine = probe.NewEngine(deadline.Token);
             engine.Execute(prepared);
-            var modern = engine.GetValue("decodeUplink") is Jint.Native.Function.Function;
-            var legacy = !modern && engine.GetValue("Decoder") is Jint.Native.Function.Function;
+            bool Defines(string name) => engine.GetValue(name) is Jint.Native.Function.Function;
+            var modern = Defines("decodeUplink");
+            var legacy = !modern && Defines("Decoder");
+            var defines = (Defines("decodeDownlink") ? Defined.DecodeDownlink : Defined.None)
+                | (modern && Defines("normalizeUplink") ? Defined.NormalizeUplink : Defined.None);
             return modern || legacy
-                ? (new ScriptCodec(prepared, settings, legacy), errors)
+                ? (new ScriptCodec(prepared, settings, legacy, defines), errors)
                 : (null, new() { ["script"] = ["The script defines neither decodeUplink(input) (TS013) nor Decoder(bytes, port)."] });
         }
         catch (Exception e) when (Problem(e) is { } problem)
@@ -95,12 +111,64 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             {
                 new("bytes", bytes), new("fPort", new JsNumber(input.FPort)), new("recvTime", received), new("variables", variables),
             });
-            return Contract(JsonOf(engine, engine.Invoke("decodeUplink", argument)));
+            var result = engine.Invoke("decodeUplink", argument);
+            var decoded = Contract(JsonOf(engine, result), "decodeUplink");
+            return decoded.Succeeded && _defines.HasFlag(Defined.NormalizeUplink) ? Normalize(engine, result.AsObject().Get("data"), decoded) : decoded;
         }
         catch (Exception e) when (Problem(e) is { } problem)
         {
             return DecodedMessage.Failed(problem);
         }
+    }
+
+    /// <summary>
+    /// TS013's optional <c>normalizeUplink({data})</c>: <c>{data, warnings, errors}</c>, data in the Device Repository's
+    /// normalized schema (an object or an array of objects). Its errors reject the message as decodeUplink's do; warnings add up.
+    /// </summary>
+    private static DecodedMessage Normalize(Engine engine, JsValue data, DecodedMessage decoded)
+    {
+        var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[] { new("data", data) });
+        if (JsonOf(engine, engine.Invoke("normalizeUplink", argument)) is not JsonObject answer)
+        {
+            return new DecodedMessage(null, null, decoded.Warnings, ["normalizeUplink must return an object: { data, warnings, errors }."]);
+        }
+
+        var warnings = decoded.Warnings.Concat(Strings(answer["warnings"])).ToList();
+        var errors = Strings(answer["errors"]);
+        if (errors.Count > 0)
+        {
+            return new DecodedMessage(null, null, warnings, [.. errors.Select(e => $"normalizeUplink: {e}")]);
+        }
+
+        return answer["data"] switch
+        {
+            JsonObject one => decoded with { Warnings = warnings, Normalized = one.DeepClone() },
+            JsonArray many when many.Count > 0 && many.All(m => m is JsonObject) => decoded with { Warnings = warnings, Normalized = many.DeepClone() },
+            _ => new DecodedMessage(null, null, warnings, ["normalizeUplink must return data: an object or an array of objects (and no errors)."]),
+        };
+    }
+
+    /// <summary>TS013's <c>decodeDownlink({bytes, fPort})</c>: <c>{data, warnings, errors}</c>, what a downlink means.</summary>
+    private DecodedMessage DecodeDownlink(DecodeInput input)
+    {
+        try
+        {
+            using var deadline = Deadline();
+            var engine = NewEngine(deadline.Token);
+            engine.Execute(_script);
+            var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
+            var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[] { new("bytes", bytes), new("fPort", new JsNumber(input.FPort)) });
+            return Contract(JsonOf(engine, engine.Invoke("decodeDownlink", argument)), "decodeDownlink");
+        }
+        catch (Exception e) when (Problem(e) is { } problem)
+        {
+            return DecodedMessage.Failed(problem);
+        }
+    }
+
+    private sealed class Downlinks(ScriptCodec codec) : IPayloadDecoder
+    {
+        public DecodedMessage Decode(DecodeInput input) => codec.DecodeDownlink(input);
     }
 
     /// <summary>TS013's <c>encodeDownlink({data})</c>: <c>{bytes, fPort, warnings, errors}</c>.</summary>
@@ -144,11 +212,11 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     }
 
     /// <summary>TS013's answer: <c>{data, warnings, errors}</c>; non-empty errors reject the message.</summary>
-    private static DecodedMessage Contract(JsonNode? result)
+    private static DecodedMessage Contract(JsonNode? result, string function)
     {
         if (result is not JsonObject answer)
         {
-            return DecodedMessage.Failed("decodeUplink must return an object: { data, warnings, errors }.");
+            return DecodedMessage.Failed($"{function} must return an object: {{ data, warnings, errors }}.");
         }
 
         var warnings = Strings(answer["warnings"]);
@@ -160,7 +228,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
         return answer["data"] is JsonObject data
             ? DecodedMessage.Of((JsonObject)data.DeepClone(), null, warnings)
-            : new DecodedMessage(null, null, warnings, ["decodeUplink returned no data object (and no errors)."]);
+            : new DecodedMessage(null, null, warnings, [$"{function} returned no data object (and no errors)."]);
     }
 
     private static List<string> Strings(JsonNode? node) =>

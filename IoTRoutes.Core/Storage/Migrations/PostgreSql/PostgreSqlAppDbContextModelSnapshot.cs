@@ -484,6 +484,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<int?>("FormatVersion")
                         .HasColumnType("integer");
 
+                    b.Property<string>("NormalizedData")
+                        .HasColumnType("text");
+
                     b.Property<byte[]>("Payload")
                         .IsRequired()
                         .HasColumnType("bytea");

@@ -484,6 +484,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<int?>("FormatVersion")
                         .HasColumnType("int");
 
+                    b.Property<string>("NormalizedData")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<byte[]>("Payload")
                         .IsRequired()
                         .HasColumnType("varbinary(max)");

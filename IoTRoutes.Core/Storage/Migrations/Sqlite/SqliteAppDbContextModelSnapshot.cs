@@ -479,6 +479,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<int?>("FormatVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("NormalizedData")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("Payload")
                         .IsRequired()
                         .HasColumnType("BLOB");

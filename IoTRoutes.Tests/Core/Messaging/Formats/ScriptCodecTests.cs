@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IoTRoutes.Core.Messaging.Formats;
 using IoTRoutes.Core.Messaging.Formats.Decoding;
 using IoTRoutes.Core.Messaging.Formats.Script;
 
@@ -122,6 +123,140 @@ public sealed class ScriptCodecTests
 
         Assert.Null(codec);
         Assert.Contains("over 1 KiB", errors["script"][0]);
+    }
+
+    // A downlink codec in the Device Repository's style: encodeDownlink and decodeDownlink mirror each other.
+    private const string ValveCodec = """
+        var MODES = ["closed", "open", "auto"];
+        function decodeUplink(input) { return { data: { flow: input.bytes[0] } }; }
+        function encodeDownlink(input) {
+          const mode = MODES.indexOf(input.data.mode);
+          if (mode < 0) return { errors: [`unknown mode ${input.data.mode}`] };
+          return { bytes: [mode, input.data.minutes || 0], fPort: 10 };
+        }
+        function decodeDownlink(input) {
+          if (input.fPort !== 10) return { errors: ["downlinks go on port 10"] };
+          const [mode, minutes] = input.bytes;
+          return { data: { mode: MODES[mode], minutes: minutes }, warnings: minutes > 120 ? ["long"] : [] };
+        }
+        """;
+
+    [Fact]
+    public void A_command_format_reads_samples_with_decode_downlink_and_an_uplink_format_with_decode_uplink()
+    {
+        var format = Compile(ValveCodec);
+
+        var command = FormatTrial.Try(format, ExchangeType.Command, [0x01, 0x96], 10, DecodeInput.NoVariables, Now);
+        var uplink = FormatTrial.Try(format, ExchangeType.Telemetry, [0x01, 0x96], 10, DecodeInput.NoVariables, Now);
+        var wrongPort = FormatTrial.Try(format, ExchangeType.Command, [0x01], 2, DecodeInput.NoVariables, Now);
+
+        AssertJson("""{"mode":"open","minutes":150}""", command.Data);
+        Assert.Equal(["long"], command.Warnings);
+        AssertJson("""{"flow":1}""", uplink.Data);
+        Assert.Equal(["downlinks go on port 10"], wrongPort.Errors);
+    }
+
+    [Fact]
+    public void Decode_downlink_reads_back_what_encode_downlink_wrote()
+    {
+        var format = Compile(ValveCodec);
+
+        var encoded = format.Encoder!.Encode(JsonNode.Parse("""{"mode":"auto","minutes":30}""")!.AsObject(), 1);
+        var decoded = format.DownlinkDecoder!.Decode(new DecodeInput(encoded.Bytes, encoded.FPort, Now, DecodeInput.NoVariables));
+
+        Assert.Equal(("021E", 10), (Convert.ToHexString(encoded.Bytes!), encoded.FPort));
+        AssertJson("""{"mode":"auto","minutes":30}""", decoded.Data);
+    }
+
+    [Fact]
+    public void Without_decode_downlink_a_command_sample_is_read_by_decode_uplink_as_before()
+    {
+        var format = Compile("function decodeUplink(input) { return { data: { first: input.bytes[0] } }; }");
+
+        Assert.Null(format.DownlinkDecoder);
+        AssertJson("""{"first":7}""", FormatTrial.Try(format, ExchangeType.Command, [7], 1, DecodeInput.NoVariables, Now).Data);
+    }
+
+    [Theory]
+    [InlineData("function decodeDownlink(input) { return 3; }", "decodeDownlink must return an object")]
+    [InlineData("function decodeDownlink(input) { return { warnings: [] }; }", "decodeDownlink returned no data object")]
+    [InlineData("function decodeDownlink(input) { return input.bytes.nothing.here; }", "The script threw (line 2")]
+    public void A_decode_downlink_that_breaks_the_contract_is_an_error(string function, string error)
+    {
+        var format = Compile("function decodeUplink(input) { return { data: {} }; }\n" + function);
+
+        Assert.Contains(error, Assert.Single(FormatTrial.Try(format, ExchangeType.Command, [1], 1, DecodeInput.NoVariables, Now).Errors));
+    }
+
+    // normalizeUplink as the Device Repository writes it: the device's own names in, the normalized schema out.
+    private const string ClimateCodec = """
+        function decodeUplink(input) {
+          const [t1, t2, rh, batt] = input.bytes;
+          const data = { temp: ((t1 << 8) | t2) / 100, rh: rh / 2, batt_mv: batt * 20 };
+          return { data: data, warnings: data.batt_mv < 3000 ? ["battery low"] : [] };
+        }
+        function normalizeUplink(input) {
+          if (input.data.rh > 100) return { errors: ["humidity over 100 %"] };
+          return {
+            data: { air: { temperature: input.data.temp, relativeHumidity: input.data.rh }, battery: input.data.batt_mv / 1000 },
+            warnings: ["normalized"],
+          };
+        }
+        """;
+
+    [Fact]
+    public void The_fields_come_from_normalize_uplink_with_the_schemas_units_and_the_data_stays_decode_uplinks()
+    {
+        var format = Compile(ClimateCodec);
+
+        var result = FormatTrial.Try(format, ExchangeType.Telemetry, [0x08, 0x66, 0x61, 0x8C], 1, DecodeInput.NoVariables, Now);
+
+        AssertJson("""{"temp":21.5,"rh":48.5,"batt_mv":2800}""", result.Data);
+        AssertJson("""{"air":{"temperature":21.5,"relativeHumidity":48.5},"battery":2.8}""", result.NormalizedData);
+        Assert.Equal([("air.temperature", "21.5", "°C"), ("air.relativeHumidity", "48.5", "%"), ("battery", "2.8", "V")],
+            result.Fields.Select(f => (f.Name, f.Value!.ToJsonString(), f.Unit)));
+        Assert.Equal(["battery low", "normalized"], result.Warnings);
+    }
+
+    [Fact]
+    public void Errors_of_normalize_uplink_reject_the_message_as_those_of_decode_uplink_do()
+    {
+        var format = Compile(ClimateCodec);
+        var junk = Compile("function decodeUplink(i) { return { data: { a: 1 } }; }\nfunction normalizeUplink(i) { return { data: [1, 2] }; }");
+
+        var rejected = FormatTrial.Try(format, ExchangeType.Telemetry, [0x08, 0x66, 0xFA, 0xAA], 1, DecodeInput.NoVariables, Now);
+
+        Assert.Equal(["normalizeUplink: humidity over 100 %"], rejected.Errors);
+        Assert.Null(rejected.Data);
+        Assert.Empty(rejected.Fields);
+        Assert.Contains("an object or an array of objects", Assert.Single(FormatTrial.Try(junk, ExchangeType.Telemetry, [], 1, DecodeInput.NoVariables, Now).Errors));
+    }
+
+    [Fact]
+    public void Several_normalized_measurements_keep_their_names_unless_two_give_the_same_one()
+    {
+        var distinct = Compile("""
+            function decodeUplink(i) { return { data: { t: 20.5, v: 3.1 } }; }
+            function normalizeUplink(i) { return { data: [{ air: { temperature: i.data.t } }, { battery: i.data.v }] }; }
+            """);
+        var series = Compile("""
+            function decodeUplink(i) { return { data: { t: [20.5, 21] } }; }
+            function normalizeUplink(i) { return { data: i.data.t.map(t => ({ air: { temperature: t } })) }; }
+            """);
+
+        var one = FormatTrial.Try(distinct, ExchangeType.Telemetry, [], 1, DecodeInput.NoVariables, Now).Fields;
+        var two = FormatTrial.Try(series, ExchangeType.Telemetry, [], 1, DecodeInput.NoVariables, Now).Fields;
+
+        Assert.Equal([("air.temperature", "°C"), ("battery", "V")], one.Select(f => (f.Name, f.Unit)));
+        Assert.Equal([("[0].air.temperature", "°C"), ("[1].air.temperature", "°C")], two.Select(f => (f.Name, f.Unit)));
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
+
+    private static CompiledFormat Compile(string script)
+    {
+        var (format, errors) = FormatCompiler.Compile(FormatKind.Script, new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 200 });
+        return format ?? throw new Xunit.Sdk.XunitException(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
     }
 
     private static ScriptCodec Build(string script)
