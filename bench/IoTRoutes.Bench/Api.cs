@@ -1,13 +1,14 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 
 namespace IoTRoutes.Bench;
 
-public sealed record Credentials(string Key, string Secret);
+public sealed record Credentials(string Key, string Secret, Guid DeviceId = default);
 
 public sealed record Stats(long Received, long Processed, long Rejected);
 
-/// <summary>The REST API calls the harness needs: a token, devices, message stats.</summary>
+/// <summary>The REST API calls the harness needs: a token, formats and profiles, devices, their messages, message stats.</summary>
 public sealed class Api(string url, string email, string password) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
@@ -20,24 +21,49 @@ public sealed class Api(string url, string email, string password) : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
     }
 
-    public async Task<List<Credentials>> CreateDevicesAsync(int count, string prefix)
+    /// <summary>A format, and a profile holding just it; returns both ids.</summary>
+    public async Task<(Guid FormatId, Guid ProfileId)> CreateProfileAsync(JsonObject format)
+    {
+        var formatId = await CreateAsync("/api/v1/formats", format);
+        var profileId = await CreateAsync("/api/v1/profiles", new { name = $"{format["name"]} profile", formatIds = new[] { formatId } });
+        return (formatId, profileId);
+    }
+
+    public async Task<List<Credentials>> CreateDevicesAsync(int count, string prefix, Guid? profileId = null)
     {
         var created = new Credentials[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
-            var response = await _http.PostAsJsonAsync("/api/v1/devices", new { name = $"{prefix} {i}" }, ct);
+            var response = await _http.PostAsJsonAsync("/api/v1/devices", new { name = $"{prefix} {i}", profileId }, ct);
             response.EnsureSuccessStatusCode();
             var device = await response.Content.ReadFromJsonAsync<DeviceBody>(ct);
-            created[i] = new Credentials(device!.Key, device.Secret);
+            created[i] = new Credentials(device!.Key, device.Secret, device.Id);
         });
         return [.. created];
     }
+
+    /// <summary>The device's newest messages, as the API shows them (state, data, fields, format).</summary>
+    public async Task<JsonArray> DeviceMessagesAsync(Guid deviceId, int limit) =>
+        (await _http.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{deviceId}/messages?limit={limit}"))!;
 
     public async Task<Stats> StatsAsync() => (await _http.GetFromJsonAsync<Stats>("/api/v1/messages/stats"))!;
 
     public void Dispose() => _http.Dispose();
 
+    private async Task<Guid> CreateAsync(string path, object body)
+    {
+        var response = await _http.PostAsJsonAsync(path, body);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
+    }
+
+    private sealed record IdBody(Guid Id);
+
     private sealed record TokenBody(string AccessToken);
 
-    private sealed record DeviceBody(string Key, string Secret);
+    private sealed record DeviceBody(Guid Id, string Key, string Secret);
 }

@@ -16,6 +16,11 @@ public sealed record BenchOptions
     public int Devices { get; init; } = 20;
     public int Clients { get; init; } = 20;
     public int Messages { get; init; } = 2000;
+    /// <summary>
+    /// <c>json</c> (devices without a profile: the built-in JSON check), <c>binary</c> or <c>script</c> (every device on a
+    /// profile with that format of a 24-byte payload), or <c>all</c>: the three, one after the other in each round.
+    /// </summary>
+    public string Format { get; init; } = "json";
     public int Qos { get; init; } = 1;
     public int PayloadBytes { get; init; } = 128;
     public int InFlight { get; init; } = 16;
@@ -49,6 +54,7 @@ public sealed record BenchOptions
                 "--devices" => o with { Devices = int.Parse(Next()) },
                 "--clients" => o with { Clients = int.Parse(Next()) },
                 "--messages" => o with { Messages = int.Parse(Next()) },
+                "--format" => o with { Format = Next() },
                 "--qos" => o with { Qos = int.Parse(Next()) },
                 "--payload" => o with { PayloadBytes = int.Parse(Next()) },
                 "--in-flight" => o with { InFlight = int.Parse(Next()) },
@@ -63,6 +69,12 @@ public sealed record BenchOptions
                 "--record" => o with { Record = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}. See bench/README.md."),
             };
+        }
+
+        var formats = PayloadFormats.Parse(o.Format);
+        if (o.Mode != "ingest" && formats is not [PayloadFormat.Json])
+        {
+            throw new ArgumentException("--format applies to the ingest mode; kill and idle publish JSON.");
         }
 
         return o;

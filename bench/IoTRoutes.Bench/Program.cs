@@ -34,8 +34,13 @@ finally
 async Task IngestAsync()
 {
     // The machine is noisy (a shared VM): with --repeat the pair bare → IoTRoutes runs several times, and the round with
-    // the median ratio is the one reported, with every round's numbers beside it.
-    var rounds = new List<(BareRun? Bare, IngestRun Run)>();
+    // the median ratio is the one reported, with every round's numbers beside it. With --format all a round runs JSON,
+    // Binary and Script each on a fresh IoTRoutes with the same warm-up and load, in alternating order from one round to
+    // the next (a drift of the machine's speed then favours none of them), and each format is compared with the JSON run
+    // of its own round.
+    var formats = PayloadFormats.Parse(options.Format);
+    var reference = formats[0];
+    var rounds = new List<(BareRun? Bare, Dictionary<PayloadFormat, IngestRun> Runs)>();
     for (var round = 1; round <= options.Repeat; round++)
     {
         if (options.Repeat > 1)
@@ -43,33 +48,46 @@ async Task IngestAsync()
             Console.WriteLine($"round {round} of {options.Repeat}");
         }
 
-        var bare = options.Baseline ? await BareRunAsync() : null;
-        rounds.Add((bare, await IoTRoutesRunAsync()));
+        var bare = options.Baseline ? await BareRunAsync(reference) : null;
+        var runs = new Dictionary<PayloadFormat, IngestRun>();
+        foreach (var format in round % 2 == 1 ? formats : formats.Reverse())
+        {
+            runs[format] = await IoTRoutesRunAsync(format);
+        }
+
+        rounds.Add((bare, runs));
     }
 
-    var median = rounds.OrderBy(r => r.Bare is null ? r.Run.Publish.PerSecond : r.Run.Publish.PerSecond / r.Bare.Publish.PerSecond).ElementAt(rounds.Count / 2);
+    var median = rounds.OrderBy(r => r.Bare is null ? r.Runs[reference].Publish.PerSecond : r.Runs[reference].Publish.PerSecond / r.Bare.Publish.PerSecond)
+        .ElementAt(rounds.Count / 2);
     if (median.Bare is not null)
     {
         report.Baseline(median.Bare);
     }
 
-    report.IoTRoutes(median.Run);
+    report.IoTRoutes(median.Runs[reference]);
     if (rounds.Count > 1)
     {
-        report.Rounds(rounds.ConvertAll(r => (r.Bare?.Publish.PerSecond, r.Run.Publish.PerSecond)));
+        report.Rounds(rounds.ConvertAll(r => (r.Bare?.Publish.PerSecond, r.Runs[reference].Publish.PerSecond)));
+    }
+
+    if (formats.Count > 1)
+    {
+        report.Formats(rounds.ConvertAll(r => r.Runs));
     }
 }
 
-async Task<BareRun> BareRunAsync()
+async Task<BareRun> BareRunAsync(PayloadFormat format)
 {
+    var payload = Payloads.For(format, options.PayloadBytes);
     await using var bare = new BareBroker();
     await bare.StartAsync();
     var clients = await Publishers.ConnectAsync(bare.Port, new Credentials?[options.Clients]);
     string[] bareTopics = [.. Enumerable.Range(0, options.Clients).Select(i => $"bench/{i}/telemetry")];
-    await WarmUpAsync(clients, bareTopics);
+    await WarmUpAsync(clients, bareTopics, payload);
     var cpuBefore = bare.CpuTime;
     var machine = MachineCpu.Sample();
-    var result = await Publishers.RunAsync(clients, bareTopics, options);
+    var result = await Publishers.RunAsync(clients, bareTopics, options, payload);
     var cpu = bare.CpuTime - cpuBefore;
     var busy = MachineCpu.BusySince(machine);
     clients.ForEach(c => c.Dispose());
@@ -79,12 +97,19 @@ async Task<BareRun> BareRunAsync()
     return run;
 }
 
-async Task<IngestRun> IoTRoutesRunAsync()
+async Task<IngestRun> IoTRoutesRunAsync(PayloadFormat format)
 {
     await using var app = await StartAppAsync();
     using var api = new Api(app.Url, options.Email, options.Password);
     await api.SignInAsync();
-    var devices = await api.CreateDevicesAsync(options.Devices, "Bench");
+    Guid? formatId = null, profileId = null;
+    if (PayloadFormats.Definition(format, $"Bench {format} {Guid.NewGuid():N}") is { } definition)
+    {
+        (formatId, profileId) = await api.CreateProfileAsync(definition);
+    }
+
+    var devices = await api.CreateDevicesAsync(options.Devices, $"Bench {format}", profileId);
+    var payload = Payloads.For(format, options.PayloadBytes);
     var credentials = Enumerable.Range(0, options.Clients).Select(i => (Credentials?)devices[i % devices.Count]).ToList();
     var topics = credentials.Select(c => $"devices/{c!.Key}/telemetry").ToList();
     var connected = await Publishers.ConnectAsync(app.MqttPort, credentials);
@@ -98,7 +123,7 @@ async Task<IngestRun> IoTRoutesRunAsync()
     using (var warming = new CancellationTokenSource())
     {
         var probing = pages.RunAsync(warming.Token);
-        var warm = await WarmUpAsync(connected, topics);
+        var warm = await WarmUpAsync(connected, topics, payload);
         await warming.CancelAsync();
         renders = await probing;
         if (warm is not null)
@@ -111,7 +136,7 @@ async Task<IngestRun> IoTRoutesRunAsync()
     var cpuBefore = app.CpuTime;
     var machine = MachineCpu.Sample();
     var clock = Stopwatch.StartNew();
-    var run = await Publishers.RunAsync(connected, topics, options);
+    var run = await Publishers.RunAsync(connected, topics, options, payload);
     var busy = MachineCpu.BusySince(machine);
     var after = await WaitForProcessedAsync(api, before, run.Acknowledged, TimeSpan.FromMinutes(5));
     var ingestSeconds = clock.Elapsed.TotalSeconds;
@@ -120,23 +145,24 @@ async Task<IngestRun> IoTRoutesRunAsync()
     connected.ForEach(c => c.Dispose());
     var stored = after.Received - before.Received;
     var processed = after.Processed + after.Rejected - before.Processed - before.Rejected;
-    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy, renders);
-    Console.WriteLine($"IoTRoutes: {run.PerSecond:N0} acks/s, ingest {result.IngestPerSecond:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
+    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy, renders, format);
+    Console.WriteLine($"IoTRoutes ({PayloadFormats.Describe(format, options.PayloadBytes)}): {run.PerSecond:N0} acks/s, ingest {result.IngestPerSecond:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
                       $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}% " +
                       $"({cpu.TotalMicroseconds / Math.Max(1, run.Acknowledged):N1} µs per message), machine {busy:P0} busy, peak {peak / 1048576} MiB");
     Console.WriteLine($"  pages under the warm-up load: {renders.Count} renders of {string.Join(", ", renders.Select(r => r.Page).Distinct())}, " +
                       $"{renders.Count(r => !r.Ok)} failed, p50 {result.PagePercentile(50):N0} ms, max {result.PagePercentile(100):N0} ms");
+    await PayloadFormats.VerifyAsync(api, format, formatId, start, after, devices);
     return result;
 }
 
-async Task<PublishResult?> WarmUpAsync(IReadOnlyList<MQTTnet.IMqttClient> clients, IReadOnlyList<string> topics)
+async Task<PublishResult?> WarmUpAsync(IReadOnlyList<MQTTnet.IMqttClient> clients, IReadOnlyList<string> topics, Func<long, byte[]> payload)
 {
     if (options.Warmup <= 0)
     {
         return null;
     }
 
-    var warm = await Publishers.RunAsync(clients, topics, options with { Messages = options.Warmup, Rate = 0 });
+    var warm = await Publishers.RunAsync(clients, topics, options with { Messages = options.Warmup, Rate = 0 }, payload);
     Console.WriteLine($"  warm-up: {warm.Acknowledged:N0} messages (not measured)");
     return warm;
 }
@@ -152,7 +178,8 @@ async Task KillAsync()
     var connected = await Publishers.ConnectAsync(app.MqttPort, credentials);
     var killAt = options.Messages / 2;
     var killed = 0;
-    var run = await Publishers.RunAsync(connected, [.. credentials.Select(c => $"devices/{c!.Key}/telemetry")], options, acknowledged =>
+    var run = await Publishers.RunAsync(connected, [.. credentials.Select(c => $"devices/{c!.Key}/telemetry")], options,
+        Payloads.For(PayloadFormat.Json, options.PayloadBytes), acknowledged =>
     {
         if (acknowledged >= killAt && Interlocked.Exchange(ref killed, 1) == 0)
         {

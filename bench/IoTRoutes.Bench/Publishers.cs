@@ -51,8 +51,9 @@ public static class Publishers
         return [.. clients];
     }
 
+    /// <param name="payload">Builds the payload of each message from its sequence number (<see cref="Payloads.For"/>).</param>
     public static async Task<PublishResult> RunAsync(
-        IReadOnlyList<IMqttClient> clients, IReadOnlyList<string> topics, BenchOptions options, Func<long, bool>? stopAfter = null)
+        IReadOnlyList<IMqttClient> clients, IReadOnlyList<string> topics, BenchOptions options, Func<long, byte[]> payload, Func<long, bool>? stopAfter = null)
     {
         var qos = (MqttQualityOfServiceLevel)options.Qos;
         var perClient = options.Messages / clients.Count;
@@ -79,7 +80,7 @@ public static class Publishers
 
                 var slot = c * perClient + m;
                 var next = new MqttApplicationMessageBuilder().WithTopic(topics[c])
-                    .WithPayload(Payloads.Telemetry(Interlocked.Increment(ref sequence), options.PayloadBytes))
+                    .WithPayload(payload(Interlocked.Increment(ref sequence)))
                     .WithQualityOfServiceLevel(qos).Build();
                 pending.Add(PublishOneAsync(client, next, slot));
             }

@@ -8,8 +8,10 @@ namespace IoTRoutes.Bench;
 /// <summary>One measured IoTRoutes run: the publishers' view, what was stored, and the process's CPU and memory.</summary>
 public sealed record IngestRun(
     PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes, double MachineBusy,
-    List<(string Page, double Ms, bool Ok)> PageRenders)
+    List<(string Page, double Ms, bool Ok)> PageRenders, PayloadFormat Format = PayloadFormat.Json)
 {
+    public double CpuMicrosecondsPerMessage => Cpu.TotalMicroseconds / Math.Max(1, Publish.Acknowledged);
+
     public double PagePercentile(double p) => new PublishResult(0, 0, TimeSpan.Zero, [.. PageRenders.Where(r => r.Ok).Select(r => r.Ms)]).Percentile(p);
 }
 
@@ -47,7 +49,7 @@ public sealed class Report(BenchOptions options)
         {
             acksPerSecond = r.PerSecond, run.IngestPerSecond, p50Ms = r.Percentile(50), p99Ms = r.Percentile(99), r.Acknowledged, r.Failed,
             run.Stored, run.Processed, lost = Math.Max(0, r.Acknowledged - run.Stored), cpuPercent = run.Cpu.TotalSeconds / run.Wall.TotalSeconds * 100,
-            cpuMicrosecondsPerMessage = run.Cpu.TotalMicroseconds / Math.Max(1, r.Acknowledged), machineBusyPercent = run.MachineBusy * 100,
+            cpuMicrosecondsPerMessage = run.CpuMicrosecondsPerMessage, machineBusyPercent = run.MachineBusy * 100,
             pageRenders = run.PageRenders.Count, pageRendersFailed = run.PageRenders.Count(p => !p.Ok),
             pageRenderP50Ms = run.PagePercentile(50), pageRenderMaxMs = run.PagePercentile(100),
             peakMemoryMiB = run.PeakBytes / 1048576.0,
@@ -63,6 +65,47 @@ public sealed class Report(BenchOptions options)
                 ? string.Create(CultureInfo.InvariantCulture, $"{bare:N0} → {r.IoTRoutes:N0} ({r.IoTRoutes / bare:P0})")
                 : string.Create(CultureInfo.InvariantCulture, $"{r.IoTRoutes:N0}"))),
         };
+
+    /// <summary>
+    /// Every format's run of each round (--format all): ingest rates, CPU per message and machine load, and each format's
+    /// ingest rate against the JSON run of the same round; the top-level numbers are medians of the rounds.
+    /// </summary>
+    public void Formats(List<Dictionary<PayloadFormat, IngestRun>> rounds)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        static double Ratio(Dictionary<PayloadFormat, IngestRun> round, PayloadFormat format) =>
+            round[format].IngestPerSecond / round[PayloadFormat.Json].IngestPerSecond;
+
+        string Round(Dictionary<PayloadFormat, IngestRun> round) => string.Join(", ", round.OrderBy(r => r.Key).Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{r.Key.ToString().ToLowerInvariant()} {r.Value.IngestPerSecond:N0}/s{(r.Key == PayloadFormat.Json ? "" : $" ({Ratio(round, r.Key):N2})")} " +
+            $"{r.Value.CpuMicrosecondsPerMessage:N1} µs/msg, machine {r.Value.MachineBusy:P0}")));
+
+        var binary = Median(rounds.Select(r => Ratio(r, PayloadFormat.Binary)));
+        var script = Median(rounds.Select(r => Ratio(r, PayloadFormat.Script)));
+        _results["formats"] = new
+        {
+            jsonIngestPerSecond = Median(rounds.Select(r => r[PayloadFormat.Json].IngestPerSecond)),
+            binaryIngestPerSecond = Median(rounds.Select(r => r[PayloadFormat.Binary].IngestPerSecond)),
+            scriptIngestPerSecond = Median(rounds.Select(r => r[PayloadFormat.Script].IngestPerSecond)),
+            binaryToJson = binary,
+            scriptToJson = script,
+            jsonCpuMicrosecondsPerMessage = Median(rounds.Select(r => r[PayloadFormat.Json].CpuMicrosecondsPerMessage)),
+            binaryCpuMicrosecondsPerMessage = Median(rounds.Select(r => r[PayloadFormat.Binary].CpuMicrosecondsPerMessage)),
+            scriptCpuMicrosecondsPerMessage = Median(rounds.Select(r => r[PayloadFormat.Script].CpuMicrosecondsPerMessage)),
+            rounds = string.Join("; ", rounds.Select(Round)),
+        };
+        Console.WriteLine($"formats, median of {rounds.Count} round(s): binary/json {binary:N2} (target 0.90: {(binary >= 0.9 ? "met" : "short")}), " +
+                          $"script/json {script:N2} (target 0.50: {(script >= 0.5 ? "met" : "short")})");
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            Console.WriteLine($"  round {i + 1}: {Round(rounds[i])}");
+        }
+    }
 
     public void Kill(long acknowledged, long storedAfterRestart) =>
         _results["kill"] = new { acknowledged, storedAfterRestart, lost = Math.Max(0, acknowledged - storedAfterRestart) };
@@ -100,7 +143,7 @@ public sealed class Report(BenchOptions options)
         md.AppendLine().AppendLine($"### {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {options.Mode} · {options.Database}")
             .AppendLine().AppendLine($"Machine: {machine.cores} cores ({machine.cpu}), {machine.memoryGiB:N1} GiB; commit `{machine.commit}`. " +
                 $"Settings: {options.Clients} clients, {options.Devices} devices, {options.Messages:N0} messages, QoS {options.Qos}, " +
-                $"{options.PayloadBytes}-byte JSON, {options.InFlight} in flight per client{(options.Rate > 0 ? $", paced at {options.Rate:N0}/s" : "")}" +
+                $"{string.Join(" / ", PayloadFormats.Parse(options.Format).Select(f => PayloadFormats.Describe(f, options.PayloadBytes)))}, {options.InFlight} in flight per client{(options.Rate > 0 ? $", paced at {options.Rate:N0}/s" : "")}" +
                 $"{(options.Mode == "ingest" ? options.Warmup > 0 ? $", after {options.Warmup:N0} warm-up messages" : ", cold (no warm-up)" : "")}" +
                 $"{(options.Repeat > 1 ? $"; median of {options.Repeat} rounds" : "")}.")
             .AppendLine().AppendLine("| measure | value |").AppendLine("|---|---|");
