@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -8,85 +7,103 @@ namespace IoTRoutes.Core.Messaging.Formats;
 
 /// <summary>
 /// Keeps the latest value of each decoded field of each device (<see cref="DeviceFieldValue"/>), off the intake's path:
-/// the writers hand over messages once committed, and this folds them every half second into one row per device and
-/// field (the newest by device time, else receive time). Fields inside arrays (batches of readings) are not kept.
-/// Derived data: after a crash the rows may lag, and the messages remain the record.
+/// the writers hand over messages once committed, their fields are folded at once into one pending value per device and
+/// field (the newest by device time, else receive time), and every half second the pending values are written.
+/// Folding at hand-over keeps nothing of the messages themselves: holding them for half a second let a busy intake's
+/// messages survive into older GC generations, which cost binary formats about a third of their throughput (see
+/// docs/benchmarks.md, issue 14). Fields inside arrays (batches of readings) are not kept. Derived data: after a crash
+/// the rows may lag, and the messages remain the record.
 /// </summary>
 public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, ILogger<LatestFieldValues> logger) : BackgroundService
 {
-    private readonly Channel<Message> _decoded = Channel.CreateBounded<Message>(
-        new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    /// <summary>Beyond this many pending (device, field) pairs, new pairs wait for the next message that has them.</summary>
+    private const int MaxPending = 200_000;
+
+    private readonly Lock _gate = new();
+    private Dictionary<(Guid Device, string Name), PendingValue> _pending = [];
+    private readonly SemaphoreSlim _arrived = new(0, 1);
+
+    private readonly record struct PendingValue(string Value, string? Unit, DateTimeOffset At, Guid MessageId);
 
     /// <summary>Called by the intake for messages committed; those without decoded fields are ignored.</summary>
     internal void Committed(IEnumerable<Message> messages)
     {
-        foreach (var message in messages)
+        var any = false;
+        lock (_gate)
         {
-            if (message.DecodedFields is { Count: > 0 })
+            foreach (var message in messages)
             {
-                _decoded.Writer.TryWrite(message);
+                if (message.DecodedFields is not { Count: > 0 } fields) continue;
+                var at = message.DeviceTime ?? message.ReceivedAt;
+                foreach (var field in fields)
+                {
+                    if (field.Name.Contains('[') || field.Name.Length > 256) continue;
+                    var key = (message.DeviceId, field.Name);
+                    if (_pending.TryGetValue(key, out var held) ? held.At > at : _pending.Count >= MaxPending) continue;
+                    _pending[key] = new PendingValue(field.Value?.ToJsonString() ?? "null", field.Unit is { Length: > 32 } unit ? unit[..32] : field.Unit, at, message.Id);
+                    any = true;
+                }
+            }
+        }
+
+        if (any && _arrived.CurrentCount == 0)
+        {
+            try
+            {
+                _arrived.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // another writer signalled first
             }
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Message>();
-        while (await _decoded.Reader.WaitToReadAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await _arrived.WaitAsync(stoppingToken);
             await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
-            while (batch.Count < 10_000 && _decoded.Reader.TryRead(out var message)) batch.Add(message);
             try
             {
-                await ApplyAsync(batch, stoppingToken);
+                await FlushAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Updating the latest field values of {Count} message(s) failed; the next messages will bring them up to date", batch.Count);
+                logger.LogWarning(e, "Updating the latest field values failed; the next messages will bring them up to date");
             }
-
-            batch.Clear();
         }
     }
 
-    internal async Task ApplyAsync(IReadOnlyList<Message> messages, CancellationToken ct)
+    /// <summary>Writes the pending values (also called by tests, rather than waiting for the half second).</summary>
+    internal async Task FlushAsync(CancellationToken ct)
     {
-        var newest = new Dictionary<(Guid Device, string Name), (FieldDto Field, Message Message)>();
-        foreach (var message in messages)
+        Dictionary<(Guid Device, string Name), PendingValue> pending;
+        lock (_gate)
         {
-            foreach (var field in message.DecodedFields!.Where(f => !f.Name.Contains('[') && f.Name.Length <= 256))
-            {
-                var key = (message.DeviceId, field.Name);
-                if (!newest.TryGetValue(key, out var held) || TimeOf(message) >= TimeOf(held.Message))
-                {
-                    newest[key] = (field, message);
-                }
-            }
+            if (_pending.Count == 0) return;
+            (pending, _pending) = (_pending, []);
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var devices = newest.Keys.Select(k => k.Device).Distinct().ToList();
+        var devices = pending.Keys.Select(k => k.Device).Distinct().ToList();
         var rows = await db.FieldValues.IgnoreQueryFilters().Where(v => devices.Contains(v.DeviceId)).ToDictionaryAsync(v => (v.DeviceId, v.Name), ct);
-        foreach (var ((device, name), (field, message)) in newest)
+        foreach (var ((device, name), value) in pending)
         {
             if (!rows.TryGetValue((device, name), out var row))
             {
                 row = new DeviceFieldValue { DeviceId = device, Name = name, Value = "" };
                 db.FieldValues.Add(row);
             }
-            else if (row.At > TimeOf(message))
+            else if (row.At > value.At)
             {
                 continue; // a later value is already there (messages arrive out of order)
             }
 
-            row.Value = field.Value?.ToJsonString() ?? "null";
-            row.Unit = field.Unit is { Length: <= 32 } unit ? unit : field.Unit?[..32];
-            row.At = TimeOf(message);
-            row.MessageId = message.Id;
+            (row.Value, row.Unit, row.At, row.MessageId) = (value.Value, value.Unit, value.At, value.MessageId);
         }
 
         await db.SaveChangesAsync(ct);
     }
-
-    private static DateTimeOffset TimeOf(Message m) => m.DeviceTime ?? m.ReceivedAt;
 }
