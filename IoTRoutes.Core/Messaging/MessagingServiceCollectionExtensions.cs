@@ -21,6 +21,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<MessageQueryService>();
         services.AddSingleton<JsonPayloadDecoder>();
         services.AddSingleton<FormatCatalog>();
+        services.AddSingleton<VersionTestResults>();
         services.AddSingleton<LatestFieldValues>();
         services.AddHostedService(sp => sp.GetRequiredService<LatestFieldValues>());
         services.AddSingleton(sp => new MessageDecoder(sp.GetRequiredService<JsonPayloadDecoder>(), sp.GetRequiredService<FormatCatalog>()));

@@ -75,6 +75,22 @@ public sealed class DeviceDetailPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task A_payload_with_a_duplicate_key_is_left_out_of_the_charts_and_a_formula_as_a_field_name_is_exported_as_text()
+    {
+        var device = await CreateDeviceAsync("Hostile");
+        await StoreMessageAsync(device, """{"t":1,"t":2}""");
+        await StoreMessageAsync(device, """{"=HYPERLINK(\"http://x\")":5,"t":3}""");
+        var series = Services.GetRequiredService<IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries>();
+
+        var fields = (await series.SeriesAsync(device.Id, new(), default))!;
+        var csv = (await series.CsvAsync(device.Id, new(), default))!;
+
+        Assert.Equal(["=HYPERLINK(\"http://x\")", "t"], fields.Select(f => f.Name));
+        Assert.Equal(3, Assert.Single(fields[1].Points).Value);
+        Assert.StartsWith("time,\"'=HYPERLINK(\"\"http://x\"\")\",t\n", csv);
+    }
+
+    [Fact]
     public async Task Deleting_the_device_after_confirming_removes_it_with_its_messages_and_returns_to_the_list()
     {
         var device = await CreateDeviceAsync("Retired pump");

@@ -40,6 +40,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.FormatCatalog>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Profiles.ProfileService>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Formats.FormatService>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.VersionTestResults>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Formats.Import.DeviceRepositoryImport>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal>();
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();

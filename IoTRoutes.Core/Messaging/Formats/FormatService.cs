@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Messaging.Formats;
 
 /// <summary>Message formats within the caller's part of the entity tree: list, read, create, change (a new version), delete, try.</summary>
-public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog, TimeProvider clock, Security.Audit.AuditTrail audit)
+public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog, TimeProvider clock, Security.Audit.AuditTrail audit, VersionTestResults testResults)
 {
     private static readonly JsonSerializerOptions Stored = FormatCompiler.SettingsJson;
 
@@ -266,7 +266,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     private FormatDto ToDto(MessageFormat f, IReadOnlyList<string> profiles)
     {
         var d = DefinitionOf(f);
-        var tests = VersionTestResults.Of(f, d.TestCases ?? [], clock.GetUtcNow());
+        var tests = testResults.Of(f, d.TestCases ?? [], clock.GetUtcNow());
         return new FormatDto(f.Id, f.Name, f.EntityId, f.Kind, f.ExchangeType, f.TopicPattern, d.Discriminator, f.FPort, d.Settings!,
             d.TestCases ?? [], f.Version, f.CreatedAt, f.UpdatedAt, tests, profiles);
     }

@@ -4,14 +4,15 @@ namespace IoTRoutes.Core.Messaging.Formats;
 
 /// <summary>
 /// The outcome of a saved version's test cases. A version never changes, so it is run once per process rather than on
-/// every listing (a list of script formats would otherwise compile and run every script on each page load).
+/// every listing (a list of script formats would otherwise compile and run every script on each page load). Only
+/// outcomes where every case passed are kept: a failure may come from a time limit on a busy machine, and is run again.
 /// </summary>
-internal static class VersionTestResults
+public sealed class VersionTestResults
 {
     private const int MaxVersions = 2_000;
-    private static readonly ConcurrentDictionary<(Guid Id, int Version), IReadOnlyList<FormatTestResult>> Results = new();
+    private readonly ConcurrentDictionary<(Guid Id, int Version), IReadOnlyList<FormatTestResult>> Results = new();
 
-    public static IReadOnlyList<FormatTestResult> Of(MessageFormat format, IReadOnlyList<FormatTestCase> cases, DateTimeOffset now)
+    internal IReadOnlyList<FormatTestResult> Of(MessageFormat format, IReadOnlyList<FormatTestCase> cases, DateTimeOffset now)
     {
         if (Results.TryGetValue((format.Id, format.Version), out var known))
         {
@@ -20,6 +21,7 @@ internal static class VersionTestResults
 
         var compiled = FormatCatalog.Compile(format);
         var results = compiled.Compiled is { } ready ? FormatTrial.RunTests(ready, format.ExchangeType, cases, format.FPort, now) : [];
+        if (results.Any(r => !r.Passed)) return results;
         if (Results.Count >= MaxVersions) Results.Clear();
         Results[(format.Id, format.Version)] = results;
         return results;

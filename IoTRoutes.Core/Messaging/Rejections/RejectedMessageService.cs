@@ -40,8 +40,10 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
             {
                 m.Id, m.DeviceId, DeviceName = d.Name, m.Topic, m.ReceivedAt, m.RejectionReason, m.FormatId, m.FormatVersion, m.Payload, m.PayloadSize,
             })
+            // Ordered again in the database, after the join: the cursor is the last row in the database's own order of
+            // ids, which on SQL Server is not .NET's (uniqueidentifier compares its last bytes first).
+            .OrderByDescending(r => r.Id)
             .ToListAsync(ct);
-        rows = [.. rows.OrderByDescending(r => r.Id)]; // the join may reorder on some providers
 
         var page = rows.Take(query.Limit).ToList();
         var names = await FormatNamesAsync(db, page.Select(r => r.FormatId), ct);

@@ -34,6 +34,9 @@ public sealed record SeriesPoint(DateTimeOffset At, double Value);
 /// </summary>
 public sealed class TelemetrySeries(ScopedContexts contexts)
 {
+    /// <summary>A payload read as a JSON object for a device without a profile: larger ones are not telemetry worth a chart.</summary>
+    private const int MaxChartedPayload = 16 * 1024;
+
     /// <summary>The series; null when the device is not in the caller's scope.</summary>
     public async Task<IReadOnlyList<FieldSeries>?> SeriesAsync(Guid deviceId, SeriesQuery query, CancellationToken ct) =>
         await ReadAsync(deviceId, query, Permission.View(SecuredObject.Messages), ct);
@@ -83,7 +86,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         if (query.From?.ToUniversalTime() is { } from) messages = messages.Where(m => m.ReceivedAt >= from);
         if (query.To?.ToUniversalTime() is { } to) messages = messages.Where(m => m.ReceivedAt <= to);
         var rows = await messages.OrderByDescending(m => m.ReceivedAt).Take(query.Limit)
-            .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
+            .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null && m.PayloadSize <= MaxChartedPayload ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
         var units = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).ToDictionaryAsync(v => v.Name, v => v.Unit, ct);
 
         var wanted = query.Fields is { Count: > 0 } fields ? fields.ToHashSet(StringComparer.Ordinal) : null;
@@ -111,14 +114,21 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
     {
         try
         {
-            return (data is not null ? JsonNode.Parse(data) : payload is { Length: > 0 } ? JsonNode.Parse(payload) : null) as JsonObject;
+            var found = (data is not null ? JsonNode.Parse(data) : payload is { Length: > 0 } ? JsonNode.Parse(payload) : null) as JsonObject;
+            _ = found?.Count; // JsonNode reads an object's members lazily: a duplicate key ({"t":1,"t":2}) throws here, not later
+            return found;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
         {
-            return null;
+            return null; // a payload that cannot be charted is left out, never the whole window
         }
     }
 
-    private static string Quote(string text) =>
-        text.Length > 0 && text.IndexOfAny([',', '"', '\n', '\r']) < 0 && !"=+-@".Contains(text[0]) ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
+    // A spreadsheet evaluates a cell starting with = + - @ (or a tab or CR before one) even inside quotes: field names
+    // come from devices, so such a name is written with a leading apostrophe, as text.
+    private static string Quote(string text)
+    {
+        if (text.Length > 0 && "=+-@\t\r".Contains(text[0])) text = "'" + text;
+        return text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
+    }
 }

@@ -34,6 +34,7 @@ public sealed class JsonTemplate
                 if (end < 0) return (null, $"The placeholder at character {i + 1} is not closed with }}}}.");
                 var name = text[(i + 2)..end].Trim();
                 if (name.Length == 0 || name.Split('.').Any(p => p.Length == 0)) return (null, $"The placeholder at character {i + 1} names no value.");
+                if (name.IndexOfAny(['{', '}', '"']) >= 0) return (null, $"The placeholder at character {i + 1} has a brace or a quote in its name: {{{{{name}}}}}.");
                 parts.Add(new Part(literal.ToString(), null, false));
                 literal.Clear();
                 parts.Add(new Part(null, name.Split('.'), inString));
@@ -68,7 +69,17 @@ public sealed class JsonTemplate
 
     public EncodedPayload Encode(JsonObject data, int fPort)
     {
-        var (json, missing) = Fill(data);
+        string? json;
+        List<string> missing;
+        try
+        {
+            (json, missing) = Fill(data);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            return EncodedPayload.Failed(fPort, $"A value of the command data cannot be written as JSON: {e.Message}");
+        }
+
         if (missing.Count > 0)
         {
             return EncodedPayload.Failed(fPort, [.. missing.Distinct().Select(m => $"The template needs \"{m}\", which the command data does not have.")]);
@@ -76,10 +87,11 @@ public sealed class JsonTemplate
 
         try
         {
-            return new EncodedPayload(Encoding.UTF8.GetBytes(JsonNode.Parse(json!)!.ToJsonString(Plain)), fPort, [], []);
+            return new EncodedPayload(Encoding.UTF8.GetBytes(JsonNode.Parse(json!)?.ToJsonString(Plain) ?? "null"), fPort, [], []);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Not JSON once filled, or a value JSON cannot write (a lone UTF-16 surrogate): the command is refused, never a 500.
             return EncodedPayload.Failed(fPort, $"The filled template is not JSON: {e.Message.Split(" Path:")[0]}");
         }
     }
@@ -103,28 +115,28 @@ public sealed class JsonTemplate
                 continue;
             }
 
-            if (Find(data, part.Path!) is not { } value)
+            if (!TryFind(data, part.Path!, out var value))
             {
                 missing.Add(string.Join('.', part.Path!));
                 continue;
             }
 
-            var json = value.ToJsonString(Plain);
+            var json = value?.ToJsonString(Plain) ?? "null";
             text.Append(!part.InString ? json : value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? json[1..^1] : JsonSerializer.Serialize(json, Plain)[1..^1]);
         }
 
         return (text.ToString(), missing);
     }
 
-    private static JsonNode? Find(JsonObject data, string[] path)
+    /// <summary>The value at <paramref name="path"/>; an explicit JSON null is found (and written as null).</summary>
+    private static bool TryFind(JsonObject data, string[] path, out JsonNode? value)
     {
-        JsonNode? node = data;
+        value = data;
         foreach (var name in path)
         {
-            node = node is JsonObject o && o.TryGetPropertyValue(name, out var child) ? child : null;
-            if (node is null) return null;
+            if (value is not JsonObject o || !o.TryGetPropertyValue(name, out value)) return false;
         }
 
-        return node;
+        return true;
     }
 }

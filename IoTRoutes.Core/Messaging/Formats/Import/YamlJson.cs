@@ -164,7 +164,8 @@ public static partial class YamlJson
                 foreach (var digit in digits) value = value * radix + (char.IsAsciiDigit(digit) ? digit - '0' : char.ToLowerInvariant(digit) - 'a' + 10);
             }
 
-            return JsonValue.Create(integer.Groups["sign"].Value == "-" ? -value : value);
+            // A number too large for a double is no JSON number: kept as its text, as a float out of range is.
+            return double.IsFinite(value) ? JsonValue.Create(integer.Groups["sign"].Value == "-" ? -value : value) : JsonValue.Create(text);
         }
 
         return Float().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)

@@ -58,6 +58,10 @@ public sealed class EncodersTests
         var encoded = format.Encoder!.Encode(JsonNode.Parse("""{"command":"set","setpoint":21.5,"site":{"id":7},"opts":{"fast":true},"note":"say \"hi\""}""")!.AsObject(), 1);
 
         Assert.Equal("""{"op":"set","id":"cmd-7-x","value":21.5,"opts":{"fast":true},"note":"say \"hi\""}""", System.Text.Encoding.UTF8.GetString(encoded.Bytes!));
+        var withNull = format.Encoder!.Encode(JsonNode.Parse("""{"command":"set","setpoint":null,"site":{"id":7},"opts":null,"note":"x"}""")!.AsObject(), 1);
+        Assert.Equal("""{"op":"set","id":"cmd-7-x","value":null,"opts":null,"note":"x"}""", System.Text.Encoding.UTF8.GetString(withNull.Bytes!));
+        var surrogate = format.Encoder!.Encode(new JsonObject { ["command"] = "set", ["setpoint"] = "\ud800", ["site"] = new JsonObject { ["id"] = 1 }, ["opts"] = 1, ["note"] = "\ud800" }, 1);
+        Assert.Contains("\"value\":\"\uFFFD\"", System.Text.Encoding.UTF8.GetString(surrogate.Bytes!)); // a lone surrogate is no character: replaced, never a 500
         var missing = format.Encoder!.Encode(JsonNode.Parse("""{"command":"set"}""")!.AsObject(), 1);
         Assert.Null(missing.Bytes);
         Assert.Contains("The template needs \"setpoint\"", string.Join(" ", missing.Errors));
@@ -67,6 +71,7 @@ public sealed class EncodersTests
     [InlineData("""{"v": {{value}""", "is not closed")]
     [InlineData("""{"v": {{ }} }""", "names no value")]
     [InlineData("""{"v": {{value}} """, "not JSON")]
+    [InlineData("""{"v": {{{value}}} }""", "has a brace or a quote in its name")]
     public void A_broken_template_is_refused_when_the_format_is_saved(string template, string error)
     {
         var (compiled, errors) = FormatCompiler.Compile(FormatKind.Json, new JsonObject { ["template"] = template });

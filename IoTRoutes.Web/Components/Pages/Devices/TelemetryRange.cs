@@ -53,6 +53,7 @@ public sealed record TelemetryRange(string Key, string Label, TimeSpan? Length, 
         };
         var names = string.Join(',', fields);
         if (names.Length > 0) parts.Add("fields=" + Uri.EscapeDataString(names));
+        parts.Add($"limit={IoTRoutes.Core.Messaging.Telemetry.SeriesQuery.MaxLimit}"); // the same messages as the charts, not the API's default 1,000
         return string.Join('&', parts);
     }
 }
