@@ -89,6 +89,20 @@ public sealed class FormatEditorTests : PageTestContext
     }
 
     [Fact]
+    public async Task Settings_of_the_wrong_types_typed_in_the_json_tab_do_not_break_the_form_and_are_reported()
+    {
+        var cut = await EditAsync(new("Frame", FormatKind.Binary, ExchangeType.Telemetry, "#", null, 1, Json("""{"fields":[{"name":"a","type":"U8"}]}""")));
+
+        await TabAsync(cut, "JSON");
+        cut.Find("textarea[data-test=format-settings]").Input("""{"fields":[{"name":2,"type":"U8","enum":{"0":1}},{"name":"b","type":7}]}""");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await TabAsync(cut, "Fields");
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-test=binary-fields] tbody tr").Count), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-test=try-error]")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_sample_saved_as_a_test_case_passes_is_saved_with_the_format_and_fails_when_the_layout_changes()
     {
         var cut = await EditAsync(new("Climate", FormatKind.Binary, ExchangeType.Telemetry, "#", null, 1,

@@ -60,7 +60,7 @@ public abstract class KindEditorBase : ComponentBase
     protected static IEnumerable<JsonObject> Objects(JsonObject o, string key) => (o[key] as JsonArray)?.OfType<JsonObject>() ?? [];
 
     /// <summary>An enum lookup as one line: <c>0=off, 1=on</c>.</summary>
-    protected static string? EnumText(JsonObject o) => o["enum"] is JsonObject e ? string.Join(", ", e.Select(p => $"{p.Key}={p.Value?.GetValue<string>()}")) : null;
+    protected static string? EnumText(JsonObject o) => o["enum"] is JsonObject e ? string.Join(", ", e.Select(p => $"{p.Key}={(p.Value is JsonValue v && v.TryGetValue<string>(out var label) ? label : p.Value?.ToJsonString())}")) : null;
 
     protected static JsonObject? EnumOf(string? text)
     {
@@ -90,7 +90,7 @@ public class ValueRow
 
     protected void ReadRule(JsonObject o)
     {
-        Name = o["name"]?.GetValue<string>() ?? "";
+        Name = o["name"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : "";
         Type = o["type"] is JsonValue t && t.TryGetValue<string>(out var type) ? type : "Number";
         Scale = o["scale"] is JsonValue s && s.TryGetValue<double>(out var scale) ? scale : 1;
         Offset = o["offset"] is JsonValue f && f.TryGetValue<double>(out var offset) ? offset : 0;
