@@ -183,6 +183,13 @@ public sealed class PipelineTests : IAsyncLifetime
         var viaInsert = NewMessage("{}");
         viaInsert.Topic = viaEf.Topic;
         (viaInsert.State, viaInsert.RejectionReason, viaInsert.ProcessedAt, viaInsert.ReceivedAt) = (viaEf.State, viaEf.RejectionReason, viaEf.ProcessedAt, viaEf.ReceivedAt);
+        var decodedEf = NewMessage("{}");
+        (decodedEf.State, decodedEf.ProcessedAt, decodedEf.Data, decodedEf.NormalizedData) = (MessageState.Processed, viaEf.ProcessedAt, """{"t":21.5,"s":"é \"q\""}""", """{"air":{"temperature":21.5}}""");
+        (decodedEf.DeviceTime, decodedEf.FormatId, decodedEf.FormatVersion, decodedEf.Warnings) = (viaEf.ReceivedAt.AddSeconds(-3), Guid.CreateVersion7(), 7, "one\ntwo");
+        var decodedInsert = NewMessage("{}");
+        decodedInsert.Topic = decodedEf.Topic;
+        (decodedInsert.State, decodedInsert.ProcessedAt, decodedInsert.ReceivedAt, decodedInsert.Data, decodedInsert.NormalizedData) = (decodedEf.State, decodedEf.ProcessedAt, decodedEf.ReceivedAt, decodedEf.Data, decodedEf.NormalizedData);
+        (decodedInsert.DeviceTime, decodedInsert.FormatId, decodedInsert.FormatVersion, decodedInsert.Warnings) = (decodedEf.DeviceTime, decodedEf.FormatId, decodedEf.FormatVersion, decodedEf.Warnings);
         var plain = NewMessage("{\"t\":21.5}");
         plain.State = MessageState.Processed; // no reason, no processing time: NULLs
         Message Refused()
@@ -196,27 +203,30 @@ public sealed class PipelineTests : IAsyncLifetime
         var (efRefused, insertRefused) = (Refused(), Refused());
         await using (var db = _db.CreateDbContext())
         {
-            db.Messages.AddRange(viaEf, efRefused);
+            db.Messages.AddRange(viaEf, efRefused, decodedEf);
             await db.SaveChangesAsync();
         }
 
         await using (var db = _db.CreateDbContext())
         {
             using var writer = SqliteMessageInsert.Open(db, deferSync: false);
-            writer.Write([viaInsert, plain, insertRefused]);
+            writer.Write([viaInsert, plain, insertRefused, decodedInsert]);
         }
 
         await using var check = _db.CreateDbContext();
         var rows = await check.Database.SqlQueryRaw<string>(
             "SELECT typeof(Id) || length(Id) || (Id = upper(Id)) || '|' || quote(DeviceId) || '|' || quote(Topic) || '|' || quote(Payload) || '|' || PayloadSize || '|' || " +
-            "QualityOfService || '|' || quote(ReceivedAt) || '|' || quote(State) || '|' || quote(RejectionReason) || '|' || quote(ProcessedAt) || '#' || Id AS Value " +
+            "QualityOfService || '|' || quote(ReceivedAt) || '|' || quote(State) || '|' || quote(RejectionReason) || '|' || quote(ProcessedAt) || '|' || " +
+            "quote(Data) || '|' || quote(DeviceTime) || '|' || quote(FormatId) || '|' || quote(FormatVersion) || '|' || quote(Warnings) || '|' || quote(NormalizedData) || '#' || Id AS Value " +
             "FROM Messages").ToListAsync();
-        Assert.Equal(5, rows.Count);
+        Assert.Equal(7, rows.Count);
         var byId = rows.Select(r => r.Split('#')).ToDictionary(r => Guid.Parse(r[1]), r => r[0]); // EF orders its inserts its own way
         Assert.Equal(byId[viaEf.Id], byId[viaInsert.Id]); // byte for byte the row EF wrote (apart from the id's value)
         Assert.Equal(byId[efRefused.Id], byId[insertRefused.Id]);
+        Assert.Equal(byId[decodedEf.Id], byId[decodedInsert.Id]); // the decoded columns too
+        Assert.Contains("{\"air\":{\"temperature\":21.5}}", byId[decodedInsert.Id]);
         Assert.Contains("|X''|", byId[insertRefused.Id]); // an empty payload, not NULL
-        Assert.EndsWith("|NULL|NULL", byId[plain.Id]);
+        Assert.EndsWith("|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL", byId[plain.Id]);
 
         // EF finds it by its key and reads it back as it reads its own row (its time converter drops part of the ticks).
         var read = await check.Messages.SingleAsync(m => m.Id == viaInsert.Id);
