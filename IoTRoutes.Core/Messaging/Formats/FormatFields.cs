@@ -46,7 +46,8 @@ public static class FormatFields
                 for (var i = 0; i < a.Count; i++) Walk(a[i], $"{name}[{i}]", fields, unitOf);
                 break;
             default:
-                fields.Add(new FieldDto(name, node?.DeepClone(), unitOf(name)));
+                // The value stays a node of the data: fields are written out or read, never attached to another tree.
+                fields.Add(new FieldDto(name, node, unitOf(name)));
                 break;
         }
     }

@@ -23,7 +23,8 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
     private Dictionary<(Guid Device, string Name), PendingValue> _pending = [];
     private readonly SemaphoreSlim _arrived = new(0, 1);
 
-    private readonly record struct PendingValue(string Value, string? Unit, DateTimeOffset At, Guid MessageId);
+    // The value's JSON text is written at the flush, for the latest value of each pair only, not for every message.
+    private readonly record struct PendingValue(System.Text.Json.Nodes.JsonNode? Value, string? Unit, DateTimeOffset At, Guid MessageId);
 
     /// <summary>Called by the intake for messages committed; those without decoded fields are ignored.</summary>
     internal void Committed(IEnumerable<Message> messages)
@@ -40,7 +41,7 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
                     if (field.Name.Contains('[') || field.Name.Length > 256) continue;
                     var key = (message.DeviceId, field.Name);
                     if (_pending.TryGetValue(key, out var held) ? held.At > at : _pending.Count >= MaxPending) continue;
-                    _pending[key] = new PendingValue(field.Value?.ToJsonString() ?? "null", field.Unit is { Length: > 32 } unit ? unit[..32] : field.Unit, at, message.Id);
+                    _pending[key] = new PendingValue(field.Value, field.Unit is { Length: > 32 } unit ? unit[..32] : field.Unit, at, message.Id);
                     any = true;
                 }
             }
@@ -101,7 +102,7 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
                 continue; // a later value is already there (messages arrive out of order)
             }
 
-            (row.Value, row.Unit, row.At, row.MessageId) = (value.Value, value.Unit, value.At, value.MessageId);
+            (row.Value, row.Unit, row.At, row.MessageId) = (value.Value?.ToJsonString() ?? "null", value.Unit, value.At, value.MessageId);
         }
 
         await db.SaveChangesAsync(ct);
