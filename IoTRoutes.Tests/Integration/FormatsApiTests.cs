@@ -125,6 +125,53 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task A_burst_decoded_in_parallel_gives_each_message_its_own_data_and_rejects_only_the_bad_ones()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var script = "function decodeUplink(input) { var b = input.bytes; if (b[0] === 255) { return { errors: ['bad frame ' + b[1]] }; } " +
+                     "var seen = typeof counter === 'undefined' ? 0 : counter; counter = seen + 1; " + // an implicit global: must not carry over
+                     "return { data: { n: b[0] * 256 + b[1], tag: 'x' + b[1], seen: seen } }; }";
+        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script });
+        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Burst"), formatIds = new[] { formatId } });
+        var device = await CreateDeviceAsync(api, new { name = "Burst device", profileId });
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+
+        // 200 publishes, as many in flight as the broker's Receive Maximum allows: the intake takes them in batches large
+        // enough to be decoded on every core.
+        using var inFlight = new SemaphoreSlim(IoTRoutes.Core.Messaging.Brokers.BrokerRules.DefaultReceiveMaximum);
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            await inFlight.WaitAsync();
+            try
+            {
+                await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder()
+                    .WithTopic($"devices/{device.Key}/up").WithPayload(i % 10 == 9 ? [0xFF, (byte)i] : [(byte)(i / 100), (byte)(i % 100)])
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }));
+
+        var messages = await Eventually.GetAsync(async () =>
+        {
+            var page = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/messages?limit=1000"))!;
+            return page.Count >= 200 ? page.Select(m => m!).ToList() : null;
+        }, "the 200 messages of the burst");
+        Assert.Equal(200, messages.Count);
+        var rejected = messages.Where(m => m["state"]!.GetValue<string>() == "Rejected").ToList();
+        Assert.Equal(20, rejected.Count);
+        Assert.All(rejected, m => Assert.Matches(@"bad frame (\d+)$", m["rejectionReason"]!.GetValue<string>()));
+        var decoded = messages.Where(m => m["state"]!.GetValue<string>() == "Processed").Select(m => m["data"]!).ToList();
+        Assert.Equal(180, decoded.Count);
+        Assert.Equal(Enumerable.Range(0, 200).Where(i => i % 10 != 9).Select(i => (double)((i / 100) * 256 + i % 100)).Order(),
+            decoded.Select(d => d["n"]!.GetValue<double>()).Order());
+        Assert.All(decoded, d => Assert.Equal("x" + (int)d["n"]!.GetValue<double>() % 256, d["tag"]!.GetValue<string>()));
+        Assert.All(decoded, d => Assert.Equal(0, d["seen"]!.GetValue<double>())); // each call had a fresh global scope
+    }
+
+    [Fact]
     public async Task Rejected_messages_are_decoded_again_in_place_after_the_format_is_fixed_and_the_counts_follow()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
