@@ -69,6 +69,18 @@ public sealed record ValueRule(string Name, FieldType Type = FieldType.Number, d
         };
     }
 
+    /// <summary>The same from an element of a parsed document.</summary>
+    public (JsonNode? Value, string? Error) FromJson(System.Text.Json.JsonElement element) => element.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Number => element.TryGetDouble(out var d) ? FromNumber(d) : (null, $"\"{Name}\": not a number."),
+        System.Text.Json.JsonValueKind.String => FromText(element.GetString()!),
+        System.Text.Json.JsonValueKind.True => Type is FieldType.Boolean or FieldType.String ? FromText("true") : (null, $"\"{Name}\": expected a {TypeName}, found a boolean."),
+        System.Text.Json.JsonValueKind.False => Type is FieldType.Boolean or FieldType.String ? FromText("false") : (null, $"\"{Name}\": expected a {TypeName}, found a boolean."),
+        System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Array =>
+            (null, $"\"{Name}\": expected a {TypeName}, found {element.ValueKind.ToString().ToLowerInvariant()}."),
+        _ => (null, $"\"{Name}\": expected a {TypeName}, found null."),
+    };
+
     private string TypeName => Type.ToString().ToLowerInvariant();
 
     private double Scaled(double raw) =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace IoTRoutes.Core.Messaging.Formats.Json;
@@ -97,5 +98,27 @@ public sealed class JsonPath
         }
 
         return node;
+    }
+
+    /// <summary>The same walk over a parsed document, without building nodes (the intake's path).</summary>
+    public JsonElement? Select(JsonElement root)
+    {
+        var element = root;
+        foreach (var step in _steps)
+        {
+            switch (step)
+            {
+                case string name when element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child):
+                    element = child;
+                    break;
+                case int index when element.ValueKind == JsonValueKind.Array && index < element.GetArrayLength():
+                    element = element[index];
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return element.ValueKind == JsonValueKind.Null ? null : element;
     }
 }
