@@ -9,38 +9,20 @@ namespace IoTRoutes.Tests.E2E;
 /// An integrator in a real browser: describes a binary payload in the format editor, puts the format in a profile, gives
 /// the profile to a device, and sees what mosquitto_pub sends decoded and charted on the device page.
 /// </summary>
-public sealed class BinaryFormatJourneyTests : IClassFixture<BrowserApp>, IAsyncLifetime
+public sealed class BinaryFormatJourneyTests(BrowserApp app) : BrowserJourney(app)
 {
-    private readonly IoTRoutesApp _app;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public BinaryFormatJourneyTests(BrowserApp app) => _app = app.Started();
-
-    public async Task InitializeAsync()
-    {
-        (_playwright, _browser) = await Browser.LaunchAsync();
-        SetDefaultExpectTimeout(15_000);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task A_binary_format_made_in_the_editor_decodes_what_mosquitto_pub_sends_and_the_device_page_charts_it()
     {
-        using var admin = await _app.CreateAuthenticatedClientAsync();
+        using var admin = await App.CreateAuthenticatedClientAsync();
         var created = await admin.PostAsJsonAsync("/api/v1/devices", new { name = "Greenhouse 4" });
         created.EnsureSuccessStatusCode();
         var device = (await created.Content.ReadFromJsonAsync<CreatedDevice>())!;
 
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         await Browser.JourneyAsync(page, "binary-format", async () =>
         {
-            await page.GotoAsync(_app.BaseAddress + "/formats/new");
+            await page.GotoAsync(App.BaseAddress + "/formats/new");
             await page.Locator("#email").FillAsync(IoTRoutesApp.AdminEmail);
             await page.Locator("#password").FillAsync(IoTRoutesApp.AdminPassword);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -71,7 +53,7 @@ public sealed class BinaryFormatJourneyTests : IClassFixture<BrowserApp>, IAsync
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Climate frame" })).ToBeVisibleAsync();
 
             // A profile with that format.
-            await page.GotoAsync(_app.BaseAddress + "/profiles");
+            await page.GotoAsync(App.BaseAddress + "/profiles");
             await Expect(page.Locator("[data-test=add-profile]")).ToBeEnabledAsync();
             await page.Locator("[data-test=add-profile]").ClickAsync();
             await page.Locator("input[data-test=profile-name]").FillAsync("Greenhouse kit");
@@ -81,7 +63,7 @@ public sealed class BinaryFormatJourneyTests : IClassFixture<BrowserApp>, IAsync
             await Expect(page.Locator("[data-test=profiles]")).ToContainTextAsync("Greenhouse kit");
 
             // The device takes the profile on its page.
-            await page.GotoAsync(_app.BaseAddress + $"/devices/{device.Id}");
+            await page.GotoAsync(App.BaseAddress + $"/devices/{device.Id}");
             await OpenUntilAsync(page, page.Locator("[data-test=device-profile]"), page.Locator(".mud-popover-open").GetByText("Greenhouse kit"));
             await page.Locator(".mud-popover-open").GetByText("Greenhouse kit").ClickAsync();
             await Expect(page.GetByText("Profile changed: the next messages are read with it.")).ToBeVisibleAsync();
@@ -98,7 +80,7 @@ public sealed class BinaryFormatJourneyTests : IClassFixture<BrowserApp>, IAsync
             await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("device-decoded-binary.png"), FullPage = true });
 
             // The export link gives the same window as CSV, through the browser's own session.
-            var csv = await page.APIRequest.GetAsync(_app.BaseAddress + "/" + await page.Locator("[data-test=telemetry-export]").GetAttributeAsync("href"));
+            var csv = await page.APIRequest.GetAsync(App.BaseAddress + "/" + await page.Locator("[data-test=telemetry-export]").GetAttributeAsync("href"));
             Assert.Equal(200, csv.Status);
             var lines = (await csv.TextAsync()).Trim().Split('\n');
             Assert.Equal("time,temperature (°C),humidity (%),battery (V)", lines[0]);
@@ -117,21 +99,8 @@ public sealed class BinaryFormatJourneyTests : IClassFixture<BrowserApp>, IAsync
         }
     }
 
-    private async Task PublishFileAsync(CreatedDevice device, byte[] payload)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"payload-{Guid.NewGuid():N}.bin");
-        await File.WriteAllBytesAsync(file, payload);
-        try
-        {
-            var (exitCode, output) = await MosquittoPub.RunToolAsync("mosquitto_pub",
-                ["-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-t", $"devices/{device.Key}/telemetry", "-f", file, "-q", "1"]);
-            Assert.True(exitCode == 0, output);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private Task PublishFileAsync(CreatedDevice device, byte[] payload) =>
+        MosquittoPub.PublishFileAsync(App.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", payload);
 
     private sealed record CreatedDevice(Guid Id, string Key, string Secret);
 }

@@ -9,34 +9,16 @@ namespace IoTRoutes.Tests.E2E;
 public sealed class BrowserApp() : IoTRoutesApp(TestDatabase.Sqlite(), realHttp: true);
 
 /// <summary>A person in a real browser: sign in, create a device, publish with mosquitto_pub, see the message arrive.</summary>
-public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAsyncLifetime
+public sealed class DeviceTelemetryJourneyTests(BrowserApp app) : BrowserJourney(app)
 {
-    private readonly IoTRoutesApp _app;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public DeviceTelemetryJourneyTests(BrowserApp app) => _app = app.Started();
-
-    public async Task InitializeAsync()
-    {
-        (_playwright, _browser) = await Browser.LaunchAsync();
-        SetDefaultExpectTimeout(15_000);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task An_operator_creates_a_device_and_sees_its_first_message_arrive_live()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         await Browser.JourneyAsync(page, "operator", async () =>
         {
 
-            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await page.GotoAsync(App.BaseAddress + "/devices");
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login"));
             await SignInAsync(page, IoTRoutesApp.AdminEmail, IoTRoutesApp.AdminPassword);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Devices", Exact = true })).ToBeVisibleAsync();
@@ -55,8 +37,8 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await page.GetByRole(AriaRole.Link, new() { Name = "Messages" }).First.ClickAsync();
             await Expect(page.GetByText("No messages yet")).ToBeVisibleAsync();
 
-            await MosquittoPub.PublishAsync(_app.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp":21.5}""");
-            await MosquittoPub.PublishAsync(_app.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp": oops""");
+            await MosquittoPub.PublishAsync(App.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp":21.5}""");
+            await MosquittoPub.PublishAsync(App.MqttPort, key, secret, $"devices/{key}/telemetry", """{"temp": oops""");
 
             // No reload: the page updates itself.
             await Expect(page.GetByText("""{"temp":21.5}""")).ToBeVisibleAsync();
@@ -76,10 +58,10 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
     [Fact]
     public async Task A_wrong_password_is_refused_on_the_sign_in_page()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await Chromium.NewPageAsync();
         await Browser.JourneyAsync(page, "wrong-password", async () =>
         {
-            await page.GotoAsync(_app.BaseAddress + "/account/login");
+            await page.GotoAsync(App.BaseAddress + "/account/login");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await Expect(page.GetByText("Enter your e-mail address.")).ToBeVisibleAsync();
@@ -95,7 +77,7 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
     {
         const string email = "ops@test.local";
         const string generated = "generated-pass-1";
-        await using (var db = await _app.CreateDbContextAsync())
+        await using (var db = await App.CreateDbContextAsync())
         {
             var user = new IoTRoutes.Core.Security.User
             {
@@ -108,14 +90,14 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await db.SaveChangesAsync();
         }
 
-        var page = await _browser.NewPageAsync();
+        var page = await Chromium.NewPageAsync();
         await Browser.JourneyAsync(page, "change-password", async () =>
         {
-            await page.GotoAsync(_app.BaseAddress + "/messages");
+            await page.GotoAsync(App.BaseAddress + "/messages");
             await SignInAsync(page, email, generated);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Change your password" })).ToBeVisibleAsync();
 
-            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await page.GotoAsync(App.BaseAddress + "/devices");
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/change-password"));
 
             await page.Locator("#current-password").FillAsync(generated);
@@ -124,7 +106,7 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Messages", Exact = true })).ToBeVisibleAsync();
-            await using var check = await _app.CreateDbContextAsync();
+            await using var check = await App.CreateDbContextAsync();
             Assert.False((await check.Users.SingleAsync(u => u.Email == email)).MustChangePassword);
         });
     }
@@ -132,17 +114,17 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
     [Fact]
     public async Task A_client_user_sees_only_its_own_devices_and_no_admin_pages()
     {
-        using var admin = await _app.CreateAuthenticatedClientAsync();
+        using var admin = await App.CreateAuthenticatedClientAsync();
         var clientX = await PostForIdAsync(admin, "/api/v1/entities", new { name = "Client X", type = "Customer" });
         var clientY = await PostForIdAsync(admin, "/api/v1/entities", new { name = "Client Y", type = "Customer" });
         await PostForIdAsync(admin, "/api/v1/devices", new { name = "X boiler", entityId = clientX });
         var deviceY = await PostForIdAsync(admin, "/api/v1/devices", new { name = "Y boiler", entityId = clientY });
-        var (email, password) = await _app.CreateUserAsync(clientX, IoTRoutes.Core.Security.Permissions.BuiltInRoles.ClientId);
+        var (email, password) = await App.CreateUserAsync(clientX, IoTRoutes.Core.Security.Permissions.BuiltInRoles.ClientId);
 
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         await Browser.JourneyAsync(page, "client-user", async () =>
         {
-            await page.GotoAsync(_app.BaseAddress + "/devices");
+            await page.GotoAsync(App.BaseAddress + "/devices");
             await SignInAsync(page, email, password);
 
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = "X boiler" })).ToBeVisibleAsync();
@@ -151,10 +133,10 @@ public sealed class DeviceTelemetryJourneyTests : IClassFixture<BrowserApp>, IAs
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Entities" })).ToHaveCountAsync(0);
             await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("client-devices.png"), FullPage = true });
 
-            await page.GotoAsync(_app.BaseAddress + "/entities");
+            await page.GotoAsync(App.BaseAddress + "/entities");
             await Expect(page.Locator("[data-test=access-denied]")).ToBeVisibleAsync();
 
-            await page.GotoAsync(_app.BaseAddress + $"/devices/{deviceY}");
+            await page.GotoAsync(App.BaseAddress + $"/devices/{deviceY}");
             await Expect(page.GetByText("There is no device with this id")).ToBeVisibleAsync();
             await Expect(page.GetByText("Y boiler")).ToHaveCountAsync(0);
         });

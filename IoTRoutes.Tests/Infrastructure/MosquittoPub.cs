@@ -31,4 +31,21 @@ public static class MosquittoPub
         var (exitCode, output) = await RunAsync(port, user, password, topic, payload);
         Assert.True(exitCode == 0, $"mosquitto_pub failed ({exitCode}): {output}");
     }
+
+    /// <summary>Publishes bytes as they are (mosquitto_pub -f, QoS 1) and fails the test when mosquitto_pub does not exit with 0.</summary>
+    public static async Task PublishFileAsync(int port, string user, string password, string topic, byte[] payload)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"payload-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(file, payload);
+        try
+        {
+            var (exitCode, output) = await RunToolAsync("mosquitto_pub",
+                ["-h", "127.0.0.1", "-p", port.ToString(), "-u", user, "-P", password, "-t", topic, "-f", file, "-q", "1"]);
+            Assert.True(exitCode == 0, $"mosquitto_pub -f failed ({exitCode}): {output}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

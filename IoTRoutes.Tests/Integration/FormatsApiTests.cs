@@ -456,21 +456,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
     }
 
-    private async Task PublishFileAsync(CreatedDeviceBody device, string topic, byte[] payload)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"payload-{Guid.NewGuid():N}.bin");
-        await File.WriteAllBytesAsync(file, payload);
-        try
-        {
-            var (exitCode, output) = await MosquittoPub.RunToolAsync("mosquitto_pub",
-                ["-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-t", topic, "-f", file, "-q", "1"]);
-            Assert.True(exitCode == 0, output);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private Task PublishFileAsync(CreatedDeviceBody device, string topic, byte[] payload) =>
+        MosquittoPub.PublishFileAsync(_app.MqttPort, device.Key, device.Secret, topic, payload);
 
     private static Task<List<JsonNode>> WaitForMessagesAsync(HttpClient api, Guid deviceId, int count) =>
         Eventually.GetAsync(async () =>

@@ -202,21 +202,8 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
         return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
     }
 
-    private async Task PublishFileAsync(CreatedDeviceBody device, byte[] payload)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"payload-{Guid.NewGuid():N}.bin");
-        await File.WriteAllBytesAsync(file, payload);
-        try
-        {
-            var (exitCode, output) = await MosquittoPub.RunToolAsync("mosquitto_pub",
-                ["-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-t", $"devices/{device.Key}/up", "-f", file, "-q", "1"]);
-            Assert.True(exitCode == 0, output);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private Task PublishFileAsync(CreatedDeviceBody device, byte[] payload) =>
+        MosquittoPub.PublishFileAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/up", payload);
 }
 
 public sealed class SqliteRejectedMessagesApiTests(SqliteApp app) : RejectedMessagesApiTests(app), IClassFixture<SqliteApp>;
