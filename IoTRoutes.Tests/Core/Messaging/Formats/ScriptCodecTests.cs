@@ -103,6 +103,19 @@ public sealed class ScriptCodecTests
         Assert.Contains(error, message);
     }
 
+    [Fact]
+    public void The_time_limit_bounds_the_whole_call_top_level_and_function_together_whatever_the_statement_limit()
+    {
+        var endless = ScriptCodec.Build(new ScriptSettings("function decodeUplink(i) { while (true) {} }", TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
+        // 70 ms at the top level and 70 ms in the call: each under the limit of 100 ms, not both.
+        var slow = ScriptCodec.Build(new ScriptSettings(
+            "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nbusy(70);\nfunction decodeUplink(i) { busy(70); return { data: {} }; }",
+            TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
+
+        Assert.Contains("ran longer than its time limit", Assert.Single(endless.Decode(Input([1])).Errors));
+        Assert.Contains("ran longer than its time limit", Assert.Single(slow.Decode(Input([1])).Errors));
+    }
+
     [Theory]
     [InlineData("function decodeUplink(i) { return {", "Syntax error at line 1")]
     [InlineData("function somethingElse() {}", "neither decodeUplink")]
