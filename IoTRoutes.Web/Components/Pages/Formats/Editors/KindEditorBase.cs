@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
 
@@ -74,8 +73,6 @@ public abstract class KindEditorBase : ComponentBase
 
         return labels.Count > 0 ? labels : null;
     }
-
-    protected static string Show(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One value rule as a table row: name, type, scale, offset, unit, required (JSON mappings and delimited columns).</summary>
