@@ -11,7 +11,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private readonly IoTRoutesApp _app = app.Started();
 
-    private const string BinaryLayout = """
+    /// <summary>A three-field climate frame (s16 temperature, u8 humidity, u16 battery): 5 bytes.</summary>
+    internal const string BinaryLayout = """
         {"endianness":"Big","fields":[
           {"name":"temperature","type":"S16","scale":0.01,"unit":"°C"},
           {"name":"humidity","type":"U8","scale":0.5,"unit":"%"},

@@ -15,12 +15,7 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
 {
     private readonly IoTRoutesApp _app = app.Started();
 
-    private const string ClimateLayout = """
-        {"endianness":"Big","fields":[
-          {"name":"temperature","type":"S16","scale":0.01,"unit":"°C"},
-          {"name":"humidity","type":"U8","scale":0.5,"unit":"%"},
-          {"name":"battery","type":"U16","scale":0.001,"unit":"V"}]}
-        """;
+    private const string ClimateLayout = FormatsApiTests.BinaryLayout;
 
     [Fact]
     public async Task Rejected_messages_are_listed_by_device_format_reason_and_time_and_paged_by_cursor()

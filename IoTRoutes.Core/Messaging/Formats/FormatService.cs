@@ -139,10 +139,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     /// <summary>Decodes a sample with the stored format; null when there is no such format in the caller's scope.</summary>
     public async Task<TryResult?> TryAsync(Guid id, byte[] payload, int? fPort, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
-        await using var _db = db;
-        var format = await db.Formats.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
-        if (format is null)
+        if (await StoredAsync(id, ct) is not { } format)
         {
             return null;
         }
@@ -160,10 +157,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     /// </summary>
     public async Task<FormatEncoding?> EncodeAsync(Guid id, JsonObject data, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
-        await using var _db = db;
-        var format = await db.Formats.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
-        if (format is null)
+        if (await StoredAsync(id, ct) is not { } format)
         {
             return null;
         }
@@ -187,35 +181,46 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
     /// <summary>Decodes a sample with a definition not saved yet (the editor's live panel); its problems come back as errors.</summary>
     public async Task<TryResult> TryDefinitionAsync(FormatDefinition definition, byte[] payload, int? fPort, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
-        await db.DisposeAsync();
-        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
+        var (compiled, problems) = await CompileUnsavedAsync(definition, ct);
         return compiled is null
-            ? new TryResult(null, [], [], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")], null)
+            ? new TryResult(null, [], [], problems, null)
             : FormatTrial.Try(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, payload, fPort ?? definition.FPort ?? 1, FormatCatalog.NoVariables, clock.GetUtcNow());
     }
 
     /// <summary>Runs a definition's test cases before it is saved (the editor's test cases tab); a definition that does not compile gives its problems instead.</summary>
     public async Task<(IReadOnlyList<FormatTestResult> Results, IReadOnlyList<string> Problems)> TestDefinitionAsync(FormatDefinition definition, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
-        await db.DisposeAsync();
-        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
+        var (compiled, problems) = await CompileUnsavedAsync(definition, ct);
         return compiled is null
-            ? ([], [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")])
+            ? ([], problems)
             : (FormatTrial.RunTests(compiled, definition.ExchangeType ?? ExchangeType.Telemetry, definition.TestCases ?? [], definition.FPort ?? 1, clock.GetUtcNow()), []);
     }
 
     /// <summary>Encodes data with a definition not saved yet (the editor's encode panel).</summary>
     public async Task<Encoders.EncodedPayload> EncodeDefinitionAsync(FormatDefinition definition, JsonObject data, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
-        await db.DisposeAsync();
         var fPort = definition.FPort ?? 1;
-        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
-        return compiled is null ? Encoders.EncodedPayload.Failed(fPort, [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")])
+        var (compiled, problems) = await CompileUnsavedAsync(definition, ct);
+        return compiled is null ? Encoders.EncodedPayload.Failed(fPort, [.. problems])
             : compiled.Encoder is { } encoder ? encoder.Encode(data, fPort)
             : Encoders.EncodedPayload.Failed(fPort, $"A {definition.Kind} format does not encode.");
+    }
+
+    /// <summary>A stored format in the caller's scope (Formats.View), or null.</summary>
+    private async Task<MessageFormat?> StoredAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await using var _db = db;
+        return await db.Formats.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+    }
+
+    /// <summary>A definition the editor has not saved, compiled for the caller (Formats.View), or its problems as text.</summary>
+    private async Task<(CompiledFormat? Compiled, IReadOnlyList<string> Problems)> CompileUnsavedAsync(FormatDefinition definition, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.MessageFormats), ct);
+        await db.DisposeAsync();
+        var (compiled, errors) = FormatCompiler.Compile(definition.Kind ?? FormatKind.Json, definition.Settings ?? []);
+        return (compiled, compiled is null ? [.. errors.Select(e => $"{e.Key}: {e.Value[0]}")] : []);
     }
 
     private ChangeResult? Validate(FormatDefinition definition)
