@@ -91,6 +91,25 @@ public sealed class DeviceDetailPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task The_latest_values_appear_when_they_are_written_even_after_a_single_message()
+    {
+        var device = await CreateDeviceAsync("Single shot");
+        var cut = Render<DeviceDetail>(ps => ps.Add(p => p.Id, device.Id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-test=fields-empty]")));
+        var latest = Services.GetRequiredService<IoTRoutes.Core.Messaging.Formats.LatestFieldValues>();
+        var message = new Message
+        {
+            Id = Guid.CreateVersion7(), DeviceId = device.Id, Topic = $"devices/{device.Key}/up", ReceivedAt = Clock.GetUtcNow(),
+            DecodedFields = [new("temperature", System.Text.Json.Nodes.JsonValue.Create(21.5), "°C")],
+        };
+
+        latest.Committed([message]); // what the intake does after its commit, which it has announced already
+        await latest.FlushAsync(default);
+
+        cut.WaitForAssertion(() => Assert.Contains("21.5", cut.Find("[data-test=latest-fields]").TextContent), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Deleting_the_device_after_confirming_removes_it_with_its_messages_and_returns_to_the_list()
     {
         var device = await CreateDeviceAsync("Retired pump");

@@ -14,7 +14,7 @@ namespace IoTRoutes.Core.Messaging.Formats;
 /// docs/benchmarks.md, issue 14). Fields inside arrays (batches of readings) are not kept. Derived data: after a crash
 /// the rows may lag, and the messages remain the record.
 /// </summary>
-public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, ILogger<LatestFieldValues> logger) : BackgroundService
+public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, MessageFeed feed, ILogger<LatestFieldValues> logger) : BackgroundService
 {
     /// <summary>Beyond this many pending (device, field) pairs, new pairs wait for the next message that has them.</summary>
     private const int MaxPending = 200_000;
@@ -106,5 +106,8 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
         }
 
         await db.SaveChangesAsync(ct);
+        // The intake announced these messages at their commit, before their values were written here: pages showing the
+        // latest values read again now, or a device's single message would never appear there.
+        feed.Publish(new MessagesChanged(devices.ToHashSet()));
     }
 }

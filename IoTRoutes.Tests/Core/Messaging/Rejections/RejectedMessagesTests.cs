@@ -187,7 +187,7 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
     private RejectedMessageService Service(EntityScope? scope = null) => new(_db.Scoped(scope));
 
     private MessageReprocessing Reprocessing(EntityScope? scope = null) =>
-        new(_db.Scoped(scope), MessageDecoder.JsonOnly, new IoTRoutes.Core.Messaging.Formats.LatestFieldValues(_db, NullLogger<IoTRoutes.Core.Messaging.Formats.LatestFieldValues>.Instance),
+        new(_db.Scoped(scope), MessageDecoder.JsonOnly, new IoTRoutes.Core.Messaging.Formats.LatestFieldValues(_db, new MessageFeed(), NullLogger<IoTRoutes.Core.Messaging.Formats.LatestFieldValues>.Instance),
             new MessageFeed(), _clock, NullLogger<MessageReprocessing>.Instance);
 
     private async Task<List<Guid>> IdsAsync(RejectedMessageFilter filter) =>
