@@ -111,7 +111,7 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         using var api = await _app.CreateAuthenticatedClientAsync();
         var script = "function decodeUplink(input) { if (input.bytes[0] === 255) { while (true) {} } " +
                      "return { data: { level: input.bytes[0] * 2, site: input.variables.site } }; }";
-        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 50 });
+        var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 200 });
         var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Scripted"), formatIds = new[] { formatId }, variables = new { site = "north" } });
         var device = await CreateDeviceAsync(api, new { name = "Scripted device", profileId });
 

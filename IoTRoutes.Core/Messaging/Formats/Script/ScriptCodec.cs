@@ -6,6 +6,7 @@ using Jint;
 using Jint.Native;
 using System.Text.RegularExpressions;
 using Jint.Runtime;
+using Jint.Constraints;
 
 namespace IoTRoutes.Core.Messaging.Formats.Script;
 
@@ -25,6 +26,19 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     // A fresh engine builds its Date intrinsic on first use, a good part of a short codec's run: only when the script
     // can read recvTime.
     private readonly bool _readsTime;
+
+    /// <summary>
+    /// The first script a process runs pays for compiling much of Jint's interpreter, tens of milliseconds on a busy
+    /// machine, and the time limit reads the clock: our own script pays it once so a user's first save is not refused.
+    /// </summary>
+    private static readonly Lazy<bool> Warm = new(() =>
+    {
+        var engine = new Engine(options => options.Strict(false));
+        engine.Execute("function decodeUplink(input) { var b = input.bytes, o = { list: [] }; for (var i = 0; i < b.length; i++) { o.list.push((b[i] << 8 | b[i] & 0x0f) / 10); } " +
+                       "o.text = String.fromCharCode.apply(null, b) + JSON.stringify(o.list).slice(0, 4); o.when = new Date(input.recvTime).toISOString(); return { data: o, warnings: [], errors: [] }; }");
+        var argument = engine.Evaluate("({ bytes: [1, 2, 3], fPort: 1, recvTime: 0, variables: {} })");
+        return ScriptResults.ToJson(engine.Invoke("decodeUplink", argument)) is not null;
+    });
 
     private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines) =>
         (_script, _settings, _legacy, _defines, _readsTime) = (script, settings, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
@@ -67,12 +81,13 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             return (null, new() { ["script"] = [$"Syntax error at line {syntax.LineNumber}, column {syntax.Column}: {syntax.Description}"] });
         }
 
+        _ = Warm.Value;
+
         // Run once to see what it defines: a top-level throw or an endless loop is found here, not on the first message.
         var probe = new ScriptCodec(prepared, settings, legacy: false, Defined.None);
         try
         {
-            using var deadline = probe.Deadline();
-            var engine = probe.NewEngine(deadline.Token);
+            var engine = probe.NewEngine();
             engine.Execute(prepared);
             bool Defines(string name) => engine.GetValue(name) is Jint.Native.Function.Function;
             var modern = Defines("decodeUplink");
@@ -93,8 +108,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            using var deadline = Deadline();
-            var engine = NewEngine(deadline.Token);
+            var engine = NewEngine();
             engine.Execute(_script);
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             if (_legacy)
@@ -153,8 +167,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            using var deadline = Deadline();
-            var engine = NewEngine(deadline.Token);
+            var engine = NewEngine();
             engine.Execute(_script);
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[] { new("bytes", bytes), new("fPort", new JsNumber(input.FPort)) });
@@ -176,8 +189,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            using var deadline = Deadline();
-            var engine = NewEngine(deadline.Token);
+            var engine = NewEngine();
             engine.Execute(_script);
             if (engine.GetValue("encodeDownlink") is not Jint.Native.Function.Function)
             {
@@ -237,22 +249,27 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     private static JsonNode? JsonOf(Engine engine, JsValue value) => value.IsUndefined() ? null : ScriptResults.ToJson(value);
 
     /// <summary>
-    /// The time limit of one call, top level and function together: one deadline checked at every statement (Jint's own
-    /// interval would restart at each Execute and Invoke, allowing twice the limit, with a timer more per call);
-    /// regular expressions have the same limit each.
+    /// A fresh engine whose time limit covers the whole call, top level and function together: Jint's
+    /// <see cref="OperationDeadlineConstraint"/> keeps one budget across Execute and Invoke (its TimeoutInterval restarts at
+    /// each, allowing twice the limit) and reads the clock inline, so a busy thread pool cannot delay it as a timer would.
+    /// Regular expressions have the same limit each.
     /// </summary>
-    private CancellationTokenSource Deadline() => new(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
-
-    private Engine NewEngine(CancellationToken deadline) => new(options =>
+    private Engine NewEngine()
     {
-        options.Strict(false);
-        options.CancellationToken(deadline);
-        options.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
-        options.MaxStatements(_settings.MaxStatements);
-        options.LimitMemory(_settings.MemoryKilobytes * 1024L);
-        options.LimitRecursion(_settings.MaxRecursion);
-        options.Constraints.MaxArraySize = 10_000_000;
-    });
+        var deadline = new OperationDeadlineConstraint();
+        var engine = new Engine(options =>
+        {
+            options.Strict(false);
+            options.Constraint(deadline);
+            options.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
+            options.MaxStatements(_settings.MaxStatements);
+            options.LimitMemory(_settings.MemoryKilobytes * 1024L);
+            options.LimitRecursion(_settings.MaxRecursion);
+            options.Constraints.MaxArraySize = 10_000_000;
+        });
+        deadline.Begin(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
+        return engine;
+    }
 
     /// <summary>What went wrong in the script, with the line and column where Jint knows them; null for a bug of ours.</summary>
     private static string? Problem(Exception e)

@@ -91,12 +91,13 @@ public sealed class ScriptCodecTests
     }
 
     [Theory]
-    [InlineData("function decodeUplink(i) { var o = {}; for (var k = 0; k < 30000; k++) { o = { n: o }; } return { data: o }; }", "nested deeper than 64")]
-    [InlineData("function decodeUplink(i) { var s = 'x'.repeat(1000000); var a = []; for (var k = 0; k < 300; k++) a.push(s); return { data: { a: a } }; }", "larger than")]
-    [InlineData("function decodeUplink(i) { /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'); return { data: {} }; }", "time limit")]
-    public void A_result_too_deep_or_too_large_or_a_run_past_the_deadline_is_an_error_not_a_crash(string script, string error)
+    [InlineData("function decodeUplink(i) { var o = {}; for (var k = 0; k < 30000; k++) { o = { n: o }; } return { data: o }; }", "nested deeper than 64", 1000)]
+    [InlineData("function decodeUplink(i) { var s = 'x'.repeat(1000000); var a = []; for (var k = 0; k < 300; k++) a.push(s); return { data: { a: a } }; }", "larger than", 1000)]
+    [InlineData("function decodeUplink(i) { /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'); return { data: {} }; }", "time limit", 200)]
+    public void A_result_too_deep_or_too_large_or_a_run_past_the_deadline_is_an_error_not_a_crash(string script, string error, int timeoutMilliseconds)
     {
-        var (codec, buildErrors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 200, MemoryKilobytes: 64 * 1024));
+        // The deep and the large result get the longest limit: on a loaded machine building them takes a good part of 200 ms.
+        var (codec, buildErrors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: timeoutMilliseconds, MemoryKilobytes: 64 * 1024));
 
         var message = codec is null ? buildErrors["script"][0] : Assert.Single(codec.Decode(Input([1])).Errors);
 
@@ -107,9 +108,9 @@ public sealed class ScriptCodecTests
     public void The_time_limit_bounds_the_whole_call_top_level_and_function_together_whatever_the_statement_limit()
     {
         var endless = ScriptCodec.Build(new ScriptSettings("function decodeUplink(i) { while (true) {} }", TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
-        // 70 ms at the top level and 70 ms in the call: each under the limit of 100 ms, not both.
+        // 30 ms at the top level and 90 ms in the call: each under the limit of 100 ms, not both.
         var slow = ScriptCodec.Build(new ScriptSettings(
-            "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nbusy(70);\nfunction decodeUplink(i) { busy(70); return { data: {} }; }",
+            "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nbusy(30);\nfunction decodeUplink(i) { busy(90); return { data: {} }; }",
             TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
 
         Assert.Contains("ran longer than its time limit", Assert.Single(endless.Decode(Input([1])).Errors));
@@ -268,13 +269,13 @@ public sealed class ScriptCodecTests
 
     private static CompiledFormat Compile(string script)
     {
-        var (format, errors) = FormatCompiler.Compile(FormatKind.Script, new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 200 });
+        var (format, errors) = FormatCompiler.Compile(FormatKind.Script, new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 1000 });
         return format ?? throw new Xunit.Sdk.XunitException(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
     }
 
     private static ScriptCodec Build(string script)
     {
-        var (codec, errors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 200, MemoryKilobytes: 8 * 1024));
+        var (codec, errors) = ScriptCodec.Build(new ScriptSettings(script, TimeoutMilliseconds: 1000, MemoryKilobytes: 8 * 1024));
         return codec ?? throw new Xunit.Sdk.XunitException(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
     }
 
