@@ -36,9 +36,11 @@ public sealed record FieldDto(string Name, JsonNode? Value, string? Unit);
 
 /// <summary>What decoding a sample gave (the try-it panel and <c>POST /formats/{id}/try</c>).</summary>
 /// <param name="NormalizedData">A script's <c>normalizeUplink</c> output, which the fields then come from; absent otherwise.</param>
+/// <param name="Note">What the format's author should know beyond this sample (a script that needs an engine per message).</param>
 public sealed record TryResult(
     JsonObject? Data, IReadOnlyList<FieldDto> Fields, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors, DateTimeOffset? DeviceTime,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NormalizedData = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NormalizedData = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note = null);
 
 /// <summary>What encoding data with a format gave, and what the bytes decode back to when the format can tell (TS013's <c>decodeDownlink</c>).</summary>
 public sealed record FormatEncoding(Encoders.EncodedPayload Encoded, DecodedDownlink? Decoded);

@@ -40,8 +40,28 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         return ScriptResults.ToJson(engine.Invoke("decodeUplink", argument)) is not null;
     });
 
-    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines) =>
+    // Engines reused across calls when the script cannot tell (ScriptReuse); null: a fresh engine per call.
+    private readonly ReusedEngines? _reused;
+
+    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines, ScriptReuse? reuse = null)
+    {
         (_script, _settings, _legacy, _defines, _readsTime) = (script, settings, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
+        _reused = reuse is { WhyNot: null } ? new ReusedEngines(NewEngine, script, reuse.TopLevelVars) : null;
+        WhyNotReused = reuse?.WhyNot;
+    }
+
+    /// <summary>Why each call gets an engine of its own; null when calls reuse engines.</summary>
+    public string? WhyNotReused { get; }
+
+    /// <summary>Engines made for calls so far; null when calls do not reuse engines.</summary>
+    internal long? EnginesCreated => _reused?.Created;
+
+    // The global names whose values are objects: what a reused engine's calls share.
+    private static readonly Lazy<HashSet<string>> Builtins = new(() =>
+    {
+        var global = new Engine().Global;
+        return [.. global.GetOwnPropertyKeys().Where(k => k.IsString() && global.Get(k).IsObject()).Select(k => k.AsString())];
+    });
 
     /// <summary>The optional TS013 functions the script defines, found when it is built.</summary>
     [Flags]
@@ -87,7 +107,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         var probe = new ScriptCodec(prepared, settings, legacy: false, Defined.None);
         try
         {
-            var engine = probe.NewEngine();
+            var engine = probe.FreshEngine();
             engine.Execute(prepared);
             bool Defines(string name) => engine.GetValue(name) is Jint.Native.Function.Function;
             var modern = Defines("decodeUplink");
@@ -95,7 +115,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             var defines = (Defines("decodeDownlink") ? Defined.DecodeDownlink : Defined.None)
                 | (modern && Defines("normalizeUplink") ? Defined.NormalizeUplink : Defined.None);
             return modern || legacy
-                ? (new ScriptCodec(prepared, settings, legacy, defines), errors)
+                ? (new ScriptCodec(prepared, settings, legacy, defines, ScriptReuse.Of(prepared.Program!, Builtins.Value)), errors)
                 : (null, new() { ["script"] = ["The script defines neither decodeUplink(input) (TS013) nor Decoder(bytes, port)."] });
         }
         catch (Exception e) when (Problem(e) is { } problem)
@@ -106,17 +126,21 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
     public DecodedMessage Decode(DecodeInput input)
     {
+        var lease = _reused?.Rent(Budget);
+        var ended = false;
         try
         {
-            var engine = NewEngine();
-            engine.Execute(_script);
+            var engine = lease?.Engine ?? FreshEngine();
+            if (lease is null) engine.Execute(_script);
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             if (_legacy)
             {
                 var legacyData = engine.Invoke("Decoder", bytes, new JsNumber(input.FPort));
-                return JsonOf(engine, legacyData) is JsonObject legacyObject
+                var legacyResult = JsonOf(engine, legacyData) is JsonObject legacyObject
                     ? DecodedMessage.Of(legacyObject)
                     : DecodedMessage.Failed("Decoder(bytes, port) must return an object.");
+                ended = true;
+                return legacyResult;
             }
 
             var variables = JsObject.CreateFromEntries(engine, input.Variables.Select(v => new KeyValuePair<string, JsValue>(v.Key, new JsString(v.Value))));
@@ -127,11 +151,17 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             });
             var result = engine.Invoke("decodeUplink", argument);
             var decoded = Contract(JsonOf(engine, result), "decodeUplink");
-            return decoded.Succeeded && _defines.HasFlag(Defined.NormalizeUplink) ? Normalize(engine, result.AsObject().Get("data"), decoded) : decoded;
+            decoded = decoded.Succeeded && _defines.HasFlag(Defined.NormalizeUplink) ? Normalize(engine, result.AsObject().Get("data"), decoded) : decoded;
+            ended = true;
+            return decoded;
         }
         catch (Exception e) when (Problem(e) is { } problem)
         {
             return DecodedMessage.Failed(problem);
+        }
+        finally
+        {
+            if (lease is not null) _reused!.Return(lease, ended);
         }
     }
 
@@ -167,7 +197,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = NewEngine();
+            var engine = FreshEngine();
             engine.Execute(_script);
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[] { new("bytes", bytes), new("fPort", new JsNumber(input.FPort)) });
@@ -189,7 +219,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = NewEngine();
+            var engine = FreshEngine();
             engine.Execute(_script);
             if (engine.GetValue("encodeDownlink") is not Jint.Native.Function.Function)
             {
@@ -248,27 +278,36 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
     private static JsonNode? JsonOf(Engine engine, JsValue value) => value.IsUndefined() ? null : ScriptResults.ToJson(value);
 
+    private TimeSpan Budget => TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
+
+    /// <summary>A fresh engine whose time limit runs from now and covers the whole call (see <see cref="NewEngine"/>).</summary>
+    private Engine FreshEngine()
+    {
+        var (engine, deadline) = NewEngine();
+        deadline.Begin(Budget);
+        return engine;
+    }
+
     /// <summary>
-    /// A fresh engine whose time limit covers the whole call, top level and function together: Jint's
+    /// An engine within the format's limits. Its time limit covers a whole call, top level and function together: Jint's
     /// <see cref="OperationDeadlineConstraint"/> keeps one budget across Execute and Invoke (its TimeoutInterval restarts at
     /// each, allowing twice the limit) and reads the clock inline, so a busy thread pool cannot delay it as a timer would.
     /// Regular expressions have the same limit each.
     /// </summary>
-    private Engine NewEngine()
+    private (Engine Engine, OperationDeadlineConstraint Deadline) NewEngine()
     {
         var deadline = new OperationDeadlineConstraint();
         var engine = new Engine(options =>
         {
             options.Strict(false);
             options.Constraint(deadline);
-            options.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
+            options.Constraints.RegexTimeout = Budget;
             options.MaxStatements(_settings.MaxStatements);
             options.LimitMemory(_settings.MemoryKilobytes * 1024L);
             options.LimitRecursion(_settings.MaxRecursion);
             options.Constraints.MaxArraySize = 10_000_000;
         });
-        deadline.Begin(TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds));
-        return engine;
+        return (engine, deadline);
     }
 
     /// <summary>What went wrong in the script, with the line and column where Jint knows them; null for a bug of ours.</summary>
