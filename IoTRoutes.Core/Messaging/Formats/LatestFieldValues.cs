@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using IoTRoutes.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,9 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
     private const int MaxPending = 200_000;
 
     private readonly Lock _gate = new();
-    private Dictionary<(Guid Device, string Name), PendingValue> _pending = [];
+    // Per device, then per field: one lookup per message and one per field, on the intake's hand-over.
+    private Dictionary<Guid, Dictionary<string, PendingValue>> _pending = [];
+    private int _pendingCount;
     private readonly SemaphoreSlim _arrived = new(0, 1);
 
     // The value's JSON text is written at the flush, for the latest value of each pair only, not for every message.
@@ -36,12 +39,20 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
             {
                 if (message.DecodedFields is not { Count: > 0 } fields) continue;
                 var at = message.DeviceTime ?? message.ReceivedAt;
+                ref var device = ref CollectionsMarshal.GetValueRefOrAddDefault(_pending, message.DeviceId, out _);
+                device ??= new Dictionary<string, PendingValue>(fields.Count, StringComparer.Ordinal);
                 foreach (var field in fields)
                 {
-                    if (field.Name.Contains('[') || field.Name.Length > 256) continue;
-                    var key = (message.DeviceId, field.Name);
-                    if (_pending.TryGetValue(key, out var held) ? held.At > at : _pending.Count >= MaxPending) continue;
-                    _pending[key] = new PendingValue(field.Value, field.Unit is { Length: > 32 } unit ? unit[..32] : field.Unit, at, message.Id);
+                    if (field.Name.Length > 256 || field.Name.Contains('[')) continue;
+                    ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(device, field.Name, out var exists);
+                    if (exists ? held.At > at : _pendingCount >= MaxPending)
+                    {
+                        if (!exists) device.Remove(field.Name);
+                        continue;
+                    }
+
+                    _pendingCount += exists ? 0 : 1;
+                    held = new PendingValue(field.Value, field.Unit is { Length: > 32 } unit ? unit[..32] : field.Unit, at, message.Id);
                     any = true;
                 }
             }
@@ -80,17 +91,17 @@ public sealed class LatestFieldValues(IDbContextFactory<AppDbContext> contexts, 
     /// <summary>Writes the pending values (also called by tests, rather than waiting for the half second).</summary>
     internal async Task FlushAsync(CancellationToken ct)
     {
-        Dictionary<(Guid Device, string Name), PendingValue> pending;
+        Dictionary<Guid, Dictionary<string, PendingValue>> pending;
         lock (_gate)
         {
-            if (_pending.Count == 0) return;
-            (pending, _pending) = (_pending, []);
+            if (_pendingCount == 0) return;
+            (pending, _pending, _pendingCount) = (_pending, [], 0);
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var devices = pending.Keys.Select(k => k.Device).Distinct().ToList();
+        var devices = pending.Where(d => d.Value.Count > 0).Select(d => d.Key).ToList();
         var rows = await db.FieldValues.IgnoreQueryFilters().Where(v => devices.Contains(v.DeviceId)).ToDictionaryAsync(v => (v.DeviceId, v.Name), ct);
-        foreach (var ((device, name), value) in pending)
+        foreach (var (device, name, value) in pending.SelectMany(d => d.Value.Select(f => (d.Key, f.Key, f.Value))))
         {
             if (!rows.TryGetValue((device, name), out var row))
             {
