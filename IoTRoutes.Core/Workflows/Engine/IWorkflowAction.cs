@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace IoTRoutes.Core.Workflows.Engine;
+
+public enum ActionKind
+{
+    Trigger,
+    Action,
+}
+
+/// <summary>
+/// One type of node (Filter, RaiseAlert, OnMessage…): what the designer's palette and settings form show, which output
+/// ports it has, and how its settings become a runnable node. One class each, registered in DI; the engine knows none of
+/// them by name (except Join, whose waiting it does itself), so a new action plugs in without touching it.
+/// </summary>
+public interface IWorkflowAction
+{
+    /// <summary>The node type as stored (<c>Filter</c>).</summary>
+    string Type { get; }
+
+    ActionKind Kind { get; }
+
+    /// <summary>The palette's group: Triggers, Flow, Data, Analysis, Alerts, Devices, Integration.</summary>
+    string Category { get; }
+
+    /// <summary>One line for the palette and the node's tooltip.</summary>
+    string Description { get; }
+
+    /// <summary>The settings the form shows, in order.</summary>
+    IReadOnlyList<SettingDescriptor> Settings { get; }
+
+    /// <summary>Its output ports besides <c>error</c>, given its settings (a Switch has one per case and <c>default</c>).</summary>
+    IReadOnlyList<string> OutputPorts(JsonObject settings);
+
+    /// <summary>A one-line summary of the node's settings for the canvas (<c>temp &gt; 30</c>).</summary>
+    string Summarize(JsonObject settings);
+
+    /// <summary>Reads and checks the settings; null when a problem was reported on <paramref name="node"/>.</summary>
+    NodeRunner? Compile(NodeCompilation node);
+}
+
+/// <summary>How a setting is edited in the designer's form.</summary>
+public enum SettingKind
+{
+    Text,
+    Expression,
+    Template,
+    Number,
+    Integer,
+    Boolean,
+    Choice,
+    Script,
+    FieldMap,
+    List,
+    Duration,
+    Json,
+}
+
+/// <summary>One setting of an action, as its form shows it.</summary>
+public sealed record SettingDescriptor(string Name, SettingKind Kind, string Label, bool Required = false, string? Help = null)
+{
+    public IReadOnlyList<string>? Choices { get; init; }
+
+    public JsonNode? Default { get; init; }
+}
+
+/// <summary>The actions this process knows, by type.</summary>
+public sealed class ActionCatalog
+{
+    private readonly Dictionary<string, IWorkflowAction> _actions;
+
+    public ActionCatalog(IEnumerable<IWorkflowAction> actions)
+    {
+        _actions = new Dictionary<string, IWorkflowAction>(StringComparer.Ordinal);
+        foreach (var action in actions)
+        {
+            if (!_actions.TryAdd(action.Type, action))
+            {
+                throw new InvalidOperationException($"Two workflow actions have the type {action.Type}.");
+            }
+        }
+    }
+
+    public IReadOnlyCollection<IWorkflowAction> All => _actions.Values;
+
+    public IWorkflowAction? Find(string type) => _actions.GetValueOrDefault(type);
+}

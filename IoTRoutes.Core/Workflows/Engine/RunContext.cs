@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+
+namespace IoTRoutes.Core.Workflows.Engine;
+
+/// <summary>
+/// One run of a workflow version: what its nodes may use (the clock, durable node state, side effects) and how it is
+/// recorded. A dry run (test run, replay) has the same nodes and state reads, but its effects are only recorded as what
+/// would have happened, and it writes no state.
+/// </summary>
+public sealed class RunContext
+{
+    public RunContext(Guid runId, Guid workflowId, int version, IEffectSink effects, INodeStateStore state, TimeProvider clock, CancellationToken cancellation)
+    {
+        (RunId, WorkflowId, Version, Effects, State, Clock, Cancellation) = (runId, workflowId, version, effects, state, clock, cancellation);
+    }
+
+    public Guid RunId { get; }
+
+    public Guid WorkflowId { get; }
+
+    public int Version { get; }
+
+    public IEffectSink Effects { get; }
+
+    public INodeStateStore State { get; }
+
+    public TimeProvider Clock { get; }
+
+    public CancellationToken Cancellation { get; }
+
+    public bool DryRun => Effects.DryRun;
+
+    /// <summary>Record every node's input and output (debug mode, test runs); failures are always recorded.</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>Node calls allowed in one run before it is stopped as a runaway.</summary>
+    public int HopLimit { get; init; } = 1_000;
+}
+
+/// <summary>
+/// Something a run does outside itself (raise an alert, send a command, call an API). Its key is stable for one message
+/// and node (message id + node id) so that a run repeated after a crash can be recognised by what it touches.
+/// </summary>
+public interface IWorkflowEffect
+{
+    /// <summary>What kind of effect (<c>RaiseAlert</c>) and the details a trace or a dry run shows.</summary>
+    string Kind { get; }
+
+    JsonObject Describe();
+
+    /// <summary>Does it; the answer (an alert's id, a response) goes back to the node.</summary>
+    ValueTask<JsonNode?> ExecuteAsync(IServiceProvider services, CancellationToken ct);
+}
+
+/// <summary>Where a run's effects go: performed, or (dry run) recorded only.</summary>
+public interface IEffectSink
+{
+    bool DryRun { get; }
+
+    ValueTask<JsonNode?> PerformAsync(IWorkflowEffect effect, string nodeId, CancellationToken ct);
+}
+
+/// <summary>Performs effects with the platform's services.</summary>
+public sealed class PerformingEffects(IServiceProvider services) : IEffectSink
+{
+    public bool DryRun => false;
+
+    public ValueTask<JsonNode?> PerformAsync(IWorkflowEffect effect, string nodeId, CancellationToken ct) => effect.ExecuteAsync(services, ct);
+}
+
+/// <summary>A dry run's effects: what would have happened, in order, and nothing done.</summary>
+public sealed class RecordedEffects : IEffectSink
+{
+    private readonly List<RecordedEffect> _effects = [];
+    private readonly Lock _gate = new();
+
+    public bool DryRun => true;
+
+    public IReadOnlyList<RecordedEffect> Effects
+    {
+        get
+        {
+            lock (_gate) return [.. _effects];
+        }
+    }
+
+    public ValueTask<JsonNode?> PerformAsync(IWorkflowEffect effect, string nodeId, CancellationToken ct)
+    {
+        lock (_gate) _effects.Add(new RecordedEffect(nodeId, effect.Kind, effect.Describe()));
+        return ValueTask.FromResult<JsonNode?>(null);
+    }
+}
+
+/// <summary>One effect a dry run would have had.</summary>
+public sealed record RecordedEffect(string NodeId, string Kind, JsonObject Details);
+
+/// <summary>
+/// State a node keeps between runs, per device and key (a threshold's side, an anomaly's running statistics): durable
+/// in the database, so a restart does not forget it. A dry run reads it and writes nowhere.
+/// </summary>
+public interface INodeStateStore
+{
+    ValueTask<JsonNode?> GetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, CancellationToken ct);
+
+    ValueTask SetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, JsonNode? value, CancellationToken ct);
+}
+
+/// <summary>Node state in memory: tests, and dry runs layered over the durable store (reads fall through, writes stay here).</summary>
+public sealed class MemoryNodeState(INodeStateStore? under = null) : INodeStateStore
+{
+    private readonly Dictionary<(Guid, string, Guid?, string), JsonNode?> _values = [];
+    private readonly Lock _gate = new();
+
+    public async ValueTask<JsonNode?> GetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_values.TryGetValue((workflowId, nodeId, deviceId, key), out var value)) return value?.DeepClone();
+        }
+
+        return under is null ? null : await under.GetAsync(workflowId, nodeId, deviceId, key, ct);
+    }
+
+    public ValueTask SetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, JsonNode? value, CancellationToken ct)
+    {
+        lock (_gate) _values[(workflowId, nodeId, deviceId, key)] = value?.DeepClone();
+        return ValueTask.CompletedTask;
+    }
+}
