@@ -3,6 +3,7 @@ using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSecurity();
         services.AddDevices();
         services.AddMessaging();
+        services.AddWorkflows();
         return services;
     }
 }
