@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Workflows.Actions;
+using IoTRoutes.Core.Workflows.Definitions;
 using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Triggers;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace IoTRoutes.Core.Workflows;
 
 public static class WorkflowsServiceCollectionExtensions
 {
-    /// <summary>The workflow engine, its triggers and actions (each registered as an <see cref="IWorkflowAction"/>).</summary>
+    /// <summary>The workflow engine, its triggers and actions (each registered as an <see cref="IWorkflowAction"/>), and the workflows' definitions.</summary>
     public static IServiceCollection AddWorkflows(this IServiceCollection services)
     {
         services.AddAction<OnMessageTrigger>();
@@ -18,6 +19,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
+        services.AddScoped<WorkflowService>();
+        services.AddScoped<WorkflowTrial>();
         return services;
     }
 

@@ -56,6 +56,14 @@ public static class AuditActions
     public const string ProfileUpdated = "Profile.Updated";
     public const string ProfileDeleted = "Profile.Deleted";
     public const string DeviceProfileAssigned = "Device.ProfileAssigned";
+    public const string WorkflowCreated = "Workflow.Created";
+    public const string WorkflowDraftSaved = "Workflow.DraftSaved";
+    public const string WorkflowDeleted = "Workflow.Deleted";
+    public const string WorkflowPublished = "Workflow.Published";
+    public const string WorkflowRestored = "Workflow.Restored";
+    public const string WorkflowEnabled = "Workflow.Enabled";
+    public const string WorkflowDisabled = "Workflow.Disabled";
+    public const string WorkflowDebug = "Workflow.Debug";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -63,5 +71,6 @@ public static class AuditActions
         RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
+        WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
     ];
 }

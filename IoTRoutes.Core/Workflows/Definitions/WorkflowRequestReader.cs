@@ -1,0 +1,136 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Workflows.Model;
+
+namespace IoTRoutes.Core.Workflows.Definitions;
+
+public static class WorkflowRules
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 1000;
+    public const int MaxNoteLength = 500;
+    public const int MaxTestCases = 100;
+}
+
+/// <summary>
+/// Reads the bodies of workflow requests strictly, every error at its place: <c>name</c>, <c>definition.nodes[2].id</c>,
+/// <c>testCases[1].input</c>. The page and the API send the same JSON.
+/// </summary>
+public static class WorkflowRequestReader
+{
+    public static (CreateWorkflowRequest? Request, Dictionary<string, string[]> Errors) ReadCreate(JsonObject body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = Name(body, errors, required: true);
+        var description = Description(body, errors);
+        Guid? entityId = null;
+        if (body["entityId"] is { } entity)
+        {
+            if (entity is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id)) entityId = id;
+            else errors["entityId"] = ["entityId is an entity's id."];
+        }
+
+        var graph = Definition(body, errors, required: true);
+        var tests = TestCases(body, errors);
+        return errors.Count > 0 ? (null, errors) : (new CreateWorkflowRequest(name!, description, entityId, graph!, tests ?? []), errors);
+    }
+
+    public static (UpdateWorkflowRequest? Request, Dictionary<string, string[]> Errors) ReadUpdate(JsonObject body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        int? revision = body["revision"] is JsonValue r && r.TryGetValue<int>(out var n) && n > 0 ? n : null;
+        if (revision is null) errors["revision"] = ["Send the revision the draft was loaded at (a save from an older one is refused)."];
+        var name = Name(body, errors, required: false);
+        var description = Description(body, errors);
+        var graph = Definition(body, errors, required: true);
+        var tests = TestCases(body, errors);
+        return errors.Count > 0 ? (null, errors) : (new UpdateWorkflowRequest(revision!.Value, name, description, graph!, tests), errors);
+    }
+
+    private static string? Name(JsonObject body, Dictionary<string, string[]> errors, bool required)
+    {
+        if (body["name"] is null)
+        {
+            if (required) errors["name"] = ["A workflow needs a name."];
+            return null;
+        }
+
+        if (body["name"] is not JsonValue v || !v.TryGetValue<string>(out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            errors["name"] = ["A workflow needs a name."];
+            return null;
+        }
+
+        text = text.Trim();
+        var problem = text.Length > WorkflowRules.MaxNameLength ? $"A name is at most {WorkflowRules.MaxNameLength} characters." : DisplayText.Problem(text);
+        if (problem is null) return DisplayText.Clean(text);
+        errors["name"] = [problem];
+        return null;
+    }
+
+    private static string? Description(JsonObject body, Dictionary<string, string[]> errors)
+    {
+        switch (body["description"])
+        {
+            case null:
+                return null;
+            case JsonValue v when v.TryGetValue<string>(out var text) && text.Length <= WorkflowRules.MaxDescriptionLength:
+                return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+            default:
+                errors["description"] = [$"A description is a text of at most {WorkflowRules.MaxDescriptionLength} characters."];
+                return null;
+        }
+    }
+
+    private static WorkflowGraph? Definition(JsonObject body, Dictionary<string, string[]> errors, bool required)
+    {
+        if (body["definition"] is null)
+        {
+            if (required) errors["definition"] = ["Send the definition: {\"nodes\":[...],\"links\":[...]}."];
+            return null;
+        }
+
+        var (graph, graphErrors) = WorkflowGraph.Read(body["definition"]);
+        foreach (var (place, messages) in graphErrors)
+        {
+            errors[place == "definition" ? place : $"definition.{place}"] = messages;
+        }
+
+        return graph;
+    }
+
+    private static List<WorkflowTestCase>? TestCases(JsonObject body, Dictionary<string, string[]> errors)
+    {
+        if (body["testCases"] is null) return null;
+        if (body["testCases"] is not JsonArray array)
+        {
+            errors["testCases"] = ["testCases is a list."];
+            return null;
+        }
+
+        if (array.Count > WorkflowRules.MaxTestCases) errors["testCases"] = [$"At most {WorkflowRules.MaxTestCases} test cases."];
+        var cases = new List<WorkflowTestCase>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var place = $"testCases[{i}]";
+            WorkflowTestCase? test;
+            try
+            {
+                test = array[i]?.Deserialize<WorkflowTestCase>(WorkflowGraph.Json);
+            }
+            catch (JsonException e)
+            {
+                errors[place] = [$"A test case is {{\"name\",\"input\",\"deviceId\",\"expected\"}}: {e.Message}"];
+                continue;
+            }
+
+            if (test is null || string.IsNullOrWhiteSpace(test.Name)) errors[$"{place}.name"] = ["A test case needs a name."];
+            else if (!names.Add(test.Name)) errors[$"{place}.name"] = [$"Another test case is named {test.Name}."];
+            if (test?.Input is null) errors[$"{place}.input"] = ["A test case needs an input: the item's fields as an object."];
+            if (test is { Name: not null, Input: not null }) cases.Add(test);
+        }
+
+        return cases;
+    }
+}

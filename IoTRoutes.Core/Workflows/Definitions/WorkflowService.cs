@@ -1,0 +1,346 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Audit;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTRoutes.Core.Workflows.Definitions;
+
+/// <summary>
+/// Workflows within the caller's part of the entity tree: list, read, create, save the draft (from the revision it was
+/// loaded at), delete, publish (Workflows.Publish), versions and restore, enable and disable, debug mode. Every change is
+/// audited.
+/// </summary>
+public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider services, TimeProvider clock, AuditTrail audit)
+{
+    /// <summary>Draft revisions kept per workflow, so a stale save can be told what changed since its revision.</summary>
+    public const int KeptDrafts = 20;
+
+    public static readonly TimeSpan DebugDuration = TimeSpan.FromMinutes(15);
+
+    private static readonly Permission View = Permission.View(SecuredObject.Workflows);
+    private static readonly Permission Manage = Permission.Manage(SecuredObject.Workflows);
+
+    // Resolved when first needed: the compiler needs the expression and template languages.
+    private WorkflowCompiler Compiler => services.GetRequiredService<WorkflowCompiler>();
+
+    public async Task<IReadOnlyList<WorkflowSummaryDto>> ListAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var rows = await db.Workflows.AsNoTracking().OrderBy(w => w.Name)
+            .Select(w => new { Workflow = w, EntityName = w.Entity!.Name }).ToListAsync(ct);
+        return rows.ConvertAll(r => new WorkflowSummaryDto(
+            r.Workflow.Id, r.Workflow.Name, r.Workflow.Description, r.Workflow.EntityId, r.EntityName, StateOf(r.Workflow), r.Workflow.Revision,
+            r.Workflow.ActiveVersion, r.Workflow.Enabled, ActiveDebug(r.Workflow), Problems(WorkflowGraph.Parse(r.Workflow.Draft)).Count,
+            r.Workflow.UpdatedAt, r.Workflow.UpdatedBy));
+    }
+
+    public async Task<WorkflowDto?> FindAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
+        return workflow is null ? null : ToDto(workflow);
+    }
+
+    /// <summary>The draft's problems: what keeps it from being published.</summary>
+    public IReadOnlyList<WorkflowProblem> Problems(WorkflowGraph graph) => Compiler.Compile(graph).Problems;
+
+    public async Task<ChangeResult> CreateAsync(CreateWorkflowRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var entityId = request.EntityId ?? caller.Scope.EntityId;
+        if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+        {
+            return ChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+        }
+
+        if (await db.Workflows.IgnoreQueryFilters().AnyAsync(w => w.EntityId == entityId && w.Name == request.Name, ct))
+        {
+            return ChangeResult.Invalid("name", $"There is already a workflow named {request.Name} in this entity.");
+        }
+
+        var now = clock.GetUtcNow();
+        var by = await EmailOfAsync(db, caller, ct);
+        var workflow = new Workflow
+        {
+            Id = Guid.CreateVersion7(), EntityId = entityId, Name = request.Name, Description = request.Description,
+            Draft = request.Graph.ToJson(), TestCases = JsonSerializer.Serialize(request.TestCases, WorkflowGraph.Json),
+            CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+        };
+        db.Workflows.Add(workflow);
+        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = workflow.Id, Revision = 1, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.WorkflowCreated, caller, workflow.Name, $"revision 1, {request.Graph.Nodes.Count} nodes", ct);
+        return ChangeResult.Done(workflow.Id);
+    }
+
+    /// <summary>
+    /// Saves the draft as the next revision, if it was loaded at the current one. A stale save is refused with what changed
+    /// since its revision (computed from the kept revisions, or against the caller's draft when its revision is too old).
+    /// </summary>
+    public async Task<DraftSave> UpdateAsync(Guid id, UpdateWorkflowRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return new DraftSave(ChangeResult.NotFound);
+        }
+
+        if (request.Revision != workflow.Revision)
+        {
+            return await StaleAsync(db, workflow, request, ct);
+        }
+
+        var name = request.Name ?? workflow.Name;
+        if (name != workflow.Name && await db.Workflows.IgnoreQueryFilters().AnyAsync(w => w.EntityId == workflow.EntityId && w.Name == name && w.Id != id, ct))
+        {
+            return new DraftSave(ChangeResult.Invalid("name", $"There is already a workflow named {name} in this entity."));
+        }
+
+        var before = WorkflowGraph.Parse(workflow.Draft);
+        var details = $"revision {workflow.Revision} → {workflow.Revision + 1}: {WorkflowDiff.Between(before, request.Graph).Describe()}";
+        if (name != workflow.Name) details += $"; renamed from {workflow.Name}";
+        var now = clock.GetUtcNow();
+        var by = await EmailOfAsync(db, caller, ct);
+        workflow.Name = name;
+        workflow.Description = request.Description ?? workflow.Description;
+        workflow.Draft = request.Graph.ToJson();
+        if (request.TestCases is not null) workflow.TestCases = JsonSerializer.Serialize(request.TestCases, WorkflowGraph.Json);
+        workflow.Revision++;
+        workflow.UpdatedAt = now;
+        workflow.UpdatedBy = by;
+        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = id, Revision = workflow.Revision, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another save from the same revision committed first (the revision is a concurrency token).
+            await using var fresh = (await contexts.CreateAsync(Manage, ct)).Db;
+            var current = await fresh.Workflows.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
+            return current is null ? new DraftSave(ChangeResult.NotFound) : await StaleAsync(fresh, current, request, ct);
+        }
+
+        await db.WorkflowDrafts.Where(d => d.WorkflowId == id && d.Revision <= workflow.Revision - KeptDrafts).ExecuteDeleteAsync(ct);
+        await audit.RecordAsync(AuditActions.WorkflowDraftSaved, caller, workflow.Name, details, ct);
+        return new DraftSave(ChangeResult.Done(id), workflow.Revision);
+    }
+
+    public async Task<ChangeResult> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        db.Workflows.Remove(workflow);
+        await db.SaveChangesAsync(ct);
+        var active = workflow.ActiveVersion is { } v ? $"v{v} was active" : "never published";
+        await audit.RecordAsync(AuditActions.WorkflowDeleted, caller, workflow.Name, $"revision {workflow.Revision}, {active}", ct);
+        return ChangeResult.Done(id);
+    }
+
+    /// <summary>Compiles the draft; without problems it becomes the next version and the active one.</summary>
+    public async Task<PublishResult> PublishAsync(Guid id, string? note, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.WorkflowsPublish), ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return new PublishResult(ChangeOutcome.NotFound, null, []);
+        }
+
+        var graph = WorkflowGraph.Parse(workflow.Draft);
+        var problems = Problems(graph);
+        if (problems.Count > 0)
+        {
+            return new PublishResult(ChangeOutcome.Invalid, null, problems, $"The draft has {problems.Count} problem(s): fix them before publishing.");
+        }
+
+        var last = await db.WorkflowVersions.Where(v => v.WorkflowId == id).MaxAsync(v => (int?)v.Version, ct) ?? 0;
+        var previous = workflow.ActiveVersion;
+        var version = new WorkflowVersion
+        {
+            WorkflowId = id, Version = last + 1, Definition = workflow.Draft, PublishedAt = clock.GetUtcNow(),
+            PublishedById = caller.UserId, PublishedBy = await EmailOfAsync(db, caller, ct), Note = Clip(note, WorkflowRules.MaxNoteLength),
+        };
+        db.WorkflowVersions.Add(version);
+        workflow.ActiveVersion = version.Version;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return new PublishResult(ChangeOutcome.Conflict, null, [], $"Workflow {workflow.Name} was published by someone else meanwhile: reload it.");
+        }
+
+        var changes = previous is { } was
+            ? WorkflowDiff.Between(WorkflowGraph.Parse(await db.WorkflowVersions.Where(v => v.WorkflowId == id && v.Version == was).Select(v => v.Definition).SingleAsync(ct)), graph).Describe()
+            : "first version";
+        await audit.RecordAsync(AuditActions.WorkflowPublished, caller, workflow.Name,
+            $"v{version.Version} from revision {workflow.Revision} (active was {(previous is null ? "none" : $"v{previous}")}): {changes}", ct);
+        return new PublishResult(ChangeOutcome.Done, ToDto(version, version.Version), []);
+    }
+
+    public async Task<IReadOnlyList<WorkflowVersionDto>?> VersionsAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var active = await db.Workflows.Where(w => w.Id == id).Select(w => new { w.ActiveVersion }).SingleOrDefaultAsync(ct);
+        if (active is null)
+        {
+            return null;
+        }
+
+        var versions = await db.WorkflowVersions.AsNoTracking().Where(v => v.WorkflowId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
+        return versions.ConvertAll(v => ToDto(v, active.ActiveVersion));
+    }
+
+    /// <summary>
+    /// Copies version <paramref name="version"/> into the draft as a new revision. What runs does not change: publishing
+    /// the restored draft is a separate step (and needs Workflows.Publish).
+    /// </summary>
+    public async Task<DraftSave> RestoreAsync(Guid id, int version, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return new DraftSave(ChangeResult.NotFound);
+        }
+
+        var stored = await db.WorkflowVersions.AsNoTracking().SingleOrDefaultAsync(v => v.WorkflowId == id && v.Version == version, ct);
+        if (stored is null)
+        {
+            return new DraftSave(ChangeResult.Invalid("version", $"Workflow {workflow.Name} has no version {version}."));
+        }
+
+        var changes = WorkflowDiff.Between(WorkflowGraph.Parse(workflow.Draft), WorkflowGraph.Parse(stored.Definition)).Describe();
+        var now = clock.GetUtcNow();
+        var by = await EmailOfAsync(db, caller, ct);
+        workflow.Draft = stored.Definition;
+        workflow.Revision++;
+        workflow.UpdatedAt = now;
+        workflow.UpdatedBy = by;
+        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = id, Revision = workflow.Revision, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return new DraftSave(ChangeResult.Conflict("revision", $"The draft of {workflow.Name} was saved meanwhile: reload it and restore again."));
+        }
+
+        await audit.RecordAsync(AuditActions.WorkflowRestored, caller, workflow.Name, $"v{version} into the draft, revision {workflow.Revision}: {changes}", ct);
+        return new DraftSave(ChangeResult.Done(id), workflow.Revision);
+    }
+
+    /// <summary>Enables or disables the workflow: a disabled one is not run, whatever version is active.</summary>
+    public async Task<ChangeResult> SetEnabledAsync(Guid id, bool enabled, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return ChangeResult.NotFound;
+        }
+
+        if (workflow.Enabled == enabled)
+        {
+            return ChangeResult.Done(id);
+        }
+
+        workflow.Enabled = enabled;
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(enabled ? AuditActions.WorkflowEnabled : AuditActions.WorkflowDisabled, caller, workflow.Name,
+            enabled ? "disabled → enabled" : "enabled → disabled", ct);
+        return ChangeResult.Done(id);
+    }
+
+    /// <summary>Debug mode: every run traced for <see cref="DebugDuration"/> from now; off at once when <paramref name="on"/> is false.</summary>
+    public async Task<(ChangeResult Change, DateTimeOffset? Until)> SetDebugAsync(Guid id, bool on, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        if (workflow is null)
+        {
+            return (ChangeResult.NotFound, null);
+        }
+
+        var was = ActiveDebug(workflow);
+        workflow.DebugUntil = on ? clock.GetUtcNow() + DebugDuration : null;
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.WorkflowDebug, caller, workflow.Name,
+            $"debug {(was is null ? "off" : $"until {was:O}")} → {(workflow.DebugUntil is { } until ? $"until {until:O}" : "off")}", ct);
+        return (ChangeResult.Done(id), workflow.DebugUntil);
+    }
+
+    /// <summary>The actions the designer can place, with their settings and output ports.</summary>
+    public async Task<IReadOnlyList<WorkflowActionDto>> ActionsAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await db.DisposeAsync();
+        return [.. services.GetRequiredService<ActionCatalog>().All
+            .OrderBy(a => a.Kind).ThenBy(a => a.Category).ThenBy(a => a.Type)
+            .Select(a => new WorkflowActionDto(a.Type, a.Kind, a.Category, a.Description, a.Settings,
+                [.. a.OutputPorts([]).Where(p => p != WorkflowPorts.Error), WorkflowPorts.Error]))];
+    }
+
+    private async Task<DraftSave> StaleAsync(AppDbContext db, Workflow current, UpdateWorkflowRequest request, CancellationToken ct)
+    {
+        var baseDraft = await db.WorkflowDrafts.Where(d => d.WorkflowId == current.Id && d.Revision == request.Revision)
+            .Select(d => d.Definition).SingleOrDefaultAsync(ct);
+        var now = WorkflowGraph.Parse(current.Draft);
+        var (from, compared) = baseDraft is not null
+            ? (WorkflowGraph.Parse(baseDraft), $"revision {request.Revision}")
+            : (request.Graph, "your draft (revision " + request.Revision + " is no longer kept)");
+        var stale = new StaleDraft(request.Revision, current.Revision, current.UpdatedBy, current.UpdatedAt, compared, WorkflowDiff.Between(from, now));
+        var message = $"The draft was saved as revision {current.Revision} by {current.UpdatedBy ?? "someone"} at {current.UpdatedAt:u} " +
+                      $"since your revision {request.Revision} ({stale.Changes.Describe()}): reload it and apply your changes again.";
+        return new DraftSave(ChangeResult.Conflict("revision", message, current.Id), current.Revision, stale);
+    }
+
+    internal static WorkflowState StateOf(Workflow w) =>
+        !w.Enabled ? WorkflowState.Disabled : w.ActiveVersion is null ? WorkflowState.DraftOnly : WorkflowState.Published;
+
+    private DateTimeOffset? ActiveDebug(Workflow w) => w.DebugUntil > clock.GetUtcNow() ? w.DebugUntil : null;
+
+    private WorkflowDto ToDto(Workflow w)
+    {
+        var graph = WorkflowGraph.Parse(w.Draft);
+        return new WorkflowDto(w.Id, w.Name, w.Description, w.EntityId, StateOf(w), graph.ToJsonObject(), w.Revision, w.ActiveVersion, w.Enabled,
+            ActiveDebug(w), Problems(graph), TestCasesOf(w), w.CreatedAt, w.CreatedBy, w.UpdatedAt, w.UpdatedBy);
+    }
+
+    internal static IReadOnlyList<WorkflowTestCase> TestCasesOf(Workflow w) =>
+        JsonSerializer.Deserialize<List<WorkflowTestCase>>(w.TestCases, WorkflowGraph.Json) ?? [];
+
+    private static WorkflowVersionDto ToDto(WorkflowVersion v, int? active) =>
+        new(v.Version, v.Version == active, v.PublishedAt, v.PublishedById, v.PublishedBy, v.Note, WorkflowGraph.Parse(v.Definition).ToJsonObject());
+
+    private static Task<string?> EmailOfAsync(AppDbContext db, Caller caller, CancellationToken ct) =>
+        db.Users.IgnoreQueryFilters().Where(u => u.Id == caller.UserId).Select(u => u.Email).FirstOrDefaultAsync(ct);
+
+    private static string? Clip(string? text, int max) =>
+        string.IsNullOrWhiteSpace(text) ? null : text.Trim() is var t && t.Length > max ? t[..max] : text.Trim();
+}
