@@ -23,4 +23,7 @@ public static class Policies
     public const string DevicesSendCommand = "perm:Devices.SendCommand";
     public const string FormatsView = "perm:MessageFormats.View";
     public const string FormatsManage = "perm:MessageFormats.Manage";
+    public const string WorkflowsView = "perm:Workflows.View";
+    public const string WorkflowsManage = "perm:Workflows.Manage";
+    public const string WorkflowsPublish = "perm:Workflows.Publish";
 }

@@ -1,0 +1,187 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Workflows.Definitions;
+using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTRoutes.Web.Api;
+
+public sealed record CreatedWorkflowResponse(Guid Id, int Revision);
+
+public sealed record SavedDraftResponse(Guid Id, int Revision);
+
+public sealed record PublishRequest(string? Note);
+
+/// <param name="Enabled">False switches debug mode off; on (for 15 minutes from now) when absent.</param>
+public sealed record DebugRequest(bool? Enabled);
+
+public sealed record DebugResponse(DateTimeOffset? DebugUntil);
+
+/// <summary>A dry run's input: the item's fields, and optionally the device it is about.</summary>
+public sealed record WorkflowTestRequest(JsonObject? Input, Guid? DeviceId, Guid? MessageId);
+
+public static class WorkflowsApi
+{
+    public static IEndpointRouteBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
+    {
+        var view = Permission.View(SecuredObject.Workflows);
+        var manage = Permission.Manage(SecuredObject.Workflows);
+        var api = app.MapGroup("/api/v1/workflows").WithTags("Workflows").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("/", ListAsync).WithName("ListWorkflows").WithSummary("Workflows with their state, active version and the number of problems of their draft")
+            .RequirePermission(view);
+        api.MapGet("/actions", ActionsAsync).WithName("ListWorkflowActions")
+            .WithSummary("The node types a workflow can use: kind, category, settings and output ports").RequirePermission(view);
+        api.MapPost("/", CreateAsync).WithName("CreateWorkflow").WithSummary("Create a workflow: name, entityId (yours by default), definition {nodes, links}")
+            .RequirePermission(manage);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetWorkflow").WithSummary("The draft, its revision and problems, the active version, enabled, debug")
+            .RequirePermission(view);
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateWorkflow")
+            .WithSummary("Save the draft from the revision it was loaded at; a stale revision is a 409 saying what changed since")
+            .RequirePermission(manage);
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWorkflow").RequirePermission(manage);
+        api.MapPost("/{id:guid}/publish", PublishAsync).WithName("PublishWorkflow")
+            .WithSummary("Publish the draft as the next version, now active; a draft with problems is a 400 listing them per node")
+            .RequirePermission(Permission.Of(SecuredActions.WorkflowsPublish));
+        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListWorkflowVersions").WithSummary("Every published version, newest first")
+            .RequirePermission(view);
+        api.MapPost("/{id:guid}/versions/{version:int}/restore", RestoreAsync).WithName("RestoreWorkflowVersion")
+            .WithSummary("Copy a version into the draft (a new revision); publishing it is a separate step").RequirePermission(manage);
+        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").RequirePermission(manage);
+        api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("The runner no longer runs it").RequirePermission(manage);
+        api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow")
+            .WithSummary("Trace every run for the next 15 minutes ({\"enabled\":false} switches it off)").RequirePermission(manage);
+        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestWorkflow")
+            .WithSummary("Dry run of the draft on {input, deviceId}: the trace, and the effects it would have had (none happens)").RequirePermission(view);
+        api.MapPost("/{id:guid}/tests/run", RunTestsAsync).WithName("RunWorkflowTests")
+            .WithSummary("Run the workflow's test cases on its draft: pass or fail per case").RequirePermission(view);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<WorkflowSummaryDto>>> ListAsync(WorkflowService workflows, CancellationToken ct) =>
+        TypedResults.Ok(await workflows.ListAsync(ct));
+
+    private static async Task<Ok<IReadOnlyList<WorkflowActionDto>>> ActionsAsync(WorkflowService workflows, CancellationToken ct) =>
+        TypedResults.Ok(await workflows.ActionsAsync(ct));
+
+    private static async Task<Results<Ok<WorkflowDto>, ProblemHttpResult>> GetAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
+        await workflows.FindAsync(id, ct) is { } workflow ? TypedResults.Ok(workflow) : NotFoundProblem.Workflow(id);
+
+    private static async Task<Results<Created<CreatedWorkflowResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        JsonObject body, WorkflowService workflows, CancellationToken ct)
+    {
+        var (request, errors) = WorkflowRequestReader.ReadCreate(body);
+        if (request is null) return TypedResults.ValidationProblem(errors);
+        var result = await workflows.CreateAsync(request, ct);
+        var created = result.Id is { } id ? new CreatedWorkflowResponse(id, 1) : null;
+        return ChangeResponses.Created(result, "/api/v1/workflows", created, () => NotFoundProblem.Workflow(Guid.Empty));
+    }
+
+    private static async Task<Results<Ok<SavedDraftResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, JsonObject body, WorkflowService workflows, CancellationToken ct)
+    {
+        var (request, errors) = WorkflowRequestReader.ReadUpdate(body);
+        if (request is null) return TypedResults.ValidationProblem(errors);
+        var saved = await workflows.UpdateAsync(id, request, ct);
+        if (saved.Stale is { } stale) return Stale(saved.Change, stale);
+        return Saved(id, saved);
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
+        ChangeResponses.NoContent(await workflows.DeleteAsync(id, ct), () => NotFoundProblem.Workflow(id));
+
+    private static async Task<Results<Ok<WorkflowVersionDto>, ProblemHttpResult>> PublishAsync(
+        Guid id, PublishRequest? request, WorkflowService workflows, CancellationToken ct)
+    {
+        var published = await workflows.PublishAsync(id, request?.Note, ct);
+        return published.Outcome switch
+        {
+            ChangeOutcome.Done => TypedResults.Ok(published.Version!),
+            ChangeOutcome.NotFound => NotFoundProblem.Workflow(id),
+            ChangeOutcome.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: published.Error),
+            _ => Problems(published.Problems, published.Error),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<WorkflowVersionDto>>, ProblemHttpResult>> VersionsAsync(
+        Guid id, WorkflowService workflows, CancellationToken ct) =>
+        await workflows.VersionsAsync(id, ct) is { } versions ? TypedResults.Ok(versions) : NotFoundProblem.Workflow(id);
+
+    private static async Task<Results<Ok<SavedDraftResponse>, ValidationProblem, ProblemHttpResult>> RestoreAsync(
+        Guid id, int version, WorkflowService workflows, CancellationToken ct) =>
+        Saved(id, await workflows.RestoreAsync(id, version, ct));
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> EnableAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
+        ChangeResponses.NoContent(await workflows.SetEnabledAsync(id, true, ct), () => NotFoundProblem.Workflow(id));
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DisableAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
+        ChangeResponses.NoContent(await workflows.SetEnabledAsync(id, false, ct), () => NotFoundProblem.Workflow(id));
+
+    private static async Task<Results<Ok<DebugResponse>, ProblemHttpResult>> DebugAsync(
+        Guid id, DebugRequest? request, WorkflowService workflows, CancellationToken ct)
+    {
+        var (change, until) = await workflows.SetDebugAsync(id, request?.Enabled ?? true, ct);
+        return change.Outcome == ChangeOutcome.Done ? TypedResults.Ok(new DebugResponse(until)) : NotFoundProblem.Workflow(id);
+    }
+
+    private static async Task<Results<Ok<DryRunResult>, ValidationProblem, ProblemHttpResult>> TestAsync(
+        Guid id, WorkflowTestRequest request, WorkflowTrial trial, CancellationToken ct)
+    {
+        if (request.MessageId is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["messageId"] = ["Replaying a stored message is not available yet: send its fields as input."],
+            });
+        }
+
+        if (request.Input is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["input"] = ["Send the item's fields as an object: {\"input\":{\"temp\":31}}."] });
+        }
+
+        var outcome = await trial.TestAsync(id, request.Input, request.DeviceId, ct);
+        return outcome.Outcome switch
+        {
+            ChangeOutcome.Done => TypedResults.Ok(outcome.Result!),
+            ChangeOutcome.NotFound => NotFoundProblem.Workflow(id),
+            _ when outcome.Errors is { } errors => TypedResults.ValidationProblem(errors),
+            _ => Problems(outcome.Problems, null),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<WorkflowTestResult>>, ProblemHttpResult>> RunTestsAsync(
+        Guid id, WorkflowTrial trial, CancellationToken ct)
+    {
+        var outcome = await trial.RunTestsAsync(id, ct);
+        return outcome.Outcome switch
+        {
+            ChangeOutcome.Done => TypedResults.Ok(outcome.Result!),
+            ChangeOutcome.NotFound => NotFoundProblem.Workflow(id),
+            _ => Problems(outcome.Problems, null),
+        };
+    }
+
+    private static Results<Ok<SavedDraftResponse>, ValidationProblem, ProblemHttpResult> Saved(Guid id, DraftSave saved) => saved.Change.Outcome switch
+    {
+        ChangeOutcome.Done => TypedResults.Ok(new SavedDraftResponse(id, saved.Revision)),
+        ChangeOutcome.NotFound => NotFoundProblem.Workflow(id),
+        ChangeOutcome.Conflict => ChangeResponses.Conflict(saved.Change),
+        _ => TypedResults.ValidationProblem(saved.Change.Errors!),
+    };
+
+    /// <summary>409 for a stale save: the current revision, who saved it and when, and what changed since the caller's revision.</summary>
+    private static ProblemHttpResult Stale(ChangeResult change, StaleDraft stale) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The draft changed since your revision", detail: change.FirstError,
+            extensions: new Dictionary<string, object?>
+            {
+                ["revision"] = stale.CurrentRevision, ["baseRevision"] = stale.BaseRevision, ["savedBy"] = stale.SavedBy, ["savedAt"] = stale.SavedAt,
+                ["comparedWith"] = stale.ComparedWith, ["changes"] = stale.Changes,
+            });
+
+    /// <summary>400 with the problems that keep a draft from compiling, each on its node and setting.</summary>
+    private static ProblemHttpResult Problems(IReadOnlyList<WorkflowProblem> problems, string? detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The workflow has problems",
+            detail: detail ?? $"The draft has {problems.Count} problem(s).", extensions: new Dictionary<string, object?> { ["problems"] = problems });
+}
