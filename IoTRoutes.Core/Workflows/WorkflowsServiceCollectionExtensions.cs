@@ -1,6 +1,7 @@
 using IoTRoutes.Core.Workflows.Actions;
 using IoTRoutes.Core.Workflows.Definitions;
 using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Languages;
 using IoTRoutes.Core.Workflows.Triggers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,14 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<OnDeviceConnectedTrigger>();
         services.AddAction<OnDeviceDisconnectedTrigger>();
         services.AddAction<JoinAction>();
+        services.AddAction<FilterAction>();
+        services.AddAction<SwitchAction>();
+        services.AddAction<TransformAction>();
+        services.AddAction<LogAction>();
+        services.AddAction<DelayAction>();
         services.TryAddSingleton<ActionCatalog>();
+        services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
+        services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
         services.AddScoped<WorkflowService>();

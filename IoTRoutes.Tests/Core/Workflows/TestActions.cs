@@ -9,10 +9,10 @@ namespace IoTRoutes.Tests.Core.Workflows;
 /// <summary>Small actions that make the engine's semantics visible, independent of the real actions' languages.</summary>
 internal static class TestActions
 {
-    public static ActionCatalog Catalog(Collector collector) => new(
+    public static ActionCatalog Catalog(Collector collector, params IWorkflowAction[] more) => new(
     [
         new OnMessageTrigger(), new OnDeviceConnectedTrigger(), new JoinAction(), new SetAction(), new WhenAction(), new BoomAction(),
-        new WaitAction(collector), new SplitAction(), new CollectAction(collector),
+        new WaitAction(collector), new SplitAction(), new CollectAction(collector), .. more,
     ]);
 
     public static readonly WorkflowLanguages NoLanguages = new(new NoExpressions(), new NoTemplates());
