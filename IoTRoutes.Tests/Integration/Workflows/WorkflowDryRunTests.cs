@@ -79,4 +79,37 @@ public sealed class WorkflowDryRunTests(WorkflowsApp app) : IClassFixture<Workfl
         Assert.Equal("log's output has temp = 40, not 41.", results["wrong output"]["failures"]![0]!.GetValue<string>());
         Assert.Equal(0, _app.Services.GetRequiredService<NotifyLog>().Performed);
     }
+
+    [Theory]
+    [InlineData(31, "true", 1)]
+    [InlineData(20, "false", 0)]
+    public async Task A_filter_condition_routes_the_dry_run_and_its_log_is_recorded_only(double temp, string port, int logs)
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var id = await CreateAsync(api, $"Hot rooms {temp}", """
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp > 30"}},
+                      {"id":"say","type":"Log","settings":{"message":"{{ temp }} is hot"}}],
+             "links":[{"from":"in","to":"hot"},{"from":"hot","fromPort":"true","to":"say"}]}
+            """);
+
+        var run = (await (await api.PostAsJsonAsync($"/api/v1/workflows/{id}/test", new { input = new { temp } })).Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.Equal(port, run["steps"]!.AsArray().Single(s => s!["nodeId"]!.GetValue<string>() == "hot")!["port"]!.GetValue<string>());
+        Assert.Equal(logs, run["effects"]!.AsArray().Count(e => e!["kind"]!.GetValue<string>() == "Log"));
+    }
+
+    [Fact]
+    public async Task A_condition_that_does_not_parse_keeps_the_draft_from_being_published()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var id = await CreateAsync(api, "Bad condition", """
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp >"}}],"links":[{"from":"in","to":"hot"}]}
+            """);
+
+        var response = await api.PostAsync($"/api/v1/workflows/{id}/publish", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!["problems"]!.AsArray().Single()!;
+        Assert.Equal(("hot", "condition"), (problem["nodeId"]!.GetValue<string>(), problem["setting"]!.GetValue<string>()));
+    }
 }

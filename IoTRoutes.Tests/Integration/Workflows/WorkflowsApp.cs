@@ -6,7 +6,6 @@ using IoTRoutes.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IoTRoutes.Tests.Integration.Workflows;
 
@@ -20,9 +19,6 @@ public sealed class WorkflowsApp() : IoTRoutesApp(TestDatabase.Sqlite())
         {
             services.AddSingleton<NotifyLog>();
             services.AddAction<NotifyAction>();
-            // TEMPORARY until the NCalc/Fluid languages land on main: no-op when the app registers its own.
-            services.TryAddSingleton<IWorkflowExpressions, NoExpressionsYet>();
-            services.TryAddSingleton<IWorkflowTemplates, NoExpressionsYet>();
         });
     }
 }
@@ -73,9 +69,3 @@ internal sealed class NotifyAction : WorkflowAction
     }
 }
 
-internal sealed class NoExpressionsYet : IWorkflowExpressions, IWorkflowTemplates
-{
-    (CompiledExpression? Expression, string? Error) IWorkflowExpressions.Compile(string text) => (null, "No expression language in this host.");
-
-    (CompiledTemplate? Template, string? Error) IWorkflowTemplates.Compile(string text) => (null, "No template language in this host.");
-}
