@@ -21,6 +21,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<TransformAction>();
         services.AddAction<LogAction>();
         services.AddAction<DelayAction>();
+        services.AddAction<ThresholdAction>();
+        services.AddAction<AnomalyAction>();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
