@@ -40,6 +40,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Definitions.Workflow> Workflows => Set<Workflows.Definitions.Workflow>();
     public DbSet<Workflows.Definitions.WorkflowVersion> WorkflowVersions => Set<Workflows.Definitions.WorkflowVersion>();
     public DbSet<Workflows.Definitions.WorkflowDraftRevision> WorkflowDrafts => Set<Workflows.Definitions.WorkflowDraftRevision>();
+    public DbSet<Workflows.State.WorkflowNodeState> WorkflowNodeStates => Set<Workflows.State.WorkflowNodeState>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -122,6 +123,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         });
         FormatsModel.Configure(modelBuilder, this);
         WorkflowsModel.Configure(modelBuilder, this);
+        WorkflowStateModel.Configure(modelBuilder);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

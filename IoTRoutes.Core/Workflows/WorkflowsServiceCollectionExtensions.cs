@@ -22,7 +22,11 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<TransformAction>();
         services.AddAction<LogAction>();
         services.AddAction<DelayAction>();
+        services.AddAction<ThresholdAction>();
+        services.AddAction<AnomalyAction>();
         services.TryAddSingleton<ActionCatalog>();
+        services.TryAddSingleton<State.DurableNodeState>();
+        services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());
         services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));

@@ -118,13 +118,27 @@ internal sealed class PublishRules(BrokerContext broker)
 
     private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic)
     {
+        var receivedAt = broker.Services.Clock.GetUtcNow();
+        var id = broker.Services.Intake.NewId(receivedAt);
+        try
+        {
+            await StoreUplinkAsync(args, device, topic, id, receivedAt);
+        }
+        finally
+        {
+            // Submitted, the intake forgets the id at its commit; a message that never got there must not hold the watermark back.
+            broker.Services.Intake.ReleaseUnsubmitted(id);
+        }
+    }
+
+    private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic, Guid id, DateTimeOffset receivedAt)
+    {
         var definition = broker.Definition;
         var message = args.ApplicationMessage;
         var size = message.Payload.Length;
-        var receivedAt = broker.Services.Clock.GetUtcNow();
         var stored = new Message
         {
-            Id = MessageIds.Next(receivedAt),
+            Id = id,
             DeviceId = device.Id,
             Topic = topic,
             PayloadSize = (int)Math.Min(size, int.MaxValue),

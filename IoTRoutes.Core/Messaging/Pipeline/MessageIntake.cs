@@ -15,16 +15,73 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
 
     private int _unstored;
 
+    // Ids handed out or submitted and not yet committed (or failed): what the committed watermark must stay below.
+    private readonly SortedSet<Guid> _inFlight = [];
+    private readonly Lock _ids = new();
+
     internal ChannelReader<PendingMessage> Reader => _queue.Reader;
 
     /// <summary>Messages submitted and not yet committed (or failed): queued, or in the batch being written.</summary>
     public int Unstored => Volatile.Read(ref _unstored);
+
+    /// <summary>
+    /// A new message id, counted as in flight until its message is committed (or <see cref="Release"/>d): ids come from
+    /// here so that <see cref="Watermark"/> can never pass a message that is still on its way.
+    /// </summary>
+    public Guid NewId(DateTimeOffset receivedAt)
+    {
+        lock (_ids)
+        {
+            var id = MessageIds.Next(receivedAt);
+            _inFlight.Add(id);
+            return id;
+        }
+    }
+
+    private readonly HashSet<Guid> _submitted = [];
+
+    /// <summary>Forgets an id from <see cref="NewId"/> unless its message was submitted (then its commit does).</summary>
+    public void ReleaseUnsubmitted(Guid id)
+    {
+        lock (_ids)
+        {
+            if (!_submitted.Contains(id)) _inFlight.Remove(id);
+        }
+    }
+
+    private void Release(Guid id)
+    {
+        lock (_ids)
+        {
+            _inFlight.Remove(id);
+            _submitted.Remove(id);
+        }
+    }
+
+    /// <summary>
+    /// Every message this process stores with an id below this one is committed already: workflows read the store up to
+    /// it, so a message committed after a later one (another batch, a slow write) is never skipped. The lowest id still in
+    /// flight, or, with none, a new id (greater than every id handed out, and lower than any to come).
+    /// </summary>
+    public Guid Watermark(DateTimeOffset now)
+    {
+        lock (_ids)
+        {
+            return _inFlight.Count > 0 ? _inFlight.Min : MessageIds.Next(now);
+        }
+    }
 
     /// <summary>Queues <paramref name="message"/>; the returned task completes when it is committed, or faults if the write failed.</summary>
     public async Task<Task> SubmitAsync(Message message, CancellationToken ct)
     {
         var pending = new PendingMessage(message);
         Interlocked.Increment(ref _unstored);
+        lock (_ids)
+        {
+            _inFlight.Add(message.Id);
+            _submitted.Add(message.Id);
+        }
+
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -32,6 +89,7 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
         catch
         {
             Interlocked.Decrement(ref _unstored);
+            Release(message.Id);
             throw;
         }
 
@@ -43,6 +101,7 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
         if (pending.Stored.TrySetResult())
         {
             Interlocked.Decrement(ref _unstored);
+            Release(pending.Message.Id);
         }
     }
 
@@ -55,6 +114,7 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
         }
 
         Interlocked.Decrement(ref _unstored);
+        Release(pending.Message.Id);
         return true;
     }
 

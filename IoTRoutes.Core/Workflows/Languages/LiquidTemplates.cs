@@ -27,40 +27,73 @@ public sealed class LiquidTemplates : IWorkflowTemplates
 
     private sealed class LiquidTemplate(IFluidTemplate template) : CompiledTemplate
     {
-        public override string Render(WorkflowItem item)
-        {
-            var context = new TemplateContext(Options);
-            foreach (var (name, value) in item.Fields)
-            {
-                context.SetValue(name, Plain(value)!);
-            }
+        public override string Render(WorkflowItem item) => template.Render(new TemplateContext(new ItemModel(item), Options), NullEncoder.Default);
 
-            if (item.Device is { } device)
-            {
-                context.SetValue("device", new Dictionary<string, object?>
-                {
-                    ["id"] = device.Id.ToString(), ["name"] = device.Name, ["key"] = device.Key, ["profile"] = device.ProfileName,
-                    ["attributes"] = device.Attributes.ToDictionary(a => a.Key, a => Plain(a.Value)),
-                });
-            }
-
-            if (item.Message is { } message)
-            {
-                context.SetValue("message", new Dictionary<string, object?>
-                {
-                    ["id"] = message.Id.ToString(), ["topic"] = message.Topic, ["receivedAt"] = message.ReceivedAt,
-                });
-            }
-
-            return template.Render(context, NullEncoder.Default);
-        }
-
-        private static object? Plain(object? value) => value switch
+        internal static object? Plain(object? value) => value switch
         {
             JsonValue v => WorkflowValues.FromJson(v),
             JsonObject o => o.ToDictionary(p => p.Key, p => Plain(p.Value)),
             JsonArray a => a.Select(Plain).ToList(),
             _ => value,
         };
+    }
+
+    /// <summary>
+    /// The item as Liquid sees it, read only when a name is used: its fields at the top level, <c>device</c> and
+    /// <c>message</c> beside them. Building a context with every field per render cost more than the render itself.
+    /// </summary>
+    private sealed class ItemModel(WorkflowItem item) : IDictionary<string, object?>
+    {
+        public bool TryGetValue(string key, out object? value)
+        {
+            value = key switch
+            {
+                "device" when item.Device is { } device => new Dictionary<string, object?>
+                {
+                    ["id"] = device.Id.ToString(), ["name"] = device.Name, ["key"] = device.Key, ["profile"] = device.ProfileName,
+                    ["attributes"] = device.Attributes.ToDictionary(a => a.Key, a => LiquidTemplate.Plain(a.Value)),
+                },
+                "message" when item.Message is { } message => new Dictionary<string, object?>
+                {
+                    ["id"] = message.Id.ToString(), ["topic"] = message.Topic, ["receivedAt"] = message.ReceivedAt,
+                },
+                _ => item.Fields.TryGetValue(key, out var field) ? LiquidTemplate.Plain(field) : null,
+            };
+            return value is not null || item.Fields.ContainsKey(key);
+        }
+
+        public object? this[string key]
+        {
+            get => TryGetValue(key, out var value) ? value : null;
+            set => throw new NotSupportedException();
+        }
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public ICollection<string> Keys => [.. item.Fields.Keys, "device", "message"];
+
+        public ICollection<object?> Values => [.. Keys.Select(k => this[k])];
+
+        public int Count => Keys.Count;
+
+        public bool IsReadOnly => true;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Keys.Select(k => new KeyValuePair<string, object?>(k, this[k])).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void Add(string key, object? value) => throw new NotSupportedException();
+
+        public void Add(KeyValuePair<string, object?> item) => throw new NotSupportedException();
+
+        public bool Remove(string key) => throw new NotSupportedException();
+
+        public bool Remove(KeyValuePair<string, object?> item) => throw new NotSupportedException();
+
+        public void Clear() => throw new NotSupportedException();
+
+        public bool Contains(KeyValuePair<string, object?> item) => ContainsKey(item.Key);
+
+        public void CopyTo(KeyValuePair<string, object?>[] array, int arrayIndex) => throw new NotSupportedException();
     }
 }

@@ -46,7 +46,7 @@ internal sealed class ScriptReuse
         {
             if (statement is VariableDeclaration { Kind: not VariableDeclarationKind.Var } or ClassDeclaration)
             {
-                reuse._reason = "it declares let, const or class at its top level";
+                reuse._reason = "it declares let, const or class at its top level (with var and function instead, messages would share engines)";
             }
         }
 

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows.Engine;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.State;
+
+/// <summary>
+/// Node state in the database behind a cache: a value is read from the database the first time a node asks for it, then
+/// served from memory; changes are kept in memory and written by <see cref="FlushAsync"/> (the runner calls it as it
+/// commits its position). A value is cloned in and out, so a node can change what it got without touching the cache.
+/// </summary>
+public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, TimeProvider clock) : INodeStateStore
+{
+    /// <summary>Past this many cached values, those already written are forgotten (they are read again when needed).</summary>
+    private const int MaxCached = 200_000;
+
+    private readonly ConcurrentDictionary<StateKey, Entry> _cache = new();
+
+    public async ValueTask<JsonNode?> GetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, CancellationToken ct)
+    {
+        var id = new StateKey(workflowId, nodeId, deviceId ?? Guid.Empty, key);
+        if (!_cache.TryGetValue(id, out var entry))
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var stored = await db.WorkflowNodeStates.AsNoTracking()
+                .Where(s => s.WorkflowId == id.WorkflowId && s.NodeId == id.NodeId && s.DeviceId == id.DeviceId && s.Key == id.Key)
+                .Select(s => s.Value).SingleOrDefaultAsync(ct);
+            entry = _cache.GetOrAdd(id, new Entry(stored is null ? null : JsonNode.Parse(stored), Dirty: false));
+        }
+
+        return entry.Value?.DeepClone();
+    }
+
+    public ValueTask SetAsync(Guid workflowId, string nodeId, Guid? deviceId, string key, JsonNode? value, CancellationToken ct)
+    {
+        _cache[new StateKey(workflowId, nodeId, deviceId ?? Guid.Empty, key)] = new Entry(value?.DeepClone(), Dirty: true);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes the values changed since the last flush; returns how many.</summary>
+    public async Task<int> FlushAsync(CancellationToken ct)
+    {
+        var dirty = _cache.Where(p => p.Value.Dirty).ToList();
+        if (dirty.Count == 0) return 0;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var workflows = dirty.Select(d => d.Key.WorkflowId).Distinct().ToList();
+        var rows = await db.WorkflowNodeStates.Where(s => workflows.Contains(s.WorkflowId)).ToDictionaryAsync(s => new StateKey(s.WorkflowId, s.NodeId, s.DeviceId, s.Key), ct);
+        var now = clock.GetUtcNow();
+        foreach (var (key, entry) in dirty)
+        {
+            var text = entry.Value?.ToJsonString() ?? "null";
+            if (rows.TryGetValue(key, out var row)) (row.Value, row.UpdatedAt) = (text, now);
+            else db.WorkflowNodeStates.Add(new WorkflowNodeState { WorkflowId = key.WorkflowId, NodeId = key.NodeId, DeviceId = key.DeviceId, Key = key.Key, Value = text, UpdatedAt = now });
+        }
+
+        await db.SaveChangesAsync(ct);
+        foreach (var (key, entry) in dirty)
+        {
+            // Written as it was read; a value set again meanwhile stays dirty for the next flush.
+            _cache.TryUpdate(key, entry with { Dirty = false }, entry);
+        }
+
+        if (_cache.Count > MaxCached)
+        {
+            foreach (var clean in _cache.Where(p => !p.Value.Dirty).Take(_cache.Count - MaxCached / 2).ToList()) _cache.TryRemove(clean);
+        }
+
+        return dirty.Count;
+    }
+
+    /// <summary>Forgets a workflow's cached state (deleted, or its state reset).</summary>
+    public void Forget(Guid workflowId)
+    {
+        foreach (var key in _cache.Keys.Where(k => k.WorkflowId == workflowId).ToList()) _cache.TryRemove(key, out _);
+    }
+
+    private readonly record struct StateKey(Guid WorkflowId, string NodeId, Guid DeviceId, string Key);
+
+    private sealed record Entry(JsonNode? Value, bool Dirty);
+}
