@@ -37,6 +37,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Messaging.Profiles.DeviceProfile> Profiles => Set<Messaging.Profiles.DeviceProfile>();
     public DbSet<Messaging.Profiles.DeviceProfileFormat> ProfileFormats => Set<Messaging.Profiles.DeviceProfileFormat>();
     public DbSet<Messaging.Formats.DeviceFieldValue> FieldValues => Set<Messaging.Formats.DeviceFieldValue>();
+    public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -118,6 +119,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             d.HasOne<Messaging.Profiles.DeviceProfile>().WithMany().HasForeignKey(x => x.ProfileId).OnDelete(DeleteBehavior.Restrict);
         });
         FormatsModel.Configure(modelBuilder, this);
+        AlertsModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

@@ -56,6 +56,8 @@ public static class AuditActions
     public const string ProfileUpdated = "Profile.Updated";
     public const string ProfileDeleted = "Profile.Deleted";
     public const string DeviceProfileAssigned = "Device.ProfileAssigned";
+    public const string AlertAcknowledged = "Alert.Acknowledged";
+    public const string AlertCleared = "Alert.Cleared";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -63,5 +65,6 @@ public static class AuditActions
         RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
+        AlertAcknowledged, AlertCleared,
     ];
 }
