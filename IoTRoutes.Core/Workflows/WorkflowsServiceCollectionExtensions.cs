@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Workflows.Actions;
+using IoTRoutes.Core.Workflows.Alerts;
 using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Triggers;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,9 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<OnDeviceConnectedTrigger>();
         services.AddAction<OnDeviceDisconnectedTrigger>();
         services.AddAction<JoinAction>();
+        services.AddAction<RaiseAlertAction>();
+        services.AddAction<ClearAlertAction>();
+        services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
