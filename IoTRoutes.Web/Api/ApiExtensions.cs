@@ -37,6 +37,7 @@ public static class ApiExtensions
         app.MapDeviceCertificatesApi();
         app.MapFormatsApi();
         app.MapProfilesApi();
+        app.MapAlertsApi();
         return app;
     }
 }

@@ -34,3 +34,8 @@ public sealed record AlertRaised(Guid AlertId, bool Opened, int Count);
 
 /// <summary>Which alerts have changed (raised, acknowledged, cleared), for live pages.</summary>
 public sealed record AlertsChanged(IReadOnlySet<Guid> DeviceIds);
+
+/// <summary>What the caller's alerts can be filtered by: their devices and types.</summary>
+public sealed record AlertFacets(IReadOnlyList<AlertDevice> Devices, IReadOnlyList<string> Types);
+
+public sealed record AlertDevice(Guid Id, string Name);

@@ -14,6 +14,8 @@ namespace IoTRoutes.Core.Workflows.Alerts;
 /// </summary>
 public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, AlertFeed feed, TimeProvider clock)
 {
+    public const int MaxFacets = 200;
+
     /// <exception cref="ArgumentException">The query is invalid; call <see cref="AlertQuery.Validate"/> first.</exception>
     public async Task<AlertPage> ListAsync(AlertQuery query, CancellationToken ct)
     {
@@ -37,6 +39,17 @@ public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, Aler
         await using var _db = db;
         var row = await Project(db.Alerts.AsNoTracking().Where(a => a.Id == id)).SingleOrDefaultAsync(ct);
         return row is null ? null : ToDto(row);
+    }
+
+    /// <summary>The devices and types the caller's alerts have, for the page's filters (at most <see cref="MaxFacets"/> each, by name).</summary>
+    public async Task<AlertFacets> FacetsAsync(CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Alerts), ct);
+        await using var _db = db;
+        var devices = await db.Alerts.Select(a => new { a.DeviceId, a.Device!.Name }).Distinct()
+            .OrderBy(d => d.Name).Take(MaxFacets).ToListAsync(ct);
+        var types = await db.Alerts.Select(a => a.Type).Distinct().OrderBy(t => t).Take(MaxFacets).ToListAsync(ct);
+        return new AlertFacets([.. devices.Select(d => new AlertDevice(d.DeviceId, d.Name))], types);
     }
 
     /// <summary>Active to Acknowledged: someone is on it. An alert already acknowledged or cleared is a conflict.</summary>
