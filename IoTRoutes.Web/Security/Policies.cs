@@ -23,4 +23,6 @@ public static class Policies
     public const string DevicesSendCommand = "perm:Devices.SendCommand";
     public const string FormatsView = "perm:MessageFormats.View";
     public const string FormatsManage = "perm:MessageFormats.Manage";
+    public const string AlertsView = "perm:Alerts.View";
+    public const string AlertsManage = "perm:Alerts.Manage";
 }
