@@ -41,6 +41,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Definitions.WorkflowVersion> WorkflowVersions => Set<Workflows.Definitions.WorkflowVersion>();
     public DbSet<Workflows.Definitions.WorkflowDraftRevision> WorkflowDrafts => Set<Workflows.Definitions.WorkflowDraftRevision>();
     public DbSet<Workflows.State.WorkflowNodeState> WorkflowNodeStates => Set<Workflows.State.WorkflowNodeState>();
+    public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -124,6 +125,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         FormatsModel.Configure(modelBuilder, this);
         WorkflowsModel.Configure(modelBuilder, this);
         WorkflowStateModel.Configure(modelBuilder);
+        AlertsModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Workflows.Actions;
 using IoTRoutes.Core.Workflows.Definitions;
+using IoTRoutes.Core.Workflows.Alerts;
 using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Languages;
 using IoTRoutes.Core.Workflows.Triggers;
@@ -24,6 +25,9 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<DelayAction>();
         services.AddAction<ThresholdAction>();
         services.AddAction<AnomalyAction>();
+        services.AddAction<RaiseAlertAction>();
+        services.AddAction<ClearAlertAction>();
+        services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
         services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());

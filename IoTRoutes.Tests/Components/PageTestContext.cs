@@ -1,5 +1,6 @@
 using System.Text;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
@@ -24,7 +25,12 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
 
     protected SqliteContexts Db { get; private set; } = null!;
 
+    /// <summary>The signed-in user's policies: a test may narrow them before it renders.</summary>
+    protected BunitAuthorizationContext Authorization { get; private set; } = null!;
+
     protected MessageFeed Feed { get; } = new();
+
+    protected IoTRoutes.Core.Workflows.Alerts.AlertFeed AlertFeed { get; } = new();
 
     async Task IAsyncLifetime.InitializeAsync()
     {
@@ -59,13 +65,16 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Security.Audit.AuditTrail>();
         Services.AddScoped<IoTRoutes.Core.Security.Audit.AuditLogService>();
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
+        Services.AddSingleton(AlertFeed);
+        Services.AddScoped<IoTRoutes.Core.Workflows.Alerts.AlertService>();
         AddMessagingServices();
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
-        AddAuthorization().SetAuthorized("admin@test.local").SetPolicies(
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.MessagesManage, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
             Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand, Policies.FormatsView, Policies.FormatsManage, Policies.MessagesExport,
-            Policies.WorkflowsView, Policies.WorkflowsManage, Policies.WorkflowsPublish);
+            Policies.WorkflowsView, Policies.WorkflowsManage, Policies.WorkflowsPublish, Policies.AlertsView, Policies.AlertsManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

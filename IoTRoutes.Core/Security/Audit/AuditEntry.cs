@@ -64,6 +64,8 @@ public static class AuditActions
     public const string WorkflowEnabled = "Workflow.Enabled";
     public const string WorkflowDisabled = "Workflow.Disabled";
     public const string WorkflowDebug = "Workflow.Debug";
+    public const string AlertAcknowledged = "Alert.Acknowledged";
+    public const string AlertCleared = "Alert.Cleared";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -72,5 +74,6 @@ public static class AuditActions
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
+        AlertAcknowledged, AlertCleared,
     ];
 }

@@ -1069,6 +1069,87 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Alerts.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AcknowledgedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClearedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClearedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ClearedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EntityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstRaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastRaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastRaisedAt");
+
+                    b.HasIndex("DeviceId", "LastRaisedAt");
+
+                    b.HasIndex(new[] { "DeviceId", "Type" }, "IX_Alerts_Open")
+                        .IsUnique()
+                        .HasFilter("\"State\" <> 2");
+
+                    b.ToTable("Alerts");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.Workflow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1389,6 +1470,17 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Alerts.Alert", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.Workflow", b =>

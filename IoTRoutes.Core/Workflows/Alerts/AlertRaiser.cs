@@ -1,0 +1,102 @@
+using IoTRoutes.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.Alerts;
+
+/// <summary>
+/// Raises and clears alerts for workflows (the platform's own work: no user, no scope). One open alert per device and
+/// type: a raise updates it, or opens one when there is none. Two raises at once cannot open two: the unique index on
+/// the open alerts (<c>IX_Alerts_Open</c>) refuses the second insert, which then updates the first one's alert.
+/// </summary>
+public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertFeed feed, TimeProvider clock)
+{
+    /// <summary>Each attempt lost a race (an insert refused by the index, an alert cleared under it); more means a bug.</summary>
+    private const int MaxAttempts = 5;
+
+    /// <summary>Null when the device no longer exists.</summary>
+    public async Task<AlertRaised?> RaiseAsync(AlertRaise raise, CancellationToken ct)
+    {
+        if (AlertRules.CheckType(raise.Type) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(raise));
+        }
+
+        var type = raise.Type.Trim();
+        var message = TextLimits.Clip(raise.Message, AlertRules.MaxMessageLength) ?? "";
+        var value = raise.Value?.ToJsonString() is { Length: <= AlertRules.MaxValueLength } json ? json : null;
+        var nodeId = TextLimits.Clip(raise.NodeId, AlertRules.MaxNodeIdLength);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var entityId = await db.Devices.Where(d => d.Id == raise.DeviceId).Select(d => (Guid?)d.EntityId).SingleOrDefaultAsync(ct);
+            if (entityId is null)
+            {
+                return null;
+            }
+
+            var now = clock.GetUtcNow();
+            var open = await db.Alerts.Where(a => a.DeviceId == raise.DeviceId && a.Type == type && a.State != AlertState.Cleared)
+                .Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
+            if (open is { } id)
+            {
+                var updated = await db.Alerts.Where(a => a.Id == id && a.State != AlertState.Cleared).ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.Count, a => a.Count + 1)
+                    .SetProperty(a => a.Severity, raise.Severity)
+                    .SetProperty(a => a.Message, message)
+                    .SetProperty(a => a.LastValue, value)
+                    .SetProperty(a => a.LastRaisedAt, now)
+                    .SetProperty(a => a.EntityId, entityId.Value)
+                    .SetProperty(a => a.WorkflowId, raise.WorkflowId)
+                    .SetProperty(a => a.NodeId, nodeId), ct);
+                if (updated == 1)
+                {
+                    var count = await db.Alerts.Where(a => a.Id == id).Select(a => a.Count).SingleAsync(ct);
+                    feed.Publish(raise.DeviceId);
+                    return new AlertRaised(id, Opened: false, count);
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw new InvalidOperationException($"The {type} alert of device {raise.DeviceId} kept changing under {MaxAttempts} raises.");
+                }
+
+                continue; // cleared between the two statements: the next attempt opens a new one
+            }
+
+            var alert = new Alert
+            {
+                Id = Guid.CreateVersion7(), DeviceId = raise.DeviceId, EntityId = entityId.Value, Type = type, Severity = raise.Severity,
+                State = AlertState.Active, Message = message, Count = 1, LastValue = value, FirstRaisedAt = now, LastRaisedAt = now,
+                WorkflowId = raise.WorkflowId, NodeId = nodeId,
+            };
+            db.Alerts.Add(alert);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                continue; // another raise opened it first: the next attempt updates that one
+            }
+
+            feed.Publish(raise.DeviceId);
+            return new AlertRaised(alert.Id, Opened: true, 1);
+        }
+    }
+
+    /// <summary>Clears the device's open alert of this type, if there is one; the number cleared (0 or 1).</summary>
+    public async Task<int> ClearByTypeAsync(Guid deviceId, string type, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var trimmed = type.Trim();
+        var cleared = await db.Alerts.Where(a => a.DeviceId == deviceId && a.Type == trimmed && a.State != AlertState.Cleared)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AlertState.Cleared).SetProperty(a => a.ClearedAt, now), ct);
+        if (cleared > 0)
+        {
+            feed.Publish(deviceId);
+        }
+
+        return cleared;
+    }
+}
