@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IoTRoutes.Core.Workflows.Alerts;
 
@@ -7,9 +8,9 @@ public static class AlertsServiceCollectionExtensions
     /// <summary>Alerts: raised by workflows (<see cref="AlertRaiser"/>), followed by users (<see cref="AlertService"/>), live through <see cref="AlertFeed"/>.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
-        services.AddSingleton<AlertFeed>();
-        services.AddSingleton<AlertRaiser>();
-        services.AddScoped<AlertService>();
+        services.TryAddSingleton<AlertFeed>();
+        services.TryAddSingleton<AlertRaiser>();
+        services.TryAddScoped<AlertService>();
         return services;
     }
 }

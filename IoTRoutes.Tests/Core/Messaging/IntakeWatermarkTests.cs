@@ -8,7 +8,8 @@ namespace IoTRoutes.Tests.Core.Messaging;
 /// <summary>The committed watermark: below it every message is in the store, whatever order the commits came in.</summary>
 public sealed class IntakeWatermarkTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+    // The real time: ids are in order when made at or after the last one (the generator is shared by every test).
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
     private readonly MessageIntake _intake = new(Options.Create(new IntakeOptions { QueueCapacity = 100 }));
 
     [Fact]

@@ -12,7 +12,8 @@ namespace IoTRoutes.Core.Messaging.Formats.Script;
 /// deleted is dropped. A fresh engine costs a Jint realm and its garbage per message: reuse is what keeps a script format
 /// at half the speed of the JSON check (docs/decisions/message-formats.md).
 /// </summary>
-internal sealed class ReusedEngines(Func<(Engine Engine, OperationDeadlineConstraint Deadline)> create, Prepared<Acornima.Ast.Script> script, IReadOnlyList<string> topLevelVars)
+internal sealed class ReusedEngines(
+    Func<(Engine Engine, OperationDeadlineConstraint Deadline)> create, Prepared<Acornima.Ast.Script> script, IReadOnlyList<string> topLevelVars, IReadOnlySet<string> topLevelNames)
 {
     // The intake decodes on every core; a few more cover the API's try-it and reprocessing.
     private static readonly int MaxIdle = Environment.ProcessorCount + 2;
@@ -35,7 +36,7 @@ internal sealed class ReusedEngines(Func<(Engine Engine, OperationDeadlineConstr
         {
             Interlocked.Increment(ref _created);
             var (engine, deadline) = create();
-            lease = new Lease(engine, deadline);
+            lease = new Lease(engine, deadline, topLevelNames);
         }
 
         lease.Start(budget, script, topLevelVars);
@@ -61,18 +62,31 @@ internal sealed class ReusedEngines(Func<(Engine Engine, OperationDeadlineConstr
         }
     }
 
-    internal sealed class Lease(Engine engine, OperationDeadlineConstraint deadline)
+    internal sealed class Lease
     {
-        private HashSet<JsValue>? _globals;
+        // The globals a call may leave: the engine's own (read before the script first ran) and the script's top-level names.
+        private readonly HashSet<JsValue> _globals;
 
-        public Engine Engine { get; } = engine;
+        // The prototypes a write the reading missed would most likely reach, and how many properties each had.
+        private readonly (Jint.Native.Object.ObjectInstance Prototype, int Count)[] _prototypes;
+        private bool _started;
 
-        public OperationDeadlineConstraint Deadline { get; } = deadline;
+        public Lease(Engine engine, OperationDeadlineConstraint deadline, IReadOnlySet<string> topLevelNames)
+        {
+            (Engine, Deadline) = (engine, deadline);
+            _globals = [.. engine.Global.GetOwnPropertyKeys(), .. topLevelNames.Select(n => (JsValue)new JsString(n))];
+            _prototypes = [.. engine.Evaluate("[Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype]").AsArray()
+                .Select(p => p.AsObject()).Select(p => (p, p.GetOwnPropertyKeys().Count))];
+        }
+
+        public Engine Engine { get; }
+
+        public OperationDeadlineConstraint Deadline { get; }
 
         public void Start(TimeSpan budget, Prepared<Acornima.Ast.Script> script, IReadOnlyList<string> topLevelVars)
         {
             Deadline.Begin(budget);
-            if (_globals is not null)
+            if (_started)
             {
                 foreach (var name in topLevelVars)
                 {
@@ -80,16 +94,25 @@ internal sealed class ReusedEngines(Func<(Engine Engine, OperationDeadlineConstr
                 }
             }
 
+            _started = true;
             Engine.Execute(script);
-            _globals ??= [.. Engine.Global.GetOwnPropertyKeys()];
         }
 
-        /// <summary>Deletes what a call added to the global object (an implicit global, <c>this.x</c> at the top level).</summary>
+        /// <summary>
+        /// Deletes every global that is neither the engine's nor declared by the script (an implicit global, one the top
+        /// level made, <c>this.x</c>): the next run of the top level makes its own again. False when one cannot be deleted,
+        /// or a main prototype gained a property: the engine is not reused.
+        /// </summary>
         public bool RemoveNewGlobals()
         {
+            if (_prototypes.Any(p => p.Prototype.GetOwnPropertyKeys().Count != p.Count))
+            {
+                return false;
+            }
+
             var global = Engine.Global;
             var keys = global.GetOwnPropertyKeys();
-            if (keys.Count == _globals!.Count)
+            if (keys.Count == _globals.Count && keys.TrueForAll(_globals.Contains))
             {
                 return true;
             }
@@ -102,7 +125,8 @@ internal sealed class ReusedEngines(Func<(Engine Engine, OperationDeadlineConstr
                 }
             }
 
-            return global.GetOwnPropertyKeys().Count == _globals.Count;
+            var left = global.GetOwnPropertyKeys();
+            return left.Count == _globals.Count && left.TrueForAll(_globals.Contains);
         }
     }
 }

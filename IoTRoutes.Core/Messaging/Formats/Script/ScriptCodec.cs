@@ -46,7 +46,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines, ScriptReuse? reuse = null)
     {
         (_script, _settings, _legacy, _defines, _readsTime) = (script, settings, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
-        _reused = reuse is { WhyNot: null } ? new ReusedEngines(NewEngine, script, reuse.TopLevelVars) : null;
+        _reused = reuse is { WhyNot: null } ? new ReusedEngines(NewEngine, script, reuse.TopLevelVars, reuse.TopLevelNames) : null;
         WhyNotReused = reuse?.WhyNot;
     }
 
@@ -56,11 +56,30 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     /// <summary>Engines made for calls so far; null when calls do not reuse engines.</summary>
     internal long? EnginesCreated => _reused?.Created;
 
-    // The global names whose values are objects: what a reused engine's calls share.
-    private static readonly Lazy<HashSet<string>> Builtins = new(() =>
+    // What engines share, by name (ScriptReuse), read from a fresh engine once.
+    private static readonly Lazy<SharedNames> Shared = new(() =>
     {
-        var global = new Engine().Global;
-        return [.. global.GetOwnPropertyKeys().Where(k => k.IsString() && global.Get(k).IsObject()).Select(k => k.AsString())];
+        var engine = new Engine();
+        var global = engine.Global;
+        var globals = global.GetOwnPropertyKeys().Where(k => k.IsString() && global.Get(k).IsObject()).Select(k => k.AsString()).ToHashSet(StringComparer.Ordinal);
+        var constants = engine.Evaluate("""
+            (function () { var out = []; Object.getOwnPropertyNames(globalThis).forEach(function (n) { var o = globalThis[n];
+              if (o === null || (typeof o !== 'object' && typeof o !== 'function')) return;
+              Object.getOwnPropertyNames(o).forEach(function (p) { var d = Object.getOwnPropertyDescriptor(o, p);
+                if (d && 'value' in d && (d.value === null || (typeof d.value !== 'object' && typeof d.value !== 'function'))) out.push(n + '.' + p); }); });
+              return out.join('\n'); })()
+            """).AsString();
+        var members = engine.Evaluate("""
+            (function () { var names = {}; var protos = [Object.prototype, Function.prototype, Array.prototype, String.prototype, Number.prototype,
+              Boolean.prototype, Symbol.prototype, Date.prototype, RegExp.prototype, Error.prototype, Map.prototype, Set.prototype, WeakMap.prototype,
+              WeakSet.prototype, Promise.prototype, ArrayBuffer.prototype, DataView.prototype, Object.getPrototypeOf(Uint8Array.prototype), Uint8Array.prototype,
+              Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))];
+              protos.forEach(function (p) { Object.getOwnPropertyNames(p).forEach(function (n) { var d = Object.getOwnPropertyDescriptor(p, n);
+                if (d && 'value' in d && d.value !== null && (typeof d.value === 'object' || typeof d.value === 'function')) names[n] = 1; }); });
+              return Object.keys(names).join('\n'); })()
+            """).AsString();
+        return new SharedNames(globals, constants.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            members.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal));
     });
 
     /// <summary>The optional TS013 functions the script defines, found when it is built.</summary>
@@ -115,7 +134,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             var defines = (Defines("decodeDownlink") ? Defined.DecodeDownlink : Defined.None)
                 | (modern && Defines("normalizeUplink") ? Defined.NormalizeUplink : Defined.None);
             return modern || legacy
-                ? (new ScriptCodec(prepared, settings, legacy, defines, ScriptReuse.Of(prepared.Program!, Builtins.Value)), errors)
+                ? (new ScriptCodec(prepared, settings, legacy, defines, ScriptReuse.Of(prepared.Program!, Shared.Value)), errors)
                 : (null, new() { ["script"] = ["The script defines neither decodeUplink(input) (TS013) nor Decoder(bytes, port)."] });
         }
         catch (Exception e) when (Problem(e) is { } problem)

@@ -5,33 +5,38 @@ namespace IoTRoutes.Core.Messaging.Formats.Script;
 /// <summary>
 /// Whether a script can run its calls in a reused engine and still see a fresh global scope each time, found by reading its
 /// source once. A reused engine runs the top level again before each call, after setting every top-level <c>var</c> back to
-/// undefined, and removes the globals a call created: that is a fresh scope for any script whose calls change only its
-/// own top-level bindings and globals. A script that could change what engines share (built-in objects and prototypes,
-/// through <c>Math.x = …</c>, <c>Array.prototype.y = …</c>, an alias of a built-in, <c>this</c>, <c>eval</c> and the like),
-/// or that declares <c>let</c>, <c>const</c> or <c>class</c> at its top level (running it again would redeclare them), gets a
-/// fresh engine per call instead: slower, the same answers.
+/// undefined, and deletes every global a call or the top level created (<see cref="ReusedEngines"/>): that is a fresh scope
+/// for a script whose writes reach only its own variables and the objects they hold. The reading is an allow-list: a
+/// write must go through a variable the script declares, never through a built-in, <c>this</c>, a literal, a computed or
+/// inherited member (<c>o[k].x</c>, <c>o.toString.x</c>) or <c>prototype</c>/<c>constructor</c>/<c>__proto__</c>; no
+/// built-in object or inherited method may be taken as a value (<c>var m = Math</c>, <c>f(JSON.parse)</c>,
+/// <c>var p = a.push</c>); no <c>eval</c>, <c>Function</c>, <c>with</c>, <c>Reflect</c>, <c>defineProperty</c>,
+/// <c>getPrototypeOf</c>, RegExp's statics; no built-in name declared (a shadowed name could not be told from the
+/// built-in); no top-level <c>let</c>, <c>const</c> or <c>class</c> (a second run would redeclare them). Anything else gets
+/// a fresh engine per call: slower, the same answers.
 /// </summary>
 /// <remarks>
-/// What it cannot see: a write to a built-in reached through a value computed at run time (<c>o[k].x = 1</c> with
-/// <c>k</c> = "__proto__", or a built-in function stored in a variable and given a property). Such a script affects only its
-/// own later calls, never another format's.
+/// What it cannot see: a built-in function reached through a computed name held in a variable and then given a property
+/// (<c>var f = a[k]; f.x = 1</c> with <c>k</c> = "push"). <see cref="ReusedEngines"/> also drops an engine whose global
+/// object or main prototypes gained a property. Such a script affects only its own later calls, never another format's.
 /// </remarks>
 internal sealed class ScriptReuse
 {
     private static readonly HashSet<string> NamesThatReachShared = new(StringComparer.Ordinal)
     {
         "eval", "Function", "globalThis", "Reflect", "__proto__", "defineProperty", "defineProperties", "setPrototypeOf",
-        "getPrototypeOf", "__defineGetter__", "__defineSetter__",
+        "getPrototypeOf", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__", "RegExp",
     };
 
     private static readonly HashSet<string> SharedProperties = new(StringComparer.Ordinal) { "prototype", "constructor", "__proto__" };
 
-    private readonly ISet<string> _builtins;
+    private readonly SharedNames _shared;
     private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
     private readonly List<string> _topLevelVars = [];
+    private readonly HashSet<string> _topLevelNames = new(StringComparer.Ordinal);
     private string? _reason;
 
-    private ScriptReuse(ISet<string> builtins) => _builtins = builtins;
+    private ScriptReuse(SharedNames shared) => _shared = shared;
 
     /// <summary>Null when every call can share an engine; otherwise why each call needs its own.</summary>
     public string? WhyNot => _reason;
@@ -39,18 +44,29 @@ internal sealed class ScriptReuse
     /// <summary>The names the top level declares with <c>var</c> (hoisted from blocks and loops, not from functions).</summary>
     public IReadOnlyList<string> TopLevelVars => _topLevelVars;
 
-    public static ScriptReuse Of(Acornima.Ast.Script script, ISet<string> builtins)
+    /// <summary>The globals the script itself declares (top-level <c>var</c> and <c>function</c>): kept between calls.</summary>
+    public IReadOnlySet<string> TopLevelNames => _topLevelNames;
+
+    public static ScriptReuse Of(Acornima.Ast.Script script, SharedNames shared)
     {
-        var reuse = new ScriptReuse(builtins);
+        var reuse = new ScriptReuse(shared);
         foreach (var statement in script.Body)
         {
             if (statement is VariableDeclaration { Kind: not VariableDeclarationKind.Var } or ClassDeclaration)
             {
                 reuse._reason = "it declares let, const or class at its top level (with var and function instead, messages would share engines)";
             }
+
+            if (statement is FunctionDeclaration { Id: { } name }) reuse._topLevelNames.Add(name.Name);
         }
 
         reuse.Declarations(script, topLevel: true);
+        reuse._topLevelNames.UnionWith(reuse._topLevelVars);
+        if (reuse._reason is null && reuse._declared.FirstOrDefault(n => shared.Globals.Contains(n) || NamesThatReachShared.Contains(n)) is { } shadow)
+        {
+            reuse._reason = $"it declares {shadow}, the name of a built-in";
+        }
+
         if (reuse._reason is null)
         {
             reuse.Visit(script, null);
@@ -65,11 +81,7 @@ internal sealed class ScriptReuse
         switch (node)
         {
             case VariableDeclarator declarator:
-                foreach (var name in Bound(declarator.Id))
-                {
-                    _declared.Add(name);
-                }
-
+                _declared.UnionWith(Bound(declarator.Id));
                 break;
             case VariableDeclaration { Kind: VariableDeclarationKind.Var } declaration when topLevel:
                 foreach (var declarator in declaration.Declarations)
@@ -107,7 +119,7 @@ internal sealed class ScriptReuse
         _ => [],
     };
 
-    private bool IsSharedName(string name) => _builtins.Contains(name) && !_declared.Contains(name);
+    private bool IsBuiltin(string name) => _shared.Globals.Contains(name) && !_declared.Contains(name);
 
     private void Visit(Node node, Node? parent)
     {
@@ -117,10 +129,10 @@ internal sealed class ScriptReuse
             case WithStatement:
                 _reason = "it uses with";
                 return;
-            case Identifier identifier when NamesThatReachShared.Contains(identifier.Name) && !_declared.Contains(identifier.Name):
+            case Identifier identifier when NamesThatReachShared.Contains(identifier.Name) && !IsConstruction(identifier, parent):
                 _reason = $"it uses {identifier.Name}";
                 return;
-            case Identifier identifier when IsSharedName(identifier.Name) && !ReadsThrough(identifier, parent):
+            case Identifier identifier when IsBuiltin(identifier.Name) && !ReadsThrough(identifier, parent):
                 _reason = $"it uses the built-in {identifier.Name} as a value";
                 return;
             case ThisExpression when parent is not MemberExpression { Object: ThisExpression }:
@@ -142,19 +154,8 @@ internal sealed class ScriptReuse
                 Written(forOf.Left);
                 break;
             case MemberExpression member:
-                var property = PropertyName(member);
-                if (property is not null && NamesThatReachShared.Contains(property))
-                {
-                    _reason = $"it uses .{property}";
-                    return;
-                }
-
-                if (property is not null && SharedProperties.Contains(property) && !(parent is MemberExpression outer && ReferenceEquals(outer.Object, member)))
-                {
-                    _reason = $"it uses .{property} as a value";
-                    return;
-                }
-
+                CheckMember(member, parent);
+                if (_reason is not null) return;
                 Visit(member.Object, member);
                 if (member.Computed) Visit(member.Property, member);
                 return;
@@ -180,46 +181,154 @@ internal sealed class ScriptReuse
         }
     }
 
+    /// <summary>A member read whose value escapes must not be a built-in object or an inherited method.</summary>
+    private void CheckMember(MemberExpression member, Node? parent)
+    {
+        var property = PropertyName(member);
+        if (property is not null && NamesThatReachShared.Contains(property))
+        {
+            _reason = $"it uses .{property}";
+            return;
+        }
+
+        var readThrough = parent is MemberExpression outer && ReferenceEquals(outer.Object, member);
+        if (readThrough || IsCallee(member, parent) || IsTested(parent) || IsWriteTarget(member, parent)) return;
+        if (property is not null && SharedProperties.Contains(property))
+        {
+            _reason = $"it uses .{property} as a value";
+        }
+        else if (Root(member) is var root && (root is not Identifier || root is Identifier { Name: var name } && IsBuiltin(name)))
+        {
+            if (!(root is Identifier builtin && property is not null && !member.Computed && member.Object == root && _shared.Constants.Contains($"{builtin.Name}.{property}")))
+            {
+                _reason = $"it takes a member of {Describe(root)} as a value";
+            }
+        }
+        else if (property is not null && !member.Computed && _shared.PrototypeMembers.Contains(property))
+        {
+            _reason = $"it takes .{property} (a built-in method's name) as a value";
+        }
+    }
+
+    /// <summary>A write must reach only the script's own objects: through a declared variable, by own names.</summary>
+    private void Written(Node? target)
+    {
+        switch (target)
+        {
+            case null:
+                return;
+            case Identifier { Name: var name } when IsBuiltin(name) || NamesThatReachShared.Contains(name):
+                _reason = $"it assigns the built-in {name}";
+                return;
+            case Identifier:
+                return;
+            case VariableDeclaration declaration:
+                foreach (var declarator in declaration.Declarations) Written(declarator.Id);
+                return;
+            case ArrayPattern array:
+                foreach (var element in array.Elements) Written(element);
+                return;
+            case ObjectPattern objects:
+                foreach (var property in objects.Properties) Written(property is Property p ? p.Value : property);
+                return;
+            case AssignmentPattern assignment:
+                Written(assignment.Left);
+                return;
+            case RestElement rest:
+                Written(rest.Argument);
+                return;
+            case MemberExpression member:
+                WrittenMember(member);
+                return;
+            default:
+                _reason = "it writes to something other than a variable or a member of one";
+                return;
+        }
+    }
+
+    private void WrittenMember(MemberExpression member)
+    {
+        if (PropertyName(member) is { } last && SharedProperties.Contains(last))
+        {
+            _reason = $"it writes through .{last}";
+            return;
+        }
+
+        Node node = member.Object;
+        while (node is MemberExpression inner)
+        {
+            var name = PropertyName(inner);
+            if (inner.Computed && name is null)
+            {
+                _reason = "it writes through a computed member (o[k].x): the script cannot be shown to keep to its own objects";
+                return;
+            }
+
+            if (name is not null && (SharedProperties.Contains(name) || _shared.PrototypeMembers.Contains(name)))
+            {
+                _reason = $"it writes through .{name}";
+                return;
+            }
+
+            node = inner.Object;
+        }
+
+        if (node is not Identifier { Name: var root } || !_declared.Contains(root) || IsBuiltin(root))
+        {
+            _reason = node switch
+            {
+                ThisExpression => "it writes through this",
+                Identifier { Name: var name } => $"it writes to {name}, which it does not declare",
+                _ => "it writes to a property of something it did not declare",
+            };
+        }
+    }
+
+    private static Node Root(MemberExpression member)
+    {
+        Node node = member;
+        while (node is MemberExpression inner) node = inner.Object;
+        return node;
+    }
+
+    private static string Describe(Node root) => root switch
+    {
+        Identifier { Name: var name } => name,
+        ThisExpression => "this",
+        _ => "a literal",
+    };
+
+    private static bool IsCallee(Node node, Node? parent) => parent switch
+    {
+        CallExpression call => ReferenceEquals(call.Callee, node),
+        NewExpression construct => ReferenceEquals(construct.Callee, node),
+        _ => false,
+    };
+
+    private static bool IsConstruction(Identifier identifier, Node? parent) => identifier.Name == "RegExp" && IsCallee(identifier, parent);
+
+    private static bool IsTested(Node? parent) => parent is UnaryExpression { Operator: Acornima.Operator.TypeOf }
+        or BinaryExpression { Operator: Acornima.Operator.InstanceOf or Acornima.Operator.In or Acornima.Operator.StrictEquality
+            or Acornima.Operator.StrictInequality or Acornima.Operator.Equality or Acornima.Operator.Inequality };
+
+    private static bool IsWriteTarget(Node node, Node? parent) => parent switch
+    {
+        AssignmentExpression assignment => ReferenceEquals(assignment.Left, node),
+        UpdateExpression update => ReferenceEquals(update.Argument, node),
+        UnaryExpression { Operator: Acornima.Operator.Delete } deletion => ReferenceEquals(deletion.Argument, node),
+        ArrayPattern or AssignmentPattern or RestElement => true,
+        ForInStatement forIn => ReferenceEquals(forIn.Left, node),
+        ForOfStatement forOf => ReferenceEquals(forOf.Left, node),
+        _ => false,
+    };
+
     /// <summary>A built-in named where it is only read through, called, constructed, compared or tested.</summary>
     private static bool ReadsThrough(Identifier identifier, Node? parent) => parent switch
     {
         MemberExpression member => ReferenceEquals(member.Object, identifier),
-        CallExpression call => ReferenceEquals(call.Callee, identifier),
-        NewExpression construct => ReferenceEquals(construct.Callee, identifier),
-        UnaryExpression { Operator: Acornima.Operator.TypeOf } => true,
-        BinaryExpression { Operator: Acornima.Operator.InstanceOf or Acornima.Operator.In or Acornima.Operator.StrictEquality
-            or Acornima.Operator.StrictInequality or Acornima.Operator.Equality or Acornima.Operator.Inequality } => true,
-        VariableDeclarator declarator => ReferenceEquals(declarator.Id, identifier),
-        IFunction function => ReferenceEquals(function.Id, identifier) || function.Params.Contains(identifier),
-        _ => false,
+        CallExpression or NewExpression => IsCallee(identifier, parent),
+        _ => IsTested(parent),
     };
-
-    /// <summary>A write through a member chain rooted at a built-in or <c>this</c>, or through a prototype, changes what calls share.</summary>
-    private void Written(Node target)
-    {
-        if (target is Identifier { Name: var name } && IsSharedName(name))
-        {
-            _reason = $"it assigns the built-in {name}";
-            return;
-        }
-
-        var node = target;
-        while (node is MemberExpression member)
-        {
-            if (PropertyName(member) is { } property && SharedProperties.Contains(property))
-            {
-                _reason = $"it writes through .{property}";
-                return;
-            }
-
-            node = member.Object;
-        }
-
-        if (!ReferenceEquals(node, target) && (node is ThisExpression || node is Identifier { Name: var root } && IsSharedName(root)))
-        {
-            _reason = node is ThisExpression ? "it writes through this" : $"it writes to the built-in {((Identifier)node).Name}";
-        }
-    }
 
     private static string? PropertyName(MemberExpression member) => member switch
     {
@@ -228,3 +337,9 @@ internal sealed class ScriptReuse
         _ => null,
     };
 }
+
+/// <summary>
+/// What engines share, by name, read from a fresh engine once: the globals whose values are objects, the built-ins'
+/// primitive constants (<c>Math.PI</c>), and the names of the object-valued members of the built-in prototypes.
+/// </summary>
+internal sealed record SharedNames(IReadOnlySet<string> Globals, IReadOnlySet<string> Constants, IReadOnlySet<string> PrototypeMembers);
