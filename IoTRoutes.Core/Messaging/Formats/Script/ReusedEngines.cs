@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Jint;
 using Jint.Constraints;
 using Jint.Native;
+using Jint.Native.Object;
 
 namespace IoTRoutes.Core.Messaging.Formats.Script;
 
@@ -67,8 +68,11 @@ internal sealed class ReusedEngines(
         // The globals a call may leave: the engine's own (read before the script first ran) and the script's top-level names.
         private readonly HashSet<JsValue> _globals;
 
-        // The prototypes a write the reading missed would most likely reach, and how many properties each had.
-        private readonly (Jint.Native.Object.ObjectInstance Prototype, int Count)[] _prototypes;
+        // The prototypes a write the reading missed would most likely reach, and their shape when the engine was made.
+        private readonly (ObjectInstance Prototype, uint? Shape, int Count)[] _prototypes;
+
+        // The global object's shape after the last clean-up: unchanged, no call added a global since.
+        private uint? _globalShape;
         private bool _started;
 
         public Lease(Engine engine, OperationDeadlineConstraint deadline, IReadOnlySet<string> topLevelNames)
@@ -76,7 +80,7 @@ internal sealed class ReusedEngines(
             (Engine, Deadline) = (engine, deadline);
             _globals = [.. engine.Global.GetOwnPropertyKeys(), .. topLevelNames.Select(n => (JsValue)new JsString(n))];
             _prototypes = [.. engine.Evaluate("[Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype]").AsArray()
-                .Select(p => p.AsObject()).Select(p => (p, p.GetOwnPropertyKeys().Count))];
+                .Select(p => p.AsObject()).Select(p => (p, Shapes.Of(p), p.GetOwnPropertyKeys().Count))];
         }
 
         public Engine Engine { get; }
@@ -101,23 +105,19 @@ internal sealed class ReusedEngines(
         /// <summary>
         /// Deletes every global that is neither the engine's nor declared by the script (an implicit global, one the top
         /// level made, <c>this.x</c>): the next run of the top level makes its own again. False when one cannot be deleted,
-        /// or a main prototype gained a property: the engine is not reused.
+        /// or a main prototype gained or lost a property: the engine is not reused. Shapes make the usual case (nothing
+        /// added) a comparison of numbers; without them every key is compared.
         /// </summary>
         public bool RemoveNewGlobals()
         {
-            if (_prototypes.Any(p => p.Prototype.GetOwnPropertyKeys().Count != p.Count))
+            foreach (var (prototype, shape, count) in _prototypes)
             {
-                return false;
+                if (shape is { } before ? Shapes.Of(prototype) != before : prototype.GetOwnPropertyKeys().Count != count) return false;
             }
 
             var global = Engine.Global;
-            var keys = global.GetOwnPropertyKeys();
-            if (keys.Count == _globals.Count && keys.TrueForAll(_globals.Contains))
-            {
-                return true;
-            }
-
-            foreach (var key in keys)
+            if (_globalShape is { } clean && Shapes.Of(global) == clean) return true;
+            foreach (var key in global.GetOwnPropertyKeys())
             {
                 if (!_globals.Contains(key) && !global.Delete(key))
                 {
@@ -126,7 +126,27 @@ internal sealed class ReusedEngines(
             }
 
             var left = global.GetOwnPropertyKeys();
+            _globalShape = Shapes.Of(global);
             return left.Count == _globals.Count && left.TrueForAll(_globals.Contains);
+        }
+    }
+
+    /// <summary>
+    /// Jint's count of an object's shape changes (a property added or deleted; not a value replaced), read from its private
+    /// field: null when this Jint has no such field, and then the callers compare keys instead.
+    /// </summary>
+    private static class Shapes
+    {
+        private static readonly Func<ObjectInstance, uint>? Read = Build();
+
+        public static uint? Of(ObjectInstance instance) => Read?.Invoke(instance);
+
+        private static Func<ObjectInstance, uint>? Build()
+        {
+            var field = typeof(ObjectInstance).GetField("_propertiesVersion", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+            if (field?.FieldType != typeof(uint)) return null;
+            var instance = System.Linq.Expressions.Expression.Parameter(typeof(ObjectInstance));
+            return System.Linq.Expressions.Expression.Lambda<Func<ObjectInstance, uint>>(System.Linq.Expressions.Expression.Field(instance, field), instance).Compile();
         }
     }
 }
