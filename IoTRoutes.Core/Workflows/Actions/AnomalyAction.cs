@@ -51,20 +51,23 @@ public sealed class AnomalyAction : WorkflowAction
         var alpha = node.Number("alpha", min: 0.0001, max: 1) ?? 0.1;
         var window = node.Integer("window", min: 2, max: 1000) ?? 50;
         var sigmas = node.Number("sigmas", min: 0.1, max: 100) ?? 3;
-        var warmup = node.Integer("warmup", min: 1, max: 100_000) ?? 10;
-        return node.Problems.Count > 0 ? null : new Runner(field!, method, alpha, window, sigmas, warmup);
+        // A deviation needs two values at least.
+        var warmup = node.Integer("warmup", min: 2, max: 100_000) ?? 10;
+        // Statistics belong to this field, method and its parameters: a version that changes them starts afresh.
+        var key = StateKeys.Of("stats", field, method.ToString(), method == AnomalyMethod.Ewma ? alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : window.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return node.Problems.Count > 0 ? null : new Runner(field!, method, alpha, window, sigmas, warmup, key);
     }
 
-    private sealed class Runner(string field, AnomalyMethod method, double alpha, int window, double sigmas, int warmup) : NodeRunner
+    private sealed class Runner(string field, AnomalyMethod method, double alpha, int window, double sigmas, int warmup, string key) : NodeRunner
     {
         public override async ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
             if (WorkflowValues.AsNumber(input.Field(field)) is not { } value || !double.IsFinite(value)) return NodeResult.To(Normal, input);
             var run = call.Run;
             var deviceId = input.Device?.Id;
-            var state = await run.State.GetAsync(run.WorkflowId, call.NodeId, deviceId, "stats", run.Cancellation) as JsonObject ?? [];
+            var state = await run.State.GetAsync(run.WorkflowId, call.NodeId, deviceId, key, run.Cancellation) as JsonObject ?? [];
             var (expected, deviation, count) = method == AnomalyMethod.Ewma ? Ewma(state, value) : Rolling(state, value);
-            await run.State.SetAsync(run.WorkflowId, call.NodeId, deviceId, "stats", state, run.Cancellation);
+            await run.State.SetAsync(run.WorkflowId, call.NodeId, deviceId, key, state, run.Cancellation);
 
             var score = count < warmup ? 0 : deviation > 0 ? Math.Abs(value - expected) / deviation : value == expected ? 0 : double.PositiveInfinity;
             var fields = input.CopyFields();

@@ -47,21 +47,23 @@ public sealed class ThresholdAction : WorkflowAction
         var threshold = node.Number("threshold", required: true);
         var direction = node.Choice<ThresholdDirection>("direction") ?? ThresholdDirection.Above;
         var hysteresis = node.Number("hysteresis", min: 0) ?? 0;
-        return node.Problems.Count > 0 ? null : new Runner(field!, threshold!.Value, direction, hysteresis);
+        // The side a device is on belongs to this field, threshold and direction: a version that changes them starts afresh.
+        var key = StateKeys.Of("crossed", field, threshold?.ToString(System.Globalization.CultureInfo.InvariantCulture), direction.ToString());
+        return node.Problems.Count > 0 ? null : new Runner(field!, threshold!.Value, direction, hysteresis, key);
     }
 
-    private sealed class Runner(string field, double threshold, ThresholdDirection direction, double hysteresis) : NodeRunner
+    private sealed class Runner(string field, double threshold, ThresholdDirection direction, double hysteresis, string key) : NodeRunner
     {
         public override async ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
             if (WorkflowValues.AsNumber(input.Field(field)) is not { } value || !double.IsFinite(value)) return NodeResult.To(Unchanged, input);
             var run = call.Run;
             var deviceId = input.Device?.Id;
-            var crossed = await run.State.GetAsync(run.WorkflowId, call.NodeId, deviceId, "crossed", run.Cancellation) is JsonValue v && v.GetValue<bool>();
+            var crossed = await run.State.GetAsync(run.WorkflowId, call.NodeId, deviceId, key, run.Cancellation) is JsonValue v && v.GetValue<bool>();
             var beyond = direction == ThresholdDirection.Above ? value > threshold : value < threshold;
             var back = direction == ThresholdDirection.Above ? value < threshold - hysteresis : value > threshold + hysteresis;
             var port = !crossed && beyond ? Crossed : crossed && back ? Recovered : Unchanged;
-            if (port != Unchanged) await run.State.SetAsync(run.WorkflowId, call.NodeId, deviceId, "crossed", port == Crossed, run.Cancellation);
+            if (port != Unchanged) await run.State.SetAsync(run.WorkflowId, call.NodeId, deviceId, key, port == Crossed, run.Cancellation);
             return NodeResult.To(port, input);
         }
     }

@@ -149,6 +149,9 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
 
         db.Workflows.Remove(workflow);
         await db.SaveChangesAsync(ct);
+        // Its nodes' state goes with it (no foreign key: the state is written off the request path, by the runner).
+        await db.WorkflowNodeStates.Where(s => s.WorkflowId == id).ExecuteDeleteAsync(ct);
+        services.GetService<State.DurableNodeState>()?.Forget(id);
         var active = workflow.ActiveVersion is { } v ? $"v{v} was active" : "never published";
         await audit.RecordAsync(AuditActions.WorkflowDeleted, caller, workflow.Name, $"revision {workflow.Revision}, {active}", ct);
         return ChangeResult.Done(id);

@@ -25,7 +25,7 @@ public sealed record TrialOutcome<T>(ChangeOutcome Outcome, T? Result, IReadOnly
 /// Runs a workflow's draft on an input without touching anything: compiled as publishing would, traced, its effects
 /// recorded as what would have happened, its node state in memory over nothing stored. Also runs the workflow's test cases.
 /// </summary>
-public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider services, TimeProvider clock)
+public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider services, INodeStateStore state, TimeProvider clock)
 {
     /// <summary>A dry run is stopped after this long (a Join waiting for a branch that awaits something slow).</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
@@ -79,7 +79,8 @@ public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider serv
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(Limit);
         var effects = new RecordedEffects();
-        var run = new RunContext(Guid.CreateVersion7(), workflowId, 0, effects, new MemoryNodeState(), clock, limit.Token) { Trace = true };
+        // The live node state read (what the published version would see), nothing written to it.
+        var run = new RunContext(Guid.CreateVersion7(), workflowId, 0, effects, new MemoryNodeState(state), clock, limit.Token) { Trace = true };
         var outcome = await WorkflowExecutor.RunAsync(compiled, WorkflowItem.FromJson(input, device, trigger: "test"), run);
         var steps = (outcome.Steps ?? []).Select(s => new DryRunStep(s.NodeId, s.Input, s.Port, s.Output, s.Elapsed.TotalMilliseconds, s.Error)).ToList();
         return new DryRunResult(outcome.Succeeded, outcome.Failure, outcome.Path, steps, effects.Effects);

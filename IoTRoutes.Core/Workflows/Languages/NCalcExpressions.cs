@@ -116,8 +116,9 @@ internal static class Names
             var c = text[i];
             if (c is '\'' or '"')
             {
-                var end = text.IndexOf(c, i + 1);
-                end = end < 0 ? text.Length : end + 1;
+                var end = i + 1;
+                while (end < text.Length && text[end] != c) end += text[end] == '\\' ? 2 : 1;
+                end = Math.Min(end + 1, text.Length);
                 result.Append(text, i, end - i);
                 i = end;
             }
@@ -174,7 +175,22 @@ internal static class Names
             };
         }
 
-        return Value(item.Field(name));
+        return Value(item.Fields.TryGetValue(name, out var field) ? field : Nested(item, name));
+    }
+
+    /// <summary><c>gps_1.latitude</c> inside an object field (a decoded message keeps objects), when no field has that name.</summary>
+    private static object? Nested(WorkflowItem item, string name)
+    {
+        var dot = name.IndexOf('.');
+        if (dot <= 0 || item.Field(name[..dot]) is not System.Text.Json.Nodes.JsonObject node) return null;
+        System.Text.Json.Nodes.JsonNode? current = node;
+        foreach (var segment in name[(dot + 1)..].Split('.'))
+        {
+            current = current is System.Text.Json.Nodes.JsonObject o ? o[segment] : null;
+            if (current is null) return null;
+        }
+
+        return current;
     }
 
     private static object? Value(object? value) => value switch

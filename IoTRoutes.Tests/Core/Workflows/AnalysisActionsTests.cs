@@ -38,6 +38,19 @@ public sealed class AnalysisActionsTests
         Assert.Equal(("crossed", "unchanged", "recovered"), (first, afterRestart, back));
     }
 
+    [Fact]
+    public async Task A_new_version_that_changes_the_threshold_starts_from_no_crossing_rather_than_the_old_side()
+    {
+        var before = Compile(Graph("""{"id":"t","type":"Threshold","settings":{"field":"temp","threshold":30}}""", "crossed", "recovered", "unchanged"));
+        var after = Compile(Graph("""{"id":"t","type":"Threshold","settings":{"field":"temp","threshold":40}}""", "crossed", "recovered", "unchanged"));
+
+        var first = await Port(before, 45, DeviceA);
+        var sameSettings = await Port(before, 46, DeviceA);
+        var changed = await Port(after, 45, DeviceA);
+
+        Assert.Equal(("crossed", "unchanged", "crossed"), (first, sameSettings, changed));
+    }
+
     [Theory]
     [InlineData("Ewma")]
     [InlineData("Rolling")]

@@ -8,7 +8,7 @@ namespace IoTRoutes.Tests.Core.Workflows;
 public sealed class WorkflowLanguagesTests
 {
     private static readonly WorkflowItem Item = WorkflowItem.FromJson(
-        JsonNode.Parse("""{"temp":31.5,"humidity":40,"mode":"eco","ok":true,"gps_1.latitude":42.35,"tags":["a","b"]}""")!.AsObject(),
+        JsonNode.Parse("""{"temp":31.5,"humidity":40,"mode":"eco","ok":true,"gps_1.latitude":42.35,"tags":["a","b"],"gps":{"fix":{"latitude":48.85}},"owner":"O'Neil.lab"}""")!.AsObject(),
         new DeviceContext(Guid.Parse("0190d7a4-0000-7000-8000-000000000001"), "Lab sensor", "lab-1", Guid.Empty, null, "Climate", new Dictionary<string, object?> { ["floor"] = 3.0 }),
         new MessageContext(Guid.Parse("0190d7a4-0000-7000-8000-000000000002"), "devices/lab-1/up", DateTimeOffset.UnixEpoch, null));
 
@@ -28,7 +28,10 @@ public sealed class WorkflowLanguagesTests
     [InlineData("mode in ('eco', 'boost')", true)]
     [InlineData("'device.name'", "device.name")]
     [InlineData("2 + 3", 5.0)]
-    public void An_expression_sees_the_fields_the_device_and_the_message(string text, object expected)
+    [InlineData("gps.fix.latitude > 48", true)]
+    [InlineData("gps.fix.altitude", null)]
+    [InlineData("owner == 'O\\'Neil.lab'", true)]
+    public void An_expression_sees_the_fields_the_device_and_the_message(string text, object? expected)
     {
         var (expression, error) = new NCalcExpressions().Compile(text);
 
