@@ -25,6 +25,7 @@ public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyL
     public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, Json)!.AsObject();
 
     /// <summary>The trigger: the first node.</summary>
+    [JsonIgnore]
     public WorkflowNode? Trigger => Nodes.Count > 0 ? Nodes[0] : null;
 
     /// <summary>
