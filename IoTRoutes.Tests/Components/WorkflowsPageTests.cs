@@ -10,7 +10,8 @@ namespace IoTRoutes.Tests.Components;
 public sealed class WorkflowsPageTests : PageTestContext
 {
     private const string Linear = """
-        {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp > 30"}}],"links":[{"from":"in","to":"hot"}]}
+        {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp > 30"}},{"id":"log","type":"Log","settings":{"message":"hot"}}],
+         "links":[{"from":"in","to":"hot"},{"from":"hot","fromPort":"true","to":"log"}]}
         """;
 
     private WorkflowService Workflows => Services.GetRequiredService<WorkflowService>();
@@ -35,7 +36,7 @@ public sealed class WorkflowsPageTests : PageTestContext
     public async Task Workflows_are_listed_with_entity_state_and_the_number_of_problems()
     {
         var published = await CreateAsync("Hot rooms", Linear);
-        await Workflows.PublishAsync(published, null, default);
+        await Workflows.PublishAsync(published, null, null, default);
         await CreateAsync("Unfinished", """{"nodes":[{"id":"in","type":"OnMessage"},{"id":"f","type":"Filter"}],"links":[]}""");
 
         var cut = Render<Workflows>();
@@ -47,7 +48,8 @@ public sealed class WorkflowsPageTests : PageTestContext
         Assert.Contains("none", rows[0]);
         Assert.Contains("Unfinished", rows[1]);
         Assert.Contains("draft only", rows[1]);
-        Assert.Equal("2", cut.FindAll("[data-test=workflows] tbody tr")[1].QuerySelectorAll("td")[4].TextContent.Trim());
+        // Its filter has no condition and leads nowhere, nothing leads to it, and the trigger leads nowhere.
+        Assert.Equal("4", cut.FindAll("[data-test=workflows] tbody tr")[1].QuerySelectorAll("td")[4].TextContent.Trim());
     }
 
     [Fact]

@@ -12,7 +12,8 @@ public sealed record CreatedWorkflowResponse(Guid Id, int Revision);
 
 public sealed record SavedDraftResponse(Guid Id, int Revision);
 
-public sealed record PublishRequest(string? Note);
+/// <param name="Revision">The draft revision the publisher reviewed: a draft saved since is refused (409).</param>
+public sealed record PublishRequest(string? Note, int? Revision = null);
 
 /// <param name="Enabled">False switches debug mode off; on (for 15 minutes from now) when absent.</param>
 public sealed record DebugRequest(bool? Enabled);
@@ -94,7 +95,7 @@ public static class WorkflowsApi
     private static async Task<Results<Ok<WorkflowVersionDto>, ProblemHttpResult>> PublishAsync(
         Guid id, PublishRequest? request, WorkflowService workflows, CancellationToken ct)
     {
-        var published = await workflows.PublishAsync(id, request?.Note, ct);
+        var published = await workflows.PublishAsync(id, request?.Note, request?.Revision, ct);
         return published.Outcome switch
         {
             ChangeOutcome.Done => TypedResults.Ok(published.Version!),

@@ -157,8 +157,11 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         return ChangeResult.Done(id);
     }
 
-    /// <summary>Compiles the draft; without problems it becomes the next version and the active one.</summary>
-    public async Task<PublishResult> PublishAsync(Guid id, string? note, CancellationToken ct)
+    /// <summary>
+    /// Compiles the draft; without problems it becomes the next version and the active one. With <paramref name="revision"/>
+    /// (the draft the publisher reviewed), a draft saved since is refused (409): what goes live is what was looked at.
+    /// </summary>
+    public async Task<PublishResult> PublishAsync(Guid id, string? note, int? revision, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.WorkflowsPublish), ct);
         await using var _db = db;
@@ -166,6 +169,12 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         if (workflow is null)
         {
             return new PublishResult(ChangeOutcome.NotFound, null, []);
+        }
+
+        if (revision is { } reviewed && reviewed != workflow.Revision)
+        {
+            return new PublishResult(ChangeOutcome.Conflict, null, [],
+                $"The draft of {workflow.Name} is at revision {workflow.Revision} (saved {workflow.UpdatedAt:yyyy-MM-dd HH:mm:ss} by {workflow.UpdatedBy ?? "someone"}), not {reviewed}: reload it and review it before publishing.");
         }
 
         var graph = WorkflowGraph.Parse(workflow.Draft);

@@ -65,6 +65,27 @@ public sealed class WorkflowCompiler(ActionCatalog catalog, WorkflowLanguages la
             if (graph.Nodes[i].Type == JoinRunner.Type && incoming[i] == 1) problems.Add(new(graph.Nodes[i].Id, "links", "A Join waits for several branches: link two or more to it."));
         }
 
+        if (actions[0] is { Kind: ActionKind.Trigger } && targets[0].All(t => t.Count == 0))
+        {
+            problems.Add(new(graph.Nodes[0].Id, "links", "The trigger leads nowhere: link its output to an action."));
+        }
+
+        for (var i = 1; i < graph.Nodes.Count; i++)
+        {
+            // A node that only routes (Filter, Switch, Threshold: no plain out) does nothing when none of its outcomes is linked.
+            var outcomes = ports[i].Where(p => p != WorkflowPorts.Error).ToList();
+            if (actions[i] is not null && outcomes.Count > 0 && !outcomes.Contains(WorkflowPorts.Out)
+                && outcomes.All(p => targets[i][Array.IndexOf(ports[i], p)].Count == 0))
+            {
+                problems.Add(new(graph.Nodes[i].Id, "links", $"None of its outcomes ({string.Join(", ", outcomes)}) leads anywhere."));
+            }
+
+            if (graph.Nodes[i].Type == JoinRunner.Type && sources[i].GroupBy(s => s.Item1).FirstOrDefault(g => g.Count() > 1) is { } exclusive)
+            {
+                problems.Add(new(graph.Nodes[i].Id, "links", $"Two of its links come from {graph.Nodes[exclusive.Key].Id}, whose outcomes exclude each other: the Join would never get both."));
+            }
+        }
+
         foreach (var cycle in Cycles(targets))
         {
             var path = string.Join(" → ", cycle.Append(cycle[0]).Select(i => graph.Nodes[i].Id));

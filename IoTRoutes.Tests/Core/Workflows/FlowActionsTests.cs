@@ -66,8 +66,8 @@ public sealed class FlowActionsTests
     public async Task An_expression_that_fails_for_an_item_goes_to_the_error_port_with_the_reason()
     {
         var workflow = Compile("""
-            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"f","type":"Filter","settings":{"condition":"mode"}},{"id":"oops","type":"Collect"}],
-             "links":[{"from":"in","to":"f"},{"from":"f","fromPort":"error","to":"oops"}]}
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"f","type":"Filter","settings":{"condition":"mode"}},{"id":"oops","type":"Collect"},{"id":"ok","type":"Collect"}],
+             "links":[{"from":"in","to":"f"},{"from":"f","fromPort":"true","to":"ok"},{"from":"f","fromPort":"error","to":"oops"}]}
             """);
 
         await Run(workflow, new JsonObject { ["mode"] = "eco" });

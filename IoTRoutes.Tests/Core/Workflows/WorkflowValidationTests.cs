@@ -18,6 +18,9 @@ public sealed class WorkflowValidationTests
     [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"a","type":"Collect"}],"links":[{"from":"in","to":"a"},{"from":"a","to":"in"}]}""", "in", "Nothing links to a trigger")]
     [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"a","type":"Set","settings":{"name":"x"}}],"links":[{"from":"in","to":"a"}]}""", "a", "Required")]
     [InlineData("""{"nodes":[{"id":"in","type":"OnMessage","settings":{"exchangeType":"Gossip"}}],"links":[]}""", "in", "One of Telemetry")]
+    [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"}],"links":[]}""", "in", "The trigger leads nowhere")]
+    [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"w","type":"When","settings":{"field":"t","above":1}}],"links":[{"from":"in","to":"w"}]}""", "w", "None of its outcomes (true, false) leads anywhere")]
+    [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"w","type":"When","settings":{"field":"t","above":1}},{"id":"j","type":"Join"},{"id":"e","type":"Collect"}],"links":[{"from":"in","to":"w"},{"from":"w","fromPort":"true","to":"j"},{"from":"w","fromPort":"false","to":"j"},{"from":"j","to":"e"}]}""", "j", "exclude each other")]
     [InlineData("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"j","type":"Join","settings":{"timeout":"soon"}},{"id":"a","type":"Collect"}],"links":[{"from":"in","to":"j"},{"from":"in","fromPort":"error","to":"j"},{"from":"j","to":"a"}]}""", "j", "A duration")]
     public void A_graph_with_a_problem_does_not_compile_and_the_problem_names_its_node(string json, string node, string problem)
     {

@@ -103,7 +103,8 @@ public sealed class WorkflowDryRunTests(WorkflowsApp app) : IClassFixture<Workfl
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var id = await CreateAsync(api, "Bad condition", """
-            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp >"}}],"links":[{"from":"in","to":"hot"}]}
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"hot","type":"Filter","settings":{"condition":"temp >"}},{"id":"log","type":"Log","settings":{"message":"hot"}}],
+             "links":[{"from":"in","to":"hot"},{"from":"hot","fromPort":"true","to":"log"}]}
             """);
 
         var response = await api.PostAsync($"/api/v1/workflows/{id}/publish", null);

@@ -93,6 +93,13 @@ public sealed class WorkflowsApiTests(WorkflowsApp app) : IClassFixture<Workflow
         Assert.Equal("also", problem["changes"]!["linksAdded"]![0]!["to"]!.GetValue<string>());
         Assert.Contains("revision 2", problem["detail"]!.GetValue<string>());
         Assert.Equal(2, (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{id}"))!["revision"]!.GetValue<int>());
+
+        // Publishing what was reviewed: revision 1 is not the draft any more, revision 2 is.
+        var publishedStale = await admin.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { revision = 1 });
+        var publishedCurrent = await admin.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { revision = 2 });
+        Assert.Equal(HttpStatusCode.Conflict, publishedStale.StatusCode);
+        Assert.Contains("revision 2", (await publishedStale.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, publishedCurrent.StatusCode);
     }
 
     [Fact]
