@@ -35,6 +35,14 @@ public sealed class Workflow
     public string? CreatedBy { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string? UpdatedBy { get; set; }
+
+    /// <summary>Makes <paramref name="draft"/> the next revision; the returned row keeps it in the draft history.</summary>
+    public WorkflowDraftRevision SaveDraft(string draft, DateTimeOffset at, string? by)
+    {
+        (Draft, UpdatedAt, UpdatedBy) = (draft, at, by);
+        Revision++;
+        return new WorkflowDraftRevision { WorkflowId = Id, Revision = Revision, Definition = draft, SavedAt = at, SavedBy = by };
+    }
 }
 
 /// <summary>A published version: the graph exactly as it was published, never changed afterwards.</summary>

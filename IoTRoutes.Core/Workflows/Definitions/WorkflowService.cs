@@ -114,12 +114,8 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         var by = await EmailOfAsync(db, caller, ct);
         workflow.Name = name;
         workflow.Description = request.Description ?? workflow.Description;
-        workflow.Draft = request.Graph.ToJson();
         if (request.TestCases is not null) workflow.TestCases = JsonSerializer.Serialize(request.TestCases, WorkflowGraph.Json);
-        workflow.Revision++;
-        workflow.UpdatedAt = now;
-        workflow.UpdatedBy = by;
-        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = id, Revision = workflow.Revision, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        db.WorkflowDrafts.Add(workflow.SaveDraft(request.Graph.ToJson(), now, by));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -247,11 +243,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         var changes = WorkflowDiff.Between(WorkflowGraph.Parse(workflow.Draft), WorkflowGraph.Parse(stored.Definition)).Describe();
         var now = clock.GetUtcNow();
         var by = await EmailOfAsync(db, caller, ct);
-        workflow.Draft = stored.Definition;
-        workflow.Revision++;
-        workflow.UpdatedAt = now;
-        workflow.UpdatedBy = by;
-        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = id, Revision = workflow.Revision, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        db.WorkflowDrafts.Add(workflow.SaveDraft(stored.Definition, now, by));
         try
         {
             await db.SaveChangesAsync(ct);
