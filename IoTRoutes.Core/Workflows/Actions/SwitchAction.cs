@@ -25,7 +25,7 @@ public sealed class SwitchAction : WorkflowAction
     ];
 
     public override IReadOnlyList<string> OutputPorts(JsonObject settings) =>
-        [.. (settings["cases"] as JsonArray ?? []).Select(c => (c as JsonObject)?["name"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : null).OfType<string>(), Default];
+        [.. (settings["cases"] as JsonArray ?? []).Select(c => (c as JsonObject)?["name"] is JsonValue v && v.TryGetValue<string>(out var name) ? name.Trim() : null).OfType<string>(), Default];
 
     public override string Summarize(JsonObject settings) => string.Join(" | ", OutputPorts(settings).SkipLast(1));
 
@@ -41,6 +41,8 @@ public sealed class SwitchAction : WorkflowAction
                 node.Problem(place, "A case has a name (its port) and a condition.");
                 continue;
             }
+
+            name = name.Trim(); // as a link's port is read
 
             if (name is Default or WorkflowPorts.Error || cases.Any(c => c.Name == name))
             {

@@ -141,13 +141,14 @@ public static class WorkflowExecutor
             if (result.Error is { } error)
             {
                 Interlocked.Increment(ref node.Counters.Errors);
-                Interlocked.Increment(ref node.Counters.Out[node.ErrorPort]);
                 _steps?.Add(new NodeStep(node.Id, work.Item.ToJson(), WorkflowPorts.Error, null, elapsed, error));
                 if (node.Targets[node.ErrorPort].Length == 0)
                 {
                     Fail(node, work.Item, error);
                     return;
                 }
+
+                Interlocked.Increment(ref node.Counters.Out[node.ErrorPort]);
 
                 var failed = work.Item.CopyFields();
                 failed["error"] = error;
