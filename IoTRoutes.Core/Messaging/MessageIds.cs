@@ -10,6 +10,22 @@ public static class MessageIds
     private static readonly MessageIdGenerator Shared = new();
 
     public static Guid Next(DateTimeOffset at) => Shared.Next(at);
+
+    /// <summary>The lowest id a message received at <paramref name="at"/> (that millisecond or later) can have.</summary>
+    public static Guid Floor(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        var time = at.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--)
+        {
+            bytes[i] = (byte)time;
+            time >>= 8;
+        }
+
+        bytes[6] = 0x70; // version 7, counter 0
+        bytes[8] = 0x80; // RFC 9562 variant, nothing random
+        return new Guid(bytes, bigEndian: true);
+    }
 }
 
 /// <summary>

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Storage;
 
-/// <summary>The tables of workflow node state.</summary>
+/// <summary>The tables the workflow runner writes: node state, positions, run records.</summary>
 internal static class WorkflowStateModel
 {
     public static void Configure(ModelBuilder modelBuilder)
@@ -14,6 +14,19 @@ internal static class WorkflowStateModel
             s.HasKey(x => new { x.WorkflowId, x.NodeId, x.DeviceId, x.Key });
             s.Property(x => x.NodeId).HasMaxLength(64);
             s.Property(x => x.Key).HasMaxLength(64);
+        });
+        modelBuilder.Entity<Workflows.Runner.WorkflowPosition>(p =>
+        {
+            p.ToTable("WorkflowPositions");
+            p.HasKey(x => new { x.WorkflowId, x.Partition });
+        });
+        modelBuilder.Entity<Workflows.Runner.WorkflowRunRecord>(r =>
+        {
+            r.ToTable("WorkflowRuns");
+            r.Property(x => x.FailedNode).HasMaxLength(64);
+            r.Property(x => x.Error).HasMaxLength(2048);
+            r.HasIndex(x => new { x.WorkflowId, x.StartedAt });
+            r.HasIndex(x => x.MessageId);
         });
     }
 }

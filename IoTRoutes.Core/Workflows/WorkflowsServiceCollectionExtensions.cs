@@ -31,6 +31,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
         services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());
+        services.AddSingleton<Runner.WorkflowRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<Runner.WorkflowRunner>());
         services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));

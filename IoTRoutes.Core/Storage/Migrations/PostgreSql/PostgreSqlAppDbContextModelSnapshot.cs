@@ -1271,6 +1271,72 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.ToTable("WorkflowVersions", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowPosition", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("LastMessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("WorkflowId", "Partition");
+
+                    b.ToTable("WorkflowPositions", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("ElapsedMilliseconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("FailedNode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Trace")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("WorkflowId", "StartedAt");
+
+                    b.ToTable("WorkflowRuns", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.State.WorkflowNodeState", b =>
                 {
                     b.Property<Guid>("WorkflowId")

@@ -1271,6 +1271,72 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("WorkflowVersions", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowPosition", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("LastMessageId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("WorkflowId", "Partition");
+
+                    b.ToTable("WorkflowPositions", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<double>("ElapsedMilliseconds")
+                        .HasColumnType("float");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)");
+
+                    b.Property<string>("FailedNode")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Trace")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("WorkflowId", "StartedAt");
+
+                    b.ToTable("WorkflowRuns", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.State.WorkflowNodeState", b =>
                 {
                     b.Property<Guid>("WorkflowId")

@@ -1266,6 +1266,72 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("WorkflowVersions", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowPosition", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("LastMessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkflowId", "Partition");
+
+                    b.ToTable("WorkflowPositions", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("ElapsedMilliseconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailedNode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trace")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("WorkflowId", "StartedAt");
+
+                    b.ToTable("WorkflowRuns", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.State.WorkflowNodeState", b =>
                 {
                     b.Property<Guid>("WorkflowId")

@@ -1,0 +1,70 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IoTRoutes.Core.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class WorkflowRunner : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "WorkflowPositions",
+                columns: table => new
+                {
+                    WorkflowId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Partition = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastMessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowPositions", x => new { x.WorkflowId, x.Partition });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WorkflowRuns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkflowId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Succeeded = table.Column<bool>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ElapsedMilliseconds = table.Column<double>(type: "REAL", nullable: false),
+                    FailedNode = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
+                    Trace = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowRuns", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowRuns_MessageId",
+                table: "WorkflowRuns",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowRuns_WorkflowId_StartedAt",
+                table: "WorkflowRuns",
+                columns: new[] { "WorkflowId", "StartedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "WorkflowPositions");
+
+            migrationBuilder.DropTable(
+                name: "WorkflowRuns");
+        }
+    }
+}

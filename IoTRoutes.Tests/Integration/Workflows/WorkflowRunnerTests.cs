@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IoTRoutes.Tests.Infrastructure;
+
+namespace IoTRoutes.Tests.Integration.Workflows;
+
+/// <summary>A published workflow runs on real MQTT traffic: the issue's example, end to end, with mosquitto_pub.</summary>
+public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private readonly IoTRoutesApp _app = app.Started();
+
+    [Fact]
+    public async Task A_message_over_the_threshold_raises_exactly_one_alert_a_second_updates_it_and_what_came_before_publishing_is_not_run()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync(api, "Lab sensor");
+        var topic = $"devices/{device.Key}/telemetry";
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, topic, """{"temp":50}"""); // before the workflow
+        await Eventually.GetAsync(async () => (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{device.Id}/messages"))!.Count > 0 ? "stored" : null, "the first message stored");
+
+        var created = await api.PostAsJsonAsync("/api/v1/workflows", JsonNode.Parse($$$"""
+            {"name": "Hot rooms {{{Guid.NewGuid():N}}}", "definition": {
+              "nodes": [
+                {"id": "in",    "type": "OnMessage",  "settings": {"exchangeType": "Telemetry"}},
+                {"id": "hot",   "type": "Filter",     "settings": {"condition": "temp > 30"}},
+                {"id": "alert", "type": "RaiseAlert", "settings": {"alertType": "HighTemperature", "severity": "Major",
+                                                                   "message": "{{ device.name }} is at {{ temp }} °C"}}],
+              "links": [{"from": "in", "to": "hot"}, {"from": "hot", "fromPort": "true", "to": "alert"}]}}
+            """));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { })).StatusCode);
+
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, topic, """{"temp":20}""");
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, topic, """{"temp":35}""");
+        var first = await Eventually.GetAsync(() => OpenAlertAsync(api, device.Id, count: 1), "one alert raised");
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, topic, """{"temp":36.5}""");
+        var second = await Eventually.GetAsync(() => OpenAlertAsync(api, device.Id, count: 2), "the same alert updated");
+
+        Assert.Equal(first["id"]!.GetValue<Guid>(), second["id"]!.GetValue<Guid>());
+        Assert.Equal("HighTemperature", second["type"]!.GetValue<string>());
+        Assert.Equal($"{device.Name} is at 36.5 °C", second["message"]!.GetValue<string>());
+        var all = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={device.Id}&state=Active,Acknowledged,Cleared"))!["items"]!.AsArray();
+        Assert.Single(all);
+    }
+
+    private static async Task<JsonObject?> OpenAlertAsync(HttpClient api, Guid deviceId, int count)
+    {
+        var items = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={deviceId}"))!["items"]!.AsArray();
+        return items.Count == 1 && items[0]!["count"]!.GetValue<int>() == count ? items[0]!.AsObject() : null;
+    }
+
+    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, string name)
+    {
+        var response = await api.PostAsJsonAsync("/api/v1/devices", new { name = $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)] });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+    }
+}
