@@ -1,0 +1,88 @@
+using System.Text;
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Pipeline;
+using IoTRoutes.Core.Workflows.Definitions;
+using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Languages;
+using IoTRoutes.Core.Workflows.Runner;
+using IoTRoutes.Core.Workflows.State;
+using IoTRoutes.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace IoTRoutes.Tests.Core.Workflows;
+
+/// <summary>The runner on a real SQLite database: a new runner (a restart) resumes where the last one stopped.</summary>
+public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
+{
+    private readonly TestActions.Collector _collector = new();
+    private readonly MessageIntake _intake = new(Options.Create(new IntakeOptions()));
+    private SqliteContexts _db = null!;
+    private Guid _deviceId;
+
+    public async Task InitializeAsync()
+    {
+        _db = await SqliteContexts.CreateAsync();
+        _deviceId = (await new DeviceService(_db.Scoped(), TimeProvider.System, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, TimeProvider.System),
+            new NoDeviceConnections(), new OrphanSweepSignal(), _db.Profiles(_db.Scoped(), TimeProvider.System)).CreateAsync(new CreateDeviceRequest("Resume"), default)).Device!.Id;
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_new_runner_resumes_at_the_position_so_no_message_is_skipped_or_run_twice_and_a_rejected_one_is_not_run()
+    {
+        await PublishAsync("""
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"end","type":"Collect"}],"links":[{"from":"in","to":"end"}]}
+            """);
+        await StoreAsync(1, 2, 3);
+        await StoreAsync(MessageState.Rejected, 99);
+
+        var first = await NewRunner().RunOnceAsync(default);
+        await StoreAsync(4, 5);
+        var afterRestart = await NewRunner().RunOnceAsync(default);
+        var idle = await NewRunner().RunOnceAsync(default);
+
+        // The first batch holds the rejected message too: read, not run.
+        Assert.Equal((4, 2, 0), (first, afterRestart, idle));
+        Assert.Equal([1.0, 2.0, 3.0, 4.0, 5.0], _collector.At("end").Select(i => i.Field("n")));
+    }
+
+    private WorkflowRunner NewRunner()
+    {
+        var compiler = new WorkflowCompiler(TestActions.Catalog(_collector), new WorkflowLanguages(new NCalcExpressions(), new LiquidTemplates()), EmptyServices.Instance);
+        return new WorkflowRunner(_db, _intake, compiler, new DurableNodeState(_db, TimeProvider.System), EmptyServices.Instance, TimeProvider.System, NullLogger<WorkflowRunner>.Instance);
+    }
+
+    private async Task PublishAsync(string definition)
+    {
+        await using var db = _db.CreateDbContext();
+        var id = Guid.CreateVersion7();
+        var published = DateTimeOffset.UtcNow.AddSeconds(-1);
+        db.Workflows.Add(new Workflow { Id = id, EntityId = RootEntity.Id, Name = "Collector", Draft = definition, ActiveVersion = 1, CreatedAt = published, UpdatedAt = published });
+        db.WorkflowVersions.Add(new WorkflowVersion { WorkflowId = id, Version = 1, Definition = definition, PublishedAt = published });
+        await db.SaveChangesAsync();
+    }
+
+    private Task StoreAsync(params int[] numbers) => StoreAsync(MessageState.Processed, numbers);
+
+    private async Task StoreAsync(MessageState state, params int[] numbers)
+    {
+        await using var db = _db.CreateDbContext();
+        foreach (var n in numbers)
+        {
+            var payload = Encoding.UTF8.GetBytes($$"""{"n":{{n}}}""");
+            db.Messages.Add(new Message
+            {
+                Id = _intake.NewId(DateTimeOffset.UtcNow), DeviceId = _deviceId, Topic = "t", Payload = payload, PayloadSize = payload.Length,
+                ReceivedAt = DateTimeOffset.UtcNow, State = state, ProcessedAt = DateTimeOffset.UtcNow,
+            });
+        }
+
+        await db.SaveChangesAsync();
+        foreach (var added in db.ChangeTracker.Entries<Message>()) _intake.ReleaseUnsubmitted(added.Entity.Id);
+    }
+}
