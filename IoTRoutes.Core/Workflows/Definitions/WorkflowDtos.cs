@@ -13,8 +13,7 @@ public enum WorkflowState
 }
 
 /// <summary>
-/// A workflow in a list. <paramref name="Runtime"/> is where the runner's counters and lag will go; it is null until the
-/// runner exists (no numbers are made up meanwhile).
+/// A workflow in a list, with its running version's lag and counters (<see cref="WorkflowRuntimeDto"/>; null when nothing is published).
 /// </summary>
 public sealed record WorkflowSummaryDto(
     Guid Id, string Name, string? Description, Guid EntityId, string? EntityName, WorkflowState State, int Revision, int? ActiveVersion,
@@ -26,7 +25,10 @@ public sealed record WorkflowDto(
     bool Enabled, DateTimeOffset? DebugUntil, IReadOnlyList<WorkflowProblem> Problems, IReadOnlyList<WorkflowTestCase> TestCases,
     DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset UpdatedAt, string? UpdatedBy, WorkflowRuntimeDto? Runtime = null);
 
-/// <summary>Counters and lag of the running version, from the runner (a later issue).</summary>
+/// <summary>
+/// The running version, from the runner: messages stored and not yet run (counted up to 10,000), and each node's counters
+/// (in, out per port, errors, time) since this process loaded the version.
+/// </summary>
 public sealed record WorkflowRuntimeDto(long Waiting, IReadOnlyList<NodeCounterSnapshot> Nodes);
 
 public sealed record WorkflowVersionDto(

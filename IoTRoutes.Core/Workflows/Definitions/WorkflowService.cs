@@ -35,10 +35,17 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         await using var _db = db;
         var rows = await db.Workflows.AsNoTracking().OrderBy(w => w.Name)
             .Select(w => new { Workflow = w, EntityName = w.Entity!.Name }).ToListAsync(ct);
-        return rows.ConvertAll(r => new WorkflowSummaryDto(
-            r.Workflow.Id, r.Workflow.Name, r.Workflow.Description, r.Workflow.EntityId, r.EntityName, StateOf(r.Workflow), r.Workflow.Revision,
-            r.Workflow.ActiveVersion, r.Workflow.Enabled, ActiveDebug(r.Workflow), Problems(WorkflowGraph.Parse(r.Workflow.Draft)).Count,
-            r.Workflow.UpdatedAt, r.Workflow.UpdatedBy));
+        var runner = services.GetService<Runner.WorkflowRunner>();
+        var list = new List<WorkflowSummaryDto>(rows.Count);
+        foreach (var r in rows)
+        {
+            list.Add(new WorkflowSummaryDto(
+                r.Workflow.Id, r.Workflow.Name, r.Workflow.Description, r.Workflow.EntityId, r.EntityName, StateOf(r.Workflow), r.Workflow.Revision,
+                r.Workflow.ActiveVersion, r.Workflow.Enabled, ActiveDebug(r.Workflow), Problems(WorkflowGraph.Parse(r.Workflow.Draft)).Count,
+                r.Workflow.UpdatedAt, r.Workflow.UpdatedBy, runner is null ? null : await runner.RuntimeAsync(db, r.Workflow.Id, r.Workflow.ActiveVersion, ct)));
+        }
+
+        return list;
     }
 
     public async Task<WorkflowDto?> FindAsync(Guid id, CancellationToken ct)
@@ -46,7 +53,9 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         var (db, _) = await contexts.CreateAsync(View, ct);
         await using var _db = db;
         var workflow = await db.Workflows.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
-        return workflow is null ? null : ToDto(workflow);
+        if (workflow is null) return null;
+        var runtime = services.GetService<Runner.WorkflowRunner>() is { } runner ? await runner.RuntimeAsync(db, id, workflow.ActiveVersion, ct) : null;
+        return ToDto(workflow) with { Runtime = runtime };
     }
 
     /// <summary>The draft's problems: what keeps it from being published.</summary>

@@ -71,6 +71,28 @@ public sealed class WorkflowRunner(
         return ran;
     }
 
+    /// <summary>How many messages a lag count stops at: counting a large backlog exactly would cost a scan.</summary>
+    public const int MaxWaiting = 10_000;
+
+    /// <summary>
+    /// What the runner knows of a workflow's active version: the messages stored and not yet run (at most
+    /// <see cref="MaxWaiting"/>), and its nodes' counters since this process loaded it. Null when nothing is published.
+    /// </summary>
+    public async Task<Definitions.WorkflowRuntimeDto?> RuntimeAsync(AppDbContext db, Guid workflowId, int? activeVersion, CancellationToken ct)
+    {
+        if (activeVersion is not { } version) return null;
+        var after = await db.WorkflowPositions.AsNoTracking().Where(p => p.WorkflowId == workflowId).Select(p => (Guid?)p.LastMessageId).FirstOrDefaultAsync(ct);
+        var waiting = 0;
+        if (after is { } position)
+        {
+            var watermark = intake.Watermark(clock.GetUtcNow());
+            waiting = await db.Messages.IgnoreQueryFilters().Where(m => m.Id > position && m.Id < watermark).Take(MaxWaiting).CountAsync(ct);
+        }
+
+        var counters = _compiled.TryGetValue((workflowId, version), out var compiled) && compiled is not null ? compiled.Counters() : [];
+        return new Definitions.WorkflowRuntimeDto(waiting, counters);
+    }
+
     private async Task<CompiledWorkflow?> CompiledAsync(AppDbContext db, ActiveWorkflow workflow, CancellationToken ct)
     {
         if (_compiled.TryGetValue((workflow.Id, workflow.Version), out var known)) return known;

@@ -43,6 +43,14 @@ public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal($"{device.Name} is at 36.5 °C", second["message"]!.GetValue<string>());
         var all = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={device.Id}&state=Active,Acknowledged,Cleared"))!["items"]!.AsArray();
         Assert.Single(all);
+
+        // The three messages sent after publishing ran, the filter let two through, none is waiting.
+        var runtime = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{id}"))!["runtime"]!;
+        var nodes = runtime["nodes"]!.AsArray().ToDictionary(n => n!["nodeId"]!.GetValue<string>(), n => n!);
+        Assert.Equal(0, runtime["waiting"]!.GetValue<long>());
+        Assert.Equal(3, nodes["in"]["in"]!.GetValue<long>());
+        Assert.Equal((2, 1), (nodes["hot"]["out"]!["true"]!.GetValue<long>(), nodes["hot"]["out"]!["false"]!.GetValue<long>()));
+        Assert.Equal(2, nodes["alert"]["in"]!.GetValue<long>());
     }
 
     private static async Task<JsonObject?> OpenAlertAsync(HttpClient api, Guid deviceId, int count)
