@@ -154,8 +154,10 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
 
         db.Workflows.Remove(workflow);
         await db.SaveChangesAsync(ct);
-        // Its nodes' state goes with it (no foreign key: the state is written off the request path, by the runner).
+        // What the runner kept of it goes too (no foreign keys: the runner writes off the request path).
         await db.WorkflowNodeStates.Where(s => s.WorkflowId == id).ExecuteDeleteAsync(ct);
+        await db.WorkflowPositions.Where(p => p.WorkflowId == id).ExecuteDeleteAsync(ct);
+        await db.WorkflowRuns.Where(r => r.WorkflowId == id).ExecuteDeleteAsync(ct);
         services.GetService<State.DurableNodeState>()?.Forget(id);
         var active = workflow.ActiveVersion is { } v ? $"v{v} was active" : "never published";
         await audit.RecordAsync(AuditActions.WorkflowDeleted, caller, workflow.Name, $"revision {workflow.Revision}, {active}", ct);
