@@ -57,6 +57,11 @@ public static class WorkflowsApi
             .WithSummary("Dry run of the draft on {input, deviceId}: the trace, and the effects it would have had (none happens)").RequirePermission(view);
         api.MapPost("/{id:guid}/tests/run", RunTestsAsync).WithName("RunWorkflowTests")
             .WithSummary("Run the workflow's test cases on its draft: pass or fail per case").RequirePermission(view);
+        api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListWorkflowRuns")
+            .WithSummary("Recorded runs, newest first: every failed run, every run while debug mode was on (limit 1-500, default 100)").RequirePermission(view);
+        app.MapGet("/api/v1/runs/{id:guid}", RunAsync).WithTags("Workflows").WithName("GetWorkflowRun")
+            .WithSummary("One recorded run with its trace: the path, the failing node's input, each step when traced")
+            .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
         return app;
     }
 
@@ -65,6 +70,14 @@ public static class WorkflowsApi
 
     private static async Task<Ok<IReadOnlyList<WorkflowActionDto>>> ActionsAsync(WorkflowService workflows, CancellationToken ct) =>
         TypedResults.Ok(await workflows.ActionsAsync(ct));
+
+    private static async Task<Results<Ok<IReadOnlyList<IoTRoutes.Core.Workflows.Runner.WorkflowRunDto>>, ProblemHttpResult>> RunsAsync(
+        Guid id, IoTRoutes.Core.Workflows.Runner.WorkflowRunHistory runs, CancellationToken ct, int limit = 100) =>
+        await runs.ListAsync(id, limit, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Workflow(id);
+
+    private static async Task<Results<Ok<IoTRoutes.Core.Workflows.Runner.WorkflowRunDto>, ProblemHttpResult>> RunAsync(
+        Guid id, IoTRoutes.Core.Workflows.Runner.WorkflowRunHistory runs, CancellationToken ct) =>
+        await runs.FindAsync(id, ct) is { } run ? TypedResults.Ok(run) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no run {id}.");
 
     private static async Task<Results<Ok<WorkflowDto>, ProblemHttpResult>> GetAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
         await workflows.FindAsync(id, ct) is { } workflow ? TypedResults.Ok(workflow) : NotFoundProblem.Workflow(id);

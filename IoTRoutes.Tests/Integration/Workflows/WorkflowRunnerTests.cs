@@ -53,6 +53,37 @@ public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal(2, nodes["alert"]["in"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task A_run_that_fails_is_recorded_with_its_node_error_and_input_and_listed_with_the_workflow()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync(api, "Mode sensor");
+        var created = await api.PostAsJsonAsync("/api/v1/workflows", JsonNode.Parse($$$"""
+            {"name": "Mode check {{{Guid.NewGuid():N}}}", "definition": {
+              "nodes": [{"id": "in", "type": "OnMessage"}, {"id": "check", "type": "Filter", "settings": {"condition": "mode"}},
+                        {"id": "log", "type": "Log", "settings": {"message": "{{ mode }}"}}],
+              "links": [{"from": "in", "to": "check"}, {"from": "check", "fromPort": "true", "to": "log"}]}}
+            """));
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { })).StatusCode);
+
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"mode":"eco"}""");
+        var runs = await Eventually.GetAsync(async () =>
+        {
+            var list = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{id}/runs"))!;
+            return list.Count > 0 ? list : null;
+        }, "the failed run recorded");
+        var run = await api.GetFromJsonAsync<JsonObject>($"/api/v1/runs/{runs[0]!["id"]!.GetValue<Guid>()}");
+
+        var listed = Assert.Single(runs)!;
+        Assert.False(listed["succeeded"]!.GetValue<bool>());
+        Assert.Equal(("check", device.Id), (listed["failedNode"]!.GetValue<string>(), listed["deviceId"]!.GetValue<Guid>()));
+        Assert.Contains("not true or false", listed["error"]!.GetValue<string>());
+        Assert.Equal(["in", "check"], run!["trace"]!["path"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("eco", run["trace"]!["input"]!["fields"]!["mode"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/runs/{Guid.NewGuid()}")).StatusCode);
+    }
+
     private static async Task<JsonObject?> OpenAlertAsync(HttpClient api, Guid deviceId, int count)
     {
         var items = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={deviceId}"))!["items"]!.AsArray();

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Security.Permissions;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.Runner;
+
+/// <summary>A recorded run: failed ones always, every one while debug mode was on.</summary>
+public sealed record WorkflowRunDto(
+    Guid Id, Guid WorkflowId, int Version, Guid? MessageId, Guid? DeviceId, bool Succeeded, DateTimeOffset StartedAt, double ElapsedMilliseconds,
+    string? FailedNode, string? Error, JsonObject? Trace = null);
+
+/// <summary>The runs the runner recorded, as users read them (Workflows View, within their part of the entity tree).</summary>
+public sealed class WorkflowRunHistory(ScopedContexts contexts)
+{
+    public const int MaxLimit = 500;
+
+    /// <summary>A workflow's recorded runs, newest first; null when there is no such workflow for the caller.</summary>
+    public async Task<IReadOnlyList<WorkflowRunDto>?> ListAsync(Guid workflowId, int limit, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(Security.Permissions.SecuredObject.Workflows), ct);
+        await using var _db = db;
+        if (!await db.Workflows.AnyAsync(w => w.Id == workflowId, ct)) return null;
+        var runs = await db.WorkflowRuns.AsNoTracking().Where(r => r.WorkflowId == workflowId)
+            .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(Math.Clamp(limit, 1, MaxLimit)).ToListAsync(ct);
+        return runs.ConvertAll(r => ToDto(r, withTrace: false));
+    }
+
+    /// <summary>One run with its trace (path, failing input, steps when traced); null when not the caller's to see.</summary>
+    public async Task<WorkflowRunDto?> FindAsync(Guid runId, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(Security.Permissions.SecuredObject.Workflows), ct);
+        await using var _db = db;
+        var run = await db.WorkflowRuns.AsNoTracking().Where(r => r.Id == runId && db.Workflows.Any(w => w.Id == r.WorkflowId)).SingleOrDefaultAsync(ct);
+        return run is null ? null : ToDto(run, withTrace: true);
+    }
+
+    private static WorkflowRunDto ToDto(WorkflowRunRecord r, bool withTrace) => new(
+        r.Id, r.WorkflowId, r.Version, r.MessageId, r.DeviceId, r.Succeeded, r.StartedAt, r.ElapsedMilliseconds, r.FailedNode, r.Error,
+        withTrace && r.Trace is { } trace ? JsonNode.Parse(trace) as JsonObject : null);
+}
