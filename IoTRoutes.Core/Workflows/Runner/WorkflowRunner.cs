@@ -53,10 +53,21 @@ public sealed class WorkflowRunner(
         }
     }
 
+    private bool _refusalLogged;
+
     /// <summary>One round: a batch for each active workflow; how many messages were run.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (db.Database.IsSqlServer())
+        {
+            // SQL Server orders uniqueidentifier by its last bytes first: "ids after the position" would not be "stored
+            // after", and messages would be skipped. Said once, rather than run wrongly.
+            if (!_refusalLogged) logger.LogError("Workflows do not run on SQL Server yet: its order of message ids is not their time order");
+            _refusalLogged = true;
+            return 0;
+        }
+
         var active = await db.Workflows.IgnoreQueryFilters().Where(w => w.Enabled && w.ActiveVersion != null)
             .Select(w => new ActiveWorkflow(w.Id, w.Entity!.Path, w.ActiveVersion!.Value, w.DebugUntil)).ToListAsync(ct);
         var ran = 0;
