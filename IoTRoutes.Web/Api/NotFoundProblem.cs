@@ -23,6 +23,9 @@ internal static class NotFoundProblem
     public static ProblemHttpResult Profile(Guid id) => Of("profile", id);
 
     public static ProblemHttpResult Workflow(Guid id) => Of("workflow", id);
+
+    public static ProblemHttpResult Run(Guid id) => Of("run", id);
+
     public static ProblemHttpResult Alert(Guid id) => Of("alert", id);
 
     // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.

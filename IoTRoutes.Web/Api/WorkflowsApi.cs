@@ -77,7 +77,7 @@ public static class WorkflowsApi
 
     private static async Task<Results<Ok<IoTRoutes.Core.Workflows.Runner.WorkflowRunDto>, ProblemHttpResult>> RunAsync(
         Guid id, IoTRoutes.Core.Workflows.Runner.WorkflowRunHistory runs, CancellationToken ct) =>
-        await runs.FindAsync(id, ct) is { } run ? TypedResults.Ok(run) : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no run {id}.");
+        await runs.FindAsync(id, ct) is { } run ? TypedResults.Ok(run) : NotFoundProblem.Run(id);
 
     private static async Task<Results<Ok<WorkflowDto>, ProblemHttpResult>> GetAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
         await workflows.FindAsync(id, ct) is { } workflow ? TypedResults.Ok(workflow) : NotFoundProblem.Workflow(id);
