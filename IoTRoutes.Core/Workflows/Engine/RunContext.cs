@@ -35,6 +35,15 @@ public sealed class RunContext
 
     /// <summary>Node calls allowed in one run before it is stopped as a runaway.</summary>
     public int HopLimit { get; init; } = 1_000;
+
+    /// <summary>The stored event the run is for (a message's id, a connection event's id); none for test runs.</summary>
+    public Guid? SourceId { get; init; }
+
+    /// <summary>
+    /// The key of an effect a node has on this run's event: the same for a run repeated after a crash (source id + node id),
+    /// so what the effect touches can tell it already happened. Null when the run has no stored event.
+    /// </summary>
+    public string? EffectKey(string nodeId) => SourceId is { } source ? $"{source:N}/{nodeId}" : null;
 }
 
 /// <summary>

@@ -164,7 +164,7 @@ public sealed class WorkflowRunner(
 
             var item = MessageItems.From(message.Id, message.Topic, message.ReceivedAt, message.DeviceTime, message.Data, message.Payload, device.Context);
             var started = clock.GetUtcNow();
-            var run = new RunContext(Guid.CreateVersion7(), workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug };
+            var run = new RunContext(Guid.CreateVersion7(), workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug, SourceId = message.Id };
             var outcome = await WorkflowExecutor.RunAsync(compiled, item, run);
             if (!outcome.Succeeded || debug)
             {
