@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Devices;
 /// Records every device connection and disconnection the brokers report. A connection of a device deleted while it was
 /// connecting (after its credentials were checked, before its deletion closed its connections) is closed here.
 /// </summary>
-public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> contexts, BrokerEvents events, IDeviceConnections connections) : IHostedService
+public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> contexts, BrokerEvents events, IDeviceConnections connections, ConnectionEventIds ids) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -46,23 +46,30 @@ public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> cont
             return;
         }
 
-        entry.Id = Guid.CreateVersion7();
+        entry.Id = ids.NewId(e.At);
         entry.BrokerId = e.BrokerId;
         entry.At = e.At;
         entry.ClientId = TextLimits.Clip(entry.ClientId, 256);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await db.Devices.IgnoreQueryFilters().AnyAsync(d => d.Id == entry.DeviceId, ct))
+        try
         {
-            if (e is DeviceConnected connected)
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            if (!await db.Devices.IgnoreQueryFilters().AnyAsync(d => d.Id == entry.DeviceId, ct))
             {
-                await connections.DisconnectAsync(connected.DeviceKey, DeviceDisconnectReasons.Deleted, ct);
+                if (e is DeviceConnected connected)
+                {
+                    await connections.DisconnectAsync(connected.DeviceKey, DeviceDisconnectReasons.Deleted, ct);
+                }
+
+                return; // its history went with it
             }
 
-            return; // its history went with it
+            db.ConnectionEvents.Add(entry);
+            await db.SaveChangesAsync(ct);
         }
-
-        db.ConnectionEvents.Add(entry);
-        await db.SaveChangesAsync(ct);
+        finally
+        {
+            ids.Done(entry.Id);
+        }
     }
 }
 

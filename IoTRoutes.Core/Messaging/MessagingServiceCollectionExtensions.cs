@@ -45,6 +45,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<Commands.CommandService>();
 
         // Subscribers of broker events start before the brokers do, so they miss nothing.
+        services.TryAddSingleton<Devices.ConnectionEventIds>();
         services.AddHostedService<Devices.ConnectionEventRecorder>();
         services.AddSingleton<Commands.CommandDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Commands.CommandDispatcher>());

@@ -42,6 +42,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Definitions.WorkflowDraftRevision> WorkflowDrafts => Set<Workflows.Definitions.WorkflowDraftRevision>();
     public DbSet<Workflows.State.WorkflowNodeState> WorkflowNodeStates => Set<Workflows.State.WorkflowNodeState>();
     public DbSet<Workflows.Runner.WorkflowPosition> WorkflowPositions => Set<Workflows.Runner.WorkflowPosition>();
+    public DbSet<Workflows.Runner.WorkflowLease> WorkflowLeases => Set<Workflows.Runner.WorkflowLease>();
+    public DbSet<Workflows.Runner.WorkflowRunnerNode> WorkflowRunnerNodes => Set<Workflows.Runner.WorkflowRunnerNode>();
     public DbSet<Workflows.Runner.WorkflowRunRecord> WorkflowRuns => Set<Workflows.Runner.WorkflowRunRecord>();
     public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Storage;
 
-/// <summary>The tables the workflow runner writes: node state, positions, run records.</summary>
+/// <summary>The tables the workflow runner writes: node state, positions, partition leases and nodes, run records.</summary>
 internal static class WorkflowStateModel
 {
     public static void Configure(ModelBuilder modelBuilder)
@@ -19,6 +19,19 @@ internal static class WorkflowStateModel
         {
             p.ToTable("WorkflowPositions");
             p.HasKey(x => new { x.WorkflowId, x.Partition });
+        });
+        modelBuilder.Entity<Workflows.Runner.WorkflowLease>(l =>
+        {
+            l.ToTable("WorkflowLeases");
+            l.HasKey(x => x.Partition);
+            l.Property(x => x.Partition).ValueGeneratedNever();
+            l.Property(x => x.Owner).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Workflows.Runner.WorkflowRunnerNode>(n =>
+        {
+            n.ToTable("WorkflowRunnerNodes");
+            n.HasKey(x => x.Owner);
+            n.Property(x => x.Owner).HasMaxLength(200);
         });
         modelBuilder.Entity<Workflows.Runner.WorkflowRunRecord>(r =>
         {

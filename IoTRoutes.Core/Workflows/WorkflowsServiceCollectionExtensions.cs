@@ -31,6 +31,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
         services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());
+        services.TryAddSingleton<Runner.PartitionLeases>();
+        services.TryAddSingleton<Devices.ConnectionEventIds>();
         services.AddSingleton<Runner.WorkflowRunner>();
         services.AddScoped<Runner.WorkflowRunHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<Runner.WorkflowRunner>());

@@ -1,9 +1,9 @@
 namespace IoTRoutes.Core.Workflows.Runner;
 
 /// <summary>
-/// How far a workflow has read the message store: every Processed message with an id above <see cref="LastMessageId"/>
-/// and below the intake's watermark is still to run. One row per workflow and device partition (one partition today;
-/// several nodes will claim partitions with a lease).
+/// How far a workflow has read what its trigger reads, for the devices of one partition (<see cref="WorkflowPartitions"/>):
+/// every stored event of those devices with an id above <see cref="LastMessageId"/> and below the store's watermark is
+/// still to run. For an OnMessage workflow the ids are message ids; for OnDevice* ones, connection event ids.
 /// </summary>
 public sealed class WorkflowPosition
 {

@@ -76,6 +76,12 @@ public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, T
         foreach (var key in _cache.Keys.Where(k => k.WorkflowId == workflowId).ToList()) _cache.TryRemove(key, out _);
     }
 
+    /// <summary>Forgets the cached state of some devices (their partition was run by another node meanwhile: it may have changed).</summary>
+    public void ForgetDevices(Func<Guid, bool> device)
+    {
+        foreach (var key in _cache.Keys.Where(k => device(k.DeviceId)).ToList()) _cache.TryRemove(key, out _);
+    }
+
     private readonly record struct StateKey(Guid WorkflowId, string NodeId, Guid DeviceId, string Key);
 
     private sealed record Entry(JsonNode? Value, bool Dirty);

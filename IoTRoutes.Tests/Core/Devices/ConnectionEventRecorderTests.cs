@@ -19,7 +19,7 @@ public sealed class ConnectionEventRecorderTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _recorder = new ConnectionEventRecorder(_db, _events, _connections);
+        _recorder = new ConnectionEventRecorder(_db, _events, _connections, new ConnectionEventIds());
         await _recorder.StartAsync(default);
     }
 

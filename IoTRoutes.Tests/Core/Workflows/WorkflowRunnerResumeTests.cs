@@ -12,6 +12,7 @@ using IoTRoutes.Core.Workflows.State;
 using IoTRoutes.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Tests.Core.Workflows;
 
@@ -20,6 +21,7 @@ public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
 {
     private readonly TestActions.Collector _collector = new();
     private readonly MessageIntake _intake = new(Options.Create(new IntakeOptions()));
+    private readonly TimeProvider _clock = TimeProvider.System;
     private SqliteContexts _db = null!;
     private Guid _deviceId;
 
@@ -41,20 +43,50 @@ public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
         await StoreAsync(1, 2, 3);
         await StoreAsync(MessageState.Rejected, 99);
 
-        var first = await NewRunner().RunOnceAsync(default);
+        var first = NewRunner();
+        var ranFirst = await first.RunOnceAsync(default);
+        await first.StopAsync(default); // a clean stop gives its partitions back
         await StoreAsync(4, 5);
         var afterRestart = await NewRunner().RunOnceAsync(default);
-        var idle = await NewRunner().RunOnceAsync(default);
 
         // The first batch holds the rejected message too: read, not run.
-        Assert.Equal((4, 2, 0), (first, afterRestart, idle));
+        Assert.Equal((4, 2), (ranFirst, afterRestart));
         Assert.Equal([1.0, 2.0, 3.0, 4.0, 5.0], _collector.At("end").Select(i => i.Field("n")));
+    }
+
+    [Fact]
+    public async Task After_a_crash_the_next_runner_waits_for_the_dead_ones_leases_to_expire_then_runs_what_it_left()
+    {
+        await PublishAsync("""
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"end","type":"Collect"}],"links":[{"from":"in","to":"end"}]}
+            """);
+        await StoreAsync(1);
+        Assert.Equal(1, await NewRunner().RunOnceAsync(default)); // and then it dies without a word
+        await StoreAsync(2, 3);
+
+        var next = NewRunner();
+        var whileLeased = await next.RunOnceAsync(default);
+        await ExpireLeasesAsync(); // as if 30 seconds had passed
+        var afterExpiry = await next.RunOnceAsync(default);
+        var idle = await next.RunOnceAsync(default);
+
+        Assert.Equal((0, 2, 0), (whileLeased, afterExpiry, idle));
+        Assert.Equal([1.0, 2.0, 3.0], _collector.At("end").Select(i => i.Field("n")));
     }
 
     private WorkflowRunner NewRunner()
     {
         var compiler = new WorkflowCompiler(TestActions.Catalog(_collector), new WorkflowLanguages(new NCalcExpressions(), new LiquidTemplates()), EmptyServices.Instance);
-        return new WorkflowRunner(_db, _intake, compiler, new DurableNodeState(_db, TimeProvider.System), EmptyServices.Instance, TimeProvider.System, NullLogger<WorkflowRunner>.Instance);
+        return new WorkflowRunner(_db, _intake, new ConnectionEventIds(), new PartitionLeases(_db, _clock), compiler,
+            new DurableNodeState(_db, _clock), EmptyServices.Instance, _clock, NullLogger<WorkflowRunner>.Instance);
+    }
+
+    private async Task ExpireLeasesAsync()
+    {
+        await using var db = _db.CreateDbContext();
+        var past = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await db.WorkflowLeases.ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, past));
+        await db.WorkflowRunnerNodes.ExecuteUpdateAsync(s => s.SetProperty(n => n.SeenAt, past - PartitionLeases.Duration));
     }
 
     private async Task PublishAsync(string definition)

@@ -6,7 +6,7 @@ using IoTRoutes.Tests.Infrastructure;
 namespace IoTRoutes.Tests.Integration.Workflows;
 
 /// <summary>A published workflow runs on real MQTT traffic: the issue's example, end to end, with mosquitto_pub.</summary>
-public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp>
+public abstract class WorkflowRunnerTests(IoTRoutesApp app)
 {
     private readonly IoTRoutesApp _app = app.Started();
 
@@ -84,6 +84,49 @@ public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/runs/{Guid.NewGuid()}")).StatusCode);
     }
 
+    [Fact]
+    public async Task Device_connections_and_disconnections_over_mqtt_run_their_workflows_once_each()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await CreateDeviceAsync(api, "Door sensor");
+        // Only this device: the other tests' devices connect too.
+        await PublishWorkflowAsync(api, device.Id, "OnDeviceConnected", "Connected", "{{ device.name }} connected over {{ protocol }}");
+        await PublishWorkflowAsync(api, device.Id, "OnDeviceDisconnected", "Disconnected", "{{ device.name }} left: {{ reason }} (connected: {{ connected }})");
+
+        for (var i = 0; i < 2; i++)
+        {
+            await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"open":true}""");
+        }
+
+        var alerts = await Eventually.GetAsync(async () =>
+        {
+            var items = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={device.Id}"))!["items"]!.AsArray();
+            return items.Count == 2 && items.All(a => a!["count"]!.GetValue<int>() == 2) ? items.ToDictionary(a => a!["type"]!.GetValue<string>(), a => a!) : null;
+        }, "both workflows ran twice");
+
+        Assert.Equal($"{device.Name} connected over 3.1.1", alerts["Connected"]["message"]!.GetValue<string>());
+        Assert.StartsWith($"{device.Name} left: ", alerts["Disconnected"]["message"]!.GetValue<string>());
+        Assert.EndsWith("(connected: false)", alerts["Disconnected"]["message"]!.GetValue<string>());
+    }
+
+    private static async Task PublishWorkflowAsync(HttpClient api, Guid deviceId, string trigger, string alertType, string message)
+    {
+        var alert = new JsonObject { ["alertType"] = alertType, ["severity"] = "Warning", ["message"] = message };
+        var created = await api.PostAsJsonAsync("/api/v1/workflows", new JsonObject
+        {
+            ["name"] = $"{alertType} {Guid.NewGuid():N}",
+            ["definition"] = new JsonObject
+            {
+                ["nodes"] = new JsonArray(new JsonObject { ["id"] = "in", ["type"] = trigger, ["settings"] = new JsonObject { ["deviceIds"] = new JsonArray(deviceId.ToString()) } }, new JsonObject { ["id"] = "alert", ["type"] = "RaiseAlert", ["settings"] = alert }),
+                ["links"] = new JsonArray(new JsonObject { ["from"] = "in", ["to"] = "alert" }),
+            },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var published = await api.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { });
+        Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+    }
+
     private static async Task<JsonObject?> OpenAlertAsync(HttpClient api, Guid deviceId, int count)
     {
         var items = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={deviceId}"))!["items"]!.AsArray();
@@ -97,3 +140,7 @@ public sealed class WorkflowRunnerTests(SqliteApp app) : IClassFixture<SqliteApp
         return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
     }
 }
+
+public sealed class SqliteWorkflowRunnerTests(SqliteApp app) : WorkflowRunnerTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgreSqlWorkflowRunnerTests(PostgreSqlApp app) : WorkflowRunnerTests(app), IClassFixture<PostgreSqlApp>;

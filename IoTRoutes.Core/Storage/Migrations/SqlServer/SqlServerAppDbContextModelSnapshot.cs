@@ -1271,6 +1271,23 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("WorkflowVersions", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowLease", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("WorkflowLeases", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowPosition", b =>
                 {
                     b.Property<Guid>("WorkflowId")
@@ -1335,6 +1352,20 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.HasIndex("WorkflowId", "StartedAt");
 
                     b.ToTable("WorkflowRuns", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowRunnerNode", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Owner");
+
+                    b.ToTable("WorkflowRunnerNodes", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.State.WorkflowNodeState", b =>

@@ -1266,6 +1266,23 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("WorkflowVersions", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowLease", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("WorkflowLeases", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowPosition", b =>
                 {
                     b.Property<Guid>("WorkflowId")
@@ -1330,6 +1347,20 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.HasIndex("WorkflowId", "StartedAt");
 
                     b.ToTable("WorkflowRuns", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Runner.WorkflowRunnerNode", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Owner");
+
+                    b.ToTable("WorkflowRunnerNodes", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.State.WorkflowNodeState", b =>

@@ -1,0 +1,49 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IoTRoutes.Core.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class WorkflowPartitionLeases : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "WorkflowLeases",
+                columns: table => new
+                {
+                    Partition = table.Column<int>(type: "INTEGER", nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowLeases", x => x.Partition);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WorkflowRunnerNodes",
+                columns: table => new
+                {
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SeenAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowRunnerNodes", x => x.Owner);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "WorkflowLeases");
+
+            migrationBuilder.DropTable(
+                name: "WorkflowRunnerNodes");
+        }
+    }
+}

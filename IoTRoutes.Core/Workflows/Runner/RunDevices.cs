@@ -1,0 +1,23 @@
+using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows.Engine;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.Runner;
+
+/// <summary>A device as a run sees it, with its entity's path (to keep a workflow to its own part of the entity tree).</summary>
+internal sealed record RunDevice(DeviceContext Context, string Path);
+
+/// <summary>Loads the devices a batch of events is about, in one query each for devices and profiles.</summary>
+internal static class RunDevices
+{
+    public static async Task<Dictionary<Guid, RunDevice>> LoadAsync(AppDbContext db, List<Guid> ids, CancellationToken ct)
+    {
+        var rows = await db.Devices.IgnoreQueryFilters().Where(d => ids.Contains(d.Id))
+            .Select(d => new { d.Id, d.Name, d.Key, d.EntityId, d.Entity!.Path, d.ProfileId }).ToListAsync(ct);
+        var profileIds = rows.Select(r => r.ProfileId).OfType<Guid>().Distinct().ToList();
+        var profiles = await db.Profiles.IgnoreQueryFilters().Where(p => profileIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        return rows.ToDictionary(r => r.Id, r => new RunDevice(
+            new DeviceContext(r.Id, r.Name, r.Key, r.EntityId, r.ProfileId, r.ProfileId is { } p ? profiles.GetValueOrDefault(p) : null, new Dictionary<string, object?>()),
+            r.Path));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Messaging.Pipeline;
+using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Triggers;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.Runner;
+
+/// <summary>
+/// Something stored that starts runs: a message or a connection event, in id order. <see cref="Runnable"/> is false for
+/// what is read but not run (a rejected message): the position still passes it.
+/// </summary>
+internal sealed record StoredEvent(Guid Id, Guid DeviceId, TriggerKind Kind, ExchangeType? Exchange, bool Runnable, Func<DeviceContext, WorkflowItem> Item);
+
+/// <summary>Where a trigger's events are read: stored messages (OnMessage) or connection events (OnDevice*).</summary>
+internal interface IStoredEvents
+{
+    /// <summary>Every event this process stores below it is stored already.</summary>
+    Guid Watermark(DateTimeOffset now);
+
+    Task<IReadOnlyList<StoredEvent>> ReadAsync(AppDbContext db, Guid after, Guid below, int take, CancellationToken ct);
+
+    /// <summary>How many events wait between the two, counted up to <paramref name="max"/>.</summary>
+    Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct);
+}
+
+internal sealed class StoredMessages(MessageIntake intake) : IStoredEvents
+{
+    public Guid Watermark(DateTimeOffset now) => intake.Watermark(now);
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(AppDbContext db, Guid after, Guid below, int take, CancellationToken ct)
+    {
+        var rows = await db.Messages.IgnoreQueryFilters()
+            .Where(m => m.Id > after && m.Id < below)
+            .OrderBy(m => m.Id).Take(take)
+            .Select(m => new { m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId })
+            .ToListAsync(ct);
+        var formatIds = rows.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
+        var exchanges = formatIds.Count == 0 ? [] : await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
+        return rows.ConvertAll(m => new StoredEvent(
+            m.Id, m.DeviceId, TriggerKind.Message,
+            m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry,
+            m.State == MessageState.Processed,
+            device => MessageItems.From(m.Id, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device)));
+    }
+
+    public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
+        db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).Take(max).CountAsync(ct);
+}
+
+/// <summary>
+/// Connection events as items: <c>connected</c> (true or false), <c>clientId</c>, <c>remoteAddress</c>, <c>protocol</c>,
+/// <c>reason</c> (for a disconnection), <c>brokerId</c>, <c>at</c>.
+/// </summary>
+internal sealed class StoredConnectionEvents(ConnectionEventIds ids) : IStoredEvents
+{
+    public Guid Watermark(DateTimeOffset now) => ids.Watermark(now);
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(AppDbContext db, Guid after, Guid below, int take, CancellationToken ct)
+    {
+        var rows = await db.ConnectionEvents.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => e.Id > after && e.Id < below).OrderBy(e => e.Id).Take(take).ToListAsync(ct);
+        return rows.ConvertAll(e => new StoredEvent(
+            e.Id, e.DeviceId, e.Connected ? TriggerKind.DeviceConnected : TriggerKind.DeviceDisconnected, null, true,
+            device => WorkflowItem.FromJson(Fields(e), device, null, e.Connected ? "connected" : "disconnected")));
+    }
+
+    public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
+        db.ConnectionEvents.IgnoreQueryFilters().Where(e => e.Id > after && e.Id < below).Take(max).CountAsync(ct);
+
+    private static JsonObject Fields(DeviceConnectionEvent e) => new()
+    {
+        ["connected"] = e.Connected, ["clientId"] = e.ClientId, ["remoteAddress"] = e.RemoteAddress, ["protocol"] = e.Protocol,
+        ["reason"] = e.Reason, ["brokerId"] = e.BrokerId.ToString(), ["at"] = e.At.ToString("O"),
+    };
+}
