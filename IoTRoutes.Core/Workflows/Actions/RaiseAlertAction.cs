@@ -47,7 +47,7 @@ public sealed class RaiseAlertAction : WorkflowAction
             }
 
             var raise = new AlertRaise(device.Id, type, severity, message?.Render(input) ?? type,
-                value is null ? null : WorkflowValues.ToJson(value.Evaluate(input)), call.Run.WorkflowId, call.NodeId);
+                value is null ? null : WorkflowValues.ToJson(value.Evaluate(input)), call.Run.WorkflowId, call.NodeId, call.Run.SourceId);
             var done = await call.Run.Effects.PerformAsync(new RaiseAlertEffect(raise, device.Name), call.NodeId, call.Run.Cancellation);
             if (done is null && !call.Run.DryRun)
             {

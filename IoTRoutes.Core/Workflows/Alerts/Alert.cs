@@ -37,9 +37,10 @@ public sealed class Alert
     public Guid? ClearedByUserId { get; set; }
     public string? ClearedBy { get; set; }
 
-    /// <summary>The workflow and node that raised it last.</summary>
+    /// <summary>The workflow and node that raised it last, and the stored event (message, connection) it raised it for.</summary>
     public Guid? WorkflowId { get; set; }
     public string? NodeId { get; set; }
+    public Guid? LastEventId { get; set; }
 }
 
 /// <summary>Most severe first, so that ordering by severity puts Critical on top.</summary>

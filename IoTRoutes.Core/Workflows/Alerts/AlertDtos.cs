@@ -25,9 +25,14 @@ public sealed record AlertDto(
 /// <summary>One page of alerts, newest first; <see cref="NextCursor"/> is null on the last one.</summary>
 public sealed record AlertPage(IReadOnlyList<AlertDto> Items, Guid? NextCursor);
 
-/// <summary>A raise from a workflow: which device, what, how bad, the rendered message and the value, and which node raised it.</summary>
+/// <summary>
+/// A raise from a workflow: which device, what, how bad, the rendered message and the value, which node raised it, and
+/// for which stored event (<see cref="EventId"/>: a run repeated after a crash raises again for the same event, and is
+/// recognised).
+/// </summary>
 public sealed record AlertRaise(
-    Guid DeviceId, string Type, AlertSeverity Severity, string Message, JsonNode? Value = null, Guid? WorkflowId = null, string? NodeId = null);
+    Guid DeviceId, string Type, AlertSeverity Severity, string Message, JsonNode? Value = null, Guid? WorkflowId = null, string? NodeId = null,
+    Guid? EventId = null);
 
 /// <summary>What a raise did: the open alert it opened or updated, and its count now.</summary>
 public sealed record AlertRaised(Guid AlertId, bool Opened, int Count);

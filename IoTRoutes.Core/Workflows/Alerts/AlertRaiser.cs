@@ -7,6 +7,8 @@ namespace IoTRoutes.Core.Workflows.Alerts;
 /// Raises and clears alerts for workflows (the platform's own work: no user, no scope). One open alert per device and
 /// type: a raise updates it, or opens one when there is none. Two raises at once cannot open two: the unique index on
 /// the open alerts (<c>IX_Alerts_Open</c>) refuses the second insert, which then updates the first one's alert.
+/// A raise for an event the same node already raised this type for (a run repeated after a crash: events of a device run
+/// in id order) changes nothing: the count stays true, and a cleared alert is not opened again.
 /// </summary>
 public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertFeed feed, TimeProvider clock)
 {
@@ -34,6 +36,11 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
                 return null;
             }
 
+            if (raise.EventId is { } eventId && await RaisedAlreadyAsync(db, raise, type, nodeId, eventId, ct) is { } repeated)
+            {
+                return repeated;
+            }
+
             var now = clock.GetUtcNow();
             var open = await db.Alerts.Where(a => a.DeviceId == raise.DeviceId && a.Type == type && a.State != AlertState.Cleared)
                 .Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
@@ -47,7 +54,8 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
                     .SetProperty(a => a.LastRaisedAt, now)
                     .SetProperty(a => a.EntityId, entityId.Value)
                     .SetProperty(a => a.WorkflowId, raise.WorkflowId)
-                    .SetProperty(a => a.NodeId, nodeId), ct);
+                    .SetProperty(a => a.NodeId, nodeId)
+                    .SetProperty(a => a.LastEventId, raise.EventId), ct);
                 if (updated == 1)
                 {
                     var count = await db.Alerts.Where(a => a.Id == id).Select(a => a.Count).SingleAsync(ct);
@@ -67,7 +75,7 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
             {
                 Id = Guid.CreateVersion7(), DeviceId = raise.DeviceId, EntityId = entityId.Value, Type = type, Severity = raise.Severity,
                 State = AlertState.Active, Message = message, Count = 1, LastValue = value, FirstRaisedAt = now, LastRaisedAt = now,
-                WorkflowId = raise.WorkflowId, NodeId = nodeId,
+                WorkflowId = raise.WorkflowId, NodeId = nodeId, LastEventId = raise.EventId,
             };
             db.Alerts.Add(alert);
             try
@@ -82,6 +90,17 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
             feed.Publish(raise.DeviceId);
             return new AlertRaised(alert.Id, Opened: true, 1);
         }
+    }
+
+    /// <summary>The device's latest alert of this type, when this node raised it last for this event or a later one.</summary>
+    private static async Task<AlertRaised?> RaisedAlreadyAsync(AppDbContext db, AlertRaise raise, string type, string? nodeId, Guid eventId, CancellationToken ct)
+    {
+        var latest = await db.Alerts.Where(a => a.DeviceId == raise.DeviceId && a.Type == type)
+            .OrderByDescending(a => a.LastRaisedAt).ThenByDescending(a => a.Id)
+            .Select(a => new { a.Id, a.WorkflowId, a.NodeId, a.LastEventId, a.Count }).FirstOrDefaultAsync(ct);
+        return latest is not null && latest.WorkflowId == raise.WorkflowId && latest.NodeId == nodeId && latest.LastEventId >= eventId
+            ? new AlertRaised(latest.Id, Opened: false, latest.Count)
+            : null;
     }
 
     /// <summary>Clears the device's open alert of this type, if there is one; the number cleared (0 or 1).</summary>

@@ -1112,6 +1112,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("FirstRaisedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("LastEventId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("LastRaisedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -1112,6 +1112,9 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<DateTimeOffset>("FirstRaisedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<Guid?>("LastEventId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTimeOffset>("LastRaisedAt")
                         .HasColumnType("datetimeoffset");
 

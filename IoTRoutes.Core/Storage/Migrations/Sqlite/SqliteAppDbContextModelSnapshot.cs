@@ -1107,6 +1107,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<long>("FirstRaisedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("LastEventId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("LastRaisedAt")
                         .HasColumnType("INTEGER");
 

@@ -198,6 +198,41 @@ public sealed class AlertServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_repeated_after_a_crash_raises_nothing_again_for_the_events_its_node_already_raised_for()
+    {
+        var device = await AddDeviceAsync("Freezer");
+        var ids = new IoTRoutes.Core.Messaging.MessageIdGenerator(); // increasing, as stored events' ids are
+        var (workflow, e1, e2, e3) = (Guid.NewGuid(), ids.Next(_clock.GetUtcNow()), ids.Next(_clock.GetUtcNow()), ids.Next(_clock.GetUtcNow()));
+        AlertRaise For(Guid e, string node = "alert") => Raise(device) with { WorkflowId = workflow, NodeId = node, EventId = e };
+
+        await _raiser.RaiseAsync(For(e1), default);
+        await _raiser.RaiseAsync(For(e2), default);
+        var repeatedFirst = await _raiser.RaiseAsync(For(e1), default); // the batch runs again from e1
+        var repeatedSecond = await _raiser.RaiseAsync(For(e2), default);
+        var otherNode = await _raiser.RaiseAsync(For(e2, node: "other"), default);
+        var next = await _raiser.RaiseAsync(For(e3), default);
+
+        Assert.Equal((2, 2, 3, 4), (repeatedFirst!.Count, repeatedSecond!.Count, otherNode!.Count, next!.Count));
+        Assert.Single((await Service().ListAsync(new AlertQuery(), default)).Items);
+    }
+
+    [Fact]
+    public async Task A_repeated_raise_does_not_reopen_an_alert_cleared_after_it()
+    {
+        var device = await AddDeviceAsync("Pump");
+        var (workflow, e1) = (Guid.NewGuid(), Guid.CreateVersion7());
+        var raise = Raise(device) with { WorkflowId = workflow, EventId = e1 };
+        await _raiser.RaiseAsync(raise, default);
+        await _raiser.ClearByTypeAsync(device.Id, raise.Type, default);
+
+        var repeated = await _raiser.RaiseAsync(raise, default);
+
+        Assert.False(repeated!.Opened);
+        var alert = Assert.Single((await Service().ListAsync(new AlertQuery(States: [AlertState.Active, AlertState.Acknowledged, AlertState.Cleared]), default)).Items);
+        Assert.Equal(AlertState.Cleared, alert.State);
+    }
+
+    [Fact]
     public async Task A_raise_for_a_device_that_no_longer_exists_answers_null_and_stores_nothing()
     {
         Assert.Null(await _raiser.RaiseAsync(new AlertRaise(Guid.NewGuid(), "HighTemperature", AlertSeverity.Major, "gone"), default));
