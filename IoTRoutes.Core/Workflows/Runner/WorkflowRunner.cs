@@ -198,8 +198,11 @@ public sealed class WorkflowRunner(
             .Select(d => new { d.Id, d.Name, d.Key, d.EntityId, d.Entity!.Path, d.ProfileId }).ToListAsync(ct);
         var profileIds = rows.Select(r => r.ProfileId).OfType<Guid>().Distinct().ToList();
         var profiles = await db.Profiles.IgnoreQueryFilters().Where(p => profileIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        // Read once per batch: an attribute a run sets is seen from the next batch on.
+        var attributes = await Devices.Attributes.DeviceAttributeReader.ReadAsync(db, ids, ct);
         return rows.ToDictionary(r => r.Id, r => new RunDevice(
-            new DeviceContext(r.Id, r.Name, r.Key, r.EntityId, r.ProfileId, r.ProfileId is { } p ? profiles.GetValueOrDefault(p) : null, new Dictionary<string, object?>()),
+            new DeviceContext(r.Id, r.Name, r.Key, r.EntityId, r.ProfileId, r.ProfileId is { } p ? profiles.GetValueOrDefault(p) : null,
+                attributes.GetValueOrDefault(r.Id) ?? Devices.Attributes.DeviceAttributeReader.None),
             r.Path));
     }
 
