@@ -48,9 +48,11 @@ public static class ScalarValue
     /// <summary>A .NET value as a workflow computes it (double, long, string, bool, JSON), checked the same way.</summary>
     public static (JsonValue? Value, string? Problem) Check(object? value, int maxTextLength) => value switch
     {
-        double d when !double.IsFinite(d) => (null, $"{d} is not a number that can be stored."),
+        double d when !double.IsFinite(d) => (null, $"{d.ToString(CultureInfo.InvariantCulture)} is not a number that can be stored."),
+        double or long or int or decimal => Check(JsonValue.Create(Workflows.Engine.WorkflowValues.AsNumber(value)!.Value), maxTextLength),
+        string text => Check(JsonValue.Create(text), maxTextLength),
+        bool b => Check(JsonValue.Create(b), maxTextLength),
         JsonNode node => Check(node, maxTextLength),
-        string or double or float or long or int or decimal or bool => Check(Workflows.Engine.WorkflowValues.ToJson(value), maxTextLength),
         null => Check((JsonNode?)null, maxTextLength),
         _ => (null, $"A {value.GetType().Name} is not a text, a number or true/false."),
     };

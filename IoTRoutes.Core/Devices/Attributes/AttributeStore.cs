@@ -23,10 +23,15 @@ internal static class AttributeStore
             if (!await db.Devices.AnyAsync(d => d.Id == deviceId, ct)) return null;
             var rows = await db.DeviceAttributes.Where(a => a.DeviceId == deviceId).ToDictionaryAsync(a => a.Key, StringComparer.Ordinal, ct);
             var added = values.Where(v => !rows.ContainsKey(v.Key)).Select(v => v.Key).ToList();
-            if (added.FirstOrDefault(k => rows.Keys.Any(existing => string.Equals(existing, k, StringComparison.OrdinalIgnoreCase))) is { } clash)
+            var taken = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var key in rows.Keys.Concat(added))
             {
-                var existing = rows.Keys.First(e => string.Equals(e, clash, StringComparison.OrdinalIgnoreCase));
-                return new AttributeWrite([], $"The device has an attribute {existing} already: keys that differ only in case are not allowed.");
+                if (!taken.TryAdd(key, key))
+                {
+                    return new AttributeWrite([], rows.ContainsKey(taken[key])
+                        ? $"The device has an attribute {taken[key]} already: keys that differ only in case are not allowed."
+                        : $"{taken[key]} and {key} differ only in case: keys that differ only in case are not allowed.");
+                }
             }
 
             if (added.Count > 0 && rows.Count + added.Count > AttributeRules.MaxPerDevice)

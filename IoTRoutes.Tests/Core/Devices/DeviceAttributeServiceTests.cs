@@ -122,6 +122,17 @@ public sealed class DeviceAttributeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_new_keys_differing_only_in_case_are_refused_together()
+    {
+        var device = await AddDeviceAsync("Twins");
+
+        var written = await new DeviceAttributeWriter(_db, _feed, _clock).SetAsync(device.Id, [new("floor", "1"), new("Floor", "2")], "workflow x", default);
+
+        Assert.Equal("floor and Floor differ only in case: keys that differ only in case are not allowed.", written!.Problem);
+        Assert.Empty((await Service().ListAsync(device.Id, default))!);
+    }
+
+    [Fact]
     public async Task Deleting_removes_the_attribute_and_is_audited_and_a_missing_one_is_not_found_with_its_key()
     {
         var device = await AddDeviceAsync("Shelf");
