@@ -90,7 +90,8 @@ public sealed class DeviceService(
     }
 
     /// <summary>
-    /// Deletes the device (with its commands, certificates and connection history) and closes its connections. Its
+    /// Deletes the device (with its commands, certificates, connection history, attributes and computed telemetry) and
+    /// closes its connections. Its
     /// messages have no foreign key to it (docs/architecture.md): from now on they match no device, so no list or count
     /// shows them, and <see cref="Messaging.Lifecycle.OrphanMessageSweeper"/> deletes them a chunk at a time, with any
     /// that were still on their way.

@@ -17,6 +17,9 @@ public static class DevicesServiceCollectionExtensions
         services.AddSingleton<DeviceCertificateValidator>();
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<DeviceStatusService>();
+        services.AddSingleton<Attributes.DeviceAttributeFeed>();
+        services.AddScoped<Attributes.DeviceAttributeService>();
+        services.AddSingleton<Attributes.DeviceAttributeWriter>();
         return services;
     }
 }

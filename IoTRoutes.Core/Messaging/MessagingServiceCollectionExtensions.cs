@@ -41,6 +41,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<MessageReprocessing>();
         services.AddScoped<Rejections.RejectedMessageService>();
         services.AddScoped<Telemetry.TelemetrySeries>();
+        services.AddSingleton<Telemetry.ComputedTelemetryWriter>();
         services.AddScoped<Profiles.ProfileService>();
         services.AddScoped<Commands.CommandService>();
 

@@ -46,6 +46,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Runner.WorkflowRunnerNode> WorkflowRunnerNodes => Set<Workflows.Runner.WorkflowRunnerNode>();
     public DbSet<Workflows.Runner.WorkflowRunRecord> WorkflowRuns => Set<Workflows.Runner.WorkflowRunRecord>();
     public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
+    public DbSet<Devices.Attributes.DeviceAttribute> DeviceAttributes => Set<Devices.Attributes.DeviceAttribute>();
+    public DbSet<Messaging.Telemetry.ComputedTelemetry> ComputedTelemetry => Set<Messaging.Telemetry.ComputedTelemetry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -130,6 +132,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         WorkflowsModel.Configure(modelBuilder, this);
         WorkflowStateModel.Configure(modelBuilder);
         AlertsModel.Configure(modelBuilder, this);
+        DeviceDataModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

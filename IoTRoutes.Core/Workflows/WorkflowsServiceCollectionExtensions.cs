@@ -27,6 +27,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<AnomalyAction>();
         services.AddAction<RaiseAlertAction>();
         services.AddAction<ClearAlertAction>();
+        services.AddAction<SetAttributeAction>();
+        services.AddAction<SaveTelemetryAction>();
         services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();

@@ -30,6 +30,18 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
 
     protected MessageFeed Feed { get; } = new();
 
+    private readonly PageCaller _caller = new();
+
+    /// <summary>The services act for this stored user from now on (root entity, every permission); by default for no user.</summary>
+    protected void ActAs(Guid userId) => _caller.UserId = userId;
+
+    private sealed class PageCaller : ICallerProvider
+    {
+        public Guid UserId { get; set; }
+
+        public ValueTask<Caller> GetCallerAsync(CancellationToken ct) => ValueTask.FromResult(new Caller(UserId, FixedCaller.Root, FixedCaller.Everything));
+    }
+
     protected IoTRoutes.Core.Workflows.Alerts.AlertFeed AlertFeed { get; } = new();
 
     async Task IAsyncLifetime.InitializeAsync()
@@ -40,9 +52,13 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
         Services.AddSingleton(Feed);
-        Services.AddSingleton<ICallerProvider>(new FixedCaller());
+        Services.AddSingleton<ICallerProvider>(_caller);
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
+        Services.AddSingleton<IoTRoutes.Core.Devices.Attributes.DeviceAttributeFeed>();
+        Services.AddScoped<IoTRoutes.Core.Devices.Attributes.DeviceAttributeService>();
+        Services.AddSingleton<IoTRoutes.Core.Devices.Attributes.DeviceAttributeWriter>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetryWriter>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Formats.FormatCatalog>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Profiles.ProfileService>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Formats.FormatService>();

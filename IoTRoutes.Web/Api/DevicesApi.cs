@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Devices.Attributes;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Web.Security;
@@ -25,6 +27,14 @@ public static class DevicesApi
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice")
             .WithSummary("Delete the device with its messages, commands, certificates and connection history; its connections close")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapGet("/{id:guid}/attributes", ListAttributesAsync).WithName("ListDeviceAttributes")
+            .WithSummary("The device's attributes by key: value (text, number or boolean), when it last changed and by whom")
+            .RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapPut("/{id:guid}/attributes/{key}", SetAttributeAsync).WithName("SetDeviceAttribute")
+            .WithSummary("Set an attribute; the body is its JSON value (\"B12\", 3, true). Keys: letters, digits, _; at most 100 per device")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapDelete("/{id:guid}/attributes/{key}", DeleteAttributeAsync).WithName("DeleteDeviceAttribute")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
         api.MapGet("/{id:guid}/telemetry/latest", LatestAsync).WithName("GetLatestTelemetry")
             .WithSummary("The latest value of each decoded field of the device, with its unit and time")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -48,6 +58,24 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceDto>, ProblemHttpResult>> GetAsync(Guid id, DeviceService devices, CancellationToken ct) =>
         await devices.FindAsync(id, ct) is { } device ? TypedResults.Ok(device) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<Ok<IReadOnlyList<DeviceAttributeDto>>, ProblemHttpResult>> ListAttributesAsync(
+        Guid id, DeviceAttributeService attributes, CancellationToken ct) =>
+        await attributes.ListAsync(id, ct) is { } list ? TypedResults.Ok(list) : NotFoundProblem.Device(id);
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetAttributeAsync(
+        Guid id, string key, [Microsoft.AspNetCore.Mvc.FromBody] JsonNode? value, DeviceAttributeService attributes, CancellationToken ct) =>
+        ChangeResponses.NoContent(await attributes.SetAsync(id, key, value, ct), () => NotFoundProblem.Device(id));
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAttributeAsync(
+        Guid id, string key, DeviceAttributeService attributes, CancellationToken ct)
+    {
+        var result = await attributes.DeleteAsync(id, key, ct);
+        // Not found is either the device or, on a device the caller sees, the attribute: the detail says which.
+        return ChangeResponses.NoContent(result, () => result.FirstError is { } missing
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: missing)
+            : NotFoundProblem.Device(id));
+    }
 
     private static async Task<Results<Ok<IReadOnlyList<LatestFieldDto>>, ProblemHttpResult>> LatestAsync(
         Guid id, MessageQueryService messages, CancellationToken ct) =>

@@ -30,7 +30,8 @@ public sealed record SeriesPoint(DateTimeOffset At, double Value);
 
 /// <summary>
 /// Time series of a device's decoded numeric fields, on the time each value was measured (the device's timestamp, else
-/// the receive time): for charts and for CSV export.
+/// the receive time), and of the fields workflows computed for it (<see cref="ComputedTelemetry"/>): for charts and for
+/// CSV export.
 /// </summary>
 public sealed class TelemetrySeries(ScopedContexts contexts)
 {
@@ -89,25 +90,44 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
             .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null && m.PayloadSize <= MaxChartedPayload ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
         var units = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).ToDictionaryAsync(v => v.Name, v => v.Unit, ct);
 
+        // Fields workflows computed (SaveTelemetry), by the time they hold for: beside the messages' fields, same window and limit.
+        var computed = db.ComputedTelemetry.AsNoTracking().Where(c => c.DeviceId == deviceId);
+        if (query.From?.ToUniversalTime() is { } computedFrom) computed = computed.Where(c => c.At >= computedFrom);
+        if (query.To?.ToUniversalTime() is { } computedTo) computed = computed.Where(c => c.At <= computedTo);
+        var computedRows = await computed.OrderByDescending(c => c.At).Take(query.Limit).Select(c => new { c.At, c.Fields }).ToListAsync(ct);
+
         var wanted = query.Fields is { Count: > 0 } fields ? fields.ToHashSet(StringComparer.Ordinal) : null;
         var points = new Dictionary<string, List<SeriesPoint>>(StringComparer.Ordinal);
+        void Add(string name, JsonNode? value, DateTimeOffset at)
+        {
+            if ((wanted is null || wanted.Contains(name)) && value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number)
+                && (points.ContainsKey(name) || points.Count < SeriesQuery.MaxFields))
+            {
+                if (!points.TryGetValue(name, out var list)) points[name] = list = [];
+                list.Add(new SeriesPoint(at, number));
+            }
+        }
+
         foreach (var row in rows.OrderBy(r => r.DeviceTime ?? r.ReceivedAt))
         {
             var at = row.DeviceTime ?? row.ReceivedAt;
             var normalized = row.NormalizedData is null ? null : JsonNode.Parse(row.NormalizedData);
             foreach (var field in Formats.FormatFields.Of(ObjectOf(row.Data, row.Payload), normalized, _ => null))
             {
-                if ((wanted is null || wanted.Contains(field.Name)) && field.Value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number)
-                    && (points.ContainsKey(field.Name) || points.Count < SeriesQuery.MaxFields))
-                {
-                    if (!points.TryGetValue(field.Name, out var list)) points[field.Name] = list = [];
-                    list.Add(new SeriesPoint(at, number));
-                }
+                Add(field.Name, field.Value, at);
+            }
+        }
+
+        foreach (var row in computedRows.OrderBy(r => r.At))
+        {
+            foreach (var (name, value) in ObjectOf(row.Fields, null) ?? [])
+            {
+                Add(name, value, row.At);
             }
         }
 
         var order = wanted is null ? points.Keys.ToList() : query.Fields!.Where(points.ContainsKey).ToList();
-        return order.ConvertAll(name => new FieldSeries(name, units.GetValueOrDefault(name), points[name]));
+        return order.ConvertAll(name => new FieldSeries(name, units.GetValueOrDefault(name), [.. points[name].OrderBy(p => p.At)]));
     }
 
     private static JsonObject? ObjectOf(string? data, byte[]? payload)

@@ -56,6 +56,8 @@ public static class AuditActions
     public const string ProfileUpdated = "Profile.Updated";
     public const string ProfileDeleted = "Profile.Deleted";
     public const string DeviceProfileAssigned = "Device.ProfileAssigned";
+    public const string DeviceAttributeSet = "Device.AttributeSet";
+    public const string DeviceAttributeDeleted = "Device.AttributeDeleted";
     public const string WorkflowCreated = "Workflow.Created";
     public const string WorkflowDraftSaved = "Workflow.DraftSaved";
     public const string WorkflowDeleted = "Workflow.Deleted";
@@ -73,6 +75,7 @@ public static class AuditActions
         RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
         DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
+        DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
         AlertAcknowledged, AlertCleared,
     ];

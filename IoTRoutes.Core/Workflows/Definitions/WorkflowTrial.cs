@@ -92,6 +92,8 @@ public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider serv
             .Select(x => new { x.Id, x.Name, x.Key, x.EntityId, x.ProfileId }).SingleOrDefaultAsync(ct);
         if (device is null) return null;
         var profile = device.ProfileId is { } p ? await db.Profiles.IgnoreQueryFilters().Where(x => x.Id == p).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
-        return new DeviceContext(device.Id, device.Name, device.Key, device.EntityId, device.ProfileId, profile, new Dictionary<string, object?>());
+        var attributes = await Devices.Attributes.DeviceAttributeReader.ReadAsync(db, [device.Id], ct);
+        return new DeviceContext(device.Id, device.Name, device.Key, device.EntityId, device.ProfileId, profile,
+            attributes.GetValueOrDefault(device.Id) ?? Devices.Attributes.DeviceAttributeReader.None);
     }
 }

@@ -7,7 +7,7 @@ namespace IoTRoutes.Core.Workflows.Runner;
 /// <summary>A device as a run sees it, with its entity's path (to keep a workflow to its own part of the entity tree).</summary>
 internal sealed record RunDevice(DeviceContext Context, string Path);
 
-/// <summary>Loads the devices a batch of events is about, in one query each for devices and profiles.</summary>
+/// <summary>Loads the devices a batch of events is about, with their profiles' names and their attributes, in one query each.</summary>
 internal static class RunDevices
 {
     public static async Task<Dictionary<Guid, RunDevice>> LoadAsync(AppDbContext db, List<Guid> ids, CancellationToken ct)
@@ -16,8 +16,11 @@ internal static class RunDevices
             .Select(d => new { d.Id, d.Name, d.Key, d.EntityId, d.Entity!.Path, d.ProfileId }).ToListAsync(ct);
         var profileIds = rows.Select(r => r.ProfileId).OfType<Guid>().Distinct().ToList();
         var profiles = await db.Profiles.IgnoreQueryFilters().Where(p => profileIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        // Read once per batch: an attribute a run sets is seen from the next batch on.
+        var attributes = await Devices.Attributes.DeviceAttributeReader.ReadAsync(db, ids, ct);
         return rows.ToDictionary(r => r.Id, r => new RunDevice(
-            new DeviceContext(r.Id, r.Name, r.Key, r.EntityId, r.ProfileId, r.ProfileId is { } p ? profiles.GetValueOrDefault(p) : null, new Dictionary<string, object?>()),
+            new DeviceContext(r.Id, r.Name, r.Key, r.EntityId, r.ProfileId, r.ProfileId is { } p ? profiles.GetValueOrDefault(p) : null,
+                attributes.GetValueOrDefault(r.Id) ?? Devices.Attributes.DeviceAttributeReader.None),
             r.Path));
     }
 }

@@ -22,6 +22,33 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(2002)
+                        .HasColumnType("character varying(2002)");
+
+                    b.HasKey("DeviceId", "Key");
+
+                    b.ToTable("DeviceAttributes", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.Property<Guid>("Id")
@@ -595,6 +622,49 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.HasIndex("FormatId");
 
                     b.ToTable("ProfileFormats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("EffectKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EffectKey")
+                        .IsUnique();
+
+                    b.HasIndex("DeviceId", "At");
+
+                    b.ToTable("ComputedTelemetry", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1399,6 +1469,17 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.ToTable("WorkflowNodeStates", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
@@ -1511,6 +1592,17 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>

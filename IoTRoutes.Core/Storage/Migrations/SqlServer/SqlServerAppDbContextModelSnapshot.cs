@@ -22,6 +22,33 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(2002)
+                        .HasColumnType("nvarchar(2002)");
+
+                    b.HasKey("DeviceId", "Key");
+
+                    b.ToTable("DeviceAttributes", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.Property<Guid>("Id")
@@ -595,6 +622,50 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.HasIndex("FormatId");
 
                     b.ToTable("ProfileFormats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("EffectKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EffectKey")
+                        .IsUnique()
+                        .HasFilter("[EffectKey] IS NOT NULL");
+
+                    b.HasIndex("DeviceId", "At");
+
+                    b.ToTable("ComputedTelemetry", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1399,6 +1470,17 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("WorkflowNodeStates", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
@@ -1511,6 +1593,17 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>

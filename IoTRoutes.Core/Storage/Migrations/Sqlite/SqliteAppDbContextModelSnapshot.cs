@@ -17,6 +17,33 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(2002)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "Key");
+
+                    b.ToTable("DeviceAttributes", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.Property<Guid>("Id")
@@ -590,6 +617,49 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.HasIndex("FormatId");
 
                     b.ToTable("ProfileFormats", (string)null);
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EffectKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EffectKey")
+                        .IsUnique();
+
+                    b.HasIndex("DeviceId", "At");
+
+                    b.ToTable("ComputedTelemetry", (string)null);
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
@@ -1394,6 +1464,17 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("WorkflowNodeStates", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Devices.Attributes.DeviceAttribute", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Devices.Certificates.DeviceCertificate", b =>
                 {
                     b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
@@ -1506,6 +1587,17 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .HasForeignKey("ProfileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Messaging.Telemetry.ComputedTelemetry", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Devices.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Security.Audit.AuditEntry", b =>
