@@ -48,6 +48,27 @@ public sealed class Api(string url, string email, string password) : IDisposable
 
     public async Task<Stats> StatsAsync() => (await _http.GetFromJsonAsync<Stats>("/api/v1/messages/stats"))!;
 
+    public Task<Guid> CreateWorkflowAsync(JsonObject workflow) => CreateAsync("/api/v1/workflows", workflow);
+
+    public async Task PublishWorkflowAsync(Guid id)
+    {
+        var response = await _http.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Publishing the workflow: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>The messages waiting for the workflow, how many its trigger ran on, and its nodes' errors (since the process started).</summary>
+    public async Task<(long Waiting, long In, long Errors)> WorkflowRuntimeAsync(Guid id)
+    {
+        var runtime = (await _http.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{id}"))!["runtime"];
+        if (runtime is null) return (0, 0, 0);
+        var nodes = runtime["nodes"]!.AsArray();
+        var trigger = nodes.FirstOrDefault(n => n!["nodeId"]!.GetValue<string>() == "in");
+        return (runtime["waiting"]!.GetValue<long>(), trigger?["in"]?.GetValue<long>() ?? 0, nodes.Sum(n => n!["errors"]?.GetValue<long>() ?? 0));
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<Guid> CreateAsync(string path, object body)

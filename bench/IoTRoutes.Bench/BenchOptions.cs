@@ -33,6 +33,12 @@ public sealed record BenchOptions
     public string Database { get; init; } = "Sqlite";
     public string? ConnectionString { get; init; }
     public bool Baseline { get; init; } = true;
+
+    /// <summary>
+    /// Each round runs the ingest twice on fresh IoTRoutes processes, without and with issue 15's five-node workflow active on
+    /// every device (JSON only), and reports the ratio and the workflow's lag.
+    /// </summary>
+    public bool Workflow { get; init; }
     public string Output { get; init; } = "docs";
     public bool Record { get; init; }
 
@@ -65,6 +71,7 @@ public sealed record BenchOptions
                 "--database" => o with { Database = Next() },
                 "--connection-string" => o with { ConnectionString = Next() },
                 "--no-baseline" => o with { Baseline = false },
+                "--workflow" => o with { Workflow = true },
                 "--output" => o with { Output = Next() },
                 "--record" => o with { Record = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}. See bench/README.md."),
@@ -75,6 +82,11 @@ public sealed record BenchOptions
         if (o.Mode != "ingest" && formats is not [PayloadFormat.Json])
         {
             throw new ArgumentException("--format applies to the ingest mode; kill and idle publish JSON.");
+        }
+
+        if (o.Workflow && (o.Mode != "ingest" || formats is not [PayloadFormat.Json]))
+        {
+            throw new ArgumentException("--workflow applies to the ingest mode with JSON.");
         }
 
         return o;

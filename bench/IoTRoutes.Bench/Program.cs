@@ -38,6 +38,12 @@ async Task IngestAsync()
     // Binary and Script each on a fresh IoTRoutes with the same warm-up and load, in alternating order from one round to
     // the next (a drift of the machine's speed then favours none of them), and each format is compared with the JSON run
     // of its own round.
+    if (options.Workflow)
+    {
+        await WorkflowRoundsAsync();
+        return;
+    }
+
     var formats = PayloadFormats.Parse(options.Format);
     var reference = formats[0];
     var rounds = new List<(BareRun? Bare, Dictionary<PayloadFormat, IngestRun> Runs)>();
@@ -77,6 +83,31 @@ async Task IngestAsync()
     }
 }
 
+async Task WorkflowRoundsAsync()
+{
+    // Without and with the workflow on fresh processes, the order alternating from round to round (see IngestAsync).
+    var rounds = new List<(IngestRun Without, IngestRun With)>();
+    for (var round = 1; round <= options.Repeat; round++)
+    {
+        Console.WriteLine($"round {round} of {options.Repeat}");
+        IngestRun without, with;
+        if (round % 2 == 1)
+        {
+            without = await IoTRoutesRunAsync(PayloadFormat.Json);
+            with = await IoTRoutesRunAsync(PayloadFormat.Json, workflow: true);
+        }
+        else
+        {
+            with = await IoTRoutesRunAsync(PayloadFormat.Json, workflow: true);
+            without = await IoTRoutesRunAsync(PayloadFormat.Json);
+        }
+
+        rounds.Add((without, with));
+    }
+
+    report.Workflow(rounds);
+}
+
 async Task<BareRun> BareRunAsync(PayloadFormat format)
 {
     var payload = Payloads.For(format, options.PayloadBytes);
@@ -97,7 +128,7 @@ async Task<BareRun> BareRunAsync(PayloadFormat format)
     return run;
 }
 
-async Task<IngestRun> IoTRoutesRunAsync(PayloadFormat format)
+async Task<IngestRun> IoTRoutesRunAsync(PayloadFormat format, bool workflow = false)
 {
     await using var app = await StartAppAsync();
     using var api = new Api(app.Url, options.Email, options.Password);
@@ -109,6 +140,7 @@ async Task<IngestRun> IoTRoutesRunAsync(PayloadFormat format)
     }
 
     var devices = await api.CreateDevicesAsync(options.Devices, $"Bench {format}", profileId);
+    Guid? workflowId = workflow ? await WorkflowLoad.PublishAsync(api) : null;
     var payload = Payloads.For(format, options.PayloadBytes);
     var credentials = Enumerable.Range(0, options.Clients).Select(i => (Credentials?)devices[i % devices.Count]).ToList();
     var topics = credentials.Select(c => $"devices/{c!.Key}/telemetry").ToList();
@@ -132,23 +164,44 @@ async Task<IngestRun> IoTRoutesRunAsync(PayloadFormat format)
         }
     }
 
+    if (workflowId is { } warmed)
+    {
+        await WorkflowLoad.DrainAsync(api, warmed, TimeSpan.FromMinutes(5)); // the warm-up's backlog is not this run's
+    }
+
     var before = await api.StatsAsync();
     var cpuBefore = app.CpuTime;
     var machine = MachineCpu.Sample();
+    using var sampling = new CancellationTokenSource();
+    var lagSamples = workflowId is { } sampled ? WorkflowLoad.SampleAsync(api, sampled, sampling.Token) : null;
     var clock = Stopwatch.StartNew();
     var run = await Publishers.RunAsync(connected, topics, options, payload);
     var busy = MachineCpu.BusySince(machine);
     var after = await WaitForProcessedAsync(api, before, run.Acknowledged, TimeSpan.FromMinutes(5));
     var ingestSeconds = clock.Elapsed.TotalSeconds;
     var cpu = app.CpuTime - cpuBefore;
+    WorkflowLag? lag = null;
+    if (workflowId is { } measured)
+    {
+        await sampling.CancelAsync();
+        var samples = await lagSamples!;
+        var (drain, runIn, errors) = await WorkflowLoad.DrainAsync(api, measured, TimeSpan.FromMinutes(5));
+        lag = new WorkflowLag(samples, drain, runIn, errors);
+    }
+
     var (_, peak) = app.Memory();
     connected.ForEach(c => c.Dispose());
     var stored = after.Received - before.Received;
     var processed = after.Processed + after.Rejected - before.Processed - before.Rejected;
-    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy, renders, format);
+    var result = new IngestRun(run, stored, processed, processed / ingestSeconds, cpu, clock.Elapsed, peak, busy, renders, format, lag);
     Console.WriteLine($"IoTRoutes ({PayloadFormats.Describe(format, options.PayloadBytes)}): {run.PerSecond:N0} acks/s, ingest {result.IngestPerSecond:N0} msg/s, p50 {run.Percentile(50):N1} ms, " +
                       $"p99 {run.Percentile(99):N1} ms, lost {run.Acknowledged - stored}, CPU {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0}% " +
                       $"({cpu.TotalMicroseconds / Math.Max(1, run.Acknowledged):N1} µs per message), machine {busy:P0} busy, peak {peak / 1048576} MiB");
+    if (lag is not null)
+    {
+        Console.WriteLine($"  workflow: waiting max {lag.MaxWaiting:N0}, growth {lag.Growth:N2}, caught up {lag.DrainSeconds:N1} s after, ran {lag.RunIn:N0} messages, {lag.Errors} errors");
+    }
+
     Console.WriteLine($"  pages under the warm-up load: {renders.Count} renders of {string.Join(", ", renders.Select(r => r.Page).Distinct())}, " +
                       $"{renders.Count(r => !r.Ok)} failed, p50 {result.PagePercentile(50):N0} ms, max {result.PagePercentile(100):N0} ms");
     await PayloadFormats.VerifyAsync(api, format, formatId, start, after, devices);

@@ -8,7 +8,7 @@ namespace IoTRoutes.Bench;
 /// <summary>One measured IoTRoutes run: the publishers' view, what was stored, and the process's CPU and memory.</summary>
 public sealed record IngestRun(
     PublishResult Publish, long Stored, long Processed, double IngestPerSecond, TimeSpan Cpu, TimeSpan Wall, long PeakBytes, double MachineBusy,
-    List<(string Page, double Ms, bool Ok)> PageRenders, PayloadFormat Format = PayloadFormat.Json)
+    List<(string Page, double Ms, bool Ok)> PageRenders, PayloadFormat Format = PayloadFormat.Json, WorkflowLag? Lag = null)
 {
     public double CpuMicrosecondsPerMessage => Cpu.TotalMicroseconds / Math.Max(1, Publish.Acknowledged);
 
@@ -101,6 +101,44 @@ public sealed class Report(BenchOptions options)
         };
         Console.WriteLine($"formats, median of {rounds.Count} round(s): binary/json {binary:N2} (target 0.90: {(binary >= 0.9 ? "met" : "short")}), " +
                           $"script/json {script:N2} (target 0.50: {(script >= 0.5 ? "met" : "short")})");
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            Console.WriteLine($"  round {i + 1}: {Round(rounds[i])}");
+        }
+    }
+
+    /// <summary>
+    /// Each round's run without and with the workflow on every device (--workflow): ingest rates, their ratio (target 0.9),
+    /// CPU per message, and the workflow's lag (largest backlog, its growth from the first quarter of the run to the last,
+    /// the time to catch up once publishing stopped); the top-level numbers are medians of the rounds.
+    /// </summary>
+    public void Workflow(List<(IngestRun Without, IngestRun With)> rounds)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        static string Round((IngestRun Without, IngestRun With) r) => string.Create(CultureInfo.InvariantCulture,
+            $"without {r.Without.IngestPerSecond:N0}/s {r.Without.CpuMicrosecondsPerMessage:N1} µs/msg, with {r.With.IngestPerSecond:N0}/s " +
+            $"{r.With.CpuMicrosecondsPerMessage:N1} µs/msg ({r.With.IngestPerSecond / r.Without.IngestPerSecond:N2}), waiting max {r.With.Lag!.MaxWaiting:N0} " +
+            $"growth {r.With.Lag.Growth:N2}, caught up {r.With.Lag.DrainSeconds:N1} s after, ran {r.With.Lag.RunIn:N0}, errors {r.With.Lag.Errors}");
+
+        var ratio = Median(rounds.Select(r => r.With.IngestPerSecond / r.Without.IngestPerSecond));
+        _results["workflow"] = new
+        {
+            withoutIngestPerSecond = Median(rounds.Select(r => r.Without.IngestPerSecond)),
+            withIngestPerSecond = Median(rounds.Select(r => r.With.IngestPerSecond)),
+            withToWithout = ratio,
+            withoutCpuMicrosecondsPerMessage = Median(rounds.Select(r => r.Without.CpuMicrosecondsPerMessage)),
+            withCpuMicrosecondsPerMessage = Median(rounds.Select(r => r.With.CpuMicrosecondsPerMessage)),
+            maxWaiting = Median(rounds.Select(r => (double)r.With.Lag!.MaxWaiting)),
+            waitingGrowth = Median(rounds.Select(r => r.With.Lag!.Growth)),
+            catchUpSeconds = Median(rounds.Select(r => r.With.Lag!.DrainSeconds)),
+            rounds = string.Join("; ", rounds.Select(Round)),
+        };
+        Console.WriteLine($"workflow, median of {rounds.Count} round(s): with/without {ratio:N2} (target 0.90: {(ratio >= 0.9 ? "met" : "short")})");
         for (var i = 0; i < rounds.Count; i++)
         {
             Console.WriteLine($"  round {i + 1}: {Round(rounds[i])}");
