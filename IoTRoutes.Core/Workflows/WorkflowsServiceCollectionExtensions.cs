@@ -39,6 +39,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
         services.AddScoped<WorkflowService>();
+        services.TryAddSingleton<WorkflowDryRun>();
         services.AddScoped<WorkflowTrial>();
         return services;
     }
