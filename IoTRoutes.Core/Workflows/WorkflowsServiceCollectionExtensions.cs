@@ -33,6 +33,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());
         services.AddSingleton<Runner.WorkflowRunner>();
         services.AddScoped<Runner.WorkflowRunHistory>();
+        services.AddScoped<Runner.MessageTraces>();
         services.AddHostedService(sp => sp.GetRequiredService<Runner.WorkflowRunner>());
         services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();

@@ -3,6 +3,7 @@ using IoTRoutes.Core;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Workflows.Definitions;
 using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Runner;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -62,6 +63,10 @@ public static class WorkflowsApi
             .WithSummary("Recorded runs, newest first: every failed run, every run while debug mode was on (limit 1-500, default 100)").RequirePermission(view);
         app.MapGet("/api/v1/runs/{id:guid}", RunAsync).WithTags("Workflows").WithName("GetWorkflowRun")
             .WithSummary("One recorded run with its trace: the path, the failing node's input, each step when traced")
+            .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
+        app.MapGet("/api/v1/messages/{id:guid}/trace", TraceAsync).WithTags("Workflows").WithName("TraceMessage")
+            .WithSummary("A message's way through each workflow that handled it: the recorded run, or a dry-run replay (replay: true) of the version " +
+                         "active when it was received, node state as it is now; needs Messages View too")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
         return app;
     }
@@ -165,6 +170,9 @@ public static class WorkflowsApi
         { MessageId: not null, DeviceId: not null } => new() { ["deviceId"] = ["A stored message names its device: deviceId goes only with input."] },
         _ => null,
     };
+
+    private static async Task<Results<Ok<MessageTraceDto>, ProblemHttpResult>> TraceAsync(Guid id, MessageTraces traces, CancellationToken ct) =>
+        await traces.TraceAsync(id, ct) is { } trace ? TypedResults.Ok(trace) : NotFoundProblem.Message(id);
 
     private static async Task<Results<Ok<IReadOnlyList<WorkflowTestResult>>, ProblemHttpResult>> RunTestsAsync(
         Guid id, WorkflowTrial trial, CancellationToken ct)
