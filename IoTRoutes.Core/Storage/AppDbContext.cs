@@ -40,6 +40,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Definitions.Workflow> Workflows => Set<Workflows.Definitions.Workflow>();
     public DbSet<Workflows.Definitions.WorkflowVersion> WorkflowVersions => Set<Workflows.Definitions.WorkflowVersion>();
     public DbSet<Workflows.Definitions.WorkflowDraftRevision> WorkflowDrafts => Set<Workflows.Definitions.WorkflowDraftRevision>();
+    public DbSet<Workflows.Definitions.WorkflowActivation> WorkflowActivations => Set<Workflows.Definitions.WorkflowActivation>();
     public DbSet<Workflows.State.WorkflowNodeState> WorkflowNodeStates => Set<Workflows.State.WorkflowNodeState>();
     public DbSet<Workflows.Runner.WorkflowPosition> WorkflowPositions => Set<Workflows.Runner.WorkflowPosition>();
     public DbSet<Workflows.Runner.WorkflowLease> WorkflowLeases => Set<Workflows.Runner.WorkflowLease>();

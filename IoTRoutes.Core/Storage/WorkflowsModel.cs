@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Storage;
 
-/// <summary>The tables of workflows: definitions with their drafts, published versions and recent draft revisions.</summary>
+/// <summary>The tables of workflows: definitions with their drafts, published versions, their activations and recent draft revisions.</summary>
 internal static class WorkflowsModel
 {
     public static void Configure(ModelBuilder modelBuilder, AppDbContext context)
@@ -27,6 +27,12 @@ internal static class WorkflowsModel
             v.Property(x => x.PublishedBy).HasMaxLength(256);
             v.Property(x => x.Note).HasMaxLength(WorkflowRules.MaxNoteLength);
             v.HasOne<Workflow>().WithMany().HasForeignKey(x => x.WorkflowId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WorkflowActivation>(a =>
+        {
+            a.ToTable("WorkflowActivations");
+            a.HasKey(x => new { x.WorkflowId, x.ActivatedAt });
+            a.HasOne<Workflow>().WithMany().HasForeignKey(x => x.WorkflowId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<WorkflowDraftRevision>(d =>
         {

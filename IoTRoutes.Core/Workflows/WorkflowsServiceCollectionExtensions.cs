@@ -37,12 +37,14 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<Devices.ConnectionEventIds>();
         services.AddSingleton<Runner.WorkflowRunner>();
         services.AddScoped<Runner.WorkflowRunHistory>();
+        services.AddScoped<Runner.MessageTraces>();
         services.AddHostedService(sp => sp.GetRequiredService<Runner.WorkflowRunner>());
         services.TryAddSingleton<IWorkflowExpressions, NCalcExpressions>();
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
         services.AddScoped<WorkflowService>();
+        services.TryAddSingleton<WorkflowDryRun>();
         services.AddScoped<WorkflowTrial>();
         return services;
     }

@@ -3,6 +3,7 @@ using IoTRoutes.Core;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Workflows.Definitions;
 using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Runner;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,7 +21,7 @@ public sealed record DebugRequest(bool? Enabled);
 
 public sealed record DebugResponse(DateTimeOffset? DebugUntil);
 
-/// <summary>A dry run's input: the item's fields, and optionally the device it is about.</summary>
+/// <summary>A dry run's input: the item's fields (and optionally the device it is about), or a stored message's id.</summary>
 public sealed record WorkflowTestRequest(JsonObject? Input, Guid? DeviceId, Guid? MessageId);
 
 public static class WorkflowsApi
@@ -54,13 +55,18 @@ public static class WorkflowsApi
         api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow")
             .WithSummary("Trace every run for the next 15 minutes ({\"enabled\":false} switches it off)").RequirePermission(manage);
         api.MapPost("/{id:guid}/test", TestAsync).WithName("TestWorkflow")
-            .WithSummary("Dry run of the draft on {input, deviceId}: the trace, and the effects it would have had (none happens)").RequirePermission(view);
+            .WithSummary("Dry run of the draft on {input, deviceId} or on a stored message {messageId} (the item as the runner makes it; needs Messages View too): " +
+                         "the trace, and the effects it would have had (none happens)").RequirePermission(view);
         api.MapPost("/{id:guid}/tests/run", RunTestsAsync).WithName("RunWorkflowTests")
             .WithSummary("Run the workflow's test cases on its draft: pass or fail per case").RequirePermission(view);
         api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListWorkflowRuns")
             .WithSummary("Recorded runs, newest first: every failed run, every run while debug mode was on (limit 1-500, default 100)").RequirePermission(view);
         app.MapGet("/api/v1/runs/{id:guid}", RunAsync).WithTags("Workflows").WithName("GetWorkflowRun")
             .WithSummary("One recorded run with its trace: the path, the failing node's input, each step when traced")
+            .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
+        app.MapGet("/api/v1/messages/{id:guid}/trace", TraceAsync).WithTags("Workflows").WithName("TraceMessage")
+            .WithSummary("A message's way through each workflow that handled it: the recorded run, or a dry-run replay (replay: true) of the version " +
+                         "active when it was received, node state as it is now; needs Messages View too")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
         return app;
     }
@@ -142,28 +148,31 @@ public static class WorkflowsApi
     private static async Task<Results<Ok<DryRunResult>, ValidationProblem, ProblemHttpResult>> TestAsync(
         Guid id, WorkflowTestRequest request, WorkflowTrial trial, CancellationToken ct)
     {
-        if (request.MessageId is not null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["messageId"] = ["Replaying a stored message is not available yet: send its fields as input."],
-            });
-        }
-
-        if (request.Input is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["input"] = ["Send the item's fields as an object: {\"input\":{\"temp\":31}}."] });
-        }
-
-        var outcome = await trial.TestAsync(id, request.Input, request.DeviceId, ct);
+        if (InputErrors(request) is { } wrong) return TypedResults.ValidationProblem(wrong);
+        var outcome = request.MessageId is { } messageId
+            ? await trial.TestMessageAsync(id, messageId, ct)
+            : await trial.TestAsync(id, request.Input!, request.DeviceId, ct);
         return outcome.Outcome switch
         {
             ChangeOutcome.Done => TypedResults.Ok(outcome.Result!),
+            ChangeOutcome.NotFound when outcome.MissingMessage is { } missing => NotFoundProblem.Message(missing),
             ChangeOutcome.NotFound => NotFoundProblem.Workflow(id),
             _ when outcome.Errors is { } errors => TypedResults.ValidationProblem(errors),
             _ => Problems(outcome.Problems, null),
         };
     }
+
+    /// <summary>Either fields (with a device, if any) or a stored message: both, or neither, is a 400.</summary>
+    private static Dictionary<string, string[]>? InputErrors(WorkflowTestRequest request) => request switch
+    {
+        { Input: null, MessageId: null } => new() { ["input"] = ["Send the item's fields as input ({\"input\":{\"temp\":31}}) or a stored message's id as messageId."] },
+        { Input: not null, MessageId: not null } => new() { ["messageId"] = ["Send input or messageId, not both."] },
+        { MessageId: not null, DeviceId: not null } => new() { ["deviceId"] = ["A stored message names its device: deviceId goes only with input."] },
+        _ => null,
+    };
+
+    private static async Task<Results<Ok<MessageTraceDto>, ProblemHttpResult>> TraceAsync(Guid id, MessageTraces traces, CancellationToken ct) =>
+        await traces.TraceAsync(id, ct) is { } trace ? TypedResults.Ok(trace) : NotFoundProblem.Message(id);
 
     private static async Task<Results<Ok<IReadOnlyList<WorkflowTestResult>>, ProblemHttpResult>> RunTestsAsync(
         Guid id, WorkflowTrial trial, CancellationToken ct)

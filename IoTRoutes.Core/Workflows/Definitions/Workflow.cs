@@ -58,6 +58,17 @@ public sealed class WorkflowVersion
 }
 
 /// <summary>
+/// A version becoming the one that runs, and when (every publish today). A message's trace finds by it the version that
+/// handled a message: the one activated last before the message was received.
+/// </summary>
+public sealed class WorkflowActivation
+{
+    public Guid WorkflowId { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset ActivatedAt { get; set; }
+}
+
+/// <summary>
 /// A recent draft revision, kept so that a stale save can be told what changed since the revision it started from
 /// (the last <see cref="WorkflowService.KeptDrafts"/> per workflow).
 /// </summary>

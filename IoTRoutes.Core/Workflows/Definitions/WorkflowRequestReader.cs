@@ -121,14 +121,22 @@ public static class WorkflowRequestReader
             }
             catch (JsonException e)
             {
-                errors[place] = [$"A test case is {{\"name\",\"input\",\"deviceId\",\"expected\"}}: {e.Message}"];
+                errors[place] = [$"A test case is {{\"name\",\"input\" or \"messageId\",\"deviceId\",\"expected\"}}: {e.Message}"];
                 continue;
             }
 
             if (test is null || string.IsNullOrWhiteSpace(test.Name)) errors[$"{place}.name"] = ["A test case needs a name."];
             else if (!names.Add(test.Name)) errors[$"{place}.name"] = [$"Another test case is named {test.Name}."];
-            if (test?.Input is null) errors[$"{place}.input"] = ["A test case needs an input: the item's fields as an object."];
-            if (test is { Name: not null, Input: not null }) cases.Add(test);
+            var inputError = test switch
+            {
+                null => null,
+                { Input: null, MessageId: null } => "A test case needs an input (the item's fields as an object) or a stored message's id (messageId).",
+                { Input: not null, MessageId: not null } => "A test case has an input or a messageId, not both.",
+                { MessageId: not null, DeviceId: not null } => "A stored message names its device: deviceId goes only with an input.",
+                _ => null,
+            };
+            if (inputError is not null) errors[$"{place}.input"] = [inputError];
+            if (test is { Name: not null } && inputError is null) cases.Add(test);
         }
 
         return cases;

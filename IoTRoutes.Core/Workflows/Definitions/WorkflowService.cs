@@ -200,6 +200,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         };
         db.WorkflowVersions.Add(version);
         workflow.ActiveVersion = version.Version;
+        db.WorkflowActivations.Add(new WorkflowActivation { WorkflowId = id, Version = version.Version, ActivatedAt = version.PublishedAt });
         try
         {
             await db.SaveChangesAsync(ct);

@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 namespace IoTRoutes.Core.Workflows.Definitions;
 
 /// <summary>An input with what a dry run of the draft is expected to do; kept with the workflow, run by <c>tests/run</c>.</summary>
-/// <param name="DeviceId">The device the item is about, as in a test run; none by default.</param>
-public sealed record WorkflowTestCase(string Name, JsonObject Input, Guid? DeviceId = null, WorkflowExpectation? Expected = null);
+/// <param name="Input">The item's fields; or else <paramref name="MessageId"/>.</param>
+/// <param name="DeviceId">The device the item is about, as in a test run; none by default (only with <paramref name="Input"/>).</param>
+/// <param name="MessageId">A stored message the item is made of, as the runner makes it (its device included).</param>
+public sealed record WorkflowTestCase(string Name, JsonObject? Input, Guid? DeviceId = null, WorkflowExpectation? Expected = null, Guid? MessageId = null);
 
 /// <summary>
 /// What a test case checks; each part is optional. <paramref name="Ports"/>: node id → the port it must have sent an

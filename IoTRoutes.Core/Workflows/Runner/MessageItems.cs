@@ -10,7 +10,7 @@ namespace IoTRoutes.Core.Workflows.Runner;
 /// </summary>
 internal static class MessageItems
 {
-    public static WorkflowItem From(Guid id, string topic, DateTimeOffset receivedAt, DateTimeOffset? deviceTime, string? data, byte[] payload, DeviceContext device) =>
+    public static WorkflowItem From(Guid id, string topic, DateTimeOffset receivedAt, DateTimeOffset? deviceTime, string? data, byte[] payload, DeviceContext? device) =>
         WorkflowItem.FromJson(Fields(data, payload), device, new MessageContext(id, topic, receivedAt, deviceTime), "message");
 
     private static JsonObject Fields(string? data, byte[] payload)

@@ -4,11 +4,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Workflows.Runner;
 
-/// <summary>A device as a run sees it, with its entity's path (to keep a workflow to its own part of the entity tree).</summary>
-internal sealed record RunDevice(DeviceContext Context, string Path);
+/// <summary>A device as a run sees it (<c>device.name</c>…), with its entity's path (to keep a workflow to its own part of the entity tree).</summary>
+public sealed record RunDevice(DeviceContext Context, string Path)
+{
+    /// <summary>
+    /// Whether <paramref name="entity"/> (the device's entity: triggers ask of no other) is <paramref name="ancestor"/>
+    /// or below it; the device's path holds the ids from the root down, so no other entity needs reading.
+    /// </summary>
+    public bool Within(Guid entity, Guid ancestor) =>
+        entity == Context.EntityId && Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal);
+}
 
 /// <summary>Loads the devices a batch of events is about, with their profiles' names and their attributes, in one query each.</summary>
-internal static class RunDevices
+public static class RunDevices
 {
     public static async Task<Dictionary<Guid, RunDevice>> LoadAsync(AppDbContext db, List<Guid> ids, CancellationToken ct)
     {

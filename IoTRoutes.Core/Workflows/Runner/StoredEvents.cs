@@ -11,10 +11,11 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Workflows.Runner;
 
 /// <summary>
-/// Something stored that starts runs: a message or a connection event, in id order. <see cref="Runnable"/> is false for
-/// what is read but not run (a rejected message): the position still passes it.
+/// Something stored that starts runs: a message or a connection event, in id order, with its device (null when gone) and
+/// the item a run gets. <see cref="Runnable"/> is false for what is read but not run (a rejected message): the position
+/// still passes it.
 /// </summary>
-internal sealed record StoredEvent(Guid Id, Guid DeviceId, TriggerKind Kind, ExchangeType? Exchange, bool Runnable, Func<DeviceContext, WorkflowItem> Item);
+internal sealed record StoredEvent(Guid Id, Guid DeviceId, TriggerKind Kind, ExchangeType? Exchange, bool Runnable, RunDevice? Device, WorkflowItem Item);
 
 /// <summary>Where a trigger's events are read: stored messages (OnMessage) or connection events (OnDevice*).</summary>
 internal interface IStoredEvents
@@ -34,18 +35,8 @@ internal sealed class StoredMessages(MessageIntake intake) : IStoredEvents
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(AppDbContext db, Guid after, Guid below, int take, CancellationToken ct)
     {
-        var rows = await db.Messages.IgnoreQueryFilters()
-            .Where(m => m.Id > after && m.Id < below)
-            .OrderBy(m => m.Id).Take(take)
-            .Select(m => new { m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId })
-            .ToListAsync(ct);
-        var formatIds = rows.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
-        var exchanges = formatIds.Count == 0 ? [] : await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
-        return rows.ConvertAll(m => new StoredEvent(
-            m.Id, m.DeviceId, TriggerKind.Message,
-            m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry,
-            m.State == MessageState.Processed,
-            device => MessageItems.From(m.Id, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device)));
+        var messages = await StoredMessageItems.ReadAsync(db, db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).OrderBy(m => m.Id).Take(take), ct);
+        return [.. messages.Select(m => new StoredEvent(m.Id, m.DeviceId, TriggerKind.Message, m.ExchangeType, m.State == MessageState.Processed, m.Device, m.Item))];
     }
 
     public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
@@ -64,9 +55,13 @@ internal sealed class StoredConnectionEvents(ConnectionEventIds ids) : IStoredEv
     {
         var rows = await db.ConnectionEvents.IgnoreQueryFilters().AsNoTracking()
             .Where(e => e.Id > after && e.Id < below).OrderBy(e => e.Id).Take(take).ToListAsync(ct);
-        return rows.ConvertAll(e => new StoredEvent(
-            e.Id, e.DeviceId, e.Connected ? TriggerKind.DeviceConnected : TriggerKind.DeviceDisconnected, null, true,
-            device => WorkflowItem.FromJson(Fields(e), device, null, e.Connected ? "connected" : "disconnected")));
+        var devices = rows.Count == 0 ? [] : await RunDevices.LoadAsync(db, [.. rows.Select(e => e.DeviceId).Distinct()], ct);
+        return rows.ConvertAll(e =>
+        {
+            var device = devices.GetValueOrDefault(e.DeviceId);
+            return new StoredEvent(e.Id, e.DeviceId, e.Connected ? TriggerKind.DeviceConnected : TriggerKind.DeviceDisconnected, null, true, device,
+                WorkflowItem.FromJson(Fields(e), device?.Context, null, e.Connected ? "connected" : "disconnected"));
+        });
     }
 
     public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>

@@ -185,23 +185,20 @@ public sealed class WorkflowRunner(
     private async Task RunEventsAsync(AppDbContext db, ActiveWorkflow workflow, CompiledWorkflow compiled, TriggerRunner trigger, List<StoredEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
-        var devices = await RunDevices.LoadAsync(db, events.Select(e => e.DeviceId).Distinct().ToList(), ct);
-        var paths = await db.Entities.IgnoreQueryFilters().Select(e => new { e.Id, e.Path }).ToDictionaryAsync(e => e.Id, e => e.Path, ct);
-        bool Within(Guid entity, Guid ancestor) => paths.TryGetValue(entity, out var path) && paths.TryGetValue(ancestor, out var above) && path.StartsWith(above, StringComparison.Ordinal);
         var debug = workflow.DebugUntil > clock.GetUtcNow();
         var effects = new PerformingEffects(services);
         foreach (var e in events)
         {
             // Only devices in the workflow's own part of the entity tree, whatever its trigger names.
-            if (!devices.TryGetValue(e.DeviceId, out var device) || !device.Path.StartsWith(workflow.EntityPath, StringComparison.Ordinal)
-                || !trigger.Matches(new TriggerEvent(e.Kind, device.Context.Id, device.Context.EntityId, device.Context.ProfileId, e.Exchange), Within))
+            if (e.Device is not { } device || !device.Path.StartsWith(workflow.EntityPath, StringComparison.Ordinal)
+                || !trigger.Matches(new TriggerEvent(e.Kind, device.Context.Id, device.Context.EntityId, device.Context.ProfileId, e.Exchange), device.Within))
             {
                 continue;
             }
 
             var started = clock.GetUtcNow();
             var run = new RunContext(Guid.CreateVersion7(), workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug, SourceId = e.Id };
-            var outcome = await WorkflowExecutor.RunAsync(compiled, e.Item(device.Context), run);
+            var outcome = await WorkflowExecutor.RunAsync(compiled, e.Item, run);
             if (!outcome.Succeeded || debug)
             {
                 db.WorkflowRuns.Add(RunRecords.From(run, outcome, e, started, clock.GetUtcNow()));

@@ -1289,6 +1289,22 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.ToTable("Workflows", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("WorkflowId", "ActivatedAt");
+
+                    b.ToTable("WorkflowActivations", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>
                 {
                     b.Property<Guid>("WorkflowId")
@@ -1689,6 +1705,15 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Workflows.Definitions.Workflow", null)
+                        .WithMany()
+                        .HasForeignKey("WorkflowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>

@@ -1290,6 +1290,22 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.ToTable("Workflows", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("ActivatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.HasKey("WorkflowId", "ActivatedAt");
+
+                    b.ToTable("WorkflowActivations", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>
                 {
                     b.Property<Guid>("WorkflowId")
@@ -1690,6 +1706,15 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Workflows.Definitions.Workflow", null)
+                        .WithMany()
+                        .HasForeignKey("WorkflowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>

@@ -1284,6 +1284,22 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.ToTable("Workflows", (string)null);
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ActivatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkflowId", "ActivatedAt");
+
+                    b.ToTable("WorkflowActivations", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>
                 {
                     b.Property<Guid>("WorkflowId")
@@ -1684,6 +1700,15 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Entity");
+                });
+
+            modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowActivation", b =>
+                {
+                    b.HasOne("IoTRoutes.Core.Workflows.Definitions.Workflow", null)
+                        .WithMany()
+                        .HasForeignKey("WorkflowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IoTRoutes.Core.Workflows.Definitions.WorkflowDraftRevision", b =>

@@ -1,0 +1,65 @@
+using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Formats;
+using IoTRoutes.Core.Messaging.Lifecycle;
+using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows.Engine;
+using IoTRoutes.Core.Workflows.Triggers;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTRoutes.Core.Workflows.Runner;
+
+/// <summary>
+/// A stored message as the runner takes it: its state, its device (null when the device is gone), the item its workflow
+/// gets and the exchange type its trigger matches.
+/// </summary>
+public sealed record StoredMessageItem(Guid Id, Guid DeviceId, MessageState State, DateTimeOffset ReceivedAt, RunDevice? Device, WorkflowItem Item, ExchangeType ExchangeType)
+{
+    /// <summary>What an OnMessage trigger matches; null when the device is gone.</summary>
+    public TriggerEvent? Event => Device is { Context: var d } ? new TriggerEvent(TriggerKind.Message, d.Id, d.EntityId, d.ProfileId, ExchangeType) : null;
+}
+
+/// <summary>
+/// The one way stored messages become workflow items, shared by the runner, dry runs of a stored message and message
+/// traces: fields from the decoded data (or, for a device without a profile, the JSON payload's top-level fields), the
+/// device with its name, key and profile, the message's id, topic and times.
+/// </summary>
+public static class StoredMessageItems
+{
+    /// <summary>
+    /// The messages of <paramref name="messages"/>, in its order, one entry each. The query decides the scope (a scoped
+    /// context's <c>db.Messages</c> for a user, <c>IgnoreQueryFilters()</c> for the runner); devices, profiles and formats
+    /// are then read whatever the scope, as the runner reads them.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredMessageItem>> ReadAsync(AppDbContext db, IQueryable<Message> messages, CancellationToken ct)
+    {
+        var rows = await messages
+            .Select(m => new { m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId })
+            .ToListAsync(ct);
+        if (rows.Count == 0) return [];
+        var devices = await RunDevices.LoadAsync(db, [.. rows.Select(m => m.DeviceId).Distinct()], ct);
+        var formatIds = rows.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
+        var exchanges = await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
+        return rows.ConvertAll(m =>
+        {
+            var device = devices.GetValueOrDefault(m.DeviceId);
+            var exchange = m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry;
+            var item = MessageItems.From(m.Id, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device?.Context);
+            return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.ReceivedAt, device, item, exchange);
+        });
+    }
+
+    /// <summary>
+    /// One stored message as a user reads it, through a context scoped to <paramref name="caller"/> (made for another
+    /// permission, say Workflows View): reading a message also needs Messages View, and one of a device outside the
+    /// caller's part of the entity tree is not found (null), as a missing one.
+    /// </summary>
+    /// <exception cref="PermissionDeniedException">The caller lacks Messages View.</exception>
+    public static async Task<StoredMessageItem?> FindAsync(AppDbContext db, Caller caller, Guid id, CancellationToken ct)
+    {
+        var needed = Permission.View(SecuredObject.Messages);
+        if (!caller.Permissions.Allows(needed)) throw new PermissionDeniedException(needed);
+        return (await ReadAsync(db, db.Messages.AsNoTracking().Where(m => m.Id == id), ct)).SingleOrDefault();
+    }
+}
