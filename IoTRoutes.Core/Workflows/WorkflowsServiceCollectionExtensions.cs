@@ -27,6 +27,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<AnomalyAction>();
         services.AddAction<RaiseAlertAction>();
         services.AddAction<ClearAlertAction>();
+        services.AddAction<SendCommandAction>();
         services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
