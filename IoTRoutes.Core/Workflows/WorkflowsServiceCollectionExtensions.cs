@@ -28,6 +28,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<RaiseAlertAction>();
         services.AddAction<ClearAlertAction>();
         services.AddAction<SendCommandAction>();
+        services.AddAction<ScriptAction>();
         services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
