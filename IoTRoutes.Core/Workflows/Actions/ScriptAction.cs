@@ -86,8 +86,11 @@ public sealed class ScriptAction : WorkflowAction
 
     internal sealed class Runner(ScriptSandbox sandbox) : NodeRunner
     {
-        /// <summary>Why calls do not share engines (null when they do): for tests and the benchmark.</summary>
+        /// <summary>Why calls do not share engines (null when they do).</summary>
         internal string? WhyNotReused => sandbox.WhyNotReused;
+
+        /// <summary>Engines made for calls so far; null when each call gets a fresh one.</summary>
+        internal long? EnginesCreated => sandbox.EnginesCreated;
 
         public override ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {

@@ -47,7 +47,7 @@ public sealed class SendCommandAction : WorkflowAction
 
     public override NodeRunner? Compile(NodeCompilation node)
     {
-        var name = node.Text("name", required: true, CommandRules.MaxNameLength + 100)?.Trim();
+        var name = node.Text("name", required: true)?.Trim();
         if (name is not null && CommandRules.CheckName(name) is { } problem) node.Problem("name", problem);
         var payload = Payload(node);
         var seconds = node.Integer("expiresInSeconds", min: 1, max: (int)CommandRules.MaxLifetime.TotalSeconds);
@@ -102,7 +102,7 @@ public sealed class SendCommandAction : WorkflowAction
             }
 
             var data = Data(input);
-            var bytes = data is null ? [] : JsonSerializer.SerializeToUtf8Bytes(data);
+            var bytes = SendCommandEffect.Bytes(data);
             if (CommandRules.CheckPayload(bytes.Length) is { } tooLarge)
             {
                 return NodeResult.Fail($"Command {name} not sent to {device.Name}: {tooLarge} This one has {bytes.Length:N0}.");
@@ -186,6 +186,12 @@ public sealed record SendCommandEffect(
 {
     public const string ErrorMember = "error";
 
+    // Text as it is (°C, not \u00B0C): the payload goes to a device, never into a web page.
+    private static readonly JsonSerializerOptions PayloadJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The payload as the command stores it: UTF-8 JSON, or nothing.</summary>
+    public static byte[] Bytes(JsonObject? payload) => payload is null ? [] : JsonSerializer.SerializeToUtf8Bytes(payload, PayloadJson);
+
     public string Kind => "SendCommand";
 
     public JsonObject Describe() => new()
@@ -196,9 +202,8 @@ public sealed record SendCommandEffect(
 
     public async ValueTask<JsonNode?> ExecuteAsync(IServiceProvider services, CancellationToken ct)
     {
-        var payload = Payload is null ? [] : JsonSerializer.SerializeToUtf8Bytes(Payload);
         var sent = await services.GetRequiredService<CommandSender>()
-            .SendAsync(new CommandOrder(DeviceId, Name, payload, Lifetime, CommandOrigin.Workflow(WorkflowId, EffectKey)), ct);
+            .SendAsync(new CommandOrder(DeviceId, Name, Bytes(Payload), Lifetime, CommandOrigin.Workflow(WorkflowId, EffectKey)), ct);
         return sent.Outcome switch
         {
             CommandSendOutcome.Sent or CommandSendOutcome.AlreadySent => new JsonObject

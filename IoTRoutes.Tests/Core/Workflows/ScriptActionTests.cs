@@ -101,6 +101,25 @@ public sealed class ScriptActionTests
         Assert.All(_collector.At("end"), item => Assert.Equal(1.0, item.Field("n")));
     }
 
+    [Fact]
+    public async Task Calls_of_a_script_that_keeps_to_its_own_objects_share_one_engine_and_others_get_a_fresh_one_each()
+    {
+        var shared = Compile("var count = 0; function process(item) { count++; item.n = count; return item; }");
+        var fresh = Compile("function process(item) { Math.k = (Math.k || 0) + 1; item.n = Math.k; return item; }");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await RunAsync(shared, "{}");
+            await RunAsync(fresh, "{}");
+        }
+
+        var (sharing, own) = (Runner(shared), Runner(fresh));
+        Assert.Equal((null, 1L), (sharing.WhyNotReused, sharing.EnginesCreated));
+        Assert.Contains("Math", own.WhyNotReused);
+        Assert.Null(own.EnginesCreated);
+        Assert.All(_collector.At("end"), item => Assert.Equal(1.0, item.Field("n")));
+    }
+
     [Theory]
     [InlineData("function process(item) { return item", "Syntax error at line 1")]
     [InlineData("function transform(item) { return item; }", "defines no process(item, device, message) function")]
@@ -131,6 +150,8 @@ public sealed class ScriptActionTests
         Assert.Equal(["out"], action.OutputPorts([]));
         Assert.Equal("process(): 3 lines of JavaScript", action.Summarize(new JsonObject { ["script"] = "function process(item) {\n\n  return item;\n}" }));
     }
+
+    private static ScriptAction.Runner Runner(CompiledWorkflow workflow) => (ScriptAction.Runner)workflow.Nodes.Single(n => n.Type == "Script").Runner;
 
     private WorkflowCompiler Compiler() => new(TestActions.Catalog(_collector, new ScriptAction()), Languages, EmptyServices.Instance);
 

@@ -25,7 +25,7 @@ public sealed class SendCommandActionTests : IAsyncLifetime
 {
     private const string Cooling = """
         {"nodes":[{"id":"in","type":"OnMessage"},
-                  {"id":"cmd","type":"SendCommand","settings":{"name":"set-temperature","payload":{"setpoint":"temp - 2","mode":"'eco'","fan":3,"boost":false},"expiresInSeconds":600}},
+                  {"id":"cmd","type":"SendCommand","settings":{"name":"set-temperature","payload":{"setpoint":"temp - 2","mode":"'eco'","fan":3,"boost":false,"unit":"'°C'"},"expiresInSeconds":600}},
                   {"id":"end","type":"Collect"},{"id":"oops","type":"Collect"}],
          "links":[{"from":"in","to":"cmd"},{"from":"cmd","to":"end"},{"from":"cmd","fromPort":"error","to":"oops"}]}
         """;
@@ -66,10 +66,10 @@ public sealed class SendCommandActionTests : IAsyncLifetime
         Assert.True(outcome.Succeeded, outcome.Failure?.Error);
         var effect = Assert.Single(effects.Effects);
         Assert.Equal(("cmd", "SendCommand", "set-temperature", 600L), (effect.NodeId, effect.Kind, effect.Details["name"]!.GetValue<string>(), effect.Details["expiresInSeconds"]!.GetValue<long>()));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"setpoint":5.5,"mode":"eco","fan":3,"boost":false}"""), effect.Details["payload"]), effect.Details.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"setpoint":5.5,"mode":"eco","fan":3,"boost":false,"unit":"°C"}"""), effect.Details["payload"]), effect.Details.ToJsonString());
         var encoded = effect.Details["encoded"]!;
         Assert.Equal("JSON envelope", encoded["format"]!.GetValue<string>());
-        Assert.Contains("\"name\":\"set-temperature\",\"payload\":{\"setpoint\":5.5,\"mode\":\"eco\",\"fan\":3,\"boost\":false}", encoded["text"]!.GetValue<string>());
+        Assert.Contains("\"name\":\"set-temperature\",\"payload\":{\"setpoint\":5.5,\"mode\":\"eco\",\"fan\":3,\"boost\":false,\"unit\":\"°C\"}", encoded["text"]!.GetValue<string>());
         var item = Assert.Single(_collector.At("end"));
         Assert.True(item.Fields.ContainsKey(SendCommandAction.CommandIdField));
         Assert.Null(item.Field(SendCommandAction.CommandIdField));
@@ -124,7 +124,7 @@ public sealed class SendCommandActionTests : IAsyncLifetime
         Assert.Equal(("set-temperature", CommandStatus.Pending, device.Id, workflowId, $"{message:N}/cmd", (Guid?)null),
             (command.Name, command.Status, command.DeviceId, command.WorkflowId, command.EffectKey, command.CreatedByUserId));
         Assert.Equal($"Workflow {workflowId}", command.CreatedBy); // no such workflow stored here: its id names it
-        Assert.Equal("""{"setpoint":-12,"mode":"eco","fan":3,"boost":false}""", System.Text.Encoding.UTF8.GetString(command.Payload));
+        Assert.Equal("""{"setpoint":-12,"mode":"eco","fan":3,"boost":false,"unit":"°C"}""", System.Text.Encoding.UTF8.GetString(command.Payload));
         Assert.Equal(_clock.GetUtcNow().AddSeconds(600), command.ExpiresAt);
     }
 

@@ -10,9 +10,10 @@ namespace IoTRoutes.Tests.Integration.Workflows;
 
 /// <summary>
 /// Workflows that act on devices, end to end: a message published with mosquitto_pub crosses a condition and the device
-/// receives a command over MQTT, now if it is connected or when it subscribes; a Script node in the same run.
+/// receives a command over MQTT, now if it is connected or when it subscribes; a Script node in the same run. On SQLite
+/// and PostgreSQL (the commands' new columns and unique effect key come with each provider's migration).
 /// </summary>
-public sealed class WorkflowCommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
+public abstract class WorkflowCommandsTests(IoTRoutesApp app)
 {
     private readonly IoTRoutesApp _app = app.Started();
 
@@ -133,3 +134,7 @@ public sealed class WorkflowCommandsTests(SqliteApp app) : IClassFixture<SqliteA
         return id;
     }
 }
+
+public sealed class SqliteWorkflowCommandsTests(SqliteApp app) : WorkflowCommandsTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgreSqlWorkflowCommandsTests(PostgreSqlApp app) : WorkflowCommandsTests(app), IClassFixture<PostgreSqlApp>;
