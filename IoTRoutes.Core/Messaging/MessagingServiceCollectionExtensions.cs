@@ -49,6 +49,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<Devices.ConnectionEventIds>();
         services.AddHostedService<Devices.ConnectionEventRecorder>();
         services.AddSingleton<Commands.CommandDispatcher>();
+        services.AddSingleton<Commands.CommandSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Commands.CommandDispatcher>());
         // Hosted services stop in reverse order: the brokers first, then the connection changes they queued are handed
         // to the subscribers above, which are still listening.

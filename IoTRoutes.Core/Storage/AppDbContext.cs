@@ -176,7 +176,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             c.ToTable("Commands");
             c.Property(x => x.Name).HasMaxLength(Messaging.Commands.CommandRules.MaxNameLength);
             c.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            c.Property(x => x.CreatedBy).HasMaxLength(256);
+            c.Property(x => x.CreatedBy).HasMaxLength(Messaging.Commands.CommandRules.MaxCreatedByLength);
+            c.Property(x => x.EffectKey).HasMaxLength(Messaging.Commands.CommandRules.MaxEffectKeyLength);
+            c.HasIndex(x => x.EffectKey).IsUnique(); // nullable: users' commands have none
             c.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
             c.HasQueryFilter(x => x.Device!.Entity!.Path.StartsWith(ScopePath));
             c.HasIndex(x => new { x.DeviceId, x.CreatedAt });

@@ -29,6 +29,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<ClearAlertAction>();
         services.AddAction<SetAttributeAction>();
         services.AddAction<SaveTelemetryAction>();
+        services.AddAction<SendCommandAction>();
+        services.AddAction<ScriptAction>();
         services.AddAlerts();
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();

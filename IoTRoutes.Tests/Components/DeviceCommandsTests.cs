@@ -38,4 +38,29 @@ public sealed class DeviceCommandsTests : PageTestContext
         var stored = Assert.Single((await Services.GetRequiredService<CommandService>().ListAsync(device.Id, 10, default))!);
         Assert.Equal("start", stored.Name);
     }
+
+    [Fact]
+    public async Task A_command_a_workflow_sent_names_the_workflow_and_links_to_it()
+    {
+        var device = await CreateDeviceAsync("Pump 3");
+        var workflowId = Guid.NewGuid();
+        await using (var db = Db.CreateDbContext())
+        {
+            db.Commands.Add(new DeviceCommand
+            {
+                Id = Guid.CreateVersion7(), DeviceId = device.Id, Name = "stop", Status = CommandStatus.Pending, CreatedAt = Clock.GetUtcNow(),
+                ExpiresAt = Clock.GetUtcNow().AddHours(1), CreatedBy = "Workflow Overheat", WorkflowId = workflowId, EffectKey = $"{Guid.NewGuid():N}/cmd",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<DeviceCommands>(p => p.Add(x => x.DeviceId, device.Id).Add(x => x.DeviceKey, device.Key));
+
+        cut.WaitForAssertion(() =>
+        {
+            var link = cut.Find("a[data-test=command-workflow]");
+            Assert.Equal($"/workflows/{workflowId}", link.GetAttribute("href"));
+            Assert.Contains("Workflow Overheat", link.TextContent);
+        });
+    }
 }

@@ -114,6 +114,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.IBrokerTransports, IoTRoutes.Core.Messaging.Brokers.NoExtraTransports>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Brokers.BrokerManager>();
         Services.AddSingleton<IoTRoutes.Core.Messaging.Commands.CommandDispatcher>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Commands.CommandSender>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Brokers.BrokerService>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Commands.CommandService>();
         Services.AddScoped<ConnectionHistoryService>();

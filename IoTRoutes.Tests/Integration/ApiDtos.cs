@@ -25,7 +25,7 @@ public sealed record IdBody(Guid Id);
 
 public sealed record CommandBody(
     Guid Id, Guid DeviceId, string Name, string? Payload, string Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
-    DateTimeOffset? SentAt, DateTimeOffset? DeliveredAt, DateTimeOffset? RepliedAt, string? Reply, string? CreatedBy, string Topic);
+    DateTimeOffset? SentAt, DateTimeOffset? DeliveredAt, DateTimeOffset? RepliedAt, string? Reply, string? CreatedBy, string Topic, Guid? WorkflowId = null);
 
 public sealed record ConnectionEventBody(DateTimeOffset At, bool Connected, Guid BrokerId, string? ClientId, string? RemoteAddress, string? Protocol, string? Reason);
 

@@ -28,17 +28,30 @@ public class WorkflowRuns
                   {"from":"switch","fromPort":"default","to":"log"},{"from":"switch","fromPort":"hot","to":"log"}]}
         """;
 
+    // Ends in a Transform: a Filter none of whose outcomes is linked is refused when compiled (since the review of issue 15).
     private const string Branches = """
         {"nodes":[{"id":"in","type":"OnMessage"},
           {"id":"a","type":"Transform","settings":{"set":{"tempF":"temp * 9 / 5 + 32"}}},
           {"id":"b","type":"Transform","settings":{"set":{"dry":"humidity < 30"}}},
           {"id":"join","type":"Join"},
-          {"id":"filter","type":"Filter","settings":{"condition":"tempF > 0 || dry"}}],
-         "links":[{"from":"in","to":"a"},{"from":"in","to":"b"},{"from":"a","to":"join"},{"from":"b","to":"join"},{"from":"join","to":"filter"}]}
+          {"id":"filter","type":"Filter","settings":{"condition":"tempF > 0 || dry"}},
+          {"id":"done","type":"Transform","settings":{"remove":["raw"]}}],
+         "links":[{"from":"in","to":"a"},{"from":"in","to":"b"},{"from":"a","to":"join"},{"from":"b","to":"join"},{"from":"join","to":"filter"},
+                  {"from":"filter","fromPort":"true","to":"done"}]}
         """;
+
+    // A Transform's work as a Script node: its calls share engines (ScriptReuse) or, with a top-level const, get a fresh one each.
+    private const string ScriptNode = """
+        {"nodes":[{"id":"in","type":"OnMessage"},{"id":"script","type":"Script","settings":{"script":"SCRIPT"}}],
+         "links":[{"from":"in","to":"script"}]}
+        """;
+
+    private const string Process = "function process(item, device) { item.tempF = item.temp * 9 / 5 + 32; item.comfort = item.humidity < 60; delete item.raw; item.site = device.name; return item; }";
 
     private CompiledWorkflow _linear = null!;
     private CompiledWorkflow _branches = null!;
+    private CompiledWorkflow _scriptReused = null!;
+    private CompiledWorkflow _scriptFresh = null!;
     private RunContext _run = null!;
     private WorkflowItem[] _items = null!;
     private int _next;
@@ -49,17 +62,26 @@ public class WorkflowRuns
         var catalog = new ActionCatalog(
         [
             new OnMessageTrigger(), new FilterAction(), new TransformAction(), new ThresholdAction(), new SwitchAction(), new LogAction(), new JoinAction(),
+            new ScriptAction(),
         ]);
         var services = new Services();
         var compiler = new WorkflowCompiler(catalog, new WorkflowLanguages(new NCalcExpressions(), new LiquidTemplates()), services);
-        _linear = compiler.Compile(WorkflowGraph.Read(JsonNode.Parse(Linear)).Graph!).Workflow ?? throw new InvalidOperationException("The linear workflow does not compile.");
-        _branches = compiler.Compile(WorkflowGraph.Read(JsonNode.Parse(Branches)).Graph!).Workflow ?? throw new InvalidOperationException("The branches do not compile.");
+        CompiledWorkflow Compile(string json)
+        {
+            var (workflow, problems) = compiler.Compile(WorkflowGraph.Read(JsonNode.Parse(json)).Graph!);
+            return workflow ?? throw new InvalidOperationException($"A benchmark workflow does not compile: {string.Join("; ", problems.Select(p => $"{p.NodeId}.{p.Setting}: {p.Message}"))}");
+        }
+
+        _linear = Compile(Linear);
+        _branches = Compile(Branches);
+        _scriptReused = Compile(ScriptNode.Replace("SCRIPT", Process));
+        _scriptFresh = Compile(ScriptNode.Replace("SCRIPT", "const unit = 'F'; " + Process));
         _run = new RunContext(Guid.NewGuid(), Guid.NewGuid(), 1, new PerformingEffects(services), new MemoryNodeState(), TimeProvider.System, default);
         var devices = Enumerable.Range(0, 20).Select(i => new DeviceContext(Guid.NewGuid(), $"sensor {i}", $"s{i}", Guid.Empty, null, "Climate", new Dictionary<string, object?>())).ToArray();
         _items = [.. Enumerable.Range(0, 1000).Select(i => new WorkflowItem(
             new Dictionary<string, object?> { ["temp"] = 15.0 + i % 25, ["humidity"] = 40.0 + i % 30, ["raw"] = "x", ["seq"] = (double)i },
             devices[i % devices.Length]))];
-        foreach (var (workflow, end) in new[] { (_linear, "log"), (_branches, "filter") })
+        foreach (var (workflow, end) in new[] { (_linear, "log"), (_branches, "done"), (_scriptReused, "script"), (_scriptFresh, "script") })
         {
             var outcome = WorkflowExecutor.RunAsync(workflow, _items[0], _run).AsTask().GetAwaiter().GetResult();
             if (!outcome.Succeeded || outcome.Path[^1] != end) throw new InvalidOperationException($"A benchmark run did not reach {end}: {string.Join(" > ", outcome.Path)}");
@@ -69,8 +91,14 @@ public class WorkflowRuns
     [Benchmark(Baseline = true, Description = "5 nodes in a line: Filter, Transform, Threshold, Switch, Log")]
     public bool LinearWorkflow() => Run(_linear);
 
-    [Benchmark(Description = "2 branches (Transform each) and a Join, then a Filter")]
+    [Benchmark(Description = "2 branches (Transform each) and a Join, then a Filter and a Transform")]
     public bool BranchesAndJoin() => Run(_branches);
+
+    [Benchmark(Description = "Script (4 fields changed, engines reused)")]
+    public bool ScriptReusingEngines() => Run(_scriptReused);
+
+    [Benchmark(Description = "Script with a top-level const (a fresh engine per call)")]
+    public bool ScriptFreshEngines() => Run(_scriptFresh);
 
     private bool Run(CompiledWorkflow workflow)
     {

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Messaging.Commands;
 
 /// <summary>Commands as users see them: send one to a device (Devices.SendCommand) and follow what became of it.</summary>
-public sealed class CommandService(ScopedContexts contexts, CommandDispatcher dispatcher, AuditTrail audit, TimeProvider clock, Formats.FormatCatalog formats)
+public sealed class CommandService(ScopedContexts contexts, CommandSender sender, AuditTrail audit)
 {
     public const int DefaultListLimit = 50;
     public const int MaxListLimit = 500;
@@ -37,24 +37,17 @@ public sealed class CommandService(ScopedContexts contexts, CommandDispatcher di
         return found is null ? null : ToDto(found.Command, found.Key);
     }
 
-    /// <summary>Records the command and publishes it now if the device is connected; otherwise it waits (pending) until it expires.</summary>
+    /// <summary>
+    /// Sends a command as the caller (Devices.SendCommand, on a device it can see): recorded and published now if the
+    /// device is connected, otherwise kept pending until it connects or the command expires.
+    /// </summary>
     public async Task<(CommandDto? Command, ChangeResult Result)> SendAsync(Guid deviceId, SendCommandRequest request, CancellationToken ct)
     {
-        if (CommandRules.CheckName(request.Name?.Trim()) is { } nameProblem)
-        {
-            return (null, ChangeResult.Invalid("name", nameProblem));
-        }
-
         var payload = request.Payload is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } json ? Encoding.UTF8.GetBytes(json.GetRawText()) : [];
-        if (payload.Length > CommandRules.MaxPayloadBytes)
-        {
-            return (null, ChangeResult.Invalid("payload", $"A command payload has at most {CommandRules.MaxPayloadBytes} bytes."));
-        }
-
         var lifetime = request.ExpiresInSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : CommandRules.DefaultLifetime;
-        if (lifetime <= TimeSpan.Zero || lifetime > CommandRules.MaxLifetime)
+        if (CommandRules.Check(request.Name?.Trim(), payload.Length, lifetime) is var (field, problem))
         {
-            return (null, ChangeResult.Invalid("expiresInSeconds", $"A command may wait between 1 second and {CommandRules.MaxLifetime.TotalDays} days."));
+            return (null, ChangeResult.Invalid(field, problem));
         }
 
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.DevicesSendCommand), ct);
@@ -65,28 +58,22 @@ public sealed class CommandService(ScopedContexts contexts, CommandDispatcher di
             return (null, ChangeResult.NotFound);
         }
 
-        var now = clock.GetUtcNow();
-        var command = new DeviceCommand
+        var email = caller.UserId is { } userId ? await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct) : null;
+        var sent = await sender.SendAsync(new CommandOrder(device.Id, request.Name!, payload, lifetime, CommandOrigin.User(caller.UserId, email)), ct);
+        switch (sent.Outcome)
         {
-            Id = Guid.CreateVersion7(), DeviceId = device.Id, Name = request.Name!.Trim(), Payload = payload, Status = CommandStatus.Pending,
-            CreatedAt = now, ExpiresAt = now + lifetime, CreatedByUserId = caller.UserId,
-            CreatedBy = caller.UserId is { } userId ? await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct) : null,
-        };
-        // A device whose profile has a Command format gets the command encoded by it: refused now if it cannot be.
-        if (CommandEncoding.Encode(command, formats.For(device.Id)).Error is { } encodingProblem)
-        {
-            return (null, ChangeResult.Invalid("payload", encodingProblem));
+            case CommandSendOutcome.Invalid:
+                return (null, ChangeResult.Invalid(sent.Field!, sent.Problem!));
+            case CommandSendOutcome.DeviceNotFound:
+                return (null, ChangeResult.NotFound);
         }
 
-        db.Commands.Add(command);
-        await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(AuditActions.CommandSent, caller, $"{device.Name} ({device.Key})", command.Name, ct);
-        await dispatcher.TrySendAsync(command.Id, ct);
-        return (await FindAsync(deviceId, command.Id, ct), ChangeResult.Done(command.Id));
+        await audit.RecordAsync(AuditActions.CommandSent, caller, $"{device.Name} ({device.Key})", request.Name!.Trim(), ct);
+        return (await FindAsync(deviceId, sent.CommandId!.Value, ct), ChangeResult.Done(sent.CommandId!.Value));
     }
 
     private static CommandDto ToDto(DeviceCommand c, string deviceKey) => new(
         c.Id, c.DeviceId, c.Name, c.Payload.Length == 0 ? null : Encoding.UTF8.GetString(c.Payload), c.Status, c.CreatedAt, c.ExpiresAt,
         c.SentAt, c.DeliveredAt, c.RepliedAt, c.Reply is null ? null : Encoding.UTF8.GetString(c.Reply), c.CreatedBy,
-        CommandTopics.Command(deviceKey, c.Id));
+        CommandTopics.Command(deviceKey, c.Id), c.WorkflowId);
 }

@@ -16,7 +16,18 @@ public sealed class DeviceCommand
     public DateTimeOffset? RepliedAt { get; set; }
     public byte[]? Reply { get; set; }
     public Guid? CreatedByUserId { get; set; }
+
+    /// <summary>Who sent it, as shown: the user's e-mail, or <c>Workflow &lt;name&gt;</c>.</summary>
     public string? CreatedBy { get; set; }
+
+    /// <summary>The workflow that sent it (no foreign key: the command's history outlives the workflow).</summary>
+    public Guid? WorkflowId { get; set; }
+
+    /// <summary>
+    /// A workflow's effect key (event + node, unique): a run repeated after a crash finds the command it already sent
+    /// instead of sending another.
+    /// </summary>
+    public string? EffectKey { get; set; }
 }
 
 public enum CommandStatus

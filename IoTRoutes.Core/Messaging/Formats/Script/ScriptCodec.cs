@@ -1,25 +1,21 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Acornima;
 using IoTRoutes.Core.Messaging.Formats.Decoding;
 using Jint;
 using Jint.Native;
-using System.Text.RegularExpressions;
-using Jint.Runtime;
-using Jint.Constraints;
 
 namespace IoTRoutes.Core.Messaging.Formats.Script;
 
 /// <summary>
-/// A <c>Script</c> format version on Jint: parsed once, run in a fresh engine (a fresh global scope) per call, non-strict
-/// with ES2015+ features, without any CLR access, within the format's limits on time, statements, memory and recursion.
+/// A <c>Script</c> format version on Jint, in the platform's <see cref="ScriptSandbox"/>: parsed once, each call in a
+/// fresh global scope, non-strict with ES2015+ features, without any CLR access, within the format's limits on time,
+/// statements, memory and recursion.
 /// A throw, a breach or a result that breaks the contract is an error with the line and column where it happened.
 /// Results follow JSON semantics (through JSON.stringify: exact doubles, <c>undefined</c> dropped).
 /// </summary>
 public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 {
-    private readonly Prepared<Acornima.Ast.Script> _script;
-    private readonly ScriptSettings _settings;
+    private readonly ScriptSandbox _sandbox;
     private readonly bool _legacy;
     private readonly Defined _defines;
 
@@ -27,60 +23,16 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     // can read recvTime.
     private readonly bool _readsTime;
 
-    /// <summary>
-    /// The first script a process runs pays for compiling much of Jint's interpreter, tens of milliseconds on a busy
-    /// machine, and the time limit reads the clock: our own script pays it once so a user's first save is not refused.
-    /// </summary>
-    private static readonly Lazy<bool> Warm = new(() =>
+    private ScriptCodec(ScriptSandbox sandbox, ScriptSettings settings, bool legacy, Defined defines)
     {
-        var engine = new Engine(options => options.Strict(false));
-        engine.Execute("function decodeUplink(input) { var b = input.bytes, o = { list: [] }; for (var i = 0; i < b.length; i++) { o.list.push((b[i] << 8 | b[i] & 0x0f) / 10); } " +
-                       "o.text = String.fromCharCode.apply(null, b) + JSON.stringify(o.list).slice(0, 4); o.when = new Date(input.recvTime).toISOString(); return { data: o, warnings: [], errors: [] }; }");
-        var argument = engine.Evaluate("({ bytes: [1, 2, 3], fPort: 1, recvTime: 0, variables: {} })");
-        return ScriptResults.ToJson(engine.Invoke("decodeUplink", argument)) is not null;
-    });
-
-    // Engines reused across calls when the script cannot tell (ScriptReuse); null: a fresh engine per call.
-    private readonly ReusedEngines? _reused;
-
-    private ScriptCodec(Prepared<Acornima.Ast.Script> script, ScriptSettings settings, bool legacy, Defined defines, ScriptReuse? reuse = null)
-    {
-        (_script, _settings, _legacy, _defines, _readsTime) = (script, settings, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
-        _reused = reuse is { WhyNot: null } ? new ReusedEngines(NewEngine, script, reuse.TopLevelVars, reuse.TopLevelNames) : null;
-        WhyNotReused = reuse?.WhyNot;
+        (_sandbox, _legacy, _defines, _readsTime) = (sandbox, legacy, defines, settings.Script?.Contains("recvTime", StringComparison.Ordinal) != false);
     }
 
     /// <summary>Why each call gets an engine of its own; null when calls reuse engines.</summary>
-    public string? WhyNotReused { get; }
+    public string? WhyNotReused => _sandbox.WhyNotReused;
 
     /// <summary>Engines made for calls so far; null when calls do not reuse engines.</summary>
-    internal long? EnginesCreated => _reused?.Created;
-
-    // What engines share, by name (ScriptReuse), read from a fresh engine once.
-    private static readonly Lazy<SharedNames> Shared = new(() =>
-    {
-        var engine = new Engine();
-        var global = engine.Global;
-        var globals = global.GetOwnPropertyKeys().Where(k => k.IsString() && global.Get(k).IsObject()).Select(k => k.AsString()).ToHashSet(StringComparer.Ordinal);
-        var constants = engine.Evaluate("""
-            (function () { var out = []; Object.getOwnPropertyNames(globalThis).forEach(function (n) { var o = globalThis[n];
-              if (o === null || (typeof o !== 'object' && typeof o !== 'function')) return;
-              Object.getOwnPropertyNames(o).forEach(function (p) { var d = Object.getOwnPropertyDescriptor(o, p);
-                if (d && 'value' in d && (d.value === null || (typeof d.value !== 'object' && typeof d.value !== 'function'))) out.push(n + '.' + p); }); });
-              return out.join('\n'); })()
-            """).AsString();
-        var members = engine.Evaluate("""
-            (function () { var names = {}; var protos = [Object.prototype, Function.prototype, Array.prototype, String.prototype, Number.prototype,
-              Boolean.prototype, Symbol.prototype, Date.prototype, RegExp.prototype, Error.prototype, Map.prototype, Set.prototype, WeakMap.prototype,
-              WeakSet.prototype, Promise.prototype, ArrayBuffer.prototype, DataView.prototype, Object.getPrototypeOf(Uint8Array.prototype), Uint8Array.prototype,
-              Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))];
-              protos.forEach(function (p) { Object.getOwnPropertyNames(p).forEach(function (n) { var d = Object.getOwnPropertyDescriptor(p, n);
-                if (d && 'value' in d && d.value !== null && (typeof d.value === 'object' || typeof d.value === 'function')) names[n] = 1; }); });
-              return Object.keys(names).join('\n'); })()
-            """).AsString();
-        return new SharedNames(globals, constants.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
-            members.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal));
-    });
+    internal long? EnginesCreated => _sandbox.EnginesCreated;
 
     /// <summary>The optional TS013 functions the script defines, found when it is built.</summary>
     [Flags]
@@ -110,34 +62,26 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             return (null, errors);
         }
 
-        Prepared<Acornima.Ast.Script> prepared;
-        try
+        var (parsed, syntax) = ScriptSandbox.Parse(settings.Script!, "codec.js");
+        if (parsed is not { } prepared)
         {
-            prepared = Engine.PrepareScript(settings.Script!, "codec.js", strict: false);
+            return (null, new() { ["script"] = [syntax!] });
         }
-        catch (ScriptPreparationException e) when (e.InnerException is ParseErrorException syntax)
-        {
-            return (null, new() { ["script"] = [$"Syntax error at line {syntax.LineNumber}, column {syntax.Column}: {syntax.Description}"] });
-        }
-
-        _ = Warm.Value;
 
         // Run once to see what it defines: a top-level throw or an endless loop is found here, not on the first message.
-        var probe = new ScriptCodec(prepared, settings, legacy: false, Defined.None);
         try
         {
-            var engine = probe.FreshEngine();
-            engine.Execute(prepared);
+            var engine = new ScriptSandbox(prepared, settings, reuse: false).Probe();
             bool Defines(string name) => engine.GetValue(name) is Jint.Native.Function.Function;
             var modern = Defines("decodeUplink");
             var legacy = !modern && Defines("Decoder");
             var defines = (Defines("decodeDownlink") ? Defined.DecodeDownlink : Defined.None)
                 | (modern && Defines("normalizeUplink") ? Defined.NormalizeUplink : Defined.None);
             return modern || legacy
-                ? (new ScriptCodec(prepared, settings, legacy, defines, ScriptReuse.Of(prepared.Program!, Shared.Value)), errors)
+                ? (new ScriptCodec(new ScriptSandbox(prepared, settings, reuse: true), settings, legacy, defines), errors)
                 : (null, new() { ["script"] = ["The script defines neither decodeUplink(input) (TS013) nor Decoder(bytes, port)."] });
         }
-        catch (Exception e) when (Problem(e) is { } problem)
+        catch (Exception e) when (ScriptSandbox.Problem(e) is { } problem)
         {
             return (null, new() { ["script"] = [problem] });
         }
@@ -145,12 +89,10 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
     public DecodedMessage Decode(DecodeInput input)
     {
-        var lease = _reused?.Rent(Budget);
-        var ended = false;
         try
         {
-            var engine = lease?.Engine ?? FreshEngine();
-            if (lease is null) engine.Execute(_script);
+            using var call = _sandbox.Begin();
+            var engine = call.Engine;
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             if (_legacy)
             {
@@ -158,7 +100,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
                 var legacyResult = JsonOf(engine, legacyData) is JsonObject legacyObject
                     ? DecodedMessage.Of(legacyObject)
                     : DecodedMessage.Failed("Decoder(bytes, port) must return an object.");
-                ended = true;
+                call.Completed();
                 return legacyResult;
             }
 
@@ -171,16 +113,12 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
             var result = engine.Invoke("decodeUplink", argument);
             var decoded = Contract(JsonOf(engine, result), "decodeUplink");
             decoded = decoded.Succeeded && _defines.HasFlag(Defined.NormalizeUplink) ? Normalize(engine, result.AsObject().Get("data"), decoded) : decoded;
-            ended = true;
+            call.Completed();
             return decoded;
         }
-        catch (Exception e) when (Problem(e) is { } problem)
+        catch (Exception e) when (ScriptSandbox.Problem(e) is { } problem)
         {
             return DecodedMessage.Failed(problem);
-        }
-        finally
-        {
-            if (lease is not null) _reused!.Return(lease, ended);
         }
     }
 
@@ -216,13 +154,13 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = FreshEngine();
-            engine.Execute(_script);
+            using var call = _sandbox.Begin(fresh: true);
+            var engine = call.Engine;
             var bytes = new JsArray(engine, [.. input.Payload.ToArray().Select(b => (JsValue)new JsNumber(b))]);
             var argument = JsObject.CreateFromEntries(engine, new KeyValuePair<string, JsValue>[] { new("bytes", bytes), new("fPort", new JsNumber(input.FPort)) });
             return Contract(JsonOf(engine, engine.Invoke("decodeDownlink", argument)), "decodeDownlink");
         }
-        catch (Exception e) when (Problem(e) is { } problem)
+        catch (Exception e) when (ScriptSandbox.Problem(e) is { } problem)
         {
             return DecodedMessage.Failed(problem);
         }
@@ -238,8 +176,8 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
     {
         try
         {
-            var engine = FreshEngine();
-            engine.Execute(_script);
+            using var call = _sandbox.Begin(fresh: true);
+            var engine = call.Engine;
             if (engine.GetValue("encodeDownlink") is not Jint.Native.Function.Function)
             {
                 return Encoders.EncodedPayload.Failed(fPort, "The script defines no encodeDownlink(input): it cannot encode commands.");
@@ -266,7 +204,7 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
 
             return new Encoders.EncodedPayload([.. array.Select(b => (byte)b!.GetValue<double>())], port, warnings, []);
         }
-        catch (Exception e) when (Problem(e) is { } problem)
+        catch (Exception e) when (ScriptSandbox.Problem(e) is { } problem)
         {
             return Encoders.EncodedPayload.Failed(fPort, problem);
         }
@@ -296,55 +234,4 @@ public sealed class ScriptCodec : IPayloadDecoder, Encoders.IPayloadEncoder
         node is JsonArray array ? [.. array.Select(e => e is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : e?.ToJsonString() ?? "null")] : [];
 
     private static JsonNode? JsonOf(Engine engine, JsValue value) => value.IsUndefined() ? null : ScriptResults.ToJson(value);
-
-    private TimeSpan Budget => TimeSpan.FromMilliseconds(_settings.TimeoutMilliseconds);
-
-    /// <summary>A fresh engine whose time limit runs from now and covers the whole call (see <see cref="NewEngine"/>).</summary>
-    private Engine FreshEngine()
-    {
-        var (engine, deadline) = NewEngine();
-        deadline.Begin(Budget);
-        return engine;
-    }
-
-    /// <summary>
-    /// An engine within the format's limits. Its time limit covers a whole call, top level and function together: Jint's
-    /// <see cref="OperationDeadlineConstraint"/> keeps one budget across Execute and Invoke (its TimeoutInterval restarts at
-    /// each, allowing twice the limit) and reads the clock inline, so a busy thread pool cannot delay it as a timer would.
-    /// Regular expressions have the same limit each.
-    /// </summary>
-    private (Engine Engine, OperationDeadlineConstraint Deadline) NewEngine()
-    {
-        var deadline = new OperationDeadlineConstraint();
-        var engine = new Engine(options =>
-        {
-            options.Strict(false);
-            options.Constraint(deadline);
-            options.Constraints.RegexTimeout = Budget;
-            options.MaxStatements(_settings.MaxStatements);
-            options.LimitMemory(_settings.MemoryKilobytes * 1024L);
-            options.LimitRecursion(_settings.MaxRecursion);
-            options.Constraints.MaxArraySize = 10_000_000;
-        });
-        return (engine, deadline);
-    }
-
-    /// <summary>What went wrong in the script, with the line and column where Jint knows them; null for a bug of ours.</summary>
-    private static string? Problem(Exception e)
-    {
-        var where = JintException.TryGetJavaScriptLocation(e, out var location) ? $" (line {location.Start.Line}, column {location.Start.Column + 1})" : "";
-        return e switch
-        {
-            JavaScriptException js => $"The script threw{where}: {js.Message}",
-            TimeoutException or RegexMatchTimeoutException => $"The script ran longer than its time limit{where}.",
-            _ when e.GetType().Name == "ExecutionCanceledException" => $"The script ran longer than its time limit{where}.",
-            ScriptResultException => e.Message,
-            StatementsCountOverflowException => $"The script ran more statements than its limit{where}.",
-            MemoryLimitExceededException => $"The script used more memory than its limit{where}.",
-            RecursionDepthOverflowException => $"The script recursed deeper than its limit{where}.",
-            ParseErrorException p => $"Syntax error at line {p.LineNumber}, column {p.Column}: {p.Description}",
-            JintException or InvalidOperationException or ArgumentException => $"The script failed{where}: {e.Message}",
-            _ => null,
-        };
-    }
 }

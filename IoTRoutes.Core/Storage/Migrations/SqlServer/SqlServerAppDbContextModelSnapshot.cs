@@ -342,6 +342,10 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("EffectKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("datetimeoffset");
 
@@ -368,7 +372,14 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("EffectKey")
+                        .IsUnique()
+                        .HasFilter("[EffectKey] IS NOT NULL");
 
                     b.HasIndex("DeviceId", "CreatedAt");
 

@@ -1,0 +1,50 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IoTRoutes.Core.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class CommandsFromWorkflows : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "EffectKey",
+                table: "Commands",
+                type: "TEXT",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "WorkflowId",
+                table: "Commands",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Commands_EffectKey",
+                table: "Commands",
+                column: "EffectKey",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Commands_EffectKey",
+                table: "Commands");
+
+            migrationBuilder.DropColumn(
+                name: "EffectKey",
+                table: "Commands");
+
+            migrationBuilder.DropColumn(
+                name: "WorkflowId",
+                table: "Commands");
+        }
+    }
+}
