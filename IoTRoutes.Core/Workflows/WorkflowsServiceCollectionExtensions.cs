@@ -35,7 +35,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<ActionCatalog>();
         services.TryAddSingleton<State.DurableNodeState>();
         services.TryAddSingleton<INodeStateStore>(sp => sp.GetRequiredService<State.DurableNodeState>());
-        services.TryAddSingleton<Runner.PartitionLeases>();
+        services.TryAddSingleton(sp => new Runner.PartitionLeases(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Storage.AppDbContext>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Devices.ConnectionEventIds>();
         services.AddSingleton<Runner.WorkflowRunner>();
         services.AddScoped<Runner.WorkflowRunHistory>();

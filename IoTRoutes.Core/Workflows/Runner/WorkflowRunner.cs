@@ -169,7 +169,8 @@ public sealed class WorkflowRunner(
             if (position.LastMessageId < batch[^1].Id) (position.LastMessageId, position.UpdatedAt) = (batch[^1].Id, clock.GetUtcNow());
         }
 
-        await state.FlushAsync(ct);
+        // Positions and node state in one transaction, under leases that still hold.
+        var staged = await state.StageAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (!await leases.ConfirmAsync(db, held, ct))
         {
@@ -179,6 +180,7 @@ public sealed class WorkflowRunner(
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        staged.Committed();
         return batch.Count;
     }
 
@@ -199,6 +201,8 @@ public sealed class WorkflowRunner(
             var started = clock.GetUtcNow();
             var run = new RunContext(Guid.CreateVersion7(), workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug, SourceId = e.Id };
             var outcome = await WorkflowExecutor.RunAsync(compiled, e.Item, run);
+            // Stopping: the batch is not committed, so these events run again after the restart rather than count as failed.
+            ct.ThrowIfCancellationRequested();
             if (!outcome.Succeeded || debug)
             {
                 db.WorkflowRuns.Add(RunRecords.From(run, outcome, e, started, clock.GetUtcNow()));

@@ -39,14 +39,28 @@ public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, T
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Writes the values changed since the last flush; returns how many.</summary>
+    /// <summary>Writes the values changed since the last flush, in a context of its own; returns how many.</summary>
     public async Task<int> FlushAsync(CancellationToken ct)
     {
-        var dirty = _cache.Where(p => p.Value.Dirty).ToList();
-        if (dirty.Count == 0) return 0;
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var flush = await StageAsync(db, ct);
+        await db.SaveChangesAsync(ct);
+        flush.Committed();
+        return flush.Count;
+    }
+
+    /// <summary>
+    /// Adds the values changed since the last flush to <paramref name="db"/>, for the caller to save in its own transaction
+    /// (the runner's, with the positions the state goes with); <see cref="StagedState.Committed"/> once saved.
+    /// </summary>
+    public async Task<StagedState> StageAsync(AppDbContext db, CancellationToken ct)
+    {
+        var dirty = _cache.Where(p => p.Value.Dirty).ToList();
+        if (dirty.Count == 0) return new StagedState(this, dirty);
         var workflows = dirty.Select(d => d.Key.WorkflowId).Distinct().ToList();
-        var rows = await db.WorkflowNodeStates.Where(s => workflows.Contains(s.WorkflowId)).ToDictionaryAsync(s => new StateKey(s.WorkflowId, s.NodeId, s.DeviceId, s.Key), ct);
+        var devices = dirty.Select(d => d.Key.DeviceId).Distinct().ToList();
+        var rows = await db.WorkflowNodeStates.Where(s => workflows.Contains(s.WorkflowId) && devices.Contains(s.DeviceId))
+            .ToDictionaryAsync(s => new StateKey(s.WorkflowId, s.NodeId, s.DeviceId, s.Key), ct);
         var now = clock.GetUtcNow();
         foreach (var (key, entry) in dirty)
         {
@@ -55,8 +69,12 @@ public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, T
             else db.WorkflowNodeStates.Add(new WorkflowNodeState { WorkflowId = key.WorkflowId, NodeId = key.NodeId, DeviceId = key.DeviceId, Key = key.Key, Value = text, UpdatedAt = now });
         }
 
-        await db.SaveChangesAsync(ct);
-        foreach (var (key, entry) in dirty)
+        return new StagedState(this, dirty);
+    }
+
+    private void Committed(List<KeyValuePair<StateKey, Entry>> written)
+    {
+        foreach (var (key, entry) in written)
         {
             // Written as it was read; a value set again meanwhile stays dirty for the next flush.
             _cache.TryUpdate(key, entry with { Dirty = false }, entry);
@@ -66,8 +84,19 @@ public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, T
         {
             foreach (var clean in _cache.Where(p => !p.Value.Dirty).Take(_cache.Count - MaxCached / 2).ToList()) _cache.TryRemove(clean);
         }
+    }
 
-        return dirty.Count;
+    /// <summary>Values added to a context by <see cref="StageAsync"/>: marked as written once the caller has saved them.</summary>
+    public sealed class StagedState
+    {
+        private readonly DurableNodeState _owner;
+        private readonly List<KeyValuePair<StateKey, Entry>> _values;
+
+        internal StagedState(DurableNodeState owner, List<KeyValuePair<StateKey, Entry>> values) => (_owner, _values) = (owner, values);
+
+        public int Count => _values.Count;
+
+        public void Committed() => _owner.Committed(_values);
     }
 
     /// <summary>Forgets a workflow's cached state (deleted, or its state reset).</summary>
@@ -82,7 +111,7 @@ public sealed class DurableNodeState(IDbContextFactory<AppDbContext> contexts, T
         foreach (var key in _cache.Keys.Where(k => device(k.DeviceId)).ToList()) _cache.TryRemove(key, out _);
     }
 
-    private readonly record struct StateKey(Guid WorkflowId, string NodeId, Guid DeviceId, string Key);
+    internal readonly record struct StateKey(Guid WorkflowId, string NodeId, Guid DeviceId, string Key);
 
-    private sealed record Entry(JsonNode? Value, bool Dirty);
+    internal sealed record Entry(JsonNode? Value, bool Dirty);
 }

@@ -31,8 +31,8 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
     [Fact]
     public async Task Two_nodes_share_the_partitions_without_overlap_and_a_stopping_node_hands_its_own_over()
     {
-        var a = new PartitionLeases(_db, TimeProvider.System);
-        var b = new PartitionLeases(_db, TimeProvider.System);
+        var a = Leases();
+        var b = Leases();
 
         var aAlone = (await a.RefreshAsync(default)).Count;
         var bWhileAHoldsAll = (await b.RefreshAsync(default)).Count;
@@ -51,7 +51,7 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
     [Fact]
     public async Task A_node_whose_lease_was_taken_does_not_confirm_it()
     {
-        var a = new PartitionLeases(_db, TimeProvider.System);
+        var a = Leases();
         var held = (await a.RefreshAsync(default)).ToHashSet();
         await StealAsync(held.First());
 
@@ -62,7 +62,7 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
     [Fact]
     public async Task Two_runners_run_every_message_once_in_order_per_device_each_in_its_own_partitions()
     {
-        var (aLeases, bLeases) = (new PartitionLeases(_db, TimeProvider.System), new PartitionLeases(_db, TimeProvider.System));
+        var (aLeases, bLeases) = (Leases(), Leases());
         var (aSeen, bSeen) = (new TestActions.Collector(), new TestActions.Collector());
         var (a, b) = (NewRunner(aLeases, aSeen), NewRunner(bLeases, bSeen));
         for (var round = 0; round < 2; round++)
@@ -107,7 +107,7 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
         await PublishAsync("""{"nodes":[{"id":"in","type":"OnMessage"},{"id":"steal","type":"StealLeases"},{"id":"end","type":"Collect"}],"links":[{"from":"in","to":"steal"},{"from":"steal","to":"end"}]}""");
         await StoreAsync(device, 1);
 
-        var runner = NewRunner(new PartitionLeases(_db, TimeProvider.System), new StealLeasesAction(this));
+        var runner = NewRunner(Leases(), new StealLeasesAction(this));
         await runner.RunOnceAsync(default);
 
         await using var db = _db.CreateDbContext();
@@ -123,6 +123,9 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
         var leases = partition is { } one ? db.WorkflowLeases.Where(l => l.Partition == one) : db.WorkflowLeases;
         await leases.ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, "another-node"));
     }
+
+    /// <summary>Leases that look at the table at every round (the runner's look every 2 seconds).</summary>
+    private PartitionLeases Leases() => new(_db, TimeProvider.System, lookEvery: TimeSpan.Zero);
 
     private WorkflowRunner NewRunner(PartitionLeases leases, params IWorkflowAction[] more) => NewRunner(leases, _collector, more);
 
@@ -141,6 +144,7 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
         var devices = new List<Guid>();
         while (!enough(devices))
         {
+            Assert.True(devices.Count < 200, "200 devices and still not enough: the partitions are not what the test expects");
             devices.Add((await service.CreateAsync(new CreateDeviceRequest($"Device {devices.Count}"), default)).Device!.Id);
         }
 
