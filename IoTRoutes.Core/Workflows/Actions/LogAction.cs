@@ -27,19 +27,24 @@ public sealed class LogAction : WorkflowAction
         var message = node.Template("message");
         var level = node.Choice<LogLevel>("level") ?? LogLevel.Information;
         if (level is not (LogLevel.Information or LogLevel.Warning or LogLevel.Error)) node.Problem("level", "One of Information, Warning, Error.");
-        return node.Problems.Count > 0 ? null : new Runner(message!, level);
+        var logger = node.Services.GetService<ILoggerFactory>()?.CreateLogger(LogCategory);
+        return node.Problems.Count > 0 ? null : new Runner(message!, level, logger);
     }
 
-    private sealed class Runner(CompiledTemplate message, LogLevel level) : NodeRunner
+    private const string LogCategory = "IoTRoutes.Workflows.Log";
+
+    private sealed class Runner(CompiledTemplate message, LogLevel level, ILogger? logger) : NodeRunner
     {
         public override async ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
-            await call.Run.Effects.PerformAsync(new LogLine(call.Run.WorkflowId, call.NodeId, level, message.Render(input)), call.NodeId, call.Run.Cancellation);
+            // A line the log would drop is not rendered (a dry run still shows it).
+            if (!call.Run.DryRun && logger is not null && !logger.IsEnabled(level)) return NodeResult.Out(input);
+            await call.Run.Effects.PerformAsync(new LogLine(call.Run.WorkflowId, call.NodeId, level, message.Render(input), logger), call.NodeId, call.Run.Cancellation);
             return NodeResult.Out(input);
         }
     }
 
-    private sealed record LogLine(Guid WorkflowId, string NodeId, LogLevel Level, string Text) : IWorkflowEffect
+    private sealed record LogLine(Guid WorkflowId, string NodeId, LogLevel Level, string Text, ILogger? Logger) : IWorkflowEffect
     {
         public string Kind => "Log";
 
@@ -47,7 +52,7 @@ public sealed class LogAction : WorkflowAction
 
         public ValueTask<JsonNode?> ExecuteAsync(IServiceProvider services, CancellationToken ct)
         {
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRoutes.Workflows.Log");
+            var logger = Logger ?? services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
             logger.Log(Level, "Workflow {WorkflowId} node {NodeId}: {Text}", WorkflowId, NodeId, Text);
             return ValueTask.FromResult<JsonNode?>(null);
         }

@@ -3,6 +3,8 @@ using IoTRoutes.Core.Workflows.Actions;
 using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Languages;
 using IoTRoutes.Core.Workflows.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IoTRoutes.Tests.Core.Workflows;
 
@@ -90,6 +92,52 @@ public sealed class FlowActionsTests
         var line = Assert.Single(effects.Effects);
         Assert.Equal(("log", "Log", "21.5 °C", "Warning"), (line.NodeId, line.Kind, line.Details["text"]!.GetValue<string>(), line.Details["level"]!.GetValue<string>()));
         Assert.Single(_collector.At("end"));
+    }
+
+    [Fact]
+    public async Task A_real_run_writes_log_lines_at_enabled_levels_and_skips_the_others()
+    {
+        var lines = new List<(LogLevel Level, string Text)>();
+        using var services = new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddProvider(new CollectingLoggerProvider(lines)))
+            .BuildServiceProvider();
+        var compiler = new WorkflowCompiler(TestActions.Catalog(_collector, new LogAction()), Languages, services);
+        var (graph, _) = WorkflowGraph.Read(JsonNode.Parse("""
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"info","type":"Log","settings":{"message":"info {{ temp }}"}},
+                      {"id":"warn","type":"Log","settings":{"message":"warn {{ temp }}","level":"Warning"}},{"id":"end","type":"Collect"}],
+             "links":[{"from":"in","to":"info"},{"from":"info","to":"warn"},{"from":"warn","to":"end"}]}
+            """));
+        var workflow = compiler.Compile(graph!).Workflow!;
+
+        var outcome = await WorkflowExecutor.RunAsync(workflow, WorkflowItem.FromJson(new JsonObject { ["temp"] = 7.0 }),
+            new RunContext(Guid.NewGuid(), Guid.NewGuid(), 1, new PerformingEffects(services), new MemoryNodeState(), TimeProvider.System, default));
+
+        Assert.True(outcome.Succeeded);
+        var line = Assert.Single(lines);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.EndsWith("warn 7", line.Text);
+        Assert.Single(_collector.At("end")); // the skipped line still passes the item on
+    }
+
+    private sealed class CollectingLoggerProvider(List<(LogLevel, string)> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Collecting(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collecting(List<(LogLevel, string)> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (lines) lines.Add((logLevel, formatter(state, exception)));
+            }
+        }
     }
 
     [Theory]
