@@ -122,7 +122,9 @@ public sealed class WorkflowDetailTests : PageTestContext
         var steps = cut.FindAll("[data-test=step]");
         Assert.Equal(3, steps.Count);
         Assert.Contains("true", steps[1].TextContent);
-        Assert.Contains("{\"temp\":35}", steps[1].TextContent);
+        Assert.Contains("{\"temp\":35}", steps[1].TextContent); // the item's fields; the filter passes them on unchanged
+        Assert.Contains("unchanged", steps[1].TextContent);
+        Assert.Contains("no device, no message", cut.Find("[data-test=item-context]").TextContent);
     }
 
     [Fact]
@@ -139,12 +141,13 @@ public sealed class WorkflowDetailTests : PageTestContext
         cut.WaitForAssertion(() => Assert.Contains("without a failure", cut.Find("[data-test=test-outcome]").TextContent));
         Assert.Equal(["in", "Hot?", "alert", "log"], cut.FindAll("[data-test=path] .mud-chip").Select(c => c.TextContent.Trim()));
         Assert.Contains("Would raise alert HighTemperature (Major) on Lab sensor", cut.FindAll("[data-test=effect]").Select(e => Normalized(e.TextContent)).First());
+        Assert.Contains("device Lab sensor, message on devices/", cut.Find("[data-test=item-context]").TextContent);
         await using var db = Db.CreateDbContext();
         Assert.Empty(db.Alerts);
     }
 
     [Theory]
-    [InlineData("{temp: 35", "Not valid JSON")]
+    [InlineData("{temp: 35", "Not valid JSON at line 1, position 2")]
     [InlineData("[35]", "must be a JSON object")]
     public async Task The_test_panel_refuses_fields_that_are_not_a_json_object_and_says_why(string input, string said)
     {
