@@ -10,6 +10,8 @@ public sealed record RaiseAlertEffect(AlertRaise Raise, string DeviceName) : IWo
 {
     public string Kind => "RaiseAlert";
 
+    public string Summary => $"raise alert {Raise.Type} ({Raise.Severity}) on {DeviceName}";
+
     public JsonObject Describe() => new()
     {
         ["deviceId"] = Raise.DeviceId, ["device"] = DeviceName, ["alertType"] = Raise.Type, ["severity"] = Raise.Severity.ToString(),
@@ -26,6 +28,8 @@ public sealed record RaiseAlertEffect(AlertRaise Raise, string DeviceName) : IWo
 public sealed record ClearAlertEffect(Guid DeviceId, string DeviceName, string AlertType) : IWorkflowEffect
 {
     public string Kind => "ClearAlert";
+
+    public string Summary => $"clear alert {AlertType} on {DeviceName}";
 
     public JsonObject Describe() => new() { ["deviceId"] = DeviceId, ["device"] = DeviceName, ["alertType"] = AlertType };
 

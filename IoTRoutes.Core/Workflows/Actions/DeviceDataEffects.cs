@@ -14,6 +14,8 @@ public sealed record SetAttributesEffect(Guid DeviceId, string DeviceName, IRead
 {
     public string Kind => "SetAttribute";
 
+    public string Summary => $"set {string.Join(", ", Values.Select(v => $"{v.Key} = {v.Value}"))} on {DeviceName}";
+
     public JsonObject Describe()
     {
         var attributes = new JsonObject();
@@ -34,6 +36,8 @@ public sealed record SetAttributesEffect(Guid DeviceId, string DeviceName, IRead
 public sealed record SaveTelemetryEffect(ComputedPoint Point, string DeviceName) : IWorkflowEffect
 {
     public string Kind => "SaveTelemetry";
+
+    public string Summary => $"save {string.Join(", ", Point.Fields.Select(f => $"{f.Key} = {f.Value.ToJsonString()}"))} as telemetry of {DeviceName}";
 
     public JsonObject Describe()
     {

@@ -48,6 +48,8 @@ public sealed class LogAction : WorkflowAction
     {
         public string Kind => "Log";
 
+        public string Summary => $"log ({Level}): {Text}";
+
         public JsonObject Describe() => new() { ["level"] = Level.ToString(), ["text"] = Text };
 
         public ValueTask<JsonNode?> ExecuteAsync(IServiceProvider services, CancellationToken ct)

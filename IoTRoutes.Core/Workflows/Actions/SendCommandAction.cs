@@ -194,6 +194,8 @@ public sealed record SendCommandEffect(
 
     public string Kind => "SendCommand";
 
+    public string Summary => $"send command {Name} to {DeviceName}";
+
     public JsonObject Describe() => new()
     {
         ["deviceId"] = DeviceId, ["device"] = DeviceName, ["name"] = Name, ["payload"] = Payload?.DeepClone(),

@@ -31,6 +31,13 @@ public sealed record WorkflowDto(
 /// </summary>
 public sealed record WorkflowRuntimeDto(long Waiting, IReadOnlyList<NodeCounterSnapshot> Nodes);
 
+/// <summary>A node as a list or a trace names it: <paramref name="Summary"/> is its settings in one line (<c>temp &gt; 30</c>), empty when they say nothing.</summary>
+public sealed record WorkflowNodeSummary(string Id, string? Name, string Type, string Summary)
+{
+    /// <summary>Its name, or its id when it has none.</summary>
+    public string Label => string.IsNullOrWhiteSpace(Name) ? Id : Name;
+}
+
 public sealed record WorkflowVersionDto(
     int Version, bool Active, DateTimeOffset PublishedAt, Guid? PublishedById, string? PublishedBy, string? Note, JsonObject Definition);
 

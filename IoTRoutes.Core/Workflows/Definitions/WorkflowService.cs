@@ -58,6 +58,25 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         return ToDto(workflow) with { Runtime = runtime };
     }
 
+    /// <summary>
+    /// The active version's lag and counters (<see cref="Runner.WorkflowRunner.RuntimeAsync"/>), for a page that refreshes
+    /// them; null when there is no such workflow for the caller or nothing is published.
+    /// </summary>
+    public async Task<WorkflowRuntimeDto?> RuntimeAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.Where(w => w.Id == id).Select(w => new { w.ActiveVersion }).SingleOrDefaultAsync(ct);
+        return workflow is not null && services.GetService<Runner.WorkflowRunner>() is { } runner ? await runner.RuntimeAsync(db, id, workflow.ActiveVersion, ct) : null;
+    }
+
+    /// <summary>Each node of <paramref name="graph"/> as a list or a trace names it: id, name, type and its settings in one line.</summary>
+    public IReadOnlyList<WorkflowNodeSummary> Summaries(WorkflowGraph graph)
+    {
+        var catalog = services.GetRequiredService<ActionCatalog>();
+        return [.. graph.Nodes.Select(n => new WorkflowNodeSummary(n.Id, n.Name, n.Type, catalog.Find(n.Type)?.Summarize(n.Settings) ?? ""))];
+    }
+
     /// <summary>The draft's problems: what keeps it from being published.</summary>
     public IReadOnlyList<WorkflowProblem> Problems(WorkflowGraph graph) => Compiler.Compile(graph).Problems;
 

@@ -55,6 +55,12 @@ public interface IWorkflowEffect
     /// <summary>What kind of effect (<c>RaiseAlert</c>) and the details a trace or a dry run shows.</summary>
     string Kind { get; }
 
+    /// <summary>
+    /// What it does in a few words, to follow "would" in a dry run (<c>raise alert HighTemperature (Major) on Lab sensor</c>);
+    /// its kind unless the effect says more.
+    /// </summary>
+    string Summary => Kind;
+
     JsonObject Describe();
 
     /// <summary>Does it; the answer (an alert's id, a response) goes back to the node.</summary>
@@ -95,13 +101,13 @@ public sealed class RecordedEffects : IEffectSink
 
     public ValueTask<JsonNode?> PerformAsync(IWorkflowEffect effect, string nodeId, CancellationToken ct)
     {
-        lock (_gate) _effects.Add(new RecordedEffect(nodeId, effect.Kind, effect.Describe()));
+        lock (_gate) _effects.Add(new RecordedEffect(nodeId, effect.Kind, effect.Summary, effect.Describe()));
         return ValueTask.FromResult<JsonNode?>(null);
     }
 }
 
-/// <summary>One effect a dry run would have had.</summary>
-public sealed record RecordedEffect(string NodeId, string Kind, JsonObject Details);
+/// <summary>One effect a dry run would have had: the node, its kind, what it would do in a few words, and its details.</summary>
+public sealed record RecordedEffect(string NodeId, string Kind, string Summary, JsonObject Details);
 
 /// <summary>
 /// State a node keeps between runs, per device and key (a threshold's side, an anomaly's running statistics): durable

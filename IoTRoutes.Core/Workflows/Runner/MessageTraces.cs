@@ -110,11 +110,10 @@ public sealed class MessageTraces(ScopedContexts contexts, WorkflowCompiler comp
 
     private static WorkflowTraceDto Recorded(Candidate workflow, WorkflowRunRecord run)
     {
-        var trace = run.Trace is { } text ? JsonNode.Parse(text) as JsonObject : null;
-        var path = trace?["path"] is JsonArray p ? p.Select(n => n!.GetValue<string>()).ToList() : [];
-        var steps = trace?["steps"] is JsonArray s ? s.Deserialize<List<NodeStep>>(WorkflowGraph.Json)!.ConvertAll(DryRunStep.Of) : null;
-        var failure = run.Succeeded ? null : new RunFailure(run.FailedNode ?? "", run.Error ?? "", trace?["input"]?.DeepClone() as JsonObject);
-        return new WorkflowTraceDto(workflow.Id, workflow.Name, run.Version, false, run.Id, run.Succeeded, path, steps, failure, null, steps is null ? UntracedNote : null);
+        var trace = RecordedTrace.Read(run.Trace is { } text ? JsonNode.Parse(text) as JsonObject : null);
+        var failure = run.Succeeded ? null : new RunFailure(run.FailedNode ?? "", run.Error ?? "", trace.Input);
+        return new WorkflowTraceDto(workflow.Id, workflow.Name, run.Version, false, run.Id, run.Succeeded, trace.Path, trace.Steps, failure, null,
+            trace.Steps is null ? UntracedNote : null);
     }
 
     private sealed record Candidate(Guid Id, string Name, string EntityPath);

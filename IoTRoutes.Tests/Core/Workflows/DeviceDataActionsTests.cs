@@ -109,6 +109,7 @@ public sealed class DeviceDataActionsTests : IAsyncLifetime
         Assert.True(outcome.Succeeded, outcome.Failure?.Error);
         var effect = Assert.Single(effects.Effects);
         Assert.Equal(("set", "SetAttribute"), (effect.NodeId, effect.Kind));
+        Assert.Matches("^set .*lastTemp = 35.5.* on Lab$", effect.Summary);
         Assert.Equal("""{"hot":true,"lastTemp":35.5,"room":"B12"}""", Sorted(effect.Details["attributes"]!.AsObject()));
         Assert.StartsWith("workflow ", effect.Details["updatedBy"]!.GetValue<string>());
         Assert.Single(_collector.At("end"));
@@ -209,6 +210,7 @@ public sealed class DeviceDataActionsTests : IAsyncLifetime
         Assert.True(outcome.Succeeded, outcome.Failure?.Error);
         var effect = Assert.Single(effects.Effects);
         Assert.Equal(("save", "SaveTelemetry"), (effect.NodeId, effect.Kind));
+        Assert.Matches("^save .*dew = 40.* as telemetry of Greenhouse$", effect.Summary);
         Assert.Equal(33.0, effect.Details["fields"]!["heatIndex"]!.GetValue<double>(), 9);
         Assert.Equal(40.0, effect.Details["fields"]!["dew"]!.GetValue<double>());
         Assert.Equal(deviceTime, effect.Details["at"]!.GetValue<DateTimeOffset>());

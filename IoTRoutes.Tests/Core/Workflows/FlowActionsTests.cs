@@ -91,6 +91,7 @@ public sealed class FlowActionsTests
         Assert.True(outcome.Succeeded);
         var line = Assert.Single(effects.Effects);
         Assert.Equal(("log", "Log", "21.5 °C", "Warning"), (line.NodeId, line.Kind, line.Details["text"]!.GetValue<string>(), line.Details["level"]!.GetValue<string>()));
+        Assert.Equal("log (Warning): 21.5 °C", line.Summary);
         Assert.Single(_collector.At("end"));
     }
 

@@ -65,6 +65,7 @@ public sealed class SendCommandActionTests : IAsyncLifetime
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Error);
         var effect = Assert.Single(effects.Effects);
+        Assert.Equal("send command set-temperature to Fridge", effect.Summary);
         Assert.Equal(("cmd", "SendCommand", "set-temperature", 600L), (effect.NodeId, effect.Kind, effect.Details["name"]!.GetValue<string>(), effect.Details["expiresInSeconds"]!.GetValue<long>()));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"setpoint":5.5,"mode":"eco","fan":3,"boost":false,"unit":"°C"}"""), effect.Details["payload"]), effect.Details.ToJsonString());
         var encoded = effect.Details["encoded"]!;

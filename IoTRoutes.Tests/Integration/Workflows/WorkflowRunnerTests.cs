@@ -78,6 +78,7 @@ public abstract class WorkflowRunnerTests(IoTRoutesApp app)
         var listed = Assert.Single(runs)!;
         Assert.False(listed["succeeded"]!.GetValue<bool>());
         Assert.Equal(("check", device.Id), (listed["failedNode"]!.GetValue<string>(), listed["deviceId"]!.GetValue<Guid>()));
+        Assert.Equal((device.Name, device.Name), (listed["deviceName"]!.GetValue<string>(), run!["deviceName"]!.GetValue<string>()));
         Assert.Contains("not true or false", listed["error"]!.GetValue<string>());
         Assert.Equal(["in", "check"], run!["trace"]!["path"]!.AsArray().Select(p => p!.GetValue<string>()));
         Assert.Equal("eco", run["trace"]!["input"]!["fields"]!["mode"]!.GetValue<string>());

@@ -50,7 +50,7 @@ public sealed class AlertActionsTests : IAsyncLifetime
         Assert.True(outcome.Succeeded, outcome.Failure?.Error);
         Assert.Equal("out", outcome.Steps!.Single(s => s.NodeId == "alert").Port);
         var effect = Assert.Single(effects.Effects);
-        Assert.Equal(("alert", "RaiseAlert"), (effect.NodeId, effect.Kind));
+        Assert.Equal(("alert", "RaiseAlert", "raise alert HighTemperature (Critical) on Lab"), (effect.NodeId, effect.Kind, effect.Summary));
         Assert.Equal(("HighTemperature", "Critical", "Lab is at 35.5 °C", 35.5),
             (effect.Details["alertType"]!.GetValue<string>(), effect.Details["severity"]!.GetValue<string>(),
              effect.Details["message"]!.GetValue<string>(), effect.Details["value"]!.GetValue<double>()));
@@ -99,7 +99,8 @@ public sealed class AlertActionsTests : IAsyncLifetime
             """), device, "{}", effects);
 
         Assert.True(outcome.Succeeded);
-        Assert.Equal([("ok", "ClearAlert", "HighTemperature")], effects.Effects.Select(e => (e.NodeId, e.Kind, e.Details["alertType"]!.GetValue<string>())));
+        Assert.Equal([("ok", "ClearAlert", "HighTemperature", $"clear alert HighTemperature on {device.Name}")],
+            effects.Effects.Select(e => (e.NodeId, e.Kind, e.Details["alertType"]!.GetValue<string>(), e.Summary)));
         await using var db = _db.CreateDbContext();
         Assert.Equal(AlertState.Active, (await db.Alerts.SingleAsync()).State);
     }
