@@ -102,9 +102,17 @@ public sealed class WorkflowRunner(
         var ran = 0;
         foreach (var workflow in active)
         {
-            if (await CompiledAsync(workflow, ct) is { Trigger: TriggerRunner trigger } compiled)
+            try
             {
-                ran += await RunBatchAsync(workflow, compiled, trigger, held, ct);
+                if (await CompiledAsync(workflow, ct) is { Trigger: TriggerRunner trigger } compiled)
+                {
+                    ran += await RunBatchAsync(workflow, compiled, trigger, held, ct);
+                }
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // One workflow's trouble (its batch could not be read or committed) does not hold the others up.
+                logger.LogWarning(e, "Workflow {WorkflowId}: its batch failed; the next round tries again from the same position", workflow.Id);
             }
         }
 
