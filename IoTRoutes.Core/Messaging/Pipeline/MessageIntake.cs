@@ -21,6 +21,9 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
 
     internal ChannelReader<PendingMessage> Reader => _queue.Reader;
 
+    /// <summary>What this process committed lately, for the workflow runner (when it has switched it on).</summary>
+    public CommittedMessages Committed { get; } = new();
+
     /// <summary>Messages submitted and not yet committed (or failed): queued, or in the batch being written.</summary>
     public int Unstored => Volatile.Read(ref _unstored);
 
@@ -98,6 +101,8 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
 
     internal void Stored(PendingMessage pending)
     {
+        // Kept before the watermark can pass it: a reader below the watermark finds it here.
+        Committed.Add(pending.Message);
         if (pending.Stored.TrySetResult())
         {
             Interlocked.Decrement(ref _unstored);

@@ -29,6 +29,11 @@ public sealed class PartitionLeases(IDbContextFactory<AppDbContext> contexts, Ti
 
     public IReadOnlySet<int> Held => _held;
 
+    /// <summary>At the last look, no other node was alive and this one held every partition.</summary>
+    public bool Alone => _othersAlive == 0 && _held.Count == WorkflowPartitions.Count;
+
+    private int _othersAlive = int.MaxValue;
+
     /// <summary>The partitions this node may run now.</summary>
     public async Task<IReadOnlySet<int>> RefreshAsync(CancellationToken ct)
     {
@@ -39,7 +44,8 @@ public sealed class PartitionLeases(IDbContextFactory<AppDbContext> contexts, Ti
         await MakeRowsAsync(db, now, ct);
 
         var leases = await db.WorkflowLeases.AsNoTracking().ToListAsync(ct);
-        var alive = await db.WorkflowRunnerNodes.CountAsync(n => n.SeenAt > now - Duration && n.Owner != Owner, ct) + 1;
+        _othersAlive = await db.WorkflowRunnerNodes.CountAsync(n => n.SeenAt > now - Duration && n.Owner != Owner, ct);
+        var alive = _othersAlive + 1;
         var fairShare = (WorkflowPartitions.Count + alive - 1) / alive;
         var mine = leases.Where(l => l.Owner == Owner && l.ExpiresAt > now).Select(l => l.Partition).Order().ToList();
 

@@ -29,13 +29,22 @@ internal interface IStoredEvents
     Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct);
 }
 
+/// <summary>
+/// Stored messages: from the intake's committed messages in memory when <see cref="FromMemory"/> is on and they hold the
+/// range (they do while the runner keeps up), else from the database.
+/// </summary>
 internal sealed class StoredMessages(MessageIntake intake) : IStoredEvents
 {
+    /// <summary>Only while this node is the only one storing messages: the memory holds this process's messages alone.</summary>
+    public bool FromMemory { get; set; }
+
     public Guid Watermark(DateTimeOffset now) => intake.Watermark(now);
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(AppDbContext db, Guid after, Guid below, int take, CancellationToken ct)
     {
-        var messages = await StoredMessageItems.ReadAsync(db, db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).OrderBy(m => m.Id).Take(take), ct);
+        var messages = FromMemory && intake.Committed.TryRead(after, below, take, out var committed)
+            ? await StoredMessageItems.FromCommittedAsync(db, committed, ct)
+            : await StoredMessageItems.ReadAsync(db, db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).OrderBy(m => m.Id).Take(take), ct);
         return [.. messages.Select(m => new StoredEvent(m.Id, m.DeviceId, TriggerKind.Message, m.ExchangeType, m.State == MessageState.Processed, m.Device, m.Item))];
     }
 

@@ -35,12 +35,31 @@ public static class StoredMessageItems
     public static async Task<IReadOnlyList<StoredMessageItem>> ReadAsync(AppDbContext db, IQueryable<Message> messages, CancellationToken ct)
     {
         var rows = await messages
-            .Select(m => new { m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId })
+            .Select(m => new Row(m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId))
             .ToListAsync(ct);
+        return await ItemsAsync(db, rows, ct);
+    }
+
+    /// <summary>Messages already in memory (committed by this process), as <see cref="ReadAsync"/> gives them from the store.</summary>
+    public static Task<IReadOnlyList<StoredMessageItem>> FromCommittedAsync(AppDbContext db, List<Message> messages, CancellationToken ct)
+    {
+        // Times as the store keeps them (SQLite to 100 µs, PostgreSQL to 1 µs): the item is the one a read-back gives.
+        var unit = db.Database.ProviderName switch
+        {
+            { } name when name.Contains("Sqlite", StringComparison.Ordinal) => TimeSpan.TicksPerMillisecond / 10,
+            { } name when name.Contains("Npgsql", StringComparison.Ordinal) => TimeSpan.TicksPerMicrosecond,
+            _ => 1,
+        };
+        DateTimeOffset Stored(DateTimeOffset at) => new(at.Ticks - at.Ticks % unit, at.Offset);
+        return ItemsAsync(db, messages.ConvertAll(m => new Row(m.Id, m.DeviceId, m.State, m.Topic, Stored(m.ReceivedAt), m.DeviceTime is { } t ? Stored(t) : null, m.Data, m.Payload, m.FormatId)), ct);
+    }
+
+    private static async Task<IReadOnlyList<StoredMessageItem>> ItemsAsync(AppDbContext db, List<Row> rows, CancellationToken ct)
+    {
         if (rows.Count == 0) return [];
         var devices = await RunDevices.LoadAsync(db, [.. rows.Select(m => m.DeviceId).Distinct()], ct);
         var formatIds = rows.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
-        var exchanges = await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
+        var exchanges = formatIds.Count == 0 ? [] : await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
         return rows.ConvertAll(m =>
         {
             var device = devices.GetValueOrDefault(m.DeviceId);
@@ -49,6 +68,8 @@ public static class StoredMessageItems
             return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.ReceivedAt, device, item, exchange);
         });
     }
+
+    private sealed record Row(Guid Id, Guid DeviceId, MessageState State, string Topic, DateTimeOffset ReceivedAt, DateTimeOffset? DeviceTime, string? Data, byte[] Payload, Guid? FormatId);
 
     /// <summary>
     /// One stored message as a user reads it, through a context scoped to <paramref name="caller"/> (made for another

@@ -90,7 +90,11 @@ public sealed class WorkflowRunner(
         }
 
         _lastHeld = held;
-        if (held.Count == 0) return 0;
+        if (held.Count == 0)
+        {
+            KeepCommittedMessages(0, null);
+            return 0;
+        }
 
         List<ActiveWorkflow> active;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -100,22 +104,34 @@ public sealed class WorkflowRunner(
         }
 
         var ran = 0;
+        var messageWorkflows = 0;
+        Guid? slowest = null; // the lowest position of the OnMessage workflows this round
+        var positionsKnown = true;
         foreach (var workflow in active)
         {
             try
             {
                 if (await CompiledAsync(workflow, ct) is { Trigger: TriggerRunner trigger } compiled)
                 {
-                    ran += await RunBatchAsync(workflow, compiled, trigger, held, ct);
+                    var (read, after) = await RunBatchAsync(workflow, compiled, trigger, held, ct);
+                    ran += read;
+                    if (trigger.Kind == TriggerKind.Message)
+                    {
+                        messageWorkflows++;
+                        if (after is not { } position) positionsKnown = false;
+                        else if (slowest is null || position < slowest) slowest = position;
+                    }
                 }
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // One workflow's trouble (its batch could not be read or committed) does not hold the others up.
                 logger.LogWarning(e, "Workflow {WorkflowId}: its batch failed; the next round tries again from the same position", workflow.Id);
+                positionsKnown = false;
             }
         }
 
+        KeepCommittedMessages(messageWorkflows, positionsKnown ? slowest : null);
         return ran;
     }
 
@@ -141,6 +157,24 @@ public sealed class WorkflowRunner(
         return new Definitions.WorkflowRuntimeDto(waiting, compiled?.Counters() ?? []);
     }
 
+    /// <summary>
+    /// Committed messages are kept in memory for the OnMessage workflows while this node is the only one (its intake then
+    /// stores every message), and forgotten once every one of them has passed them.
+    /// </summary>
+    private void KeepCommittedMessages(int messageWorkflows, Guid? slowest)
+    {
+        if (messageWorkflows == 0 || !leases.Alone)
+        {
+            _messages.FromMemory = false;
+            intake.Committed.SwitchOff();
+            return;
+        }
+
+        intake.Committed.SwitchOn(intake.Watermark(clock.GetUtcNow()));
+        _messages.FromMemory = true;
+        if (slowest is { } passed) intake.Committed.Forget(passed);
+    }
+
     private IStoredEvents SourceOf(TriggerRunner trigger) => trigger.Kind == TriggerKind.Message ? _messages : _connections;
 
     private async Task<CompiledWorkflow?> CompiledAsync(ActiveWorkflow workflow, CancellationToken ct)
@@ -157,16 +191,17 @@ public sealed class WorkflowRunner(
         return _compiled[(workflow.Id, workflow.Version)] = compiled;
     }
 
-    private async Task<int> RunBatchAsync(ActiveWorkflow workflow, CompiledWorkflow compiled, TriggerRunner trigger, IReadOnlySet<int> held, CancellationToken ct)
+    /// <summary>Runs one batch; how many events it read, and the lowest position it left (null when it has none yet).</summary>
+    private async Task<(int Read, Guid? After)> RunBatchAsync(ActiveWorkflow workflow, CompiledWorkflow compiled, TriggerRunner trigger, IReadOnlySet<int> held, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var positions = await PartitionPositions.LoadAsync(db, workflow.Id, clock.GetUtcNow(), ct);
-        if (positions is null) return 0; // another node made them at the same moment: next round
+        if (positions is null) return (0, null); // another node made them at the same moment: next round
 
         var source = SourceOf(trigger);
         var after = held.Min(p => positions[p].LastMessageId);
         var batch = await source.ReadAsync(db, after, source.Watermark(clock.GetUtcNow()), BatchSize, ct);
-        if (batch.Count == 0) return 0;
+        if (batch.Count == 0) return (0, after);
 
         var mine = batch.Where(e => e.Runnable && held.Contains(WorkflowPartitions.Of(e.DeviceId)) && e.Id > positions[WorkflowPartitions.Of(e.DeviceId)].LastMessageId).ToList();
         await RunEventsAsync(db, workflow, compiled, trigger, mine, ct);
@@ -183,13 +218,13 @@ public sealed class WorkflowRunner(
         if (!await leases.ConfirmAsync(db, held, ct))
         {
             logger.LogWarning("Workflow {WorkflowId}: a partition's lease was lost while its batch ran; its position stays and the new holder runs it again", workflow.Id);
-            return 0;
+            return (0, null);
         }
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         staged.Committed();
-        return batch.Count;
+        return (batch.Count, held.Min(p => positions[p].LastMessageId));
     }
 
     private async Task RunEventsAsync(AppDbContext db, ActiveWorkflow workflow, CompiledWorkflow compiled, TriggerRunner trigger, List<StoredEvent> events, CancellationToken ct)

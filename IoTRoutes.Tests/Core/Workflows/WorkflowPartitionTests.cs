@@ -172,6 +172,7 @@ public sealed class WorkflowPartitionTests : IAsyncLifetime
             ReceivedAt = DateTimeOffset.UtcNow, State = MessageState.Processed, ProcessedAt = DateTimeOffset.UtcNow,
         });
         await db.SaveChangesAsync();
+        _intake.Committed.Add(db.Messages.Local.Single()); // as the intake does at a commit
         _intake.ReleaseUnsubmitted(id);
     }
 

@@ -81,6 +81,26 @@ public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
             new DurableNodeState(_db, _clock), EmptyServices.Instance, _clock, NullLogger<WorkflowRunner>.Instance);
     }
 
+    [Fact]
+    public async Task A_runner_alone_takes_what_the_intake_just_committed_from_memory_once_past_what_it_kept_before()
+    {
+        await PublishAsync("""
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"end","type":"Collect"}],"links":[{"from":"in","to":"end"}]}
+            """);
+        var runner = NewRunner();
+        await runner.RunOnceAsync(default); // alone with every partition: it asks the intake to keep what commits
+        await StoreAsync(1);
+        Assert.Equal(1, await runner.RunOnceAsync(default)); // its position was below what memory keeps: the database
+
+        // Committed in memory only: found there, so the database was not read for it.
+        var payload = Encoding.UTF8.GetBytes("""{"n":2}""");
+        var id = _intake.NewId(DateTimeOffset.UtcNow);
+        _intake.Committed.Add(new Message { Id = id, DeviceId = _deviceId, Topic = "t", Payload = payload, PayloadSize = payload.Length, ReceivedAt = DateTimeOffset.UtcNow, State = MessageState.Processed });
+        _intake.ReleaseUnsubmitted(id);
+        Assert.Equal(1, await runner.RunOnceAsync(default));
+        Assert.Equal([1.0, 2.0], _collector.At("end").Select(i => i.Field("n")));
+    }
+
     private async Task ExpireLeasesAsync()
     {
         await using var db = _db.CreateDbContext();
@@ -115,6 +135,10 @@ public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
         }
 
         await db.SaveChangesAsync();
-        foreach (var added in db.ChangeTracker.Entries<Message>()) _intake.ReleaseUnsubmitted(added.Entity.Id);
+        foreach (var added in db.ChangeTracker.Entries<Message>())
+        {
+            _intake.Committed.Add(added.Entity); // as the intake does at a commit
+            _intake.ReleaseUnsubmitted(added.Entity.Id);
+        }
     }
 }
