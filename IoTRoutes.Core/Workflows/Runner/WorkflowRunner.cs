@@ -26,7 +26,8 @@ public sealed class WorkflowRunner(
     IDbContextFactory<AppDbContext> contexts, MessageIntake intake, ConnectionEventIds connectionEvents, PartitionLeases leases,
     WorkflowCompiler compiler, DurableNodeState state, IServiceProvider services, TimeProvider clock, ILogger<WorkflowRunner> logger) : BackgroundService
 {
-    public const int BatchSize = 500;
+    /// <summary>Events read and run per batch: a batch's reads and its commit are shared by all of them.</summary>
+    public const int BatchSize = 2000;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<(Guid Workflow, int Version), CompiledWorkflow?> _compiled = new();
