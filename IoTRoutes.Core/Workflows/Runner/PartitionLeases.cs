@@ -85,6 +85,14 @@ public sealed class PartitionLeases(IDbContextFactory<AppDbContext> contexts, Ti
         return _held;
     }
 
+    /// <summary>Whether any other node is alive now (one small query; <see cref="Alone"/> is as of the last look).</summary>
+    public async Task<bool> OthersAliveAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var since = clock.GetUtcNow() - Duration;
+        return await db.WorkflowRunnerNodes.AnyAsync(n => n.SeenAt > since && n.Owner != Owner, ct);
+    }
+
     /// <summary>In the transaction that writes a batch's positions: whether every lease this node ran the batch under still holds (renewed).</summary>
     public async Task<bool> ConfirmAsync(AppDbContext db, IReadOnlySet<int> ranUnder, CancellationToken ct)
     {

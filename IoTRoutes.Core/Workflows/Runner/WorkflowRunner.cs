@@ -93,7 +93,7 @@ public sealed class WorkflowRunner(
         _lastHeld = held;
         if (held.Count == 0)
         {
-            KeepCommittedMessages(0, null);
+            await KeepCommittedMessagesAsync(0, null, ct);
             return 0;
         }
 
@@ -132,7 +132,7 @@ public sealed class WorkflowRunner(
             }
         }
 
-        KeepCommittedMessages(messageWorkflows, positionsKnown ? slowest : null);
+        await KeepCommittedMessagesAsync(messageWorkflows, positionsKnown ? slowest : null, ct);
         return ran;
     }
 
@@ -162,9 +162,10 @@ public sealed class WorkflowRunner(
     /// Committed messages are kept in memory for the OnMessage workflows while this node is the only one (its intake then
     /// stores every message), and forgotten once every one of them has passed them.
     /// </summary>
-    private void KeepCommittedMessages(int messageWorkflows, Guid? slowest)
+    private async Task KeepCommittedMessagesAsync(int messageWorkflows, Guid? slowest, CancellationToken ct)
     {
-        if (messageWorkflows == 0 || !leases.Alone)
+        // Asked every round, not only at the leases' look every 2 s: another node's messages are not in this memory.
+        if (messageWorkflows == 0 || !leases.Alone || await leases.OthersAliveAsync(ct))
         {
             _messages.FromMemory = false;
             intake.Committed.SwitchOff();

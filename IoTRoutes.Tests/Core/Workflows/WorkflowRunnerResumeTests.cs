@@ -101,6 +101,33 @@ public sealed class WorkflowRunnerResumeTests : IAsyncLifetime
         Assert.Equal([1.0, 2.0], _collector.At("end").Select(i => i.Field("n")));
     }
 
+    [Fact]
+    public async Task Once_another_node_is_alive_the_runner_reads_the_database_again_not_this_processs_memory()
+    {
+        await PublishAsync("""
+            {"nodes":[{"id":"in","type":"OnMessage"},{"id":"end","type":"Collect"}],"links":[{"from":"in","to":"end"}]}
+            """);
+        var runner = NewRunner();
+        await runner.RunOnceAsync(default);
+        await StoreAsync(1);
+        await runner.RunOnceAsync(default); // past the memory's floor: memory from now on
+        await using (var db = _db.CreateDbContext())
+        {
+            db.WorkflowRunnerNodes.Add(new WorkflowRunnerNode { Owner = "another-node", SeenAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        await runner.RunOnceAsync(default); // it sees the other node at the end of the round
+        var payload = Encoding.UTF8.GetBytes("""{"n":99}""");
+        var id = _intake.NewId(DateTimeOffset.UtcNow);
+        _intake.Committed.Add(new Message { Id = id, DeviceId = _deviceId, Topic = "t", Payload = payload, PayloadSize = payload.Length, ReceivedAt = DateTimeOffset.UtcNow, State = MessageState.Processed });
+        _intake.ReleaseUnsubmitted(id); // in memory only: the database does not have it
+        await StoreAsync(2);
+        await runner.RunOnceAsync(default);
+
+        Assert.Equal([1.0, 2.0], _collector.At("end").Select(i => i.Field("n")));
+    }
+
     private async Task ExpireLeasesAsync()
     {
         await using var db = _db.CreateDbContext();
