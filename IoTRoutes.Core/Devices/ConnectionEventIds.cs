@@ -3,35 +3,18 @@ using IoTRoutes.Core.Messaging;
 namespace IoTRoutes.Core.Devices;
 
 /// <summary>
-/// Ids of connection events: time-ordered and increasing in the order they are made (like message ids), each counted as
-/// in flight until its event is written or dropped, so that workflows reading the events below <see cref="Watermark"/>
-/// never pass one still being written (OnDeviceConnected and OnDeviceDisconnected read them as OnMessage reads messages).
+/// Ids of connection events: time-ordered and increasing in the order they are made (like message ids), each in flight
+/// until its event is written or dropped, so that OnDeviceConnected and OnDeviceDisconnected workflows, reading the events
+/// below <see cref="Watermark"/>, never pass one still being written (as OnMessage reads messages).
 /// </summary>
 public sealed class ConnectionEventIds
 {
-    private readonly MessageIdGenerator _generator = new();
-    private readonly SortedSet<Guid> _inFlight = [];
-    private readonly Lock _gate = new();
+    private readonly InFlightIds _ids = new(new MessageIdGenerator().Next);
 
-    public Guid NewId(DateTimeOffset at)
-    {
-        lock (_gate)
-        {
-            var id = _generator.Next(at);
-            _inFlight.Add(id);
-            return id;
-        }
-    }
+    public Guid NewId(DateTimeOffset at) => _ids.NewId(at);
 
     /// <summary>The event is written, or will never be.</summary>
-    public void Done(Guid id)
-    {
-        lock (_gate) _inFlight.Remove(id);
-    }
+    public void Done(Guid id) => _ids.Remove(id);
 
-    /// <summary>Every event this process writes with an id below this one is written already.</summary>
-    public Guid Watermark(DateTimeOffset now)
-    {
-        lock (_gate) return _inFlight.Count > 0 ? _inFlight.Min : _generator.Next(now);
-    }
+    public Guid Watermark(DateTimeOffset now) => _ids.Watermark(now);
 }

@@ -16,8 +16,11 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     private int _unstored;
 
     // Ids handed out or submitted and not yet committed (or failed): what the committed watermark must stay below.
-    private readonly SortedSet<Guid> _inFlight = [];
-    private readonly Lock _ids = new();
+    private readonly InFlightIds _inFlight = new(MessageIds.Next);
+
+    // Ids submitted and not yet committed or failed (their commit releases them, not ReleaseUnsubmitted); also the lock
+    // that makes "submitted?" and "in flight" change together.
+    private readonly HashSet<Guid> _submitted = [];
 
     internal ChannelReader<PendingMessage> Reader => _queue.Reader;
 
@@ -31,22 +34,12 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     /// A new message id, counted as in flight until its message is committed (or <see cref="Release"/>d): ids come from
     /// here so that <see cref="Watermark"/> can never pass a message that is still on its way.
     /// </summary>
-    public Guid NewId(DateTimeOffset receivedAt)
-    {
-        lock (_ids)
-        {
-            var id = MessageIds.Next(receivedAt);
-            _inFlight.Add(id);
-            return id;
-        }
-    }
-
-    private readonly HashSet<Guid> _submitted = [];
+    public Guid NewId(DateTimeOffset receivedAt) => _inFlight.NewId(receivedAt);
 
     /// <summary>Forgets an id from <see cref="NewId"/> unless its message was submitted (then its commit does).</summary>
     public void ReleaseUnsubmitted(Guid id)
     {
-        lock (_ids)
+        lock (_submitted)
         {
             if (!_submitted.Contains(id)) _inFlight.Remove(id);
         }
@@ -54,7 +47,7 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
 
     private void Release(Guid id)
     {
-        lock (_ids)
+        lock (_submitted)
         {
             _inFlight.Remove(id);
             _submitted.Remove(id);
@@ -66,20 +59,14 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     /// it, so a message committed after a later one (another batch, a slow write) is never skipped. The lowest id still in
     /// flight, or, with none, a new id (greater than every id handed out, and lower than any to come).
     /// </summary>
-    public Guid Watermark(DateTimeOffset now)
-    {
-        lock (_ids)
-        {
-            return _inFlight.Count > 0 ? _inFlight.Min : MessageIds.Next(now);
-        }
-    }
+    public Guid Watermark(DateTimeOffset now) => _inFlight.Watermark(now);
 
     /// <summary>Queues <paramref name="message"/>; the returned task completes when it is committed, or faults if the write failed.</summary>
     public async Task<Task> SubmitAsync(Message message, CancellationToken ct)
     {
         var pending = new PendingMessage(message);
         Interlocked.Increment(ref _unstored);
-        lock (_ids)
+        lock (_submitted)
         {
             _inFlight.Add(message.Id);
             _submitted.Add(message.Id);
