@@ -35,6 +35,13 @@ public sealed class WorkflowRunner(
     private readonly StoredConnectionEvents _connections = new(connectionEvents);
     private IReadOnlySet<int> _lastHeld = new HashSet<int>();
     private bool _refusalLogged;
+    private bool? _onSqlServer;
+
+    private async Task<bool> OnSqlServerAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return db.Database.IsSqlServer();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,16 +77,13 @@ public sealed class WorkflowRunner(
     /// <summary>One round: a batch for each active workflow, in the partitions this node holds; how many events were read.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        await using (var db = await contexts.CreateDbContextAsync(ct))
+        if (_onSqlServer ??= await OnSqlServerAsync(ct))
         {
-            if (db.Database.IsSqlServer())
-            {
-                // SQL Server orders uniqueidentifier by its last bytes first: "ids after the position" would not be "stored
-                // after", and events would be skipped. Said once, rather than run wrongly.
-                if (!_refusalLogged) logger.LogError("Workflows do not run on SQL Server yet: its order of ids is not their time order");
-                _refusalLogged = true;
-                return 0;
-            }
+            // SQL Server orders uniqueidentifier by its last bytes first: "ids after the position" would not be "stored
+            // after", and events would be skipped. Said once, rather than run wrongly.
+            if (!_refusalLogged) logger.LogError("Workflows do not run on SQL Server yet: its order of ids is not their time order");
+            _refusalLogged = true;
+            return 0;
         }
 
         var held = await leases.RefreshAsync(ct);
