@@ -46,50 +46,33 @@ public sealed class NCalcExpressions : IWorkflowExpressions
     }
 
     /// <summary>
-    /// One context per expression, made once: its handlers read the item being evaluated on this thread, so an evaluation
-    /// allocates only NCalc's visitor (a context per call cost most of a workflow's time).
+    /// One context per expression, made once: its handlers read the item being evaluated on this thread. The expression
+    /// runs as an <see cref="ExpressionPlan"/>; what the plan leaves to NCalc is evaluated with this context.
     /// </summary>
     private sealed class NCalcExpression : CompiledExpression
     {
-        [ThreadStatic]
-        private static WorkflowItem? t_item;
-
         private readonly string _text;
-        private readonly LogicalExpression _logical;
-        private readonly ExpressionContext _context;
+        private readonly NCalcFallback _fallback = new();
+        private readonly ExpressionPlan _plan;
 
         public NCalcExpression(string text, LogicalExpression logical)
         {
-            (_text, _logical) = (text, logical);
-            _context = new ExpressionContext
-            {
-                EvaluateParameterHandler = static (name, args) => args.Result = Names.Resolve(t_item!, name),
-                EvaluateFunctionHandler = static (name, args) =>
-                {
-                    if (!string.Equals(name, "has", StringComparison.OrdinalIgnoreCase)) return;
-                    if (args.Parameters.Count != 1) throw new WorkflowExpressionException("has takes one field name: has('temp').");
-                    args.Result = args.Parameters.Evaluate(0) is string field && Names.Resolve(t_item!, field) is not null;
-                },
-            };
+            _text = text;
+            _plan = ExpressionPlan.Of(logical, _fallback);
         }
 
         public override string Text => _text;
 
         public override object? Evaluate(WorkflowItem item)
         {
-            var outer = t_item;
-            t_item = item;
+            using var evaluating = _fallback.For(item);
             try
             {
-                return Normalize(_logical.Accept(new NCalc.Visitors.EvaluationVisitor(_context, Configuration.Evaluation, Culture, null!, default)));
+                return Normalize(_plan.Evaluate(item, _fallback));
             }
             catch (Exception e) when (e is NCalcException or FormatException or InvalidCastException or ArgumentException or OverflowException)
             {
                 throw new WorkflowExpressionException($"{_text}: {e.Message}", e);
-            }
-            finally
-            {
-                t_item = outer;
             }
         }
 
@@ -100,6 +83,55 @@ public sealed class NCalcExpressions : IWorkflowExpressions
             decimal m => (double)m,
             float f => (double)f,
             _ => value,
+        };
+    }
+
+    /// <summary>NCalc's own evaluation of a part of an expression, for the item being evaluated on this thread.</summary>
+    internal sealed class NCalcFallback
+    {
+        [ThreadStatic]
+        private static WorkflowItem? t_item;
+
+        private readonly ExpressionContext _context = new()
+        {
+            EvaluateParameterHandler = static (name, args) => args.Result = Names.Resolve(t_item!, name),
+            EvaluateFunctionHandler = static (name, args) =>
+            {
+                if (!string.Equals(name, "has", StringComparison.OrdinalIgnoreCase)) return;
+                if (args.Parameters.Count != 1) throw new WorkflowExpressionException("has takes one field name: has('temp').");
+                args.Result = args.Parameters.Evaluate(0) is string field && Names.Resolve(t_item!, field) is not null;
+            },
+        };
+
+        public object? Evaluate(LogicalExpression expression) =>
+            expression.Accept(new NCalc.Visitors.EvaluationVisitor(_context, Configuration.Evaluation, Culture, null!, default));
+
+        /// <summary>Sets the item NCalc's handlers read until disposed (an expression may run inside another's evaluation).</summary>
+        public Scope For(WorkflowItem item)
+        {
+            var outer = t_item;
+            t_item = item;
+            return new Scope(outer);
+        }
+
+        public readonly struct Scope(WorkflowItem? outer) : IDisposable
+        {
+            public void Dispose() => t_item = outer;
+        }
+    }
+
+    /// <summary>NCalc alone, without the plan: the reference the plan is tested against.</summary>
+    internal static object? EvaluateByNCalcOnly(string text, WorkflowItem item)
+    {
+        var fallback = new NCalcFallback();
+        using var evaluating = fallback.For(item);
+        return fallback.Evaluate(LogicalExpressionFactory.Create(Names.Bracketed(text), Parsing, Culture)) switch
+        {
+            int i => (double)i,
+            long l => (double)l,
+            decimal m => (double)m,
+            float f => (double)f,
+            var value => value,
         };
     }
 }
