@@ -9,12 +9,15 @@ namespace IoTRoutes.Core.Workflows.Engine;
 /// </summary>
 public sealed class RunContext
 {
-    public RunContext(Guid runId, Guid workflowId, int version, IEffectSink effects, INodeStateStore state, TimeProvider clock, CancellationToken cancellation)
+    private Guid? _runId;
+
+    /// <param name="runId">The run's id; null to make one when it is first asked for (most runs are never recorded).</param>
+    public RunContext(Guid? runId, Guid workflowId, int version, IEffectSink effects, INodeStateStore state, TimeProvider clock, CancellationToken cancellation)
     {
-        (RunId, WorkflowId, Version, Effects, State, Clock, Cancellation) = (runId, workflowId, version, effects, state, clock, cancellation);
+        (_runId, WorkflowId, Version, Effects, State, Clock, Cancellation) = (runId, workflowId, version, effects, state, clock, cancellation);
     }
 
-    public Guid RunId { get; }
+    public Guid RunId => _runId ??= Guid.CreateVersion7(Clock.GetUtcNow());
 
     public Guid WorkflowId { get; }
 
