@@ -27,7 +27,7 @@ public sealed class WorkflowRunner(
     WorkflowCompiler compiler, DurableNodeState state, IServiceProvider services, TimeProvider clock, ILogger<WorkflowRunner> logger) : BackgroundService
 {
     /// <summary>Events read and run per batch: a batch's reads and its commit are shared by all of them.</summary>
-    public const int BatchSize = 2000;
+    public const int BatchSize = 5000;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
