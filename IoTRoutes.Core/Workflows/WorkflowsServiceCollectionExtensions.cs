@@ -47,6 +47,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
         services.AddScoped<WorkflowService>();
         services.TryAddSingleton<WorkflowDryRun>();
+        services.TryAddSingleton<WorkflowClipboard>();
         services.AddScoped<WorkflowTrial>();
         return services;
     }

@@ -6,6 +6,7 @@ using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Runner;
 using IoTRoutes.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace IoTRoutes.Web.Api;
 
@@ -37,6 +38,9 @@ public static class WorkflowsApi
             .WithSummary("The node types a workflow can use: kind, category, settings and output ports").RequirePermission(view);
         api.MapPost("/", CreateAsync).WithName("CreateWorkflow").WithSummary("Create a workflow: name, entityId (yours by default), definition {nodes, links}")
             .RequirePermission(manage);
+        api.MapPost("/import", ImportAsync).WithName("ImportWorkflow")
+            .WithSummary("Create a workflow (a draft, not published) from an exported document: {entityId (yours by default), name (the document's by default), document}")
+            .RequirePermission(manage);
         api.MapGet("/{id:guid}", GetAsync).WithName("GetWorkflow").WithSummary("The draft, its revision and problems, the active version, enabled, debug")
             .RequirePermission(view);
         api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateWorkflow")
@@ -50,6 +54,13 @@ public static class WorkflowsApi
             .RequirePermission(view);
         api.MapPost("/{id:guid}/versions/{version:int}/restore", RestoreAsync).WithName("RestoreWorkflowVersion")
             .WithSummary("Copy a version into the draft (a new revision); publishing it is a separate step").RequirePermission(manage);
+        api.MapGet("/{id:guid}/diff", DiffAsync).WithName("DiffWorkflow")
+            .WithSummary("What changed from one definition to another: from=active|draft|<version> (default active; nothing published: empty), " +
+                         "to=active|draft|<version> (default draft); nodes, settings and links, moves apart")
+            .RequirePermission(view);
+        api.MapGet("/{id:guid}/export", ExportAsync).WithName("ExportWorkflow")
+            .WithSummary("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1)")
+            .RequirePermission(view);
         api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").RequirePermission(manage);
         api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("The runner no longer runs it").RequirePermission(manage);
         api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow")
@@ -96,6 +107,35 @@ public static class WorkflowsApi
         var result = await workflows.CreateAsync(request, ct);
         var created = result.Id is { } id ? new CreatedWorkflowResponse(id, 1) : null;
         return ChangeResponses.Created(result, "/api/v1/workflows", created, () => NotFoundProblem.Workflow(Guid.Empty));
+    }
+
+    private static async Task<Results<Created<CreatedWorkflowResponse>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        JsonObject body, WorkflowService workflows, CancellationToken ct)
+    {
+        var (request, errors) = WorkflowRequestReader.ReadImport(body);
+        if (request is null) return TypedResults.ValidationProblem(errors);
+        var result = await workflows.ImportAsync(request, ct);
+        var created = result.Id is { } id ? new CreatedWorkflowResponse(id, 1) : null;
+        return ChangeResponses.Created(result, "/api/v1/workflows", created, () => NotFoundProblem.Workflow(Guid.Empty));
+    }
+
+    private static async Task<Results<Ok<WorkflowDocument>, ProblemHttpResult>> ExportAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
+        await workflows.ExportAsync(id, ct) is { } document ? TypedResults.Ok(document) : NotFoundProblem.Workflow(id);
+
+    private static async Task<Results<Ok<WorkflowComparison>, ValidationProblem, ProblemHttpResult>> DiffAsync(
+        Guid id, WorkflowService workflows, CancellationToken ct, [FromQuery(Name = "from")] string? fromSide = null, [FromQuery(Name = "to")] string? toSide = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!WorkflowSide.TryParse(fromSide ?? "active", out var from)) errors["from"] = ["from is active, draft or a version number (3 or v3)."];
+        if (!WorkflowSide.TryParse(toSide ?? "draft", out var to)) errors["to"] = ["to is active, draft or a version number (3 or v3)."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var compared = await workflows.CompareAsync(id, from, to, ct);
+        return compared switch
+        {
+            { Outcome: ChangeOutcome.Done } => TypedResults.Ok(compared.Comparison!),
+            { Error: { } missing } => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: missing),
+            _ => NotFoundProblem.Workflow(id),
+        };
     }
 
     private static async Task<Results<Ok<SavedDraftResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(

@@ -66,6 +66,7 @@ public static class AuditActions
     public const string WorkflowEnabled = "Workflow.Enabled";
     public const string WorkflowDisabled = "Workflow.Disabled";
     public const string WorkflowDebug = "Workflow.Debug";
+    public const string WorkflowImported = "Workflow.Imported";
     public const string AlertAcknowledged = "Alert.Acknowledged";
     public const string AlertCleared = "Alert.Cleared";
 
@@ -77,6 +78,7 @@ public static class AuditActions
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
         DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
+        WorkflowImported,
         AlertAcknowledged, AlertCleared,
     ];
 }

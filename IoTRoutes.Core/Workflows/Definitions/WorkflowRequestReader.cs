@@ -23,13 +23,7 @@ public static class WorkflowRequestReader
         var errors = new Dictionary<string, string[]>();
         var name = Name(body, errors, required: true);
         var description = Description(body, errors);
-        Guid? entityId = null;
-        if (body["entityId"] is { } entity)
-        {
-            if (entity is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id)) entityId = id;
-            else errors["entityId"] = ["entityId is an entity's id."];
-        }
-
+        var entityId = EntityId(body, errors);
         var graph = Definition(body, errors, required: true);
         var tests = TestCases(body, errors);
         return errors.Count > 0 ? (null, errors) : (new CreateWorkflowRequest(name!, description, entityId, graph!, tests ?? []), errors);
@@ -45,6 +39,56 @@ public static class WorkflowRequestReader
         var graph = Definition(body, errors, required: true);
         var tests = TestCases(body, errors);
         return errors.Count > 0 ? (null, errors) : (new UpdateWorkflowRequest(revision!.Value, name, description, graph!, tests), errors);
+    }
+
+    /// <summary>
+    /// An import: <c>{"entityId"?, "name"?, "document": {...}}</c>, the document as <see cref="WorkflowDocument"/> writes
+    /// it. Its errors are at <c>document.format</c>, <c>document.definition.nodes[2].id</c> and so on; a document of another
+    /// format or version is not read further. Node types are checked by the service, which knows the catalog.
+    /// </summary>
+    public static (ImportWorkflowRequest? Request, Dictionary<string, string[]> Errors) ReadImport(JsonObject body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var entityId = EntityId(body, errors);
+        var name = Name(body, errors, required: false);
+        if (body["document"] is not JsonObject document)
+        {
+            errors["document"] = [$"Send the exported workflow as document: {{\"format\":\"{WorkflowDocument.Kind}\",\"version\":{WorkflowDocument.CurrentVersion},\"name\",\"definition\",...}}."];
+            return (null, errors);
+        }
+
+        var inner = new Dictionary<string, string[]>();
+        string? documentName = null, description = null;
+        WorkflowGraph? graph = null;
+        List<WorkflowTestCase>? tests = null;
+        if (document["format"] is not JsonValue f || !f.TryGetValue<string>(out var format) || format != WorkflowDocument.Kind)
+        {
+            inner["format"] = [$"This is not an exported workflow: its format is \"{WorkflowDocument.Kind}\"."];
+        }
+        else if (document["version"] is not JsonValue v || !v.TryGetValue<int>(out var version) || version != WorkflowDocument.CurrentVersion)
+        {
+            inner["version"] = [$"This server reads version {WorkflowDocument.CurrentVersion} of the format, not {document["version"]?.ToJsonString() ?? "none"}."];
+        }
+        else
+        {
+            documentName = name is null ? Name(document, inner, required: true) : null;
+            description = Description(document, inner);
+            graph = Definition(document, inner, required: true);
+            tests = TestCases(document, inner);
+        }
+
+        foreach (var (place, messages) in inner) errors[$"document.{place}"] = messages;
+        return errors.Count > 0
+            ? (null, errors)
+            : (new ImportWorkflowRequest(entityId, name, name ?? documentName!, description, graph!, tests ?? []), errors);
+    }
+
+    private static Guid? EntityId(JsonObject body, Dictionary<string, string[]> errors)
+    {
+        if (body["entityId"] is not { } entity) return null;
+        if (entity is JsonValue v && v.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id)) return id;
+        errors["entityId"] = ["entityId is an entity's id."];
+        return null;
     }
 
     private static string? Name(JsonObject body, Dictionary<string, string[]> errors, bool required)

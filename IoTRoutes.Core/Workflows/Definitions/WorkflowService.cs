@@ -13,8 +13,8 @@ namespace IoTRoutes.Core.Workflows.Definitions;
 
 /// <summary>
 /// Workflows within the caller's part of the entity tree: list, read, create, save the draft (from the revision it was
-/// loaded at), delete, publish (Workflows.Publish), versions and restore, enable and disable, debug mode. Every change is
-/// audited.
+/// loaded at), delete, publish (Workflows.Publish), versions and restore, enable and disable, debug mode; for the
+/// designer, compare two definitions, export and import. Every change is audited.
 /// </summary>
 public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider services, TimeProvider clock, AuditTrail audit)
 {
@@ -85,29 +85,110 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         var (db, caller) = await contexts.CreateAsync(Manage, ct);
         await using var _db = db;
         var entityId = request.EntityId ?? caller.Scope.EntityId;
-        if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+        if (await EntityProblemAsync(db, entityId, ct) is { } missing)
         {
-            return ChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+            return missing;
         }
 
-        if (await db.Workflows.IgnoreQueryFilters().AnyAsync(w => w.EntityId == entityId && w.Name == request.Name, ct))
+        if (await NameTakenAsync(db, entityId, request.Name, ct))
         {
             return ChangeResult.Invalid("name", $"There is already a workflow named {request.Name} in this entity.");
         }
 
-        var now = clock.GetUtcNow();
-        var by = await EmailOfAsync(db, caller, ct);
-        var workflow = new Workflow
+        return await AddAsync(db, caller, entityId, request.Name, request.Description, request.Graph, request.TestCases,
+            AuditActions.WorkflowCreated, $"revision 1, {request.Graph.Nodes.Count} nodes", ct);
+    }
+
+    /// <summary>
+    /// The draft as a self-contained document (<see cref="WorkflowDocument"/>) with its test cases; null when there is no
+    /// such workflow for the caller.
+    /// </summary>
+    public async Task<WorkflowDocument?> ExportAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
+        return workflow is null
+            ? null
+            : new WorkflowDocument(WorkflowDocument.Kind, WorkflowDocument.CurrentVersion, workflow.Name, workflow.Description,
+                WorkflowGraph.Parse(workflow.Draft).ToJsonObject(), TestCasesOf(workflow), clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A new workflow from a document, as a draft (nothing published), node ids kept: importing a document twice makes two
+    /// workflows. Unknown node types are refused (a server without the action could never run it); other problems stay in
+    /// the draft, as at creation. Without a chosen name, a taken one is numbered (<c>Hot rooms (2)</c>).
+    /// </summary>
+    public async Task<ChangeResult> ImportAsync(ImportWorkflowRequest request, CancellationToken ct)
+    {
+        var (db, caller) = await contexts.CreateAsync(Manage, ct);
+        await using var _db = db;
+        var catalog = services.GetRequiredService<ActionCatalog>();
+        var unknown = request.Graph.Nodes.Select((node, i) => (node, i)).Where(n => catalog.Find(n.node.Type) is null)
+            .ToDictionary(n => $"document.definition.nodes[{n.i}].type", n => new[] { $"Unknown node type {n.node.Type}: this server has no such action." });
+        if (unknown.Count > 0)
         {
-            Id = Guid.CreateVersion7(), EntityId = entityId, Name = request.Name, Description = request.Description,
-            Draft = request.Graph.ToJson(), TestCases = JsonSerializer.Serialize(request.TestCases, WorkflowGraph.Json),
-            CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
-        };
-        db.Workflows.Add(workflow);
-        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = workflow.Id, Revision = 1, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
-        await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(AuditActions.WorkflowCreated, caller, workflow.Name, $"revision 1, {request.Graph.Nodes.Count} nodes", ct);
-        return ChangeResult.Done(workflow.Id);
+            return new ChangeResult(ChangeOutcome.Invalid, Errors: unknown);
+        }
+
+        var entityId = request.EntityId ?? caller.Scope.EntityId;
+        if (await EntityProblemAsync(db, entityId, ct) is { } missing)
+        {
+            return missing;
+        }
+
+        if (request.Name is { } chosen && await NameTakenAsync(db, entityId, chosen, ct))
+        {
+            return ChangeResult.Invalid("name", $"There is already a workflow named {chosen} in this entity.");
+        }
+
+        var name = request.Name ?? await FreeNameAsync(db, entityId, request.DocumentName, ct);
+        var from = name == request.DocumentName ? "" : $" (the document's name is {request.DocumentName})";
+        return await AddAsync(db, caller, entityId, name, request.Description, request.Graph, request.TestCases,
+            AuditActions.WorkflowImported, $"revision 1, {request.Graph.Nodes.Count} nodes, {request.TestCases.Count} test cases{from}", ct);
+    }
+
+    /// <summary>
+    /// The changes from one definition to another (<see cref="WorkflowSide"/>: the active version, the draft, a version).
+    /// Before the first publish, the active version is an empty definition.
+    /// </summary>
+    public async Task<ComparisonResult> CompareAsync(Guid id, WorkflowSide from, WorkflowSide to, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(View, ct);
+        await using var _db = db;
+        var workflow = await db.Workflows.AsNoTracking().Where(w => w.Id == id)
+            .Select(w => new { w.Name, w.Draft, w.Revision, w.ActiveVersion }).SingleOrDefaultAsync(ct);
+        if (workflow is null)
+        {
+            return new ComparisonResult(ChangeOutcome.NotFound);
+        }
+
+        async Task<(WorkflowGraph? Graph, ComparedDefinition Side)> LoadAsync(WorkflowSide side)
+        {
+            if (side.Kind == WorkflowSideKind.Draft)
+            {
+                return (WorkflowGraph.Parse(workflow.Draft), new ComparedDefinition($"draft (revision {workflow.Revision})", null, workflow.Revision));
+            }
+
+            var version = side.Kind == WorkflowSideKind.Active ? workflow.ActiveVersion : side.Version;
+            if (version is null)
+            {
+                return (WorkflowGraph.Empty, new ComparedDefinition("nothing published", null, null));
+            }
+
+            var stored = await db.WorkflowVersions.Where(v => v.WorkflowId == id && v.Version == version).Select(v => v.Definition).SingleOrDefaultAsync(ct);
+            var label = version == workflow.ActiveVersion ? $"v{version} (active)" : $"v{version}";
+            return (stored is null ? null : WorkflowGraph.Parse(stored), new ComparedDefinition(label, version, null));
+        }
+
+        var (before, fromSide) = await LoadAsync(from);
+        var (after, toSide) = await LoadAsync(to);
+        if (before is null || after is null)
+        {
+            return new ComparisonResult(ChangeOutcome.NotFound, Error: $"Workflow {workflow.Name} has no version {(before is null ? fromSide : toSide).Version}.");
+        }
+
+        return new ComparisonResult(ChangeOutcome.Done, new WorkflowComparison(fromSide, toSide, WorkflowDiff.Between(before, after)));
     }
 
     /// <summary>
@@ -353,6 +434,55 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         var message = $"The draft was saved as revision {current.Revision} by {current.UpdatedBy ?? "someone"} at {current.UpdatedAt:u} " +
                       $"since your revision {request.Revision} ({stale.Changes.Describe()}): reload it and apply your changes again.";
         return new DraftSave(ChangeResult.Conflict("revision", message, current.Id), current.Revision, stale);
+    }
+
+    // The entity is looked for through the caller's scope: one outside it is refused as if it did not exist.
+    private static async Task<ChangeResult?> EntityProblemAsync(AppDbContext db, Guid entityId, CancellationToken ct) =>
+        await db.Entities.AnyAsync(e => e.Id == entityId, ct) ? null : ChangeResult.Invalid("entityId", $"There is no entity {entityId}.");
+
+    private static Task<bool> NameTakenAsync(AppDbContext db, Guid entityId, string name, CancellationToken ct) =>
+        db.Workflows.IgnoreQueryFilters().AnyAsync(w => w.EntityId == entityId && w.Name == name, ct);
+
+    /// <summary><paramref name="name"/>, or when taken the first free <c>name (n)</c>, n from 2, within the name's length limit.</summary>
+    private static async Task<string> FreeNameAsync(AppDbContext db, Guid entityId, string name, CancellationToken ct)
+    {
+        var stem = name.Length > WorkflowRules.MaxNameLength - 6 ? name[..(WorkflowRules.MaxNameLength - 6)].TrimEnd() : name;
+        var taken = (await db.Workflows.IgnoreQueryFilters().Where(w => w.EntityId == entityId && w.Name.StartsWith(stem))
+            .Select(w => w.Name).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        if (!taken.Contains(name)) return name;
+        for (var n = 2; ; n++)
+        {
+            if (!taken.Contains($"{stem} ({n})")) return $"{stem} ({n})";
+        }
+    }
+
+    private async Task<ChangeResult> AddAsync(
+        AppDbContext db, Caller caller, Guid entityId, string name, string? description, WorkflowGraph graph, IReadOnlyList<WorkflowTestCase> tests,
+        string auditAction, string details, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var by = await EmailOfAsync(db, caller, ct);
+        var workflow = new Workflow
+        {
+            Id = Guid.CreateVersion7(), EntityId = entityId, Name = name, Description = description,
+            Draft = graph.ToJson(), TestCases = JsonSerializer.Serialize(tests, WorkflowGraph.Json),
+            CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+        };
+        db.Workflows.Add(workflow);
+        db.WorkflowDrafts.Add(new WorkflowDraftRevision { WorkflowId = workflow.Id, Revision = 1, Definition = workflow.Draft, SavedAt = now, SavedBy = by });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The same name saved meanwhile (unique per entity) is the caller's to change; anything else is a bug.
+            if (!await NameTakenAsync(db, entityId, name, ct)) throw;
+            return ChangeResult.Invalid("name", $"There is already a workflow named {name} in this entity (created just now).");
+        }
+
+        await audit.RecordAsync(auditAction, caller, workflow.Name, details, ct);
+        return ChangeResult.Done(workflow.Id);
     }
 
     internal static WorkflowState StateOf(Workflow w) =>

@@ -246,7 +246,7 @@ public sealed class WorkflowsApiTests(WorkflowsApp app) : IClassFixture<Workflow
         return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
     }
 
-    private static async Task<Guid> CreateEntityAsync(HttpClient api, string name)
+    internal static async Task<Guid> CreateEntityAsync(HttpClient api, string name)
     {
         var response = await api.PostAsJsonAsync("/api/v1/entities", new { name = $"{name} {Guid.NewGuid():N}"[..30], type = "Customer" });
         response.EnsureSuccessStatusCode();
