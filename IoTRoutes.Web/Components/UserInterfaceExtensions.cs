@@ -12,6 +12,7 @@ public static class UserInterfaceExtensions
         services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 5 * 1024 * 1024);
         // Bottom right: at the top they covered the page's action buttons (Edit, Delete) right after an action.
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddScoped<Pages.Workflows.Designer.DesignerClipboard>();
         return services;
     }
 
