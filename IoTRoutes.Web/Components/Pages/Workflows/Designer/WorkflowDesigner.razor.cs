@@ -44,6 +44,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     private string? _saveError;
     private IJSObjectReference? _keys;
     private DotNetObjectReference<WorkflowDesigner>? _self;
+    private bool _ready; // interactive: drops, keys and links are handled from now on
 
     [Inject] private ActionCatalog Catalog { get; set; } = null!;
     [Inject] private WorkflowService Workflows { get; set; } = null!;
@@ -120,6 +121,8 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         _keys = await JS.InvokeAsync<IJSObjectReference>("import", "./js/designer.js");
         await _keys.InvokeVoidAsync("captureKeys", _canvasWrap, _self);
         if (_graph.Nodes.Count > 0) _diagram.ZoomToFit(40);
+        _ready = true;
+        StateHasChanged();
     }
 
     private void Load(WorkflowDto workflow)
