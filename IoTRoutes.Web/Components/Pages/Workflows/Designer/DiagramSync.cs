@@ -112,6 +112,7 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
     {
         link.TargetMarker = LinkMarker.Arrow;
         link.Width = 2;
+        link.Color = null;
         if (link.Source is SinglePortAnchor { Port: WorkflowPortModel { Name: WorkflowPorts.Error } }) link.Color = "#d32f2f";
         return link;
     }

@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Blazor.Diagrams.Core.Models;
+using IoTRoutes.Core;
+using IoTRoutes.Core.Workflows.Definitions;
+using Microsoft.AspNetCore.Components;
+
+namespace IoTRoutes.Web.Components.Pages.Workflows.Designer;
+
+/// <summary>Test runs from the designer, and a run's path drawn over the canvas.</summary>
+public sealed partial class WorkflowDesigner
+{
+    private const string VisitedColor = "#2e7d32";
+    private bool _testing;
+    private bool _testBusy;
+    private string? _testError;
+    private DryRunResult? _trace;
+
+    [Inject] private WorkflowTrial Trial { get; set; } = null!;
+
+    /// <summary>The step of the selected node in the drawn run, if it ran.</summary>
+    private DryRunStep? SelectedStep => _trace is { } trace && SelectedId is { } id ? trace.Steps.LastOrDefault(s => s.NodeId == id) : null;
+
+    private async Task RunTestAsync((JsonObject? Fields, Guid? MessageId) input)
+    {
+        _testBusy = true;
+        _testError = null;
+        try
+        {
+            if (CanEdit) await SaveNowAsync();
+            var outcome = input.MessageId is { } messageId
+                ? await Trial.TestMessageAsync(Workflow.Id, messageId, CancellationToken.None)
+                : await Trial.TestAsync(Workflow.Id, input.Fields!, null, CancellationToken.None);
+            if (outcome.Outcome == ChangeOutcome.Done) ShowTrace(outcome.Result!);
+            else _testError = outcome.Problems.Count > 0 ? $"The draft has problems: {string.Join("; ", outcome.Problems.Select(p => $"{p.NodeId}: {p.Message}"))}"
+                : outcome.MissingMessage is { } missing ? $"There is no message {missing} you may read."
+                : outcome.Errors?.Values.SelectMany(e => e).FirstOrDefault() ?? outcome.Outcome.ToString();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _testError = e.Message;
+        }
+        finally
+        {
+            _testBusy = false;
+            StateHasChanged();
+        }
+    }
+
+    /// <summary>Draws a run: each node it reached with the port it took (or its error) and time, the links it went along.</summary>
+    public void ShowTrace(DryRunResult run)
+    {
+        _trace = run;
+        var steps = run.Steps.GroupBy(s => s.NodeId).ToDictionary(g => g.Key, g => g.Last());
+        foreach (var node in _diagram.Nodes.OfType<WorkflowNodeModel>())
+        {
+            node.Trace = steps.TryGetValue(node.Id, out var step) ? new NodeTraceView(step.Port, step.Error, TimeSpan.FromMilliseconds(step.ElapsedMs))
+                : run.Failure?.NodeId == node.Id ? new NodeTraceView(null, run.Failure.Error, TimeSpan.Zero)
+                : null;
+            node.Refresh();
+        }
+
+        var taken = run.Steps.Where(s => s.Port is not null).Select(s => (s.NodeId, s.Port!)).ToHashSet();
+        foreach (var link in _diagram.Links.OfType<LinkModel>())
+        {
+            var known = DiagramSync.AsWorkflowLink(link);
+            var visited = known is not null && taken.Contains((known.From, known.FromPort)) && steps.ContainsKey(known.To);
+            DiagramSync.Style(link);
+            if (visited)
+            {
+                link.Color = VisitedColor;
+                link.Width = 4;
+            }
+
+            link.Refresh();
+        }
+
+        StateHasChanged();
+    }
+
+    private void ClearTrace()
+    {
+        _trace = null;
+        _testError = null;
+        foreach (var node in _diagram.Nodes.OfType<WorkflowNodeModel>())
+        {
+            node.Trace = null;
+            node.Refresh();
+        }
+
+        foreach (var link in _diagram.Links.OfType<LinkModel>())
+        {
+            link.Color = null;
+            DiagramSync.Style(link);
+            link.Refresh();
+        }
+    }
+
+    private void ToggleTesting()
+    {
+        _testing = !_testing;
+        if (!_testing) ClearTrace();
+    }
+}
