@@ -21,7 +21,10 @@ public sealed class SaveTelemetryAction : WorkflowAction
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
         new("fields", SettingKind.FieldMap, "Fields", Required: true,
-            Help: "Name → expression, e.g. \"heatIndex\": \"temp * 1.1\". Each gives a number, a text or true/false."),
+            Help: "Name → expression, e.g. \"heatIndex\": \"temp * 1.1\". Each gives a number, a text or true/false.")
+        {
+            Fields = SettingDescriptor.MapOf("Name", SettingKind.Expression, "Expression"),
+        },
     ];
 
     public override string Summarize(JsonObject settings) => ExpressionMaps.Summarize(settings, "fields");

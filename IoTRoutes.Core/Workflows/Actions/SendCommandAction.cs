@@ -29,7 +29,10 @@ public sealed class SendCommandAction : WorkflowAction
     [
         new("name", SettingKind.Text, "Command", Required: true, Help: "The command's name, e.g. set-temperature."),
         new("payload", SettingKind.FieldMap, "Payload",
-            Help: "Payload field → expression, e.g. \"setpoint\": \"temp - 2\", \"mode\": \"'eco'\"; numbers and true/false as they are. Empty: no payload."),
+            Help: "Payload field → expression, e.g. \"setpoint\": \"temp - 2\", \"mode\": \"'eco'\"; numbers and true/false as they are. Empty: no payload.")
+        {
+            Fields = SettingDescriptor.MapOf("Field", SettingKind.Expression, "Expression"),
+        },
         new("expiresInSeconds", SettingKind.Integer, "Wait at most (seconds)",
             Help: $"How long the command waits for an offline device; {CommandRules.DefaultLifetime.TotalHours:0} hours when empty.")
         {

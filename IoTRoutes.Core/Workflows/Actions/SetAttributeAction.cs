@@ -20,7 +20,10 @@ public sealed class SetAttributeAction : WorkflowAction
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
         new("attributes", SettingKind.FieldMap, "Attributes", Required: true,
-            Help: "Key → expression, e.g. \"lastTemp\": \"temp\", \"room\": \"'B12'\". Each gives a text, a number or true/false."),
+            Help: "Key → expression, e.g. \"lastTemp\": \"temp\", \"room\": \"'B12'\". Each gives a text, a number or true/false.")
+        {
+            Fields = SettingDescriptor.MapOf("Key", SettingKind.Expression, "Expression"),
+        },
     ];
 
     public override string Summarize(JsonObject settings) => ExpressionMaps.Summarize(settings, "attributes");

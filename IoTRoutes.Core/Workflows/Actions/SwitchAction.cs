@@ -20,7 +20,14 @@ public sealed class SwitchAction : WorkflowAction
 
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
-        new("cases", SettingKind.List, "Cases", Required: true, Help: "Each case: a name (its port) and a condition, e.g. {\"name\":\"hot\",\"condition\":\"temp > 30\"}."),
+        new("cases", SettingKind.List, "Cases", Required: true, Help: "Each case: a name (its port) and a condition, e.g. {\"name\":\"hot\",\"condition\":\"temp > 30\"}.")
+        {
+            Fields =
+            [
+                new("name", SettingKind.Text, "Name", Required: true, Help: "Its output port."),
+                new("condition", SettingKind.Expression, "Condition", Required: true),
+            ],
+        },
         new("all", SettingKind.Boolean, "Every matching case", Help: "Send to every case that holds, not only the first.") { Default = false },
     ];
 

@@ -17,8 +17,11 @@ public sealed class TransformAction : WorkflowAction
 
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
-        new("set", SettingKind.FieldMap, "Set", Help: "Field → expression, e.g. \"tempF\": \"temp * 9 / 5 + 32\", \"site\": \"'north'\"."),
-        new("rename", SettingKind.FieldMap, "Rename", Help: "Old name → new name."),
+        new("set", SettingKind.FieldMap, "Set", Help: "Field → expression, e.g. \"tempF\": \"temp * 9 / 5 + 32\", \"site\": \"'north'\".")
+        {
+            Fields = SettingDescriptor.MapOf("Field", SettingKind.Expression, "Expression"),
+        },
+        new("rename", SettingKind.FieldMap, "Rename", Help: "Old name → new name.") { Fields = SettingDescriptor.MapOf("Old name", SettingKind.Text, "New name") },
         new("remove", SettingKind.List, "Remove", Help: "Field names."),
     ];
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace IoTRoutes.Core.Workflows.Engine;
 
@@ -61,7 +62,24 @@ public sealed record SettingDescriptor(string Name, SettingKind Kind, string Lab
 {
     public IReadOnlyList<string>? Choices { get; init; }
 
+    /// <summary>
+    /// What the setting is when the node does not set it (the action reads the same), or, for a required setting, what a
+    /// new node starts with (Script's skeleton).
+    /// </summary>
     public JsonNode? Default { get; init; }
+
+    /// <summary>
+    /// The shape of one entry of a <see cref="SettingKind.List"/> or <see cref="SettingKind.FieldMap"/>. A list of objects
+    /// has one per member of an item (Switch's cases: <c>name</c>, <c>condition</c>); a list without fields holds texts.
+    /// A FieldMap has two: its key (label) and its value (kind: Expression, or Text for Transform's rename).
+    /// Left out of the catalog's JSON when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SettingDescriptor>? Fields { get; init; }
+
+    /// <summary>A FieldMap's key and value, as <see cref="Fields"/> describes them.</summary>
+    public static IReadOnlyList<SettingDescriptor> MapOf(string keyLabel, SettingKind valueKind, string valueLabel) =>
+        [new("key", SettingKind.Text, keyLabel, Required: true), new("value", valueKind, valueLabel, Required: true)];
 }
 
 /// <summary>The actions this process knows, by type.</summary>

@@ -155,7 +155,8 @@ public sealed class NodeCompilation(WorkflowNode node, WorkflowLanguages languag
         return duration;
     }
 
-    internal static TimeSpan? ParseDuration(string text)
+    /// <summary>A duration as text: seconds (<c>30</c>), or with a unit (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>); null when it is not one.</summary>
+    public static TimeSpan? ParseDuration(string text)
     {
         text = text.Trim();
         var (number, unit) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (text[..^2], 0.001)

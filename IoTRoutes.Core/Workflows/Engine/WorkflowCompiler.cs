@@ -96,20 +96,7 @@ public sealed class WorkflowCompiler(ActionCatalog catalog, WorkflowLanguages la
         for (var i = 0; i < graph.Nodes.Count; i++)
         {
             if (actions[i] is not { } action) continue;
-            var compilation = new NodeCompilation(graph.Nodes[i], languages, services);
-            NodeRunner? runner;
-            try
-            {
-                runner = action.Compile(compilation);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                compilation.Problem("settings", $"The settings could not be read: {e.Message}");
-                runner = null;
-            }
-
-            problems.AddRange(compilation.Problems);
-            if (runner is null && compilation.Problems.Count == 0) problems.Add(new(graph.Nodes[i].Id, null, "The node could not be compiled."));
+            var runner = CompileSettings(graph.Nodes[i], action, problems);
             if (runner is null) continue;
             compiled[i] = new CompiledNode(graph.Nodes[i].Id, graph.Nodes[i].Type, runner, ports[i], [.. targets[i].Select(t => t.ToArray())], incoming[i])
             {
@@ -118,6 +105,37 @@ public sealed class WorkflowCompiler(ActionCatalog catalog, WorkflowLanguages la
         }
 
         return problems.Count > 0 ? (null, problems) : (new CompiledWorkflow(graph, compiled), problems);
+    }
+
+    /// <summary>
+    /// The problems of one node's settings, as publishing would report them (the designer's settings panel shows them
+    /// while they are edited); links are not looked at.
+    /// </summary>
+    public IReadOnlyList<WorkflowProblem> CheckSettings(WorkflowNode node)
+    {
+        if (catalog.Find(node.Type) is not { } action) return [new(node.Id, null, $"Unknown node type {node.Type}.")];
+        var problems = new List<WorkflowProblem>();
+        CompileSettings(node, action, problems);
+        return problems;
+    }
+
+    private NodeRunner? CompileSettings(WorkflowNode node, IWorkflowAction action, List<WorkflowProblem> problems)
+    {
+        var compilation = new NodeCompilation(node, languages, services);
+        NodeRunner? runner;
+        try
+        {
+            runner = action.Compile(compilation);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            compilation.Problem("settings", $"The settings could not be read: {e.Message}");
+            runner = null;
+        }
+
+        problems.AddRange(compilation.Problems);
+        if (runner is null && compilation.Problems.Count == 0) problems.Add(new(node.Id, null, "The node could not be compiled."));
+        return runner;
     }
 
     /// <summary>Each cycle once, as the nodes on it (depth-first, colouring nodes in progress).</summary>

@@ -33,6 +33,20 @@ public sealed class WorkflowValidationTests
         Assert.Contains(problems, p => p.NodeId == node && p.Message.Contains(problem));
     }
 
+    [Fact]
+    public void One_node_s_settings_are_checked_as_publishing_checks_them_without_its_links()
+    {
+        var compiler = new WorkflowCompiler(TestActions.Catalog(new()), TestActions.NoLanguages, EmptyServices.Instance);
+
+        var missing = compiler.CheckSettings(new WorkflowNode("a", "Set", null, new JsonObject { ["value"] = "many" }, 0, 0));
+        var fine = compiler.CheckSettings(new WorkflowNode("b", "Set", null, JsonNode.Parse("""{"name":"x","value":2}""")!.AsObject(), 0, 0));
+        var unknown = compiler.CheckSettings(new WorkflowNode("c", "Teleport", null, [], 0, 0));
+
+        Assert.Equal(["a name Required.", "a value A number is expected."], missing.Select(p => $"{p.NodeId} {p.Setting} {p.Message}"));
+        Assert.Empty(fine);
+        Assert.Equal("Unknown node type Teleport.", Assert.Single(unknown).Message);
+    }
+
     [Theory]
     [InlineData("""{"nodes":[{"type":"OnMessage"}]}""", "nodes[0].id")]
     [InlineData("""{"nodes":[{"id":"a","type":"OnMessage"},{"id":"a","type":"Collect"}]}""", "nodes[1].id")]

@@ -237,6 +237,14 @@ public sealed class WorkflowsApiTests(WorkflowsApp app) : IClassFixture<Workflow
         Assert.Contains("exchangeType", onMessage["settings"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()));
         var join = actions.Single(a => a!["type"]!.GetValue<string>() == "Join")!;
         Assert.Equal(["out", "timeout", "error"], join["outputPorts"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("30s", join["settings"]![0]!["default"]!.GetValue<string>());
+
+        // A list or map says what one entry holds; other settings carry no "fields" at all.
+        var cases = actions.Single(a => a!["type"]!.GetValue<string>() == "Switch")!["settings"]![0]!;
+        Assert.Equal(["name:Text", "condition:Expression"], cases["fields"]!.AsArray().Select(f => $"{f!["name"]}:{f["kind"]}"));
+        var rename = actions.Single(a => a!["type"]!.GetValue<string>() == "Transform")!["settings"]![1]!;
+        Assert.Equal(["key:Text", "value:Text"], rename["fields"]!.AsArray().Select(f => $"{f!["name"]}:{f["kind"]}"));
+        Assert.False(join["settings"]![0]!.AsObject().ContainsKey("fields"));
     }
 
     internal static async Task<Guid> CreateAsync(HttpClient api, string name, string definition, object? testCases = null)
