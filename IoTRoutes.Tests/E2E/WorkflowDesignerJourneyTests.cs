@@ -33,8 +33,9 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await LinkAsync(page, "filter", "true", "raise-alert");
             await Expect(page.Locator(".diagram-link")).ToHaveCountAsync(2);
 
-            await SetSettingsAsync(page, "filter", """{"condition":"temp > 30"}""", "temp > 30");
-            await SetSettingsAsync(page, "raise-alert", """{"alertType":"HighTemperature","severity":"Major","message":"{{ device.name }} is at {{ temp }} °C"}""", "HighTemperature");
+            await FillSettingAsync(page, "filter", "condition", "temp > 30", "temp > 30");
+            await FillSettingAsync(page, "raise-alert", "alertType", "HighTemperature", "HighTemperature");
+            await FillSettingAsync(page, "raise-alert", "message", "{{ device.name }} is at {{ temp }} °C", "HighTemperature");
             await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
             await page.Keyboard.PressAsync("Escape");
             await page.Locator("[data-test=canvas]").ClickAsync(new() { Position = new() { X = 40, Y = 600 } });
@@ -155,10 +156,20 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         await Expect(page.Locator("[data-test=save-status]")).Not.ToHaveTextAsync("Saving…");
     }
 
+    /// <summary>Types a setting in the node's form, as a person does.</summary>
+    private static async Task FillSettingAsync(IPage page, string node, string setting, string value, string summary)
+    {
+        await page.Locator($"[data-node-id={node}] .wf-node-title").ClickAsync();
+        await page.Locator($"[data-test=input-{setting}]").FillAsync(value);
+        await Expect(page.Locator($"[data-node-id={node}] .wf-node-summary")).ToContainTextAsync(summary);
+    }
+
+    /// <summary>Replaces a node's settings in the panel's JSON view.</summary>
     private static async Task SetSettingsAsync(IPage page, string node, string settings, string summary)
     {
         await page.Locator($"[data-node-id={node}] .wf-node-title").ClickAsync();
-        var field = page.Locator("textarea[data-test=node-settings]");
+        await page.GetByText("Settings as JSON").ClickAsync();
+        var field = page.Locator("textarea[data-test=node-settings-json]");
         await field.FillAsync(settings);
         await field.BlurAsync();
         await Expect(page.Locator($"[data-node-id={node}] .wf-node-summary")).ToContainTextAsync(summary);

@@ -255,12 +255,13 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         return (centre.X - NodeLayout.Width / 2 + offset, centre.Y - NodeLayout.Header + offset);
     }
 
-    private async Task UpdateNodeAsync(string id, string? name, JsonObject settings)
+    private async Task UpdateNodeAsync(NodeSettingsChange change)
     {
-        var node = _graph.Nodes.FirstOrDefault(n => n.Id == id);
+        var node = _graph.Nodes.FirstOrDefault(n => n.Id == change.NodeId);
         if (node is null) return;
-        var outputs = _sync.OutputsOf(node with { Settings = settings });
-        await EditAsync(WorkflowEdits.UpdateNode(_graph, id, name, settings, outputs), $"change {Label(id)}", $"settings:{id}");
+        var outputs = _sync.OutputsOf(node with { Settings = change.Settings });
+        var what = change.Setting is null ? "name" : change.Setting;
+        await EditAsync(WorkflowEdits.UpdateNode(_graph, node.Id, change.Name, change.Settings, outputs), $"change {Label(node.Id)} {what}", $"settings:{node.Id}:{what}");
     }
 
     private async Task DeleteSelectionAsync()
