@@ -50,6 +50,13 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await MosquittoPub.PublishAsync(App.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"temp":35}""");
             await page.GotoAsync($"{App.BaseAddress}/alerts");
             await Expect(page.GetByText("Designer greenhouse is at 35 °C").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+            // Where did this message go: from the Messages page to its path drawn on the canvas.
+            await page.GotoAsync($"{App.BaseAddress}/messages");
+            await page.Locator("tr", new() { HasText = "\"temp\":35" }).Locator("[data-test=message-trace]").First.ClickAsync();
+            await Expect(page.Locator("[data-test=message-path]")).ToContainTextAsync("The path of message");
+            await Expect(page.Locator(".wf-node.trace-visited")).ToHaveCountAsync(3);
+            await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("designer-message-path.png") });
         });
 
         // What the browser drew is the definition the engine ran.

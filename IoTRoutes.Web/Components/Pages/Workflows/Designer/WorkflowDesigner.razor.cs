@@ -123,6 +123,8 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         if (_graph.Nodes.Count > 0) _diagram.ZoomToFit(40);
         _ready = true;
         StateHasChanged();
+        if (TraceMessageId is { } messageId) await ShowMessagePathAsync(messageId);
+        _ = CountAsync();
     }
 
     private void Load(WorkflowDto workflow)
@@ -379,6 +381,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _pendingSave?.Cancel();
+        _counting?.Cancel();
         if (HasUnsavedChanges && _stale is null && CanEdit)
         {
             try
