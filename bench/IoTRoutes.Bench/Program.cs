@@ -22,8 +22,11 @@ try
         case "idle":
             await IdleAsync();
             break;
+        case "designer":
+            await DesignerAsync();
+            break;
         default:
-            throw new ArgumentException($"Unknown mode {options.Mode}: ingest, kill or idle.");
+            throw new ArgumentException($"Unknown mode {options.Mode}: ingest, kill, idle or designer.");
     }
 }
 finally
@@ -267,6 +270,18 @@ async Task IdleAsync()
     report.Idle(devices.Count, baseline, resident, peak);
     Console.WriteLine($"{devices.Count:N0} idle devices: {resident / 1048576} MiB resident ({(resident - baseline) / devices.Count / 1024.0:N1} KiB per connection), peak {peak / 1048576} MiB");
     connected.ForEach(c => c.Dispose());
+}
+
+async Task DesignerAsync()
+{
+    await using var app = await StartAppAsync();
+    using var api = new Api(app.Url, options.Email, options.Password);
+    await api.SignInAsync();
+    const int nodes = 300, links = 400;
+    var id = await api.CreateWorkflowAsync(new System.Text.Json.Nodes.JsonObject { ["name"] = $"Designer bench {Guid.NewGuid():N}"[..24], ["definition"] = DesignerSpeed.Definition(nodes, links) });
+    var run = await DesignerSpeed.MeasureAsync(app.Url, options.Email, options.Password, id, nodes, links);
+    report.Designer(run);
+    Console.WriteLine($"designer, {run.Nodes} nodes and {run.Links} links: open {run.Open}; drag {run.Drag}; pan {run.Pan}; zoom {run.Zoom}");
 }
 
 async Task<IoTRoutesProcess> StartAppAsync(string? data = null)

@@ -155,6 +155,14 @@ public sealed class Report(BenchOptions options)
             kibPerConnection = (residentBytes - baselineBytes) / (double)devices / 1024,
         };
 
+    public void Designer(DesignerRun run) =>
+        _results["designer"] = new
+        {
+            run.Nodes, run.Links,
+            openMedianMs = run.Open.Median, openMaxMs = run.Open.Max, dragMedianMs = run.Drag.Median, dragMaxMs = run.Drag.Max,
+            panMedianMs = run.Pan.Median, panMaxMs = run.Pan.Max, zoomMedianMs = run.Zoom.Median, zoomMaxMs = run.Zoom.Max,
+        };
+
     public void Write()
     {
         if (_results.Count == 0)

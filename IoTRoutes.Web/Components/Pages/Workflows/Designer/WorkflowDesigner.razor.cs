@@ -120,11 +120,22 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         _self = DotNetObjectReference.Create(this);
         _keys = await JS.InvokeAsync<IJSObjectReference>("import", "./js/designer.js");
         await _keys.InvokeVoidAsync("captureKeys", _canvasWrap, _self);
-        if (_graph.Nodes.Count > 0) _diagram.ZoomToFit(40);
+        if (_graph.Nodes.Count > 0) ShowStart();
         _ready = true;
         StateHasChanged();
         if (TraceMessageId is { } messageId) await ShowMessagePathAsync(messageId);
         _ = CountAsync();
+    }
+
+    /// <summary>The whole workflow in view when it fits at a readable size; otherwise its trigger at the top left, at half size.</summary>
+    private void ShowStart()
+    {
+        const double readable = 0.5;
+        _diagram.ZoomToFit(40);
+        if (_diagram.Zoom >= readable) return;
+        _diagram.SetZoom(readable);
+        var trigger = _graph.Nodes[0];
+        _diagram.SetPan(40 - trigger.X * readable, 40 - trigger.Y * readable);
     }
 
     private void Load(WorkflowDto workflow)
