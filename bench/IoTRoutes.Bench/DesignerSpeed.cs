@@ -110,7 +110,7 @@ public static class DesignerSpeed
         var steps = new List<double>();
         for (var i = 1; i <= 20; i++)
         {
-            steps.Add(await TimeLayerChangeAsync(page, () => page.Mouse.MoveAsync(x - i * 15, y - i * 5)));
+            steps.Add(await TimeLayerChangeAsync(page, () => page.Mouse.MoveAsync(x + i * 15, y + i * 5)));
         }
 
         await page.Mouse.UpAsync();

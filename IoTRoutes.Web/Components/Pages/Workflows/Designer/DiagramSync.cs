@@ -76,6 +76,7 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
             if (model is null)
             {
                 model = Create(node, outputs);
+                model.Visible = InView(model.GetBounds()); // virtualization looks again only when the view changes
                 diagram.Nodes.Add(model);
                 drawn[node.Id] = model;
             }
@@ -102,8 +103,25 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
         {
             var from = drawn.GetValueOrDefault(link.From)?.PortNamed(link.FromPort, input: false);
             var to = drawn.GetValueOrDefault(link.To)?.PortNamed(link.ToPort, input: true);
-            if (from is not null && to is not null) diagram.Links.Add(NewLink(from, to));
+            if (from is null || to is null) continue;
+            var drawnLink = NewLink(from, to);
+            drawnLink.Visible = InView(from.GetBounds()) || InView(to.GetBounds());
+            diagram.Links.Add(drawnLink);
         }
+    }
+
+    /// <summary>
+    /// Whether something is in the visible part of the canvas. Before the canvas knows its size nothing is: the first
+    /// render then draws no node, and the diagram's virtualization shows those in view once the size is known, rather
+    /// than every node of a large workflow being drawn once for nothing.
+    /// </summary>
+    private bool InView(Blazor.Diagrams.Core.Geometry.Rectangle? bounds)
+    {
+        if (diagram.Container is not { } container || bounds is null) return false;
+        var (zoom, pan) = (diagram.Zoom, diagram.Pan);
+        var left = bounds.Left * zoom + pan.X;
+        var top = bounds.Top * zoom + pan.Y;
+        return left + bounds.Width * zoom > 0 && left < container.Width && top + bounds.Height * zoom > 0 && top < container.Height;
     }
 
     public static LinkModel NewLink(PortModel from, PortModel to) => Style(new LinkModel(from, to));

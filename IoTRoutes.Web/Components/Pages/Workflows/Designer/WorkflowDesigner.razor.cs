@@ -95,7 +95,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
                     ? DiagramSync.Style(new LinkModel(new Blazor.Diagrams.Core.Anchors.SinglePortAnchor(port), target))
                     : null,
             },
-            Virtualization = { Enabled = true, OnNodes = true },
+            Virtualization = { Enabled = true, OnNodes = true, OnLinks = true },
         };
         _diagram = new BlazorDiagram(options);
         // Keys are handled here (over the definition), not by the diagram's own shortcuts (over its models).
@@ -144,7 +144,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         _baseJson = _graph.ToJson();
         _revision = workflow.Revision;
         _history = new WorkflowEditHistory(_baseJson, Clock);
-        _problems = Workflows.Problems(_graph);
+        _problems = workflow.Problems; // the saved draft's, compiled when it was read
         _stale = null;
         _sync.Show(_graph, _problems);
     }
