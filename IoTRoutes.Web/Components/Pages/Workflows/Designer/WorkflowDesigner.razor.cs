@@ -68,7 +68,8 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
 
     public bool HasUnsavedChanges => _history?.HasUnsavedChanges == true;
 
-    private string? SelectedId => _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Select(n => n.Id).SingleOrDefault();
+    /// <summary>The node selected alone; none when nothing or several are selected (Ctrl+A, an area).</summary>
+    private string? SelectedId => _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Take(2).ToList() is [var one] ? one.Id : null;
 
     private WorkflowNode? SelectedNode => SelectedId is { } id ? _graph.Nodes.FirstOrDefault(n => n.Id == id) : null;
 
