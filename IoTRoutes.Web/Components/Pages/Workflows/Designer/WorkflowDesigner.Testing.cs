@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Blazor.Diagrams.Core.Models;
 using IoTRoutes.Core;
 using IoTRoutes.Core.Workflows.Definitions;
@@ -20,7 +19,7 @@ public sealed partial class WorkflowDesigner
     /// <summary>The step of the selected node in the drawn run, if it ran.</summary>
     private DryRunStep? SelectedStep => _trace is { } trace && SelectedId is { } id ? trace.Steps.LastOrDefault(s => s.NodeId == id) : null;
 
-    private async Task RunTestAsync((JsonObject? Fields, Guid? MessageId) input)
+    private async Task RunTestAsync(DesignerTestInput input)
     {
         _testBusy = true;
         _testError = null;
@@ -29,7 +28,7 @@ public sealed partial class WorkflowDesigner
             if (CanEdit) await SaveNowAsync();
             var outcome = input.MessageId is { } messageId
                 ? await Trial.TestMessageAsync(Workflow.Id, messageId, CancellationToken.None)
-                : await Trial.TestAsync(Workflow.Id, input.Fields!, null, CancellationToken.None);
+                : await Trial.TestAsync(Workflow.Id, input.Fields!, input.DeviceId, CancellationToken.None);
             if (outcome.Outcome == ChangeOutcome.Done) ShowTrace(outcome.Result!);
             else _testError = outcome.Problems.Count > 0 ? $"The draft has problems: {string.Join("; ", outcome.Problems.Select(p => $"{p.NodeId}: {p.Message}"))}"
                 : outcome.MissingMessage is { } missing ? $"There is no message {missing} you may read."

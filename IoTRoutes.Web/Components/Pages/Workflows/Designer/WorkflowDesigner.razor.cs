@@ -68,7 +68,8 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
 
     public bool HasUnsavedChanges => _history?.HasUnsavedChanges == true;
 
-    private string? SelectedId => _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Select(n => n.Id).SingleOrDefault();
+    /// <summary>The node selected alone; none when nothing or several are selected (Ctrl+A, an area).</summary>
+    private string? SelectedId => _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Take(2).ToList() is [var one] ? one.Id : null;
 
     private WorkflowNode? SelectedNode => SelectedId is { } id ? _graph.Nodes.FirstOrDefault(n => n.Id == id) : null;
 
@@ -366,7 +367,17 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     private static bool Matches(WorkflowNode node, string text) =>
         node.Id.Contains(text, StringComparison.OrdinalIgnoreCase) || node.Type.Contains(text, StringComparison.OrdinalIgnoreCase)
         || (node.Name?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
-        || node.Settings.ToJsonString().Contains(text, StringComparison.OrdinalIgnoreCase);
+        || TextsOf(node.Settings).Any(t => t.Contains(text, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A setting's texts as typed (the JSON text escapes "&gt;", "°", quotes…), with the names of its map entries.</summary>
+    private static IEnumerable<string> TextsOf(JsonNode? value) => value switch
+    {
+        JsonObject map => map.SelectMany(p => TextsOf(p.Value).Prepend(p.Key)),
+        JsonArray list => list.SelectMany(TextsOf),
+        JsonValue scalar when scalar.TryGetValue<string>(out var text) => [text],
+        JsonValue scalar => [scalar.ToJsonString()],
+        _ => [],
+    };
 
     private string Label(string id) => _graph.Nodes.FirstOrDefault(n => n.Id == id) is { } node ? node.Name ?? node.Id : id;
 
