@@ -1,7 +1,8 @@
 // The workflow designer's keys: taken on the canvas before the browser acts on them (Ctrl+S would save the page,
 // Ctrl+F open its search), then handled by the designer over the workflow's definition.
 const handled = new Set(["delete", "backspace", "escape"]);
-const withCtrl = new Set(["z", "y", "c", "v", "a", "s", "f"]);
+// Ctrl+V is left to the browser: its paste event carries the clipboard's text without asking for a permission.
+const withCtrl = new Set(["z", "y", "c", "a", "s", "f"]);
 
 export function captureKeys(element, designer) {
     element.addEventListener("keydown", e => {
@@ -14,6 +15,12 @@ export function captureKeys(element, designer) {
         e.preventDefault();
         e.stopPropagation();
         designer.invokeMethodAsync("OnKeyAsync", key, ctrl, e.shiftKey);
+    });
+    element.addEventListener("paste", e => {
+        const target = e.target;
+        if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
+        e.preventDefault();
+        designer.invokeMethodAsync("OnPasteTextAsync", e.clipboardData ? e.clipboardData.getData("text/plain") : null);
     });
     // A click on the canvas gives it the keys.
     element.addEventListener("pointerdown", () => {

@@ -312,9 +312,15 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         Snackbar.Add($"{ids.Count} node(s) copied.", Severity.Info);
     }
 
-    private async Task PasteAsync()
+    /// <summary>The toolbar's Paste: reads the system clipboard (the browser may ask), else this tab's copy.</summary>
+    private async Task PasteAsync() => await PasteTextAsync(_keys is null ? null : await _keys.InvokeAsync<string?>("readClipboard"));
+
+    /// <summary>Ctrl+V on the canvas: the text of the browser's own paste event (no permission asked), sent by designer.js.</summary>
+    [JSInvokable]
+    public Task OnPasteTextAsync(string? text) => InvokeAsync(() => CanEdit ? PasteTextAsync(text) : Task.CompletedTask);
+
+    private async Task PasteTextAsync(string? text)
     {
-        var text = _keys is null ? null : await _keys.InvokeAsync<string?>("readClipboard");
         var fragment = text is not null && text.Contains(WorkflowClipboard.Format, StringComparison.Ordinal) ? text : Copied.Fragment;
         if (fragment is null)
         {
@@ -392,7 +398,6 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
             case "z" when ctrl: await UndoAsync(); break;
             case "y" when ctrl: await RedoAsync(); break;
             case "c" when ctrl: await CopyAsync(); break;
-            case "v" when ctrl && CanEdit: await PasteAsync(); break;
             case "a" when ctrl: Select([.. _graph.Nodes.Select(n => n.Id)]); break;
             case "s" when ctrl: await SaveNowAsync(); break;
             case "f" when ctrl && _findField is not null: await _findField.FocusAsync(); break;
