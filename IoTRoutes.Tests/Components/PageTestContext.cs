@@ -48,6 +48,8 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
     {
         Db = await SqliteContexts.CreateAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // The designer's canvas measures itself once; a browser would answer with its size.
+        JSInterop.Setup<Blazor.Diagrams.Core.Geometry.Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new(0, 0, 1200, 800));
         Services.AddMudServices();
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
@@ -85,6 +87,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Workflows.Alerts.AlertService>();
         AddMessagingServices();
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
+        Services.AddScoped<IoTRoutes.Web.Components.Pages.Workflows.Designer.DesignerClipboard>(); // as AddUserInterface registers it
         Authorization = AddAuthorization();
         Authorization.SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.MessagesManage, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
