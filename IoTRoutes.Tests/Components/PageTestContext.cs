@@ -48,6 +48,8 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
     {
         Db = await SqliteContexts.CreateAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // The designer's canvas measures itself once; a browser would answer with its size.
+        JSInterop.Setup<Blazor.Diagrams.Core.Geometry.Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new(0, 0, 1200, 800));
         Services.AddMudServices();
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
@@ -86,9 +88,6 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         AddMessagingServices();
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
         Services.AddScoped<IoTRoutes.Web.Components.Pages.Workflows.Designer.DesignerClipboard>(); // as AddUserInterface
-        // The designer's canvas asks the browser for its size; loose interop would answer null, which the diagram cannot take.
-        JSInterop.Setup<Blazor.Diagrams.Core.Geometry.Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true)
-            .SetResult(new Blazor.Diagrams.Core.Geometry.Rectangle(0, 0, 1200, 800));
         Authorization = AddAuthorization();
         Authorization.SetAuthorized("admin@test.local").SetPolicies(
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.MessagesManage, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,

@@ -222,6 +222,28 @@ public sealed class WorkflowDetailTests : PageTestContext
         Assert.Equal((await LastMessageIdAsync()).ToString(), cut.Find("input[data-test=test-message]").GetAttribute("value"));
     }
 
+    [Fact]
+    public async Task Export_saves_the_document_the_service_gives_as_a_file_named_after_the_workflow()
+    {
+        var id = await CreateAsync("Hot rooms", HotRooms);
+        var download = JSInterop.SetupModule("./js/download.js");
+        download.SetupVoid("saveText", _ => true).SetVoidResult();
+        Render<MudPopoverProvider>();
+        var cut = Render<WorkflowDetail>(p => p.Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-test=export]")));
+
+        await cut.InvokeAsync(() => cut.Find("[data-test=export]").Click());
+
+        cut.WaitForAssertion(() => Assert.Single(download.Invocations["saveText"]));
+        var arguments = download.Invocations["saveText"][0].Arguments;
+        Assert.Equal(("Hot rooms.iotroutes-workflow.json", "application/json"), ((string)arguments[0]!, (string)arguments[2]!));
+        var file = JsonNode.Parse((string)arguments[1]!)!.AsObject();
+        var expected = System.Text.Json.JsonSerializer.SerializeToNode(await Workflows.ExportAsync(id, default), System.Text.Json.JsonSerializerOptions.Web)!.AsObject();
+        Assert.Equal(expected["exportedAt"]!.GetValue<DateTimeOffset>(), file["exportedAt"]!.GetValue<DateTimeOffset>()); // the clock stands still here
+        Assert.True(JsonNode.DeepEquals(expected, file), file.ToJsonString());
+        Assert.Contains("\n", (string)arguments[1]!); // indented, for a file kept in a repository
+    }
+
     private static string Normalized(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 
     private IRenderedComponent<WorkflowTestPanel> RenderTestPanel(Guid id) =>

@@ -59,7 +59,8 @@ public static class WorkflowsApi
                          "to=active|draft|<version> (default draft); nodes, settings and links, moves apart")
             .RequirePermission(view);
         api.MapGet("/{id:guid}/export", ExportAsync).WithName("ExportWorkflow")
-            .WithSummary("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1)")
+            .WithSummary("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1), " +
+                         "as an attachment named <name>.iotroutes-workflow.json")
             .RequirePermission(view);
         api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").RequirePermission(manage);
         api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("The runner no longer runs it").RequirePermission(manage);
@@ -119,8 +120,16 @@ public static class WorkflowsApi
         return ChangeResponses.Created(result, "/api/v1/workflows", created, () => NotFoundProblem.Workflow(Guid.Empty));
     }
 
-    private static async Task<Results<Ok<WorkflowDocument>, ProblemHttpResult>> ExportAsync(Guid id, WorkflowService workflows, CancellationToken ct) =>
-        await workflows.ExportAsync(id, ct) is { } document ? TypedResults.Ok(document) : NotFoundProblem.Workflow(id);
+    /// <summary>The document, named as a file (<c>Hot rooms.iotroutes-workflow.json</c>) so a browser or <c>curl -OJ</c> saves it as one.</summary>
+    private static async Task<Results<Ok<WorkflowDocument>, ProblemHttpResult>> ExportAsync(
+        Guid id, WorkflowService workflows, HttpResponse response, CancellationToken ct)
+    {
+        if (await workflows.ExportAsync(id, ct) is not { } document) return NotFoundProblem.Workflow(id);
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(WorkflowDocument.FileNameFor(document.Name));
+        response.Headers.ContentDisposition = disposition.ToString();
+        return TypedResults.Ok(document);
+    }
 
     private static async Task<Results<Ok<WorkflowComparison>, ValidationProblem, ProblemHttpResult>> DiffAsync(
         Guid id, WorkflowService workflows, CancellationToken ct, [FromQuery(Name = "from")] string? fromSide = null, [FromQuery(Name = "to")] string? toSide = null)

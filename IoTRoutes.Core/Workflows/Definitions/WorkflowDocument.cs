@@ -16,6 +16,19 @@ public sealed record WorkflowDocument(
 
     /// <summary>The value of <see cref="Version"/> this server writes and reads.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>How the file of an exported workflow ends: <c>Hot rooms.iotroutes-workflow.json</c>.</summary>
+    public const string FileExtension = ".iotroutes-workflow.json";
+
+    /// <summary>
+    /// The file name of workflow <paramref name="name"/>'s document: the name with what no common file system takes
+    /// (<c>/ \ : * ? " &lt; &gt; |</c>, control characters) replaced by <c>_</c>, then <see cref="FileExtension"/>.
+    /// </summary>
+    public static string FileNameFor(string name)
+    {
+        var safe = new string([.. name.Select(c => char.IsControl(c) || "/\\:*?\"<>|".Contains(c) ? '_' : c)]).Trim().Trim('.').Trim();
+        return (safe.Length == 0 ? "workflow" : safe) + FileExtension;
+    }
 }
 
 /// <summary>

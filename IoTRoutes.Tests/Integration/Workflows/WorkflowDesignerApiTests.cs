@@ -128,6 +128,23 @@ public sealed class WorkflowDesignerApiTests(WorkflowsApp app) : IClassFixture<W
     }
 
     [Fact]
+    public async Task The_export_is_an_attachment_named_after_the_workflow_with_what_a_file_name_cannot_hold_replaced()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var id = await CreateAsync(admin, $"Hot/cold: Zürich {suffix}", Moved);
+
+        var response = await admin.GetAsync($"/api/v1/workflows/{id}/export");
+
+        response.EnsureSuccessStatusCode();
+        var disposition = response.Content.Headers.ContentDisposition!;
+        Assert.Equal("attachment", disposition.DispositionType);
+        Assert.Equal($"Hot_cold_ Zürich {suffix}.iotroutes-workflow.json", disposition.FileNameStar);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("iotroutes-workflow", (await response.Content.ReadFromJsonAsync<JsonObject>())!["format"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_import_goes_to_the_chosen_entity_with_the_chosen_name_and_one_outside_the_callers_scope_is_refused_as_create_refuses_it()
     {
         using var admin = await _app.CreateAuthenticatedClientAsync();
