@@ -114,6 +114,38 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         }, "the last state saved");
     }
 
+    [Fact]
+    public async Task A_test_run_drawn_on_the_canvas_is_kept_as_a_test_case_that_passes_from_the_api()
+    {
+        using var api = await App.CreateAuthenticatedClientAsync();
+        var definition = JsonNode.Parse("""
+            {"nodes":[{"id":"in","type":"OnMessage","x":40,"y":40},{"id":"hot","type":"Filter","settings":{"condition":"temp > 30"},"x":340,"y":40},
+                      {"id":"log","type":"Log","settings":{"message":"hot: {{ temp }}"},"x":640,"y":40}],
+             "links":[{"from":"in","to":"hot"},{"from":"hot","fromPort":"true","to":"log"}]}
+            """)!.AsObject();
+        var response = await api.PostAsJsonAsync("/api/v1/workflows", new JsonObject { ["name"] = $"Kept case {Guid.NewGuid():N}"[..24], ["definition"] = definition });
+        response.EnsureSuccessStatusCode();
+        var workflowId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var page = await NewSignedInPageAsync();
+        await Browser.JourneyAsync(page, "designer-test-case", async () =>
+        {
+            await page.GotoAsync($"{App.BaseAddress}/workflows/{workflowId}");
+            await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
+            await page.Locator("[data-test=designer-test-open]").ClickAsync();
+            await page.Locator("textarea[data-test=designer-test-fields]").FillAsync("""{"temp": 35}""");
+            await page.Locator("[data-test=designer-test-run]").ClickAsync();
+            await Expect(page.Locator(".wf-node.trace-visited")).ToHaveCountAsync(3);
+            await page.Locator("[data-test=designer-case-name]").FillAsync("hot goes to the log");
+            await page.Locator("[data-test=designer-case-save]").ClickAsync();
+            await Expect(page.GetByText("Test case hot goes to the log saved")).ToBeVisibleAsync();
+        });
+
+        var results = await (await api.PostAsync($"/api/v1/workflows/{workflowId}/tests/run", null)).Content.ReadFromJsonAsync<JsonArray>();
+        var result = Assert.Single(results!);
+        Assert.Equal("hot goes to the log", result!["name"]!.GetValue<string>());
+        Assert.True(result["passed"]!.GetValue<bool>(), result.ToJsonString());
+    }
+
     private async Task<IPage> NewSignedInPageAsync()
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1000 } });
