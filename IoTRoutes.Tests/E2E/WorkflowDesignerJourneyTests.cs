@@ -146,9 +146,71 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         Assert.True(result["passed"]!.GetValue<bool>(), result.ToJsonString());
     }
 
-    private async Task<IPage> NewSignedInPageAsync()
+    [Fact]
+    public async Task Ten_nodes_with_parallel_branches_and_a_join_come_back_exactly_after_twenty_undos_and_twenty_redos()
     {
-        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1000 } });
+        using var api = await App.CreateAuthenticatedClientAsync();
+        var workflowId = await CreateEmptyWorkflowAsync(api, "Undo twenty");
+        var page = await NewSignedInPageAsync(width: 1900);
+        var states = new List<string>();
+        JsonObject? before = null;
+        await Browser.JourneyAsync(page, "designer-undo-twenty", async () =>
+        {
+            await page.GotoAsync($"{App.BaseAddress}/workflows/{workflowId}");
+            await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
+            async Task StepAsync(Func<Task> change)
+            {
+                await change();
+                states.Add(await DefinitionAsync(page));
+            }
+
+            // Ten nodes (centres given), two parallel branches from the filter into a join, settings on four of them.
+            (string Type, int X, int Y)[] drops =
+            [
+                ("OnMessage", 130, 60), ("Filter", 390, 60), ("Transform", 650, 40), ("Transform", 650, 220), ("Join", 910, 60),
+                ("Log", 910, 300), ("Delay", 130, 260), ("Log", 390, 300), ("Threshold", 130, 460), ("RaiseAlert", 390, 460),
+            ];
+            foreach (var (type, x, y) in drops) await StepAsync(() => DropAsync(page, type, x, y));
+            await StepAsync(() => LinkAsync(page, "on-message", "out", "filter"));
+            await StepAsync(() => LinkAsync(page, "filter", "true", "transform"));
+            await StepAsync(() => LinkAsync(page, "filter", "true", "transform-2"));
+            await StepAsync(() => LinkAsync(page, "transform", "out", "join"));
+            await StepAsync(() => LinkAsync(page, "transform-2", "out", "join"));
+            await StepAsync(() => LinkAsync(page, "join", "out", "log"));
+            await StepAsync(() => LinkAsync(page, "filter", "false", "log-2"));
+            await StepAsync(() => FillSettingAsync(page, "filter", "condition", "temp > 30", "temp > 30"));
+            await StepAsync(() => FillSettingAsync(page, "join", "timeout", "10s", "wait 10s"));
+            await StepAsync(() => FillSettingAsync(page, "delay", "duration", "5s", "5s"));
+            await StepAsync(() => MoveAsync(page, "log-2", 40, 80));
+            Assert.Equal(21, states.Count);
+            await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
+            before = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
+
+            await page.Keyboard.PressAsync("Escape");
+            await page.Locator("[data-test=canvas]").ClickAsync(new() { Position = new() { X = 600, Y = 620 } });
+            for (var i = 1; i <= 20; i++)
+            {
+                await page.Keyboard.PressAsync("Control+z");
+                await ExpectDrawnAsync(page, states[^(1 + i)]);
+            }
+
+            for (var i = 19; i >= 0; i--)
+            {
+                await page.Keyboard.PressAsync("Control+y");
+                await ExpectDrawnAsync(page, states[^(1 + i)]);
+            }
+
+            await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
+        });
+
+        // Positions, settings and links as they were before the walk, in the saved draft too.
+        var after = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
+        Assert.Equal(before!["definition"]!.ToJsonString(), after!["definition"]!.ToJsonString());
+    }
+
+    private async Task<IPage> NewSignedInPageAsync(int width = 1500)
+    {
+        var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 1000 } });
         await page.GotoAsync(App.BaseAddress + "/account/login");
         await page.Locator("#email").FillAsync(IoTRoutesApp.AdminEmail);
         await page.Locator("#password").FillAsync(IoTRoutesApp.AdminPassword);
