@@ -21,6 +21,8 @@ public sealed class PaletteTests : PageTestContext
         Assert.Equal(["Triggers", "Flow", "Data", "Analysis", "Alerts", "Devices"], Groups(cut).Take(6));
         Assert.Equal(Actions.Select(a => a.Category).Distinct().Count(), Groups(cut).Count);
         Assert.Equal(Actions.Count, Items(cut).Count);
+        Assert.Equal("Notes", cut.FindAll(".wf-palette-group")[^1].TextContent);
+        Assert.Equal(Palette.NoteType, cut.FindAll("[data-test=palette-item]")[^1].GetAttribute("data-type"));
         Assert.Equal(["Delay", "Filter", "Join", "Switch"], ItemsOf(cut, "Flow"));
         Assert.Equal(["OnDeviceConnected", "OnDeviceDisconnected", "OnMessage"], ItemsOf(cut, "Triggers"));
         // Each item tells what it does on hover.
@@ -88,9 +90,11 @@ public sealed class PaletteTests : PageTestContext
         .Add(x => x.Actions, Actions).Add(x => x.Disabled, disabled)
         .Add(x => x.OnAdd, type => _added.Add(type)).Add(x => x.OnDragStart, type => _dragged.Add(type)));
 
-    private static List<string> Groups(IRenderedComponent<Palette> cut) => [.. cut.FindAll(".wf-palette-group").Select(g => g.TextContent)];
+    // The actions' groups and items; the comment note (not an action) has its own group at the end, checked on its own.
+    private static List<string> Groups(IRenderedComponent<Palette> cut) => [.. cut.FindAll(".wf-palette-group").Select(g => g.TextContent).Where(g => g != "Notes")];
 
-    private static List<string> Items(IRenderedComponent<Palette> cut) => [.. cut.FindAll("[data-test=palette-item]").Select(i => i.GetAttribute("data-type")!)];
+    private static List<string> Items(IRenderedComponent<Palette> cut) =>
+        [.. cut.FindAll("[data-test=palette-item]").Select(i => i.GetAttribute("data-type")!).Where(t => t != Palette.NoteType)];
 
     private static AngleSharp.Dom.IElement Item(IRenderedComponent<Palette> cut, string type) => cut.Find($"[data-test=palette-item][data-type={type}]");
 

@@ -208,6 +208,35 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         Assert.Equal(before!["definition"]!.ToJsonString(), after!["definition"]!.ToJsonString());
     }
 
+    [Fact]
+    public async Task A_comment_note_is_written_on_the_canvas_kept_in_the_draft_and_ignored_by_the_engine()
+    {
+        using var api = await App.CreateAuthenticatedClientAsync();
+        var workflowId = await CreateEmptyWorkflowAsync(api, "Noted");
+        var page = await NewSignedInPageAsync();
+        await Browser.JourneyAsync(page, "designer-note", async () =>
+        {
+            await page.GotoAsync($"{App.BaseAddress}/workflows/{workflowId}");
+            await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
+            await DropAsync(page, "OnMessage", 130, 80);
+            await page.Locator("[data-test=palette-item][data-type=Note]").DragToAsync(page.Locator("[data-test=canvas]"), new() { TargetPosition = new() { X = 420, Y = 260 } });
+            await Expect(page.Locator("[data-test=note]")).ToHaveCountAsync(1);
+            await page.Locator("textarea[data-test=note-text]").FillAsync("Ask Ann before changing the cooling.");
+            await page.Locator("textarea[data-test=note-text]").BlurAsync();
+            await Expect(page.Locator("[data-test=note]")).ToContainTextAsync("Ask Ann before changing the cooling.");
+            await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
+
+            await page.ReloadAsync();
+            await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
+            await Expect(page.Locator("[data-test=note]")).ToContainTextAsync("Ask Ann before changing the cooling.");
+        });
+
+        var saved = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
+        Assert.Equal("Ask Ann before changing the cooling.", saved!["definition"]!["notes"]![0]!["text"]!.GetValue<string>());
+        // The engine never sees it: the draft's only problem is the trigger leading nowhere, never the note.
+        Assert.DoesNotContain(saved["problems"]!.AsArray(), p => p!["nodeId"]?.GetValue<string>() == "note");
+    }
+
     private async Task<IPage> NewSignedInPageAsync(int width = 1500)
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 1000 } });

@@ -55,7 +55,7 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
         if (definition.Links.Count + pasted.Links.Count > WorkflowGraph.MaxLinks) errors.Add($"A workflow has at most {WorkflowGraph.MaxLinks} links.");
         if (errors.Count > 0) return WorkflowPaste.Refused(errors);
 
-        var used = definition.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var used = definition.Nodes.Select(n => n.Id).Concat(definition.Notes.Select(n => n.Id)).ToHashSet(StringComparer.Ordinal);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var node in pasted.Nodes)
         {
@@ -71,7 +71,7 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
         List<WorkflowNode> ordered = trigger is null
             ? [.. definition.Nodes, .. nodes]
             : [.. nodes.Where(n => n.Id == trigger), .. definition.Nodes, .. nodes.Where(n => n.Id != trigger)];
-        return new WorkflowPaste(new WorkflowGraph(ordered, [.. definition.Links, .. links]), [.. nodes.Select(n => n.Id)], []);
+        return new WorkflowPaste(definition with { Nodes = ordered, Links = [.. definition.Links, .. links] }, [.. nodes.Select(n => n.Id)], []);
     }
 
     private bool IsTrigger(WorkflowNode node) => catalog.Find(node.Type)?.Kind == ActionKind.Trigger;

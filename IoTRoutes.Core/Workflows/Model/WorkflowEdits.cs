@@ -14,15 +14,32 @@ public static class WorkflowEdits
         graph with
         {
             Nodes = [.. graph.Nodes.Select(n => positions.TryGetValue(n.Id, out var at) ? n with { X = Math.Round(at.X), Y = Math.Round(at.Y) } : n)],
+            Notes = [.. graph.Notes.Select(n => positions.TryGetValue(n.Id, out var at) ? n with { X = Math.Round(at.X), Y = Math.Round(at.Y) } : n)],
         };
 
-    /// <summary>Without the given nodes (and every link touching them) and the given links.</summary>
+    /// <summary>With a new comment note (id <c>note</c>, <c>note-2</c>…), and the id given.</summary>
+    public static (WorkflowGraph Graph, string Id) AddNote(WorkflowGraph graph, string text, double x, double y)
+    {
+        var taken = graph.Nodes.Select(n => n.Id).Concat(graph.Notes.Select(n => n.Id)).ToHashSet(StringComparer.Ordinal);
+        var id = "note";
+        for (var n = 2; taken.Contains(id); n++) id = $"note-{n}";
+        return (graph with { Notes = [.. graph.Notes, new WorkflowNote(id, text, Math.Round(x), Math.Round(y))] }, id);
+    }
+
+    /// <summary>A note with a new text.</summary>
+    public static WorkflowGraph UpdateNote(WorkflowGraph graph, string id, string text) =>
+        graph with { Notes = [.. graph.Notes.Select(n => n.Id == id ? n with { Text = text.Length > 2000 ? text[..2000] : text } : n)] };
+
+    /// <summary>Without the given nodes or notes (and every link touching them) and the given links.</summary>
     public static WorkflowGraph Remove(WorkflowGraph graph, IReadOnlyCollection<string> nodeIds, IReadOnlyCollection<WorkflowLink> links)
     {
         var gone = nodeIds.ToHashSet(StringComparer.Ordinal);
-        return new WorkflowGraph(
-            [.. graph.Nodes.Where(n => !gone.Contains(n.Id))],
-            [.. graph.Links.Where(l => !gone.Contains(l.From) && !gone.Contains(l.To) && !links.Contains(l))]);
+        return graph with
+        {
+            Nodes = [.. graph.Nodes.Where(n => !gone.Contains(n.Id))],
+            Links = [.. graph.Links.Where(l => !gone.Contains(l.From) && !gone.Contains(l.To) && !links.Contains(l))],
+            Notes = [.. graph.Notes.Where(n => !gone.Contains(n.Id))],
+        };
     }
 
     /// <summary>With one more link; null when it exists already, touches a missing node or loops on one node.</summary>
@@ -44,7 +61,7 @@ public static class WorkflowEdits
         var links = outputPorts is null
             ? graph.Links
             : graph.Links.Where(l => l.From != id || l.FromPort == WorkflowPorts.Error || outputPorts.Contains(l.FromPort)).ToList();
-        return new WorkflowGraph([.. nodes], [.. links]);
+        return graph with { Nodes = [.. nodes], Links = [.. links] };
     }
 
     /// <summary>The clipboard fragment of one new node (for <see cref="Definitions.WorkflowClipboard.Paste"/>), its id taken from its type.</summary>

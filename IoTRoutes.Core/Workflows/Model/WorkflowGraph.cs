@@ -12,6 +12,15 @@ public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyL
 {
     public const int MaxNodes = 500;
     public const int MaxLinks = 2000;
+    public const int MaxNotes = 200;
+
+    /// <summary>Comment notes on the canvas: for people only, the engine never reads them.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<WorkflowNote> Notes { get; init; } = [];
+
+    /// <summary>The notes as stored: left out when there are none, so a definition without notes reads as it always did.</summary>
+    [JsonPropertyName("notes")]
+    public IReadOnlyList<WorkflowNote>? StoredNotes => Notes.Count == 0 ? null : Notes;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -98,9 +107,35 @@ public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyL
             }
         }
 
+        var notes = new List<WorkflowNote>();
+        var noteArray = root["notes"] as JsonArray;
+        if (root["notes"] is not null && noteArray is null) errors["notes"] = ["notes is an array."];
+        for (var i = 0; i < (noteArray?.Count ?? 0); i++)
+        {
+            var place = $"notes[{i}]";
+            if (noteArray![i] is not JsonObject note)
+            {
+                errors[place] = ["A note is an object: {\"id\",\"text\",\"x\",\"y\"}."];
+                continue;
+            }
+
+            var id = Text(note, "id", place, errors, required: true, max: 64);
+            var text = note["text"] switch
+            {
+                null => "",
+                JsonValue v when v.TryGetValue<string>(out var t) && t.Length <= 2000 => t,
+                _ => Error<string>(errors, $"{place}.text", "text is a text of at most 2,000 characters."),
+            };
+            var x = Number(note, "x", place, errors);
+            var y = Number(note, "y", place, errors);
+            if (id is not null && !ids.Add(id)) errors[$"{place}.id"] = [$"A node or another note already has the id {id}."];
+            if (id is not null && text is not null) notes.Add(new WorkflowNote(id, text, x, y));
+        }
+
         if (nodes.Count > MaxNodes) errors["nodes"] = [$"A workflow has at most {MaxNodes} nodes."];
         if (links.Count > MaxLinks) errors["links"] = [$"A workflow has at most {MaxLinks} links."];
-        return errors.Count > 0 ? (null, errors) : (new WorkflowGraph(nodes, links), errors);
+        if (notes.Count > MaxNotes) errors["notes"] = [$"A workflow has at most {MaxNotes} notes."];
+        return errors.Count > 0 ? (null, errors) : (new WorkflowGraph(nodes, links) { Notes = notes }, errors);
     }
 
     /// <summary>Reads stored JSON (written by <see cref="ToJson"/>, so already valid).</summary>
@@ -140,6 +175,9 @@ public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyL
         return default;
     }
 }
+
+/// <summary>A comment note on the canvas: its text and where it is drawn.</summary>
+public sealed record WorkflowNote(string Id, string Text, double X, double Y);
 
 /// <summary>One node: a trigger or an action, its settings (read by its action), and where the designer draws it.</summary>
 public sealed record WorkflowNode(string Id, string Type, string? Name, JsonObject Settings, double X, double Y);

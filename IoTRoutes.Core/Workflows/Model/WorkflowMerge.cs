@@ -33,7 +33,24 @@ public static class WorkflowMerge
         var removed = common.Links.Except(mine.Links).ToHashSet();
         var links = theirs.Links.Where(l => !removed.Contains(l)).Concat(added.Where(l => !theirs.Links.Contains(l)))
             .Where(l => present.Contains(l.From) && present.Contains(l.To)).ToList();
-        return new MergedDraft(new WorkflowGraph(nodes, links), both);
+        return new MergedDraft(new WorkflowGraph(nodes, links) { Notes = MergeNotes(common, mine, theirs) }, both);
+    }
+
+    /// <summary>Notes as nodes: one only I changed (added, moved, edited, removed) is mine, otherwise theirs.</summary>
+    private static List<WorkflowNote> MergeNotes(WorkflowGraph common, WorkflowGraph mine, WorkflowGraph theirs)
+    {
+        var before = common.Notes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var mineById = mine.Notes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var theirsById = theirs.Notes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var notes = new List<WorkflowNote>();
+        foreach (var id in theirs.Notes.Select(n => n.Id).Concat(mine.Notes.Select(n => n.Id).Where(id => !theirsById.ContainsKey(id))))
+        {
+            var mineNote = mineById.GetValueOrDefault(id);
+            var kept = mineNote != before.GetValueOrDefault(id) ? mineNote : theirsById.GetValueOrDefault(id);
+            if (kept is not null) notes.Add(kept);
+        }
+
+        return notes;
     }
 
     private static string? Text(WorkflowNode? node) =>

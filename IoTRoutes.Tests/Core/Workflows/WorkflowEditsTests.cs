@@ -85,4 +85,22 @@ public sealed class WorkflowEditsTests
         Assert.Contains(new WorkflowLink("f", "new") { FromPort = "false" }, merged.Graph.Links);
         Assert.DoesNotContain(merged.Graph.Links, l => l.To == "log"); // their removal holds, with its links
     }
+
+    [Fact]
+    public void Notes_are_read_kept_by_every_edit_and_left_out_of_the_json_when_there_are_none()
+    {
+        var (withNote, id) = WorkflowEdits.AddNote(Start, "Cooling: ask Ann before changing", 10.4, 300);
+        var edited = WorkflowEdits.UpdateNote(withNote, id, "Cooling: ask Ann first");
+        var moved = WorkflowEdits.Move(edited, new Dictionary<string, (double, double)> { [id] = (50, 320) });
+        var changed = WorkflowEdits.UpdateNode(WorkflowEdits.Remove(moved, ["log"], []), "f", null, JsonNode.Parse("""{"condition":"t > 2"}""")!.AsObject());
+
+        var read = WorkflowGraph.Read(JsonNode.Parse(changed.ToJson())).Graph!;
+        Assert.Equal([new WorkflowNote("note", "Cooling: ask Ann first", 50, 320)], read.Notes);
+        Assert.Equal("note-2", WorkflowEdits.AddNote(read, "", 0, 0).Id);
+        Assert.Empty(WorkflowEdits.Remove(read, ["note"], []).Notes);
+        Assert.DoesNotContain("notes", Start.ToJson());
+        Assert.Contains("A node or another note already has the id f", WorkflowGraph.Read(JsonNode.Parse("""
+            {"nodes":[{"id":"f","type":"Filter"}],"links":[],"notes":[{"id":"f","text":"x"}]}
+            """)).Errors["notes[0].id"][0]);
+    }
 }

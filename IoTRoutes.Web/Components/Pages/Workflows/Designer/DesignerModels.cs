@@ -82,3 +82,18 @@ public sealed class WorkflowPortModel : PortModel
 public sealed record NodeCountersView(long In, long Errors, IReadOnlyDictionary<string, long> Out);
 
 public sealed record NodeTraceView(string? Port, string? Error, TimeSpan Elapsed);
+
+/// <summary>A comment note drawn on the canvas: text for people, no ports; the engine never reads it.</summary>
+public sealed class NoteModel : NodeModel
+{
+    public const double Width = 220;
+    public const double Height = 110;
+
+    public NoteModel(WorkflowNote note) : base(note.Id, new Point(note.X, note.Y))
+    {
+        Note = note;
+        Size = new Size(Width, Height);
+    }
+
+    public WorkflowNote Note { get; set; }
+}

@@ -91,6 +91,23 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
             model.Refresh();
         }
 
+        var notes = diagram.Nodes.OfType<NoteModel>().ToDictionary(n => n.Id, StringComparer.Ordinal);
+        foreach (var gone in notes.Values.Where(n => graph.Notes.All(w => w.Id != n.Id)).ToList()) diagram.Nodes.Remove(gone);
+        foreach (var note in graph.Notes)
+        {
+            if (notes.TryGetValue(note.Id, out var drawnNote))
+            {
+                if (drawnNote.Position.X != note.X || drawnNote.Position.Y != note.Y) drawnNote.SetPosition(note.X, note.Y);
+                drawnNote.Note = note;
+                drawnNote.Refresh();
+                continue;
+            }
+
+            var added = new NoteModel(note) { Locked = ReadOnly };
+            added.Visible = InView(added.GetBounds());
+            diagram.Nodes.Add(added);
+        }
+
         var links = diagram.Links.OfType<LinkModel>().ToList();
         var present = new HashSet<WorkflowLink>();
         foreach (var link in links)

@@ -14,7 +14,17 @@ public sealed partial class WorkflowDesigner
 {
     private async Task AddNodeAsync(string type, (double X, double Y)? at)
     {
-        if (!CanEdit || Catalog.Find(type) is not { } action) return;
+        if (!CanEdit) return;
+        if (type == Palette.NoteType)
+        {
+            var at2 = at ?? CenterOfView();
+            var (withNote, noteId) = WorkflowEdits.AddNote(_graph, "", at2.X, at2.Y);
+            await EditAsync(withNote, "add note");
+            Select([noteId]);
+            return;
+        }
+
+        if (Catalog.Find(type) is not { } action) return;
         if (action.Kind == ActionKind.Trigger && _graph.Nodes.FirstOrDefault(n => Catalog.Find(n.Type)?.Kind == ActionKind.Trigger) is { } trigger)
         {
             Snackbar.Add($"A workflow has one trigger and this one starts with {trigger.Type}: delete it first to start with {type}.", Severity.Warning);

@@ -71,6 +71,14 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     /// <summary>The node selected alone; none when nothing or several are selected (Ctrl+A, an area).</summary>
     private string? SelectedId => _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Take(2).ToList() is [var one] ? one.Id : null;
 
+    private WorkflowNote? SelectedNote => _diagram.GetSelectedModels().ToList() is [NoteModel only] ? _graph.Notes.FirstOrDefault(n => n.Id == only.Id) : null;
+
+    private async Task UpdateNoteAsync(string id, string text)
+    {
+        if (_graph.Notes.FirstOrDefault(n => n.Id == id) is not { } note || note.Text == text) return;
+        await EditAsync(WorkflowEdits.UpdateNote(_graph, id, text), "edit note", $"note:{id}");
+    }
+
     private WorkflowNode? SelectedNode => SelectedId is { } id ? _graph.Nodes.FirstOrDefault(n => n.Id == id) : null;
 
     private string SaveStatus => _saveError is not null ? $"Not saved: {_saveError}"
@@ -102,6 +110,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         // Keys are handled here (over the definition), not by the diagram's own shortcuts (over its models).
         _diagram.UnregisterBehavior<KeyboardShortcutsBehavior>();
         _diagram.RegisterComponent<WorkflowNodeModel, NodeWidget>();
+        _diagram.RegisterComponent<NoteModel, NoteWidget>();
         _sync = new DiagramSync(_diagram, Catalog) { ReadOnly = !CanEdit };
         _diagram.PointerUp += (_, _) => InvokeAsync(RecordMovesAsync);
         _diagram.Links.Added += link => link.TargetAttached += attached => InvokeAsync(() => RecordLinkAsync(attached));
@@ -172,7 +181,10 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
         if (_sync.Syncing) return;
         var moved = _diagram.Nodes.OfType<WorkflowNodeModel>()
             .Where(n => Math.Round(n.Position.X) != n.Node.X || Math.Round(n.Position.Y) != n.Node.Y)
-            .ToDictionary(n => n.Id, n => (n.Position.X, n.Position.Y), StringComparer.Ordinal);
+            .Select(n => (n.Id, n.Position))
+            .Concat(_diagram.Nodes.OfType<NoteModel>()
+                .Where(n => Math.Round(n.Position.X) != n.Note.X || Math.Round(n.Position.Y) != n.Note.Y).Select(n => (n.Id, n.Position)))
+            .ToDictionary(m => m.Id, m => (m.Position.X, m.Position.Y), StringComparer.Ordinal);
         if (moved.Count == 0) return;
         if (!CanEdit)
         {
@@ -211,7 +223,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     private async Task DeleteSelectionAsync()
     {
         var selected = _diagram.GetSelectedModels().ToList();
-        var nodes = selected.OfType<WorkflowNodeModel>().Select(n => n.Id).ToList();
+        var nodes = selected.OfType<WorkflowNodeModel>().Select(n => n.Id).Concat(selected.OfType<NoteModel>().Select(n => n.Id)).ToList();
         var links = selected.OfType<BaseLinkModel>().Select(DiagramSync.AsWorkflowLink).OfType<WorkflowLink>().ToList();
         if (nodes.Count == 0 && links.Count == 0) return;
         var what = nodes.Count == 1 && links.Count == 0 ? Label(nodes[0]) : $"{nodes.Count} nodes, {links.Count} links";
