@@ -138,6 +138,15 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await page.Locator("[data-test=designer-case-name]").FillAsync("hot goes to the log");
             await page.Locator("[data-test=designer-case-save]").ClickAsync();
             await Expect(page.GetByText("Test case hot goes to the log saved")).ToBeVisibleAsync();
+
+            // A cold run stops at the filter; the saved case, picked and run, goes to the log again.
+            await page.Locator("textarea[data-test=designer-test-fields]").FillAsync("""{"temp": 10}""");
+            await page.Locator("[data-test=designer-test-run]").ClickAsync();
+            await Expect(page.Locator(".wf-node.trace-visited")).ToHaveCountAsync(2);
+            await page.Locator("[data-test=designer-case-pick]").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "hot goes to the log" }).ClickAsync();
+            await page.Locator("[data-test=designer-case-run]").ClickAsync();
+            await Expect(page.Locator(".wf-node.trace-visited")).ToHaveCountAsync(3);
         });
 
         var results = await (await api.PostAsync($"/api/v1/workflows/{workflowId}/tests/run", null)).Content.ReadFromJsonAsync<JsonArray>();
