@@ -17,6 +17,9 @@ namespace IoTRoutes.Tests.Components;
 /// </summary>
 public sealed class NodeSettingsPanelTests : PageTestContext
 {
+    // Checks run after a debounce on the thread pool: on a machine busy with the browser journeys, a second is not always enough.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private const string DeviceId = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
     private const string EntityId = "8c7a3c1e-2b0d-4a55-9d3e-6f1f2b9a0c11";
 
@@ -118,12 +121,12 @@ public sealed class NodeSettingsPanelTests : PageTestContext
 
         await edit(new Form(cut, Render<MudPopoverProvider>(), Clock, JSInterop));
 
-        cut.WaitForAssertion(() => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), Last.Settings), Last.Settings.ToJsonString()));
+        cut.WaitForAssertion(() => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), Last.Settings), Last.Settings.ToJsonString()), Patience);
         Assert.All(_changes, c => Assert.Equal("n1", c.NodeId));
         Assert.Empty(Compiler.CheckSettings(Node(type, Last.Settings.ToJsonString())));
         Assert.Empty(Compiler.CheckSettings(new WorkflowNode("n1", type, null, Last.Settings, 0, 0))); // as handed out, before any save
         Clock.Advance(Debouncer.Typing);
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-test=setting-error]")));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-test=setting-error]")), Patience);
     }
 
     [Theory]
@@ -169,7 +172,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         Assert.Equal("temp > (30", Last.Settings["condition"]!.GetValue<string>()); // sent at once, checked later
         Assert.Empty(cut.FindAll("[data-test=setting-error]"));
         Clock.Advance(Debouncer.Typing);
-        var error = cut.WaitForElement("[data-setting=condition] [data-test=setting-error]");
+        var error = cut.WaitForElement("[data-setting=condition] [data-test=setting-error]", Patience);
         Assert.Equal(Services.GetRequiredService<IWorkflowExpressions>().Compile("temp > (30").Error, error.TextContent);
         Assert.Single(cut.FindAll("[data-test=setting-error]")); // the node's check says the same: said once
     }
@@ -217,7 +220,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         cut.Find("input[data-test=input-alpha]").Input("7");
         Clock.Advance(Debouncer.Typing);
 
-        cut.WaitForAssertion(() => Assert.Equal("Between 0.0001 and 1.", cut.Find("[data-setting=alpha] [data-test=setting-error]").TextContent));
+        cut.WaitForAssertion(() => Assert.Equal("Between 0.0001 and 1.", cut.Find("[data-setting=alpha] [data-test=setting-error]").TextContent), Patience);
     }
 
     [Fact]
@@ -278,7 +281,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         cut.Find("input[data-test=input-duration]").Input("5 minutes");
         Clock.Advance(Debouncer.Typing);
 
-        cut.WaitForAssertion(() => Assert.StartsWith("Not a duration", cut.Find("[data-setting=duration] [data-test=setting-error]").TextContent));
+        cut.WaitForAssertion(() => Assert.StartsWith("Not a duration", cut.Find("[data-setting=duration] [data-test=setting-error]").TextContent), Patience);
     }
 
     [Fact]
@@ -378,7 +381,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         JSInterop.SetupVoid("iotroutesCodeEditor.ready").SetException(new JSException("blocked"));
         var cut = RenderPanel(Node("Script", """{"script":"function process(item) { return item; }"}"""));
 
-        cut.WaitForElement("textarea[data-test=input-script]").Input("function process(item) { return null; }");
+        cut.WaitForElement("textarea[data-test=input-script]", Patience).Input("function process(item) { return null; }");
 
         Assert.Equal("function process(item) { return null; }", Last.Settings["script"]!.GetValue<string>());
         Assert.Contains("could not load", cut.Markup);
@@ -403,7 +406,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         cut.Find("textarea[data-test=input-body]").Input("""{"a": 2,""");
         Clock.Advance(Debouncer.Typing);
 
-        cut.WaitForAssertion(() => Assert.StartsWith("Not valid JSON", cut.Find("[data-setting=body] [data-test=setting-error]").TextContent));
+        cut.WaitForAssertion(() => Assert.StartsWith("Not valid JSON", cut.Find("[data-setting=body] [data-test=setting-error]").TextContent), Patience);
         Assert.Empty(_changes);
         cut.Find("textarea[data-test=input-body]").Input("""{"a": 2, "b": [true]}""");
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"body":{"a":2,"b":[true]}}"""), Last.Settings));
