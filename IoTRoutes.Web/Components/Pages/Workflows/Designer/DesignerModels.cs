@@ -79,7 +79,13 @@ public sealed class WorkflowPortModel : PortModel
         other is WorkflowPortModel port && !IsInput && port.IsInput && port.Parent != Parent;
 }
 
-public sealed record NodeCountersView(long In, long Errors, IReadOnlyDictionary<string, long> Out);
+public sealed record NodeCountersView(long In, long Errors, IReadOnlyDictionary<string, long> Out)
+{
+    /// <summary>The same numbers (record equality would compare the port dictionaries by reference).</summary>
+    public bool SameAs(NodeCountersView? other) =>
+        other is not null && other.In == In && other.Errors == Errors && other.Out.Count == Out.Count
+        && Out.All(p => other.Out.TryGetValue(p.Key, out var n) && n == p.Value);
+}
 
 public sealed record NodeTraceView(string? Port, string? Error, TimeSpan Elapsed);
 

@@ -92,7 +92,8 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
         }
 
         var notes = diagram.Nodes.OfType<NoteModel>().ToDictionary(n => n.Id, StringComparer.Ordinal);
-        foreach (var gone in notes.Values.Where(n => graph.Notes.All(w => w.Id != n.Id)).ToList()) diagram.Nodes.Remove(gone);
+        var wantedNotes = graph.Notes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in notes.Values.Where(n => !wantedNotes.Contains(n.Id)).ToList()) diagram.Nodes.Remove(gone);
         foreach (var note in graph.Notes)
         {
             if (notes.TryGetValue(note.Id, out var drawnNote))
@@ -109,10 +110,11 @@ public sealed class DiagramSync(BlazorDiagram diagram, ActionCatalog catalog)
         }
 
         var links = diagram.Links.OfType<LinkModel>().ToList();
+        var wantedLinks = graph.Links.ToHashSet(); // one lookup per drawn link: a workflow may have 2,000
         var present = new HashSet<WorkflowLink>();
         foreach (var link in links)
         {
-            if (AsWorkflowLink(link) is { } known && graph.Links.Contains(known) && present.Add(known)) continue;
+            if (AsWorkflowLink(link) is { } known && wantedLinks.Contains(known) && present.Add(known)) continue;
             diagram.Links.Remove(link);
         }
 

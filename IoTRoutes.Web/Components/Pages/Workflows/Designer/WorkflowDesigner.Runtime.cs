@@ -46,7 +46,7 @@ public sealed partial class WorkflowDesigner
         foreach (var node in _diagram.Nodes.OfType<WorkflowNodeModel>())
         {
             var counters = byNode.TryGetValue(node.Id, out var c) ? new NodeCountersView(c.In, c.Errors, c.Out) : null;
-            if (counters == node.Counters) continue;
+            if (counters is null ? node.Counters is null : counters.SameAs(node.Counters)) continue; // unchanged: no redraw
             node.Counters = counters;
             node.Refresh();
         }
