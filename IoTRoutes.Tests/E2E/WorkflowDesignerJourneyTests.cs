@@ -53,7 +53,20 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
 
             // Where did this message go: from the Messages page to its path drawn on the canvas.
             await page.GotoAsync($"{App.BaseAddress}/messages");
-            await page.Locator("tr", new() { HasText = "\"temp\":35" }).Locator("[data-test=message-trace]").First.ClickAsync();
+            // The live list may redraw its row as the click lands (or before the page is interactive): a person clicks again.
+            var trace = page.Locator("tr", new() { HasText = "\"temp\":35" }).Locator("[data-test=message-trace]").First;
+            for (var attempt = 0; attempt < 3 && !page.Url.Contains("/workflows/"); attempt++)
+            {
+                await trace.ClickAsync();
+                try
+                {
+                    await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/workflows/"), new() { Timeout = 5_000 });
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
             await Expect(page.Locator("[data-test=message-path]")).ToContainTextAsync("The path of message");
             await Expect(page.Locator(".wf-node.trace-visited")).ToHaveCountAsync(3);
             await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("designer-message-path.png") });
