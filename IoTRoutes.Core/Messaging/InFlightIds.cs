@@ -21,6 +21,12 @@ public sealed class InFlightIds(Func<DateTimeOffset, Guid> next)
         }
     }
 
+    /// <summary>A new id, greater than every id handed out, not counted as in flight.</summary>
+    public Guid Above(DateTimeOffset now)
+    {
+        lock (_gate) return next(now);
+    }
+
     /// <summary>Counts an id made elsewhere as in flight.</summary>
     public void Add(Guid id)
     {

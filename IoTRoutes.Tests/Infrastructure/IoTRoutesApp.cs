@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IoTRoutes.Tests.Infrastructure;
 
@@ -47,12 +48,32 @@ public class IoTRoutesApp : WebApplicationFactory<Program>
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>The app's latest warnings and errors.</summary>
+    public RecentWarnings Warnings { get; } = new();
+
+    /// <summary>
+    /// <see cref="Eventually.GetAsync"/>, whose timeout also tells the app's latest warnings: for waits on the app's own
+    /// background work (runner, dispatcher), where a CI failure has nothing else to go on.
+    /// </summary>
+    public async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class
+    {
+        try
+        {
+            return await Eventually.GetAsync(probe, what, timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}{Environment.NewLine}The app's latest warnings:{Environment.NewLine}{Warnings}", e);
+        }
+    }
+
     /// <summary>Extra settings a test class needs (e.g. a small payload limit).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Warnings));
         builder.UseSetting("IoTRoutes:DataDirectory", _dataDirectory);
         builder.UseSetting("IoTRoutes:Database:Provider", Database.Provider);
         if (Database.ConnectionString is { } cs)

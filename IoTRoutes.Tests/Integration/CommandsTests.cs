@@ -227,8 +227,8 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
         return (await response.Content.ReadFromJsonAsync<CommandBody>())!;
     }
 
-    private static Task<CommandBody> WaitForStatusAsync(HttpClient api, Guid deviceId, Guid commandId, string status, TimeSpan? timeout = null) =>
-        Eventually.GetAsync(async () =>
+    private Task<CommandBody> WaitForStatusAsync(HttpClient api, Guid deviceId, Guid commandId, string status, TimeSpan? timeout = null) =>
+        _app.EventuallyAsync(async () =>
         {
             var command = await api.GetFromJsonAsync<CommandBody>($"/api/v1/devices/{deviceId}/commands/{commandId}");
             return command!.Status == status ? command : null;
@@ -258,5 +258,48 @@ public sealed class CommandsTests(SqliteApp app) : IClassFixture<SqliteApp>
         var statuses = await check.Commands.Where(c => c.DeviceId == device.Id).ToDictionaryAsync(c => c.Id, c => c.Status);
         Assert.Equal(CommandStatus.Pending, statuses[toOldConnection]);
         Assert.Equal(CommandStatus.Sent, statuses[toNewConnection]);
+    }
+
+    [Fact]
+    public async Task A_command_on_its_way_when_the_device_subscribes_goes_out_again_when_nobody_took_it()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await api.CreateDeviceAsync("Racing valve");
+        var sentAt = DateTimeOffset.UtcNow;
+        var command = Guid.CreateVersion7();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            // Sent at the connection, before the device had subscribed: the broker will find nobody to take it.
+            db.Commands.Add(new DeviceCommand { Id = command, DeviceId = device.Id, Name = "open", Status = CommandStatus.Sent, CreatedAt = sentAt, SentAt = sentAt, ExpiresAt = sentAt.AddHours(1) });
+            await db.SaveChangesAsync();
+        }
+
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.TrySetResult(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        // The subscription's own send finds the command Sent, not Pending, and leaves it.
+        await client.SubscribeAsync($"devices/{device.Key}/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await _app.Services.GetRequiredService<BrokerEvents>().PublishAsync(new CommandNotConsumed(Guid.Empty, DateTimeOffset.UtcNow, command), default);
+
+        Assert.Equal($"devices/{device.Key}/commands/{command}", await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await WaitForStatusAsync(api, device.Id, command, "Delivered");
+    }
+
+    [Fact]
+    public async Task A_command_nobody_took_after_the_device_subscribed_stays_pending_rather_than_going_round()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var device = await api.CreateDeviceAsync("Unsubscribed valve");
+        using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
+        await client.SubscribeAsync($"devices/{device.Key}/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.UnsubscribeAsync($"devices/{device.Key}/commands/#");
+        var command = await SendAsync(api, device.Id, new { name = "open" }); // sent after the subscription, taken by nobody
+
+        var pending = await WaitForStatusAsync(api, device.Id, command.Id, "Pending");
+        Assert.Null(pending.SentAt);
     }
 }

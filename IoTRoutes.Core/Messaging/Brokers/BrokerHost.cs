@@ -156,6 +156,13 @@ public sealed class BrokerHost : IAsyncDisposable
     public async Task<bool> IsDeviceConnectedAsync(string deviceKey) =>
         _broker.Server is { } server && (await server.GetClientsAsync()).Any(c => IsDevice(c.Session.Items, deviceKey));
 
+    /// <summary>When a connection of the device last subscribed to its commands; null when none has.</summary>
+    public async Task<DateTimeOffset?> CommandsSubscribedAtAsync(string deviceKey) =>
+        _broker.Server is { } server
+            ? (await server.GetClientsAsync()).Where(c => IsDevice(c.Session.Items, deviceKey))
+                .Select(c => c.Session.Items[CommandsSubscribedItem] as DateTimeOffset?).Max()
+            : null;
+
     /// <summary>Closes every connection authenticated as <paramref name="deviceKey"/>.</summary>
     public async Task DisconnectDeviceAsync(string deviceKey, string reason)
     {

@@ -175,6 +175,18 @@ public sealed class BrokerManager(
         return false;
     }
 
+    /// <summary>When a connection of the device last subscribed to its commands, on any broker; null when none has.</summary>
+    public async Task<DateTimeOffset?> CommandsSubscribedAtAsync(string deviceKey)
+    {
+        DateTimeOffset? latest = null;
+        foreach (var host in Hosts)
+        {
+            if (await host.CommandsSubscribedAtAsync(deviceKey) is { } at && (latest is null || at > latest)) latest = at;
+        }
+
+        return latest;
+    }
+
     public async Task DisconnectAsync(string deviceKey, string reason, CancellationToken ct)
     {
         foreach (var host in Hosts)

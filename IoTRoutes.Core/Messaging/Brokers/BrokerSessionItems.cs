@@ -15,6 +15,9 @@ internal static class BrokerSessionItems
     public static readonly SessionItemKey SubscribingItem = new("iotroutes.subscribing");
     public static readonly SessionItemKey ClosingItem = new("iotroutes.closing");
 
+    /// <summary>When the device last subscribed to a filter covering its commands on this connection.</summary>
+    public static readonly SessionItemKey CommandsSubscribedItem = new("iotroutes.commands-subscribed");
+
     /// <summary>The client id of the platform's own publishes (commands); no client may use it.</summary>
     public const string PlatformClientId = "iotroutes";
 

@@ -37,7 +37,10 @@ internal sealed class CommandDelivery(BrokerContext broker)
     {
         if (args.SessionItems[DeviceItem] is AuthenticatedDevice device && CommandTopics.CoversCommands(device.Key, args.TopicFilter.Topic))
         {
-            await broker.Services.Events.PublishAsync(new DeviceSubscribedToCommands(broker.Definition.Id, broker.Services.Clock.GetUtcNow(), device.Id), CancellationToken.None);
+            var now = broker.Services.Clock.GetUtcNow();
+            // MQTTnet raises this once the subscription is in place: a command published from now on reaches it.
+            args.SessionItems[CommandsSubscribedItem] = now;
+            await broker.Services.Events.PublishAsync(new DeviceSubscribedToCommands(broker.Definition.Id, now, device.Id), CancellationToken.None);
         }
     }
 

@@ -130,11 +130,7 @@ public sealed class CommandDispatcher(
                     s => s.SetProperty(c => c.DeliveredAt, a.At), ct);
                 break;
             case CommandNotConsumed n:
-                await using (var db = await contexts.CreateDbContextAsync(ct))
-                {
-                    await SetStatusAsync(db, n.CommandId, [CommandStatus.Sent], CommandStatus.Pending, s => s.SetProperty(c => c.SentAt, (DateTimeOffset?)null), ct);
-                }
-
+                await PutBackAsync(n.CommandId, ct);
                 break;
             case CommandReplied r:
                 await UpdateAsync(r.DeviceId, r.CommandId, [CommandStatus.Pending, CommandStatus.Sent, CommandStatus.Delivered, CommandStatus.Replied], CommandStatus.Replied,
@@ -158,6 +154,27 @@ public sealed class CommandDispatcher(
         if (returned > 0)
         {
             CommandsChanged?.Invoke(deviceId);
+        }
+    }
+
+    /// <summary>
+    /// Nobody took the command: pending again. When the device subscribed while it was on its way (its connection's send
+    /// can race its subscription, whose own send then found the command already Sent), it goes out again at once.
+    /// </summary>
+    private async Task PutBackAsync(Guid commandId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var sent = await db.Commands.AsNoTracking().Where(c => c.Id == commandId && c.Status == CommandStatus.Sent)
+            .Select(c => new { c.SentAt, c.Device!.Key }).SingleOrDefaultAsync(ct);
+        if (sent is null
+            || await SetStatusAsync(db, commandId, [CommandStatus.Sent], CommandStatus.Pending, s => s.SetProperty(c => c.SentAt, (DateTimeOffset?)null), ct) == 0)
+        {
+            return;
+        }
+
+        if (await brokers.CommandsSubscribedAtAsync(sent.Key) is { } subscribed && subscribed >= sent.SentAt)
+        {
+            await TrySendAsync(commandId, ct);
         }
     }
 

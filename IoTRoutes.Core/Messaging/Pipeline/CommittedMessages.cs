@@ -20,14 +20,19 @@ public sealed class CommittedMessages
     // Every message committed with an id above this one is here, until removed by Forget (its readers are past it).
     private Guid _floor = Guid.Empty;
 
-    /// <summary>Starts keeping what commits from now on; what committed before is below the floor (read from the database).</summary>
-    public void SwitchOn(Guid above)
+    /// <summary>
+    /// Starts keeping what commits from now on; what committed before is below the floor (read from the database).
+    /// <paramref name="newId"/> makes an id greater than every id handed out so far: taken inside the lock, after
+    /// switching on, so a message with a higher id is made after it and its commit finds this switched on. (A floor
+    /// from the committed watermark would be lower than messages that committed just before: they would be missing.)
+    /// </summary>
+    public void SwitchOn(Func<Guid> newId)
     {
         lock (_gate)
         {
             if (_on) return;
             _on = true;
-            _floor = above;
+            _floor = newId();
         }
     }
 

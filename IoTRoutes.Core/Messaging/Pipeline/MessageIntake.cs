@@ -61,6 +61,9 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     /// </summary>
     public Guid Watermark(DateTimeOffset now) => _inFlight.Watermark(now);
 
+    /// <summary>An id greater than every message id handed out so far (and lower than any to come); not in flight.</summary>
+    public Guid NewIdAboveAll(DateTimeOffset now) => _inFlight.Above(now);
+
     /// <summary>Queues <paramref name="message"/>; the returned task completes when it is committed, or faults if the write failed.</summary>
     public async Task<Task> SubmitAsync(Message message, CancellationToken ct)
     {

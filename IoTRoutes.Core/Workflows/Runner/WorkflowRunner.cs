@@ -183,7 +183,7 @@ public sealed class WorkflowRunner(
             return;
         }
 
-        intake.Committed.SwitchOn(intake.Watermark(clock.GetUtcNow()));
+        intake.Committed.SwitchOn(() => intake.NewIdAboveAll(clock.GetUtcNow()));
         _messages.FromMemory = true;
         if (slowest is { } passed) intake.Committed.Forget(passed);
     }

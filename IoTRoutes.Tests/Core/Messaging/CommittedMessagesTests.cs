@@ -22,7 +22,7 @@ public sealed class CommittedMessagesTests
     {
         var committed = new CommittedMessages();
         var floor = _ids.Next(DateTimeOffset.UtcNow);
-        committed.SwitchOn(floor);
+        committed.SwitchOn(() => floor);
         var (a, b, c) = (Message(), Message(), Message());
         committed.Add(c);
         committed.Add(a);
@@ -42,7 +42,7 @@ public sealed class CommittedMessagesTests
     {
         var committed = new CommittedMessages();
         var floor = _ids.Next(DateTimeOffset.UtcNow);
-        committed.SwitchOn(floor);
+        committed.SwitchOn(() => floor);
         var (a, b) = (Message(), Message());
         committed.Add(a);
         committed.Add(b);
@@ -59,7 +59,7 @@ public sealed class CommittedMessagesTests
     {
         var committed = new CommittedMessages();
         var floor = _ids.Next(DateTimeOffset.UtcNow);
-        committed.SwitchOn(floor);
+        committed.SwitchOn(() => floor);
         var first = Message();
         committed.Add(first);
         for (var i = 0; i < CommittedMessages.Capacity; i++) committed.Add(Message());
@@ -67,6 +67,29 @@ public sealed class CommittedMessagesTests
         Assert.False(committed.TryRead(floor, Guid.AllBitsSet, 10, out _));
         Assert.True(committed.TryRead(first.Id, Guid.AllBitsSet, 10, out var kept));
         Assert.Equal(10, kept.Count);
+    }
+
+    [Fact]
+    public async Task Switched_on_while_an_older_message_is_on_its_way_it_leaves_a_newer_one_committed_just_before_to_the_database()
+    {
+        var intake = new MessageIntake(Microsoft.Extensions.Options.Options.Create(new IntakeOptions()));
+        var older = intake.NewId(DateTimeOffset.UtcNow); // handed out, not yet committed: the committed watermark stays below it
+        var newer = new Message { Id = intake.NewId(DateTimeOffset.UtcNow), Topic = "t", DeviceId = Guid.NewGuid() };
+        _ = await intake.SubmitAsync(newer, default);
+        Assert.True(intake.Reader.TryRead(out var pending));
+        intake.Stored(pending); // committed while nobody kept committed messages
+
+        var floor = Guid.Empty;
+        intake.Committed.SwitchOn(() => floor = intake.NewIdAboveAll(DateTimeOffset.UtcNow)); // as the workflow runner switches it on
+
+        // A reader already at the older id (a workflow published meanwhile starts there) finds the newer one in the database.
+        Assert.False(intake.Committed.TryRead(older, Guid.AllBitsSet, 10, out _));
+        var later = new Message { Id = intake.NewId(DateTimeOffset.UtcNow), Topic = "t", DeviceId = Guid.NewGuid() };
+        _ = await intake.SubmitAsync(later, default);
+        Assert.True(intake.Reader.TryRead(out pending));
+        intake.Stored(pending); // committed after the switch: kept
+        Assert.True(intake.Committed.TryRead(floor, Guid.AllBitsSet, 10, out var kept));
+        Assert.Equal([later.Id], kept.Select(m => m.Id));
     }
 
     private Message Message() => new() { Id = _ids.Next(DateTimeOffset.UtcNow), Topic = "t", DeviceId = Guid.NewGuid() };

@@ -220,13 +220,13 @@ public sealed class MessageTraceTests(WorkflowsApp app) : IClassFixture<Workflow
         Assert.Equal(HttpStatusCode.NotFound, (await operatorApi.GetAsync($"/api/v1/messages/{Guid.NewGuid()}/trace")).StatusCode);
     }
 
-    private static async Task<JsonObject> RecordedRunAsync(HttpClient api, Guid workflowId)
+    private async Task<JsonObject> RecordedRunAsync(HttpClient api, Guid workflowId)
     {
-        var runs = await Eventually.GetAsync(async () =>
+        var runs = await _app.EventuallyAsync(async () =>
         {
             var list = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflowId}/runs"))!;
             return list.Count > 0 ? list : null;
-        }, "a recorded run");
+        }, "a recorded run", TimeSpan.FromSeconds(30));
         return (await api.GetFromJsonAsync<JsonObject>($"/api/v1/runs/{Assert.Single(runs)!["id"]!.GetValue<Guid>()}"))!;
     }
 

@@ -100,11 +100,12 @@ public sealed class ScriptReuseTests
     public void The_time_limit_of_a_reused_engine_covers_the_top_level_run_again_and_the_call_together()
     {
         var codec = ScriptCodec.Build(new ScriptSettings(
-            "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nvar slow = false;\nbusy(slow ? 0 : 30);\nfunction decodeUplink(i) { busy(i.bytes[0]); return { data: {} }; }",
-            TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
+            "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nvar slow = false;\nbusy(slow ? 0 : 200);\nfunction decodeUplink(i) { busy(i.bytes[0] * 10); return { data: {} }; }",
+            TimeoutMilliseconds: 300, MaxStatements: 100_000_000)).Codec!;
 
-        var quick = codec.Decode(Input([1]));
-        var over = codec.Decode(Input([90]));
+        // Wide margins either side of the limit: a loaded machine can pause the thread for tens of milliseconds.
+        var quick = codec.Decode(Input([0])); // 200 ms at the top level, nothing in the call
+        var over = codec.Decode(Input([20])); // 200 ms + 200 ms: each under the limit, together well over it
 
         Assert.True(quick.Succeeded, string.Join("; ", quick.Errors));
         Assert.Contains("time limit", Assert.Single(over.Errors));
