@@ -46,6 +46,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
         services.AddScoped<WorkflowService>();
+        services.AddScoped<WorkflowReferences>();
         services.TryAddSingleton<WorkflowDryRun>();
         services.TryAddSingleton<WorkflowClipboard>();
         services.AddScoped<WorkflowTrial>();

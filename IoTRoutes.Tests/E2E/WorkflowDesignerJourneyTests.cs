@@ -36,6 +36,12 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await FillSettingAsync(page, "filter", "condition", "temp > 30", "temp > 30");
             await FillSettingAsync(page, "raise-alert", "alertType", "HighTemperature", "HighTemperature");
             await FillSettingAsync(page, "raise-alert", "message", "{{ device.name }} is at {{ temp }} °C", "HighTemperature");
+            // The trigger's device is picked by name; the node keeps its id.
+            await page.Locator("[data-node-id=on-message] .wf-node-title").ClickAsync();
+            await page.Locator("[data-test=input-deviceIds]").FillAsync("designer green");
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = device.Name }).First.ClickAsync();
+            await Expect(page.Locator("[data-test=reference-list-setting] [data-test=chip]")).ToHaveTextAsync([new System.Text.RegularExpressions.Regex($"^{device.Name}")]);
+            await Expect(page.Locator("[data-node-id=on-message] .wf-node-summary")).ToContainTextAsync("Telemetry · 1 device");
             await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
             await page.Keyboard.PressAsync("Escape");
             await page.Locator("[data-test=canvas]").ClickAsync(new() { Position = new() { X = 40, Y = 600 } });
@@ -76,6 +82,8 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         var saved = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
         var links = saved!["definition"]!["links"]!.AsArray().Select(l => $"{l!["from"]}.{l["fromPort"]}>{l["to"]}").Order().ToList();
         Assert.Equal(["filter.true>raise-alert", "on-message.out>filter"], links);
+        var trigger = saved["definition"]!["nodes"]!.AsArray().Single(n => n!["id"]!.GetValue<string>() == "on-message")!;
+        Assert.Equal([device.Id.ToString("D")], trigger["settings"]!["deviceIds"]!.AsArray().Select(d => d!.GetValue<string>()));
     }
 
     [Fact]

@@ -62,6 +62,10 @@ public static class WorkflowsApi
             .WithSummary("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1), " +
                          "as an attachment named <name>.iotroutes-workflow.json")
             .RequirePermission(view);
+        api.MapGet("/{id:guid}/references/{kind}", ReferencesAsync).WithName("ListWorkflowReferences")
+            .WithSummary("What a setting that refers to a Device, Entity or Profile can name in this workflow (its part of the entity tree), " +
+                         "found by name (search=, at most 50)")
+            .RequirePermission(view);
         api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").RequirePermission(manage);
         api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("The runner no longer runs it").RequirePermission(manage);
         api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow")
@@ -129,6 +133,17 @@ public static class WorkflowsApi
         disposition.SetHttpFileName(WorkflowDocument.FileNameFor(document.Name));
         response.Headers.ContentDisposition = disposition.ToString();
         return TypedResults.Ok(document);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ReferenceOption>>, ValidationProblem, ProblemHttpResult>> ReferencesAsync(
+        Guid id, string kind, string? search, WorkflowReferences references, CancellationToken ct)
+    {
+        if (kind.Length == 0 || !char.IsLetter(kind[0]) || !Enum.TryParse<SettingReference>(kind, ignoreCase: true, out var refers) || !Enum.IsDefined(refers))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = ["kind is Device, Entity or Profile."] });
+        }
+
+        return await references.SearchAsync(id, refers, search, ct) is { } options ? TypedResults.Ok(options) : NotFoundProblem.Workflow(id);
     }
 
     private static async Task<Results<Ok<WorkflowComparison>, ValidationProblem, ProblemHttpResult>> DiffAsync(

@@ -57,6 +57,14 @@ public enum SettingKind
     Json,
 }
 
+/// <summary>What a setting's ids name.</summary>
+public enum SettingReference
+{
+    Device,
+    Entity,
+    Profile,
+}
+
 /// <summary>One setting of an action, as its form shows it.</summary>
 public sealed record SettingDescriptor(string Name, SettingKind Kind, string Label, bool Required = false, string? Help = null)
 {
@@ -76,6 +84,13 @@ public sealed record SettingDescriptor(string Name, SettingKind Kind, string Lab
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<SettingDescriptor>? Fields { get; init; }
+
+    /// <summary>
+    /// What the setting's ids name (a Text holds one, a List several): the designer offers a picker by name in the
+    /// workflow's part of the entity tree. Left out of the catalog's JSON when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SettingReference? Refers { get; init; }
 
     /// <summary>A FieldMap's key and value, as <see cref="Fields"/> describes them.</summary>
     public static IReadOnlyList<SettingDescriptor> MapOf(string keyLabel, SettingKind valueKind, string valueLabel) =>

@@ -25,7 +25,8 @@ public sealed class OnMessageTrigger : WorkflowAction
         .. DeviceFilter.Settings,
     ];
 
-    public override string Summarize(JsonObject settings) => Short(settings, "exchangeType") is { Length: > 0 } t ? t : nameof(ExchangeType.Telemetry);
+    public override string Summarize(JsonObject settings) =>
+        string.Join(" · ", [Short(settings, "exchangeType") is { Length: > 0 } t ? t : nameof(ExchangeType.Telemetry), .. DeviceFilter.Summarize(settings)]);
 
     public override NodeRunner? Compile(NodeCompilation node)
     {
@@ -51,6 +52,8 @@ public abstract class OnDeviceConnectionTrigger(TriggerKind kind) : WorkflowActi
     public override string Category => "Triggers";
 
     public override IReadOnlyList<SettingDescriptor> Settings => DeviceFilter.Settings;
+
+    public override string Summarize(JsonObject settings) => DeviceFilter.Summarize(settings) is { Count: > 0 } parts ? string.Join(" · ", parts) : "every device";
 
     public override NodeRunner? Compile(NodeCompilation node)
     {

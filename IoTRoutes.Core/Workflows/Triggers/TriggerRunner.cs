@@ -58,10 +58,20 @@ public sealed record DeviceFilter(Guid? ProfileId, IReadOnlySet<Guid>? DeviceIds
         return new DeviceFilter(Id("profileId"), devices, Id("entityId"));
     }
 
+    /// <summary>What the filter keeps, in a few words for the canvas ("2 devices", "one profile").</summary>
+    public static List<string> Summarize(System.Text.Json.Nodes.JsonObject settings)
+    {
+        var parts = new List<string>();
+        if (settings["deviceIds"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } devices) parts.Add(devices.Count == 1 ? "1 device" : $"{devices.Count} devices");
+        if (settings["profileId"] is System.Text.Json.Nodes.JsonValue) parts.Add("one profile");
+        if (settings["entityId"] is System.Text.Json.Nodes.JsonValue) parts.Add("one entity");
+        return parts;
+    }
+
     public static readonly IReadOnlyList<SettingDescriptor> Settings =
     [
-        new("profileId", SettingKind.Text, "Profile", Help: "Only devices of this profile."),
-        new("deviceIds", SettingKind.List, "Devices", Help: "Only these devices."),
-        new("entityId", SettingKind.Text, "Entity", Help: "Only devices of this entity and below."),
+        new("profileId", SettingKind.Text, "Profile", Help: "Only devices of this profile.") { Refers = SettingReference.Profile },
+        new("deviceIds", SettingKind.List, "Devices", Help: "Only these devices.") { Refers = SettingReference.Device },
+        new("entityId", SettingKind.Text, "Entity", Help: "Only devices of this entity and below.") { Refers = SettingReference.Entity },
     ];
 }

@@ -247,4 +247,45 @@ public sealed class WorkflowDesignerApiTests(WorkflowsApp app) : IClassFixture<W
     };
 
     private static IEnumerable<string> Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>());
+
+    [Fact]
+    public async Task A_settings_references_are_found_by_name_in_the_workflows_part_of_the_tree_only()
+    {
+        using var admin = await _app.CreateAuthenticatedClientAsync();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var plant = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Plant {tag}", type = "Organisation" });
+        var line = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Line {tag}", type = "SubOrganisation", parentId = plant });
+        var other = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Other {tag}", type = "Customer" });
+        var shared = await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Shared {tag}" }); // at the root, above the plant
+        var lineProfile = await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Line kit {tag}", entityId = line });
+        await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Foreign kit {tag}", entityId = other });
+        var alpha = await PostIdAsync(admin, "/api/v1/devices", new { name = $"Pump Alpha {tag}", entityId = line });
+        var beta = await PostIdAsync(admin, "/api/v1/devices", new { name = $"pump beta {tag}", entityId = plant });
+        await PostIdAsync(admin, "/api/v1/devices", new { name = $"Pump Gamma {tag}", entityId = other });
+        var workflow = await PostIdAsync(admin, "/api/v1/workflows", new { name = $"Pumps {tag}", entityId = plant, definition = Graph(Linear) });
+
+        var devices = await admin.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflow}/references/device?search=PUMP");
+        var entities = await admin.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflow}/references/Entity");
+        var profiles = await admin.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflow}/references/profile?search={tag}");
+
+        Assert.Equal(new[] { alpha, beta }.Order(), Ids(devices).Order());
+        Assert.Equal($"Line {tag}", devices!.Single(d => d!["id"]!.GetValue<Guid>() == alpha)!["detail"]!.GetValue<string>());
+        Assert.Equal([plant, line], Ids(entities));
+        Assert.Equal(new[] { lineProfile, shared }.Order(), Ids(profiles).Order());
+        var badKind = await admin.GetAsync($"/api/v1/workflows/{workflow}/references/format");
+        Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+        Assert.Contains("kind", (await badKind.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!.Keys);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/v1/workflows/{Guid.NewGuid()}/references/device")).StatusCode);
+        using var outsider = await _app.CreateClientForNewUserAsync(other, BuiltInRoles.OperatorId);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/api/v1/workflows/{workflow}/references/device")).StatusCode);
+    }
+
+    private static List<Guid> Ids(JsonArray? options) => [.. options!.Select(o => o!["id"]!.GetValue<Guid>())];
+
+    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
+    {
+        var response = await api.PostAsJsonAsync(path, body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
+    }
 }

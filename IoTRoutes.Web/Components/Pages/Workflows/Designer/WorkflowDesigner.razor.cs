@@ -63,6 +63,8 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
     /// <summary>After each save, with the new revision.</summary>
     [Parameter] public EventCallback<int> OnSaved { get; set; }
 
+    private DesignerScope _scope = null!;
+
     /// <summary>The draft as shown, saved or not.</summary>
     public WorkflowGraph Graph => _graph;
 
@@ -107,6 +109,7 @@ public sealed partial class WorkflowDesigner : IAsyncDisposable
             Virtualization = { Enabled = true, OnNodes = true, OnLinks = true },
         };
         _diagram = new BlazorDiagram(options);
+        _scope = new DesignerScope(Workflow.Id);
         // Keys are handled here (over the definition), not by the diagram's own shortcuts (over its models).
         _diagram.UnregisterBehavior<KeyboardShortcutsBehavior>();
         _diagram.RegisterComponent<WorkflowNodeModel, NodeWidget>();

@@ -1,0 +1,21 @@
+using IoTRoutes.Core.Workflows.Definitions;
+using IoTRoutes.Core.Workflows.Engine;
+
+namespace IoTRoutes.Web.Components.Pages.Workflows.Designer;
+
+/// <summary>How a reference picker shows an id: its name, or, when the workflow cannot name it, the id as "unknown".</summary>
+internal static class ReferenceNames
+{
+    public static string Of(SettingReference kind, ReferenceOption option) =>
+        option.Detail is { Length: > 0 } detail && kind != SettingReference.Entity ? $"{option.Name} ({detail})" : option.Name;
+
+    public static string Unknown(Guid id) => $"Unknown {id.ToString()[..8]}…";
+
+    public static string UnknownMessage(SettingReference kind) =>
+        $"This {kind.ToString().ToLowerInvariant()} is not in this workflow's part of the entity tree, or was deleted: pick another.";
+
+    public static string UnknownInListMessage(SettingReference kind) =>
+        $"The {kind.ToString().ToLowerInvariant()}s in red are not in this workflow's part of the entity tree, or were deleted: remove them.";
+
+    public static string NotAnId(SettingReference kind) => $"Not a {kind.ToString().ToLowerInvariant()} id: pick one by name.";
+}
