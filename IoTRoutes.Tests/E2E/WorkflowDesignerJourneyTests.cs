@@ -259,10 +259,20 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await page.ReloadAsync();
             await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
             await Expect(page.Locator("[data-test=note]")).ToContainTextAsync("Ask Ann before changing the cooling.");
+
+            // A note copies and pastes like a node, beside itself.
+            await page.Locator("[data-test=note]").ClickAsync();
+            await Expect(page.Locator(".wf-note.selected")).ToHaveCountAsync(1);
+            await page.Keyboard.PressAsync("Control+c");
+            await page.Keyboard.PressAsync("Control+v");
+            await Expect(page.Locator("[data-test=note]")).ToHaveCountAsync(2);
+            await Expect(page.Locator("[data-note-id=note-2]")).ToContainTextAsync("Ask Ann before changing the cooling.");
+            await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
         });
 
         var saved = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
-        Assert.Equal("Ask Ann before changing the cooling.", saved!["definition"]!["notes"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal(["Ask Ann before changing the cooling.", "Ask Ann before changing the cooling."],
+            saved!["definition"]!["notes"]!.AsArray().Select(n => n!["text"]!.GetValue<string>()));
         // The engine never sees it: the draft's only problem is the trigger leading nowhere, never the note.
         Assert.DoesNotContain(saved["problems"]!.AsArray(), p => p!["nodeId"]?.GetValue<string>() == "note");
     }

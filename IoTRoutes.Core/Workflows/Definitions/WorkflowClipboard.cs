@@ -7,23 +7,25 @@ using IoTRoutes.Core.Workflows.Model;
 namespace IoTRoutes.Core.Workflows.Definitions;
 
 /// <summary>
-/// Copy and paste of nodes for the designer, as plain text so it works between workflows (and browser tabs):
-/// <c>{"format":"iotroutes-nodes","nodes":[...],"links":[...]}</c>, nodes and links as the model writes them.
+/// Copy and paste of nodes (and comment notes) for the designer, as plain text so it works between workflows (and
+/// browser tabs): <c>{"format":"iotroutes-nodes","nodes":[...],"links":[...],"notes":[...]}</c>, as the model writes them.
 /// </summary>
 public sealed partial class WorkflowClipboard(ActionCatalog catalog)
 {
     public const string Format = "iotroutes-nodes";
 
     /// <summary>
-    /// The nodes of <paramref name="definition"/> whose ids are in <paramref name="nodeIds"/> (others are ignored), in
-    /// the definition's order, with the links between them only.
+    /// The nodes and notes of <paramref name="definition"/> whose ids are in <paramref name="ids"/> (others are ignored),
+    /// in the definition's order, with the links between those nodes only.
     /// </summary>
-    public string Copy(WorkflowGraph definition, IEnumerable<string> nodeIds)
+    public string Copy(WorkflowGraph definition, IEnumerable<string> ids)
     {
-        var selected = nodeIds.ToHashSet(StringComparer.Ordinal);
+        var selected = ids.ToHashSet(StringComparer.Ordinal);
+        var notes = definition.Notes.Where(n => selected.Contains(n.Id)).ToList();
         var fragment = new Fragment(Format,
             [.. definition.Nodes.Where(n => selected.Contains(n.Id))],
-            [.. definition.Links.Where(l => selected.Contains(l.From) && selected.Contains(l.To))]);
+            [.. definition.Links.Where(l => selected.Contains(l.From) && selected.Contains(l.To))],
+            notes.Count > 0 ? notes : null);
         return JsonSerializer.Serialize(fragment, WorkflowGraph.Json);
     }
 
@@ -53,6 +55,7 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
 
         if (definition.Nodes.Count + pasted.Nodes.Count > WorkflowGraph.MaxNodes) errors.Add($"A workflow has at most {WorkflowGraph.MaxNodes} nodes.");
         if (definition.Links.Count + pasted.Links.Count > WorkflowGraph.MaxLinks) errors.Add($"A workflow has at most {WorkflowGraph.MaxLinks} links.");
+        if (definition.Notes.Count + pasted.Notes.Count > WorkflowGraph.MaxNotes) errors.Add($"A workflow has at most {WorkflowGraph.MaxNotes} notes.");
         if (errors.Count > 0) return WorkflowPaste.Refused(errors);
 
         var used = definition.Nodes.Select(n => n.Id).Concat(definition.Notes.Select(n => n.Id)).ToHashSet(StringComparer.Ordinal);
@@ -64,6 +67,14 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
             ids[node.Id] = id;
         }
 
+        var notes = new List<WorkflowNote>();
+        foreach (var note in pasted.Notes)
+        {
+            var id = used.Contains(note.Id) ? FreeId(note.Id, used) : note.Id;
+            used.Add(id);
+            notes.Add(note with { Id = id, X = note.X + dx, Y = note.Y + dy });
+        }
+
         var nodes = pasted.Nodes.Select(n => n with { Id = ids[n.Id], Settings = (JsonObject)n.Settings.DeepClone(), X = n.X + dx, Y = n.Y + dy }).ToList();
         var links = pasted.Links.Select(l => l with { From = ids[l.From], To = ids[l.To] });
         // The trigger is the first node: one pasted into a workflow without a trigger goes first.
@@ -71,7 +82,8 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
         List<WorkflowNode> ordered = trigger is null
             ? [.. definition.Nodes, .. nodes]
             : [.. nodes.Where(n => n.Id == trigger), .. definition.Nodes, .. nodes.Where(n => n.Id != trigger)];
-        return new WorkflowPaste(definition with { Nodes = ordered, Links = [.. definition.Links, .. links] }, [.. nodes.Select(n => n.Id)], []);
+        return new WorkflowPaste(definition with { Nodes = ordered, Links = [.. definition.Links, .. links], Notes = [.. definition.Notes, .. notes] },
+            [.. nodes.Select(n => n.Id)], []) { NoteIds = [.. notes.Select(n => n.Id)] };
     }
 
     private bool IsTrigger(WorkflowNode node) => catalog.Find(node.Type)?.Kind == ActionKind.Trigger;
@@ -114,14 +126,18 @@ public sealed partial class WorkflowClipboard(ActionCatalog catalog)
     [GeneratedRegex(@"-\d+$")]
     private static partial Regex NumberedSuffix();
 
-    private sealed record Fragment(string Format, IReadOnlyList<WorkflowNode> Nodes, IReadOnlyList<WorkflowLink> Links);
+    private sealed record Fragment(
+        string Format, IReadOnlyList<WorkflowNode> Nodes, IReadOnlyList<WorkflowLink> Links,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkflowNote>? Notes);
 }
 
 /// <summary>
-/// A paste: the new definition and the ids of the pasted nodes (for the canvas to select), or why it was refused
-/// (<see cref="Definition"/> null, <see cref="Errors"/> each a sentence).
+/// A paste: the new definition and the ids of the pasted nodes and notes (for the canvas to select), or why it was
+/// refused (<see cref="Definition"/> null, <see cref="Errors"/> each a sentence).
 /// </summary>
 public sealed record WorkflowPaste(WorkflowGraph? Definition, IReadOnlyList<string> NodeIds, IReadOnlyList<string> Errors)
 {
+    public IReadOnlyList<string> NoteIds { get; init; } = [];
+
     public static WorkflowPaste Refused(IReadOnlyList<string> errors) => new(null, [], errors);
 }

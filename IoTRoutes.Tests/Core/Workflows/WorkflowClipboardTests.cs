@@ -52,6 +52,26 @@ public sealed class WorkflowClipboardTests
     }
 
     [Fact]
+    public void Comment_notes_are_copied_with_the_nodes_and_pasted_beside_them_under_free_ids()
+    {
+        var noted = Source with { Notes = [new WorkflowNote("note", "Hot rooms only", 200, 120), new WorkflowNote("other", "Left behind", 0, 300)] };
+        var fragment = _clipboard.Copy(noted, ["when", "note"]);
+
+        Assert.Equal(["note"], JsonNode.Parse(fragment)!["notes"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()));
+        Assert.False(JsonNode.Parse(_clipboard.Copy(noted, ["when"]))!.AsObject().ContainsKey("notes"));
+        var paste = _clipboard.Paste(noted, fragment, 40, 40);
+
+        Assert.Empty(paste.Errors);
+        Assert.Equal(["when-2"], paste.NodeIds);
+        Assert.Equal(["note-2"], paste.NoteIds);
+        Assert.Equal(new WorkflowNote("note-2", "Hot rooms only", 240, 160), paste.Definition!.Notes[^1]);
+        Assert.Equal(3, paste.Definition.Notes.Count);
+        var elsewhere = _clipboard.Paste(Source, _clipboard.Copy(noted, ["note"]), 0, 0); // notes alone, into a workflow without them
+        Assert.Empty(elsewhere.NodeIds);
+        Assert.Equal(["note"], elsewhere.Definition!.Notes.Select(n => n.Id));
+    }
+
+    [Fact]
     public void Pasting_again_takes_the_next_free_number_of_the_same_stem()
     {
         var fragment = _clipboard.Copy(Source, ["set"]);

@@ -14,12 +14,14 @@ public sealed partial class WorkflowDesigner
 {
     private async Task CopyAsync()
     {
-        var ids = _diagram.GetSelectedModels().OfType<WorkflowNodeModel>().Select(n => n.Id).ToList();
-        if (ids.Count == 0) return;
-        Copied.Fragment = Clipboard.Copy(_graph, ids);
+        var selected = _diagram.GetSelectedModels().ToList();
+        var nodes = selected.OfType<WorkflowNodeModel>().Select(n => n.Id).ToList();
+        var notes = selected.OfType<NoteModel>().Select(n => n.Id).ToList();
+        if (nodes.Count + notes.Count == 0) return;
+        Copied.Fragment = Clipboard.Copy(_graph, [.. nodes, .. notes]);
         // Also on the system clipboard, for another tab or a text file; the browser may refuse (not focused, not allowed).
         if (_keys is not null) await _keys.InvokeVoidAsync("writeClipboard", Copied.Fragment);
-        Snackbar.Add($"{ids.Count} node(s) copied.", Severity.Info);
+        Snackbar.Add($"{Counted(nodes.Count, notes.Count)} copied.", Severity.Info);
     }
 
     /// <summary>The toolbar's Paste: reads the system clipboard (the browser may ask), else this tab's copy.</summary>
@@ -45,10 +47,18 @@ public sealed partial class WorkflowDesigner
             return;
         }
 
-        await EditAsync(paste.Definition, $"paste {paste.NodeIds.Count} node(s)");
-        Select(paste.NodeIds);
-        Copied.Fragment = Clipboard.Copy(paste.Definition, paste.NodeIds); // a second paste lands beside this one
+        await EditAsync(paste.Definition, $"paste {Counted(paste.NodeIds.Count, paste.NoteIds.Count)}");
+        List<string> pasted = [.. paste.NodeIds, .. paste.NoteIds];
+        Select(pasted);
+        Copied.Fragment = Clipboard.Copy(paste.Definition, pasted); // a second paste lands beside this one
     }
+
+    private static string Counted(int nodes, int notes) => (nodes, notes) switch
+    {
+        (_, 0) => nodes == 1 ? "1 node" : $"{nodes} nodes",
+        (0, _) => notes == 1 ? "1 note" : $"{notes} notes",
+        _ => $"{Counted(nodes, 0)} and {Counted(0, notes)}",
+    };
 
     private void Select(IReadOnlyCollection<string> ids)
     {
