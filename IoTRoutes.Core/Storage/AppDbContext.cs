@@ -46,6 +46,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Runner.WorkflowLease> WorkflowLeases => Set<Workflows.Runner.WorkflowLease>();
     public DbSet<Workflows.Runner.WorkflowRunnerNode> WorkflowRunnerNodes => Set<Workflows.Runner.WorkflowRunnerNode>();
     public DbSet<Workflows.Runner.WorkflowRunRecord> WorkflowRuns => Set<Workflows.Runner.WorkflowRunRecord>();
+    public DbSet<Jobs.JobSchedule> JobSchedules => Set<Jobs.JobSchedule>();
     public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
     public DbSet<Devices.Attributes.DeviceAttribute> DeviceAttributes => Set<Devices.Attributes.DeviceAttribute>();
     public DbSet<Messaging.Telemetry.ComputedTelemetry> ComputedTelemetry => Set<Messaging.Telemetry.ComputedTelemetry>();

@@ -40,6 +40,16 @@ internal static class WorkflowStateModel
             r.Property(x => x.Error).HasMaxLength(2048);
             r.HasIndex(x => new { x.WorkflowId, x.StartedAt });
             r.HasIndex(x => x.MessageId);
+            r.Property(x => x.Trigger).HasMaxLength(64);
+            r.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            r.Property(x => x.RequestedBy).HasMaxLength(256);
+            r.Property(x => x.Owner).HasMaxLength(200);
+            r.HasIndex(x => new { x.Status, x.NotBefore }); // the queue
+        });
+        modelBuilder.Entity<Jobs.JobSchedule>(j =>
+        {
+            j.ToTable("JobSchedules");
+            j.HasKey(x => x.WorkflowId);
         });
     }
 }

@@ -17,6 +17,8 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<OnMessageTrigger>();
         services.AddAction<OnDeviceConnectedTrigger>();
         services.AddAction<OnDeviceDisconnectedTrigger>();
+        services.AddAction<ScheduleTrigger>();
+        services.AddAction<ManualTrigger>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

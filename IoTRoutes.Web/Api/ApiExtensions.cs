@@ -38,6 +38,7 @@ public static class ApiExtensions
         app.MapFormatsApi();
         app.MapProfilesApi();
         app.MapWorkflowsApi();
+        app.MapJobsApi();
         app.MapAlertsApi();
         return app;
     }

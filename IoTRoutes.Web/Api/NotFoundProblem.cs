@@ -26,6 +26,8 @@ internal static class NotFoundProblem
 
     public static ProblemHttpResult Run(Guid id) => Of("run", id);
 
+    public static ProblemHttpResult Job(Guid id) => Of("job", id);
+
     public static ProblemHttpResult Alert(Guid id) => Of("alert", id);
 
     public static ProblemHttpResult Message(Guid id) => Of("message", id);

@@ -41,4 +41,34 @@ public sealed class WorkflowRunRecord
 
     /// <summary>The path, and each node's input and output when traced (JSON).</summary>
     public string? Trace { get; set; }
+
+    /// <summary>The trigger's type (OnMessage, Schedule, Manual…); null in runs recorded before jobs.</summary>
+    public string? Trigger { get; set; }
+
+    /// <summary>Where the run is; null in runs recorded before jobs (then <see cref="Succeeded"/> says).</summary>
+    public Jobs.JobRunStatus? Status { get; set; }
+
+    /// <summary>A manual run's parameters, a planned run's occurrence (JSON): the run's input fields.</summary>
+    public string? Parameters { get; set; }
+
+    public DateTimeOffset? QueuedAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>The occurrence of the schedule a planned run is for.</summary>
+    public DateTimeOffset? ScheduledFor { get; set; }
+
+    /// <summary>A retry waits until then in the queue.</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary>1 for the first run, then one more per retry of it.</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>Who asked for a manual run (their e-mail); "schedule" or "retry" otherwise.</summary>
+    public string? RequestedBy { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    /// <summary>The IoTRoutes node running it (a queued run is claimed by setting it, in one statement).</summary>
+    public string? Owner { get; set; }
 }

@@ -123,7 +123,8 @@ public sealed class WorkflowRunner(
         {
             try
             {
-                if (await CompiledAsync(workflow, ct) is { Trigger: TriggerRunner trigger } compiled)
+                // Planned and manual jobs are the job runner's.
+                if (await CompiledAsync(workflow, ct) is { Trigger: TriggerRunner trigger and not JobTriggerRunner } compiled)
                 {
                     var (read, after) = await RunBatchAsync(workflow, compiled, trigger, held, ct);
                     ran += read;
@@ -160,7 +161,7 @@ public sealed class WorkflowRunner(
         var positions = await db.WorkflowPositions.AsNoTracking().Where(p => p.WorkflowId == workflowId).Select(p => p.LastMessageId).ToListAsync(ct);
         var compiled = _compiled.GetValueOrDefault((workflowId, version));
         var waiting = 0;
-        if (positions.Count > 0 && compiled?.Trigger is TriggerRunner trigger)
+        if (positions.Count > 0 && compiled?.Trigger is TriggerRunner trigger and not JobTriggerRunner)
         {
             var source = SourceOf(trigger);
             waiting = await source.CountAsync(db, positions.Min(), source.Watermark(clock.GetUtcNow()), MaxWaiting, ct);
@@ -190,18 +191,21 @@ public sealed class WorkflowRunner(
 
     private IStoredEvents SourceOf(TriggerRunner trigger) => trigger.Kind == TriggerKind.Message ? _messages : _connections;
 
-    private async Task<CompiledWorkflow?> CompiledAsync(ActiveWorkflow workflow, CancellationToken ct)
+    private Task<CompiledWorkflow?> CompiledAsync(ActiveWorkflow workflow, CancellationToken ct) => CompiledAsync(workflow.Id, workflow.Version, ct);
+
+    /// <summary>A published version, compiled once per process (planned and manual runs share it, and its counters).</summary>
+    internal async Task<CompiledWorkflow?> CompiledAsync(Guid workflowId, int version, CancellationToken ct)
     {
-        if (_compiled.TryGetValue((workflow.Id, workflow.Version), out var known)) return known;
+        if (_compiled.TryGetValue((workflowId, version), out var known)) return known;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var definition = await db.WorkflowVersions.Where(v => v.WorkflowId == workflow.Id && v.Version == workflow.Version).Select(v => v.Definition).SingleAsync(ct);
+        var definition = await db.WorkflowVersions.Where(v => v.WorkflowId == workflowId && v.Version == version).Select(v => v.Definition).SingleAsync(ct);
         var (compiled, problems) = compiler.Compile(WorkflowGraph.Parse(definition));
         if (compiled is null)
         {
-            logger.LogWarning("Workflow {WorkflowId} v{Version} no longer compiles ({Problem}); it does not run", workflow.Id, workflow.Version, problems.FirstOrDefault()?.Message);
+            logger.LogWarning("Workflow {WorkflowId} v{Version} no longer compiles ({Problem}); it does not run", workflowId, version, problems.FirstOrDefault()?.Message);
         }
 
-        return _compiled[(workflow.Id, workflow.Version)] = compiled;
+        return _compiled[(workflowId, version)] = compiled;
     }
 
     /// <summary>Runs one batch; how many events it read, and the lowest position it left (null when it has none yet).</summary>

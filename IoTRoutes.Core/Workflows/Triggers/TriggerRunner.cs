@@ -8,6 +8,12 @@ public enum TriggerKind
     Message,
     DeviceConnected,
     DeviceDisconnected,
+
+    /// <summary>Planned runs (a cron schedule), run by the job runner, not on stored events.</summary>
+    Schedule,
+
+    /// <summary>Runs on demand, with parameters, run by the job runner.</summary>
+    Manual,
 }
 
 /// <summary>What happened, as a trigger matches it: a stored message or a device's connection change.</summary>

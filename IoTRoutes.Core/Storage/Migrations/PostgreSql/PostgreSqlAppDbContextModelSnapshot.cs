@@ -227,6 +227,26 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         });
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Jobs.JobSchedule", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("NextAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("WorkflowId");
+
+                    b.ToTable("JobSchedules", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Brokers.BrokerDefinition", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1412,11 +1432,20 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("uuid");
 
                     b.Property<double>("ElapsedMilliseconds")
                         .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2048)
@@ -1429,14 +1458,42 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<Guid?>("MessageId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("ScheduledFor")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("boolean");
 
                     b.Property<string>("Trace")
                         .HasColumnType("text");
+
+                    b.Property<string>("Trigger")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
@@ -1447,6 +1504,8 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("MessageId");
+
+                    b.HasIndex("Status", "NotBefore");
 
                     b.HasIndex("WorkflowId", "StartedAt");
 

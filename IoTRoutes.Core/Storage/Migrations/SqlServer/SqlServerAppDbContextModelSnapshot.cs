@@ -227,6 +227,26 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         });
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Jobs.JobSchedule", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("LastAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("NextAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.HasKey("WorkflowId");
+
+                    b.ToTable("JobSchedules", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Brokers.BrokerDefinition", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1414,11 +1434,20 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("bit");
+
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<double>("ElapsedMilliseconds")
                         .HasColumnType("float");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2048)
@@ -1431,14 +1460,42 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<Guid?>("MessageId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset?>("ScheduledFor")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("bit");
 
                     b.Property<string>("Trace")
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Trigger")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<int>("Version")
                         .HasColumnType("int");
@@ -1449,6 +1506,8 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("MessageId");
+
+                    b.HasIndex("Status", "NotBefore");
 
                     b.HasIndex("WorkflowId", "StartedAt");
 

@@ -222,6 +222,26 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("IoTRoutes.Core.Jobs.JobSchedule", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkflowId");
+
+                    b.ToTable("JobSchedules", (string)null);
+                });
+
             modelBuilder.Entity("IoTRoutes.Core.Messaging.Brokers.BrokerDefinition", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1407,11 +1427,20 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("TEXT");
 
                     b.Property<double>("ElapsedMilliseconds")
                         .HasColumnType("REAL");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2048)
@@ -1424,13 +1453,41 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<Guid?>("MessageId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QueuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ScheduledFor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Trace")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -1442,6 +1499,8 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("MessageId");
+
+                    b.HasIndex("Status", "NotBefore");
 
                     b.HasIndex("WorkflowId", "StartedAt");
 
