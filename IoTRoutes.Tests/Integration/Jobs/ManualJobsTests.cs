@@ -124,6 +124,33 @@ public sealed class ManualJobsTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(["limit", "status"], (await badFilter.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!.Keys.Order());
     }
 
+    [Fact]
+    public async Task A_run_left_running_by_a_node_that_stopped_is_failed_and_retried()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var id = await PublishedAsync(api, "Interrupted", """
+            {"nodes":[{"id":"start","type":"Manual","settings":{"retries":1,"retryDelay":"1s"}},{"id":"tell","type":"Notify","settings":{"to":"ops"}}],
+             "links":[{"from":"start","to":"tell"}]}
+            """);
+        var orphan = Guid.CreateVersion7();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var now = DateTimeOffset.UtcNow;
+            db.WorkflowRuns.Add(new IoTRoutes.Core.Workflows.Runner.WorkflowRunRecord
+            {
+                Id = orphan, WorkflowId = id, Version = 1, Trigger = "Manual", Status = IoTRoutes.Core.Jobs.JobRunStatus.Running, Parameters = "{}",
+                QueuedAt = now, StartedAt = now, Owner = "a-node-killed-with-SIGKILL", RequestedBy = IoTRoutesApp.AdminEmail,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var failed = await RunAsync(api, id, orphan, "Failed");
+        Assert.Contains("Interrupted", failed["error"]!.GetValue<string>());
+        var retried = await _app.EventuallyAsync(async () =>
+            (await api.GetFromJsonAsync<JsonArray>($"/api/v1/jobs/{id}/runs?status=Succeeded"))!.FirstOrDefault() as JsonObject, "the retry");
+        Assert.Equal((2, "retry"), (retried["attempt"]!.GetValue<int>(), retried["requestedBy"]!.GetValue<string>()));
+    }
+
     internal static async Task<Guid> PublishedAsync(HttpClient api, string name, string definition)
     {
         var id = await CreateAsync(api, $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)], definition);
