@@ -174,7 +174,7 @@ public sealed class JobService(ScopedContexts contexts, WorkflowRunner workflows
         var (type, summary, words, next, parameters, retries) = trigger switch
         {
             ScheduleTrigger.Runner s => ("Schedule", s.Schedule.Description, s.Schedule.Description,
-                w.Enabled ? (schedule?.Version == version && schedule.NextAt is { } at ? [at, .. s.Schedule.Next(at, NextRunsShown - 1)] : s.Schedule.Next(now, NextRunsShown)) : [],
+                w.Enabled ? NextRuns(s, schedule?.Version == version ? schedule.NextAt : null, now) : [],
                 (IReadOnlyList<JobParameterDto>)[], s.Retry.Attempts - 1),
             ManualTrigger.Runner m => ("Manual", "on demand", null, (IReadOnlyList<DateTimeOffset>)[],
                 m.Parameters.Declared.Select(p => new JobParameterDto(p.Name, p.Type, p.Default, p.Required)).ToList(), m.Retry.Attempts - 1),
@@ -183,6 +183,13 @@ public sealed class JobService(ScopedContexts contexts, WorkflowRunner workflows
         };
         return new JobDto(w.Id, w.Name, w.EntityId, type, summary, w.Enabled, version, words, next, parameters,
             trigger is JobTriggerRunner && w.Enabled, last is null ? null : ToDto(last), retries);
+    }
+
+    /// <summary>The next runs, in the schedule's zone: from the dispatcher's row when it follows this version, else from now.</summary>
+    private static IReadOnlyList<DateTimeOffset> NextRuns(ScheduleTrigger.Runner trigger, DateTimeOffset? followed, DateTimeOffset now)
+    {
+        IReadOnlyList<DateTimeOffset> times = followed is { } at ? [at, .. trigger.Schedule.Next(at, NextRunsShown - 1)] : trigger.Schedule.Next(now, NextRunsShown);
+        return [.. times.Select(trigger.Schedule.InZone)];
     }
 
     private static async Task<Dictionary<Guid, WorkflowRunRecord>> LatestRunsAsync(AppDbContext db, List<Guid> ids, CancellationToken ct)

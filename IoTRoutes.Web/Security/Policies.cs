@@ -26,6 +26,8 @@ public static class Policies
     public const string WorkflowsView = "perm:Workflows.View";
     public const string WorkflowsManage = "perm:Workflows.Manage";
     public const string WorkflowsPublish = "perm:Workflows.Publish";
+    public const string JobsView = "perm:Jobs.View";
+    public const string JobsRunNow = "perm:Jobs.RunNow";
     public const string AlertsView = "perm:Alerts.View";
     public const string AlertsManage = "perm:Alerts.Manage";
 }

@@ -57,8 +57,14 @@ public sealed class CronSchedule
         return true;
     }
 
-    /// <summary>The first occurrence strictly after <paramref name="after"/>; null when there is none (Feb 30th).</summary>
-    public DateTimeOffset? NextAfter(DateTimeOffset after) => Expression.GetNextOccurrence(after, Zone);
+    /// <summary>
+    /// The first occurrence strictly after <paramref name="after"/>, in UTC (as times are stored: a provider that keeps
+    /// offsets would not order mixed ones by time); null when there is none (Feb 30th).
+    /// </summary>
+    public DateTimeOffset? NextAfter(DateTimeOffset after) => Expression.GetNextOccurrence(after, Zone)?.ToUniversalTime();
+
+    /// <summary>The time as the schedule's zone reads it (for people).</summary>
+    public DateTimeOffset InZone(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone);
 
     /// <summary>The next <paramref name="count"/> occurrences after <paramref name="after"/>.</summary>
     public IReadOnlyList<DateTimeOffset> Next(DateTimeOffset after, int count)

@@ -22,15 +22,16 @@ public sealed class ScheduledJobsTests(JobsApp app) : IClassFixture<JobsApp>
     private const string NotifyNode = """{"id":"then","type":"Notify","settings":{"to":"ops"}}""";
     private const string DelayNode = """{"id":"then","type":"Delay","settings":{"duration":"10m"}}""";
 
-    private static string Scheduled(string cron, string missed = "Skip", string then = "Notify") =>
-        "{\"nodes\":[{\"id\":\"when\",\"type\":\"Schedule\",\"settings\":{\"cron\":\"" + cron + "\",\"timeZone\":\"UTC\",\"missed\":\"" + missed + "\"}},"
+    private static string Scheduled(string cron, string missed = "Skip", string then = "Notify", string zone = "UTC") =>
+        "{\"nodes\":[{\"id\":\"when\",\"type\":\"Schedule\",\"settings\":{\"cron\":\"" + cron + "\",\"timeZone\":\"" + zone + "\",\"missed\":\"" + missed + "\"}},"
         + (then == "Notify" ? NotifyNode : DelayNode) + "],\"links\":[{\"from\":\"when\",\"to\":\"then\"}]}";
 
     [Fact]
     public async Task An_occurrence_is_queued_once_when_due_even_with_two_dispatchers_and_run_by_the_job_runner()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var id = await PublishedAsync(api, "Morning report", Scheduled("0 7 * * *"));
+        // 09:00 in Paris is 07:00 UTC in May: the row, stored in UTC, is due then.
+        var id = await PublishedAsync(api, "Morning report", Scheduled("0 9 * * *", zone: "Europe/Paris"));
         var clock = new FakeTimeProvider(Morning);
         var (one, two) = (Dispatcher(clock), Dispatcher(clock));
 
@@ -47,8 +48,9 @@ public sealed class ScheduledJobsTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(Morning.Date.AddHours(7), run["scheduledFor"]!.GetValue<DateTimeOffset>().UtcDateTime);
         Assert.Equal(Morning.Date.AddDays(1).AddHours(7), (await ScheduleAsync(id))!.NextAt!.Value.UtcDateTime);
         var job = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/jobs/{id}"))!;
-        Assert.Equal("every day at 07:00, UTC", job["schedule"]!.GetValue<string>());
-        Assert.Equal(Morning.Date.AddDays(1).AddHours(7), job["nextRuns"]![0]!.GetValue<DateTimeOffset>().UtcDateTime);
+        Assert.Equal("every day at 09:00, Europe/Paris", job["schedule"]!.GetValue<string>());
+        var next = job["nextRuns"]![0]!.GetValue<DateTimeOffset>();
+        Assert.Equal((Morning.Date.AddDays(1).AddHours(7), TimeSpan.FromHours(2)), (next.UtcDateTime, next.Offset)); // shown in the job's zone
     }
 
     [Fact]
