@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Media;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
@@ -22,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDevices();
         services.AddMessaging();
         services.AddWorkflows();
+        services.AddMediaInterpreters();
         return services;
     }
 }
