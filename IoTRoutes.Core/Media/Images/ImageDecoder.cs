@@ -42,8 +42,15 @@ internal static class ImageDecoder
             bitmap.Dispose();
             return null;
         }
-        deadline.Check();
-        return new DecodedImage(bitmap, MeanLuma(bitmap, deadline));
+        try
+        {
+            return new DecodedImage(bitmap, MeanLuma(bitmap, deadline));
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
     }
 
     private static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -69,20 +76,40 @@ internal static class ImageDecoder
         var gridWidth = (width + factor - 1) / factor;
         var gridHeight = (height + factor - 1) / factor;
         var grid = new SKBitmap(Rgba(gridWidth, gridHeight));
+        DecodedImage? decoded = null;
+        try
+        {
+            decoded = ReduceInto(grid, codec, width, height, factor, deadline, out result);
+            return decoded;
+        }
+        finally
+        {
+            if (decoded is null) grid.Dispose();
+        }
+    }
+
+    private static DecodedImage? ReduceInto(
+        SKBitmap grid, SKCodec codec, int width, int height, int factor, MediaDeadline deadline, out SKCodecResult result)
+    {
+        var gridWidth = grid.Width;
         using var row = new SKBitmap(Rgba(width, 1));
         var sums = new long[gridWidth * 4];
         var counts = new int[gridWidth];
         var gridRow = new byte[gridWidth * 4];
+        var currentGridRow = -1;
         long lumaSum = 0;
         for (var y = 0; y < height; y++)
         {
             if (y % RowsBetweenChecks == 0) deadline.Check();
             if (codec.GetScanlines(row.GetPixels(), 1, row.RowBytes) != 1)
             {
-                grid.Dispose();
                 result = SKCodecResult.IncompleteInput;
                 return null;
             }
+            // Rows arrive in the codec's order (a BMP's bottom-up), so place each by its output row.
+            var gridY = codec.GetOutputScanline(y) / factor;
+            if (gridY != currentGridRow && currentGridRow >= 0) EmitRow(currentGridRow);
+            currentGridRow = gridY;
             var pixels = row.GetPixelSpan()[..(width * 4)];
             lumaSum += Luma.SumRow(pixels);
             for (var x = 0; x < width; x++)
@@ -91,15 +118,17 @@ internal static class ImageDecoder
                 for (var k = 0; k < 4; k++) sums[cell * 4 + k] += pixels[x * 4 + k];
                 counts[cell]++;
             }
-            if ((y + 1) % factor == 0 || y == height - 1)
-            {
-                for (var i = 0; i < gridRow.Length; i++) gridRow[i] = (byte)(sums[i] / counts[i / 4]);
-                Marshal.Copy(gridRow, 0, grid.GetPixels() + y / factor * grid.RowBytes, gridRow.Length);
-                Array.Clear(sums);
-                Array.Clear(counts);
-            }
         }
+        EmitRow(currentGridRow);
         result = SKCodecResult.Success;
         return new DecodedImage(grid, lumaSum / (Luma.UnitsPerWhite * width * height));
+
+        void EmitRow(int gridY)
+        {
+            for (var i = 0; i < gridRow.Length; i++) gridRow[i] = (byte)(sums[i] / counts[i / 4]);
+            Marshal.Copy(gridRow, 0, grid.GetPixels() + gridY * grid.RowBytes, gridRow.Length);
+            Array.Clear(sums);
+            Array.Clear(counts);
+        }
     }
 }
