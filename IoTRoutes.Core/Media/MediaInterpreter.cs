@@ -15,6 +15,7 @@ namespace IoTRoutes.Core.Media;
 public sealed class MediaInterpreter(TimeProvider clock, IOptions<MediaLimits> options, ILogger<MediaInterpreter> logger)
 {
     private const int CopyBufferBytes = 81_920;
+    private const int HeadBytes = 64; // enough for every signature MediaSniffer knows
 
     /// <summary>The configured limits (<c>IoTRoutes:Media</c>), used when a call passes none.</summary>
     public MediaLimits DefaultLimits => options.Value;
@@ -63,14 +64,21 @@ public sealed class MediaInterpreter(TimeProvider clock, IOptions<MediaLimits> o
 
     /// <summary>
     /// Reads the stream to its end, keeping at most <see cref="MediaLimits.MaxBytes"/> (a longer file is Rejected with its
-    /// size), then interprets it as <see cref="Interpret"/> does.
+    /// size: a seekable stream's length is taken as it is, an unseekable one is read through to count it), then interprets
+    /// it as <see cref="Interpret"/> does.
     /// </summary>
     public async Task<MediaReading> InterpretAsync(
         Stream content, string? declaredType = null, MediaLimits? limits = null, CancellationToken cancellationToken = default)
     {
         limits = Checked(limits);
-        var capacity = content.CanSeek ? Math.Min(content.Length - content.Position, limits.MaxBytes) : 0;
-        using var kept = new MemoryStream((int)Math.Max(0, capacity));
+        var known = content.CanSeek ? Math.Max(0, content.Length - content.Position) : (long?)null;
+        if (known > limits.MaxBytes)
+        {
+            var head = new byte[Math.Min(HeadBytes, known.Value)];
+            await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+            return TooLarge(MediaSniffer.Detect(head), known.Value, limits);
+        }
+        using var kept = new MemoryStream((int)(known ?? 0));
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         long total = 0;
         try

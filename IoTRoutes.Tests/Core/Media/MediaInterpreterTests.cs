@@ -116,6 +116,19 @@ public sealed class MediaInterpreterTests
     }
 
     [Fact]
+    public async Task A_seekable_stream_longer_than_the_limit_is_rejected_from_its_length_and_first_bytes()
+    {
+        var png = TestImages.Noise(60, 60, seed: 2);
+        using var stream = new MemoryStream(png);
+
+        var reading = await _interpreter.InterpretAsync(stream, limits: new MediaLimits { MaxBytes = 2048 });
+
+        reading.RejectedWith($"{png.Length:N0} bytes, more than the limit of 2,048 bytes");
+        Assert.Equal("image/png", reading.ContentType);
+        Assert.Equal(64, stream.Position);
+    }
+
+    [Fact]
     public void A_reading_that_runs_out_of_time_is_rejected()
     {
         // Every look at the clock moves it one second on: a 10 s recording needs more looks than a 3 s budget allows.
