@@ -1,6 +1,7 @@
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Jobs;
+using IoTRoutes.Core.Media;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
@@ -24,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.AddMessaging();
         services.AddWorkflows();
         services.AddJobs();
+        services.AddMediaInterpreters();
         return services;
     }
 }

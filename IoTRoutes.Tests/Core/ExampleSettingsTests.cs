@@ -21,6 +21,7 @@ public sealed class ExampleSettingsTests
         { typeof(DefaultBrokerOptions), DefaultBrokerOptions.Section },
         { typeof(MessagingOptions), MessagingOptions.Section },
         { typeof(IntakeOptions), IntakeOptions.Section },
+        { typeof(IoTRoutes.Core.Media.MediaLimits), IoTRoutes.Core.Media.MediaLimits.Section },
         { typeof(IoTRoutes.Core.Devices.Certificates.TlsOptions), IoTRoutes.Core.Devices.Certificates.TlsOptions.Section },
     };
 
