@@ -106,7 +106,9 @@ public sealed class JobRunner(
             else
             {
                 var fields = run.Parameters is { } json ? JsonNode.Parse(json) as JsonObject ?? [] : [];
-                var item = WorkflowItem.FromJson(fields, trigger: run.Trigger?.ToLowerInvariant());
+                // An OnAlert run is about the alert's device: device.name, its attributes, and actions on a device work.
+                var device = run.DeviceId is { } deviceId ? await DeviceAsync(deviceId, cancel.Token) : null;
+                var item = WorkflowItem.FromJson(fields, device, trigger: run.Trigger?.ToLowerInvariant());
                 var context = new RunContext(run.Id, run.WorkflowId, run.Version, new PerformingEffects(services), new MemoryNodeState(), clock, cancel.Token)
                 {
                     Trace = true, SourceId = run.Id,
@@ -143,6 +145,12 @@ public sealed class JobRunner(
         }
 
         await FinishAsync(run, status, outcome, error, started, trigger?.Retry);
+    }
+
+    private async Task<DeviceContext?> DeviceAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return (await RunDevices.LoadAsync(db, [id], ct)).GetValueOrDefault(id)?.Context;
     }
 
     private async Task FinishAsync(WorkflowRunRecord run, JobRunStatus status, RunOutcome? outcome, string? error, DateTimeOffset started, RetryPolicy? retry)

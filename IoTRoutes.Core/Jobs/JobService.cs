@@ -178,11 +178,12 @@ public sealed class JobService(ScopedContexts contexts, WorkflowRunner workflows
                 (IReadOnlyList<JobParameterDto>)[], s.Retry.Attempts - 1),
             ManualTrigger.Runner m => ("Manual", "on demand", null, (IReadOnlyList<DateTimeOffset>)[],
                 m.Parameters.Declared.Select(p => new JobParameterDto(p.Name, p.Type, p.Default, p.Required)).ToList(), m.Retry.Attempts - 1),
+            OnAlertTrigger.Runner a => ("OnAlert", "on alerts", (string?)null, [], [], a.Retry.Attempts - 1),
             TriggerRunner t => (t.Kind switch { TriggerKind.Message => "OnMessage", var k => $"On{k}" }, "on each event", (string?)null, [], [], 0),
             _ => ("Unknown", "does not compile", null, [], [], 0),
         };
         return new JobDto(w.Id, w.Name, w.EntityId, type, summary, w.Enabled, version, words, next, parameters,
-            trigger is JobTriggerRunner && w.Enabled, last is null ? null : ToDto(last), retries);
+            trigger is ScheduleTrigger.Runner or ManualTrigger.Runner && w.Enabled, last is null ? null : ToDto(last), retries);
     }
 
     /// <summary>The next runs, in the schedule's zone: from the dispatcher's row when it follows this version, else from now.</summary>

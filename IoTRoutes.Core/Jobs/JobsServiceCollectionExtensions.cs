@@ -18,6 +18,7 @@ public static class JobsServiceCollectionExtensions
         services.AddScheduler();
         services.AddTransient<ScheduleTick>();
         services.AddHostedService<SchedulesStart>();
+        services.AddHostedService<AlertJobs>();
         return services;
     }
 }

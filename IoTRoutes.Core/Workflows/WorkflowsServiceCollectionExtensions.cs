@@ -19,6 +19,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<OnDeviceDisconnectedTrigger>();
         services.AddAction<ScheduleTrigger>();
         services.AddAction<ManualTrigger>();
+        services.AddAction<OnAlertTrigger>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

@@ -107,7 +107,7 @@ public sealed class AlertsPageTests : PageTestContext
         cut.WaitForAssertion(() => Assert.Contains("No open alert on this device", cut.Find("[data-test=no-device-alerts]").TextContent));
     }
 
-    private AlertRaiser Raiser() => new(Db, AlertFeed, Clock);
+    private AlertRaiser Raiser() => new(Db, AlertFeed, new AlertEvents(Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertEvents>.Instance), Clock);
 
     private static AlertRaise Raise(CreatedDeviceDto device, string type, AlertSeverity severity) =>
         new(device.Id, type, severity, $"{type} on {device.Name}");

@@ -10,7 +10,7 @@ namespace IoTRoutes.Core.Workflows.Alerts;
 /// A raise for an event the same node already raised this type for (a run repeated after a crash: events of a device run
 /// in id order) changes nothing: the count stays true, and a cleared alert is not opened again.
 /// </summary>
-public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertFeed feed, TimeProvider clock)
+public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertFeed feed, AlertEvents events, TimeProvider clock)
 {
     /// <summary>Each attempt lost a race (an insert refused by the index, an alert cleared under it); more means a bug.</summary>
     private const int MaxAttempts = 5;
@@ -88,6 +88,7 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
             }
 
             feed.Publish(raise.DeviceId);
+            await events.PublishAsync(new AlertEvent(alert.Id, raise.DeviceId, type, raise.Severity, AlertEventKind.Raised, message, 1, now, null), ct);
             return new AlertRaised(alert.Id, Opened: true, 1);
         }
     }
@@ -109,11 +110,15 @@ public sealed class AlertRaiser(IDbContextFactory<AppDbContext> contexts, AlertF
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var trimmed = type.Trim();
-        var cleared = await db.Alerts.Where(a => a.DeviceId == deviceId && a.Type == trimmed && a.State != AlertState.Cleared)
+        var open = await db.Alerts.AsNoTracking().Where(a => a.DeviceId == deviceId && a.Type == trimmed && a.State != AlertState.Cleared)
+            .Select(a => new { a.Id, a.Severity, a.Message, a.Count }).FirstOrDefaultAsync(ct);
+        if (open is null) return 0;
+        var cleared = await db.Alerts.Where(a => a.Id == open.Id && a.State != AlertState.Cleared)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AlertState.Cleared).SetProperty(a => a.ClearedAt, now), ct);
         if (cleared > 0)
         {
             feed.Publish(deviceId);
+            await events.PublishAsync(new AlertEvent(open.Id, deviceId, trimmed, open.Severity, AlertEventKind.Cleared, open.Message, open.Count, now, null), ct);
         }
 
         return cleared;

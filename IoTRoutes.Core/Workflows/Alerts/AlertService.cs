@@ -12,7 +12,7 @@ namespace IoTRoutes.Core.Workflows.Alerts;
 /// (Alerts View), acknowledge and clear them (Alerts Manage, audited with who and when). Workflows raise and clear
 /// through <see cref="AlertRaiser"/>.
 /// </summary>
-public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, AlertFeed feed, TimeProvider clock)
+public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, AlertFeed feed, AlertEvents events, TimeProvider clock)
 {
     public const int MaxFacets = 200;
 
@@ -63,7 +63,7 @@ public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, Aler
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Alerts), ct);
         await using var _db = db;
         var alert = await db.Alerts.AsNoTracking().Where(a => a.Id == id)
-            .Select(a => new { a.State, a.Type, a.DeviceId, DeviceName = a.Device!.Name }).SingleOrDefaultAsync(ct);
+            .Select(a => new { a.State, a.Type, a.DeviceId, DeviceName = a.Device!.Name, a.Severity, a.Message, a.Count }).SingleOrDefaultAsync(ct);
         if (alert is null)
         {
             return ChangeResult.NotFound;
@@ -89,6 +89,8 @@ public sealed class AlertService(ScopedContexts contexts, AuditTrail audit, Aler
         await audit.RecordAsync(to == AlertState.Acknowledged ? AuditActions.AlertAcknowledged : AuditActions.AlertCleared, caller,
             $"{alert.Type} on {alert.DeviceName}", $"alert {id}", ct);
         feed.Publish(alert.DeviceId);
+        await events.PublishAsync(new AlertEvent(id, alert.DeviceId, alert.Type, alert.Severity,
+            to == AlertState.Acknowledged ? AlertEventKind.Acknowledged : AlertEventKind.Cleared, alert.Message, alert.Count, now, email), ct);
         return ChangeResult.Done(id);
     }
 

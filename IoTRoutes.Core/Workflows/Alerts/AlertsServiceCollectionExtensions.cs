@@ -9,6 +9,7 @@ public static class AlertsServiceCollectionExtensions
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.TryAddSingleton<AlertFeed>();
+        services.TryAddSingleton<AlertEvents>();
         services.TryAddSingleton<AlertRaiser>();
         services.TryAddScoped<AlertService>();
         return services;

@@ -141,3 +141,76 @@ public sealed class ManualTrigger : WorkflowAction
         public JobParameters Parameters { get; } = parameters;
     }
 }
+
+/// <summary>Runs when an alert is raised (opened), acknowledged or cleared, of the types, severities and devices it names.</summary>
+public sealed class OnAlertTrigger : WorkflowAction
+{
+    public override string Type => "OnAlert";
+
+    public override ActionKind Kind => ActionKind.Trigger;
+
+    public override string Category => "Triggers";
+
+    public override string Description => "Starts a run when an alert is raised, acknowledged or cleared; the alert's fields and its device are the item.";
+
+    public override IReadOnlyList<SettingDescriptor> Settings { get; } =
+    [
+        new("events", SettingKind.List, "Events", Help: "Raised, Acknowledged, Cleared; Raised only by default."),
+        new("alertTypes", SettingKind.List, "Alert types", Help: "Only these types (HighTemperature…); every type when empty."),
+        new("severities", SettingKind.List, "Severities", Help: "Only these: Critical, Major, Minor, Warning, Indeterminate; every one when empty."),
+        .. DeviceFilter.Settings,
+        .. RetryPolicy.Settings,
+    ];
+
+    public override string Summarize(JsonObject settings)
+    {
+        var events = settings["events"] is JsonArray { Count: > 0 } e ? string.Join("/", e.Select(x => x?.ToString().ToLowerInvariant())) : "raised";
+        var types = settings["alertTypes"] is JsonArray { Count: > 0 } t ? string.Join(", ", t.Select(x => x?.ToString())) : "any alert";
+        return $"{types} {events}";
+    }
+
+    public override NodeRunner? Compile(NodeCompilation node)
+    {
+        var events = Names<Alerts.AlertEventKind>(node, "events") ?? [Alerts.AlertEventKind.Raised];
+        var severities = Names<Alerts.AlertSeverity>(node, "severities");
+        HashSet<string>? types = null;
+        if (node.Array("alertTypes") is { Count: > 0 } list)
+        {
+            types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var item in list)
+            {
+                if (item is JsonValue v && v.TryGetValue<string>(out var text) && text.Trim().Length > 0) types.Add(text.Trim());
+                else node.Problem("alertTypes", "A list of alert types (texts) is expected.");
+            }
+        }
+
+        var filter = DeviceFilter.Read(node);
+        var retry = RetryPolicy.Read(node);
+        return node.Problems.Count > 0 ? null : new Runner(events, types, severities, filter, retry);
+    }
+
+    private static HashSet<T>? Names<T>(NodeCompilation node, string setting) where T : struct, Enum
+    {
+        if (node.Array(setting) is not { Count: > 0 } list) return null;
+        var set = new HashSet<T>();
+        foreach (var item in list)
+        {
+            if (item is JsonValue v && v.TryGetValue<string>(out var text) && Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)) set.Add(value);
+            else node.Problem(setting, $"Each is one of {string.Join(", ", Enum.GetNames<T>())}.");
+        }
+
+        return set;
+    }
+
+    public sealed class Runner(
+        IReadOnlySet<Alerts.AlertEventKind> events, IReadOnlySet<string>? types, IReadOnlySet<Alerts.AlertSeverity>? severities, DeviceFilter devices, RetryPolicy retry)
+        : JobTriggerRunner(retry)
+    {
+        public override TriggerKind Kind => TriggerKind.Alert;
+
+        /// <summary>Whether the alert's event starts a run (the device's place in the tree checked by <paramref name="within"/>).</summary>
+        public bool Matches(Alerts.AlertEvent e, TriggerEvent device, Func<Guid, Guid, bool> within) =>
+            events.Contains(e.Kind) && (types is null || types.Contains(e.Type)) && (severities is null || severities.Contains(e.Severity))
+            && devices.Matches(device, within);
+    }
+}

@@ -14,6 +14,9 @@ public enum TriggerKind
 
     /// <summary>Runs on demand, with parameters, run by the job runner.</summary>
     Manual,
+
+    /// <summary>Runs when an alert is raised, acknowledged or cleared, queued for the job runner.</summary>
+    Alert,
 }
 
 /// <summary>What happened, as a trigger matches it: a stored message or a device's connection change.</summary>

@@ -30,7 +30,7 @@ public sealed class AlertActionsTests : IAsyncLifetime
     {
         _db = await SqliteContexts.CreateAsync();
         _services = new ServiceCollection().AddSingleton<TimeProvider>(_clock)
-            .AddSingleton(new AlertRaiser(_db, new AlertFeed(), _clock)).BuildServiceProvider();
+            .AddSingleton(new AlertRaiser(_db, new AlertFeed(), new AlertEvents(Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertEvents>.Instance), _clock)).BuildServiceProvider();
     }
 
     public async Task DisposeAsync()

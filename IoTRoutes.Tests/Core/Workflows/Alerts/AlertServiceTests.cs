@@ -17,13 +17,14 @@ public sealed class AlertServiceTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
     private readonly AlertFeed _feed = new();
+    private readonly AlertEvents _events = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertEvents>.Instance);
     private SqliteContexts _db = null!;
     private AlertRaiser _raiser = null!;
 
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        _raiser = new AlertRaiser(_db, _feed, _clock);
+        _raiser = new AlertRaiser(_db, _feed, _events, _clock);
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -80,7 +81,7 @@ public sealed class AlertServiceTests : IAsyncLifetime
     {
         var device = await AddDeviceAsync("Busy");
         const int raises = 8;
-        var racing = new AlertRaiser(new RaceBarrier(raises).Around(_db), _feed, _clock);
+        var racing = new AlertRaiser(new RaceBarrier(raises).Around(_db), _feed, _events, _clock);
 
         var results = await Task.WhenAll(Enumerable.Range(0, raises).Select(i => Task.Run(() => racing.RaiseAsync(Raise(device, value: i), default))));
 
@@ -244,7 +245,7 @@ public sealed class AlertServiceTests : IAsyncLifetime
         new(device.Id, "HighTemperature", severity, message, value is { } v ? JsonValue.Create(v) : null, Guid.NewGuid(), "alert");
 
     private AlertService Service(ICallerProvider? caller = null) =>
-        new(new ScopedContexts(_db, caller ?? new FixedCaller()), new AuditTrail(_db, _clock), _feed, _clock);
+        new(new ScopedContexts(_db, caller ?? new FixedCaller()), new AuditTrail(_db, _clock), _feed, _events, _clock);
 
     private async Task<List<Guid>> IdsAsync(AlertQuery query) => [.. (await Service().ListAsync(query, default)).Items.Select(a => a.Id)];
 
