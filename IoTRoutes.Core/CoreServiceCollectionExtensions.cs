@@ -1,5 +1,6 @@
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Files;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
@@ -20,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.AddEntities();
         services.AddSecurity();
         services.AddDevices();
+        services.AddFiles();
         services.AddMessaging();
         services.AddWorkflows();
         return services;

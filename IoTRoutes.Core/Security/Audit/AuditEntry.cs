@@ -69,6 +69,8 @@ public static class AuditActions
     public const string WorkflowImported = "Workflow.Imported";
     public const string AlertAcknowledged = "Alert.Acknowledged";
     public const string AlertCleared = "Alert.Cleared";
+    public const string FileUploaded = "File.Uploaded";
+    public const string FileDeleted = "File.Deleted";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -79,6 +81,6 @@ public static class AuditActions
         DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
         WorkflowImported,
-        AlertAcknowledged, AlertCleared,
+        AlertAcknowledged, AlertCleared, FileUploaded, FileDeleted,
     ];
 }
