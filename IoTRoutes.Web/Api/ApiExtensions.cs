@@ -39,6 +39,7 @@ public static class ApiExtensions
         app.MapProfilesApi();
         app.MapWorkflowsApi();
         app.MapAlertsApi();
+        app.MapFilesApi();
         return app;
     }
 }

@@ -28,4 +28,6 @@ public static class Policies
     public const string WorkflowsPublish = "perm:Workflows.Publish";
     public const string AlertsView = "perm:Alerts.View";
     public const string AlertsManage = "perm:Alerts.Manage";
+    public const string FilesView = "perm:Files.View";
+    public const string FilesManage = "perm:Files.Manage";
 }
