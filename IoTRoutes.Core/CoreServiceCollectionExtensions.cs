@@ -2,6 +2,7 @@ using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Jobs;
 using IoTRoutes.Core.Media;
+using IoTRoutes.Core.Files;
 using IoTRoutes.Core.Messaging;
 using IoTRoutes.Core.Security;
 using IoTRoutes.Core.Storage;
@@ -22,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddEntities();
         services.AddSecurity();
         services.AddDevices();
+        services.AddFiles();
         services.AddMessaging();
         services.AddWorkflows();
         services.AddJobs();

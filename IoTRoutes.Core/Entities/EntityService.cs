@@ -123,9 +123,10 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         var children = await db.Entities.IgnoreQueryFilters().CountAsync(e => e.ParentId == id, ct);
         var devices = await db.Devices.IgnoreQueryFilters().CountAsync(d => d.EntityId == id, ct);
         var users = await db.Users.IgnoreQueryFilters().CountAsync(u => u.EntityId == id, ct);
-        if (children + devices + users > 0)
+        var files = await db.Files.IgnoreQueryFilters().CountAsync(f => f.EntityId == id, ct);
+        if (children + devices + users + files > 0)
         {
-            var attached = new[] { (children, "sub-entities"), (devices, "devices"), (users, "users") }
+            var attached = new[] { (children, "sub-entities"), (devices, "devices"), (users, "users"), (files, "files") }
                 .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {x.Item2}");
             return ChangeResult.Invalid("id", $"{entity.Name} still has {string.Join(", ", attached)}: move or delete them first.");
         }

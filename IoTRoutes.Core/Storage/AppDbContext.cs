@@ -50,6 +50,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Workflows.Alerts.Alert> Alerts => Set<Workflows.Alerts.Alert>();
     public DbSet<Devices.Attributes.DeviceAttribute> DeviceAttributes => Set<Devices.Attributes.DeviceAttribute>();
     public DbSet<Messaging.Telemetry.ComputedTelemetry> ComputedTelemetry => Set<Messaging.Telemetry.ComputedTelemetry>();
+    public DbSet<Files.StoredFile> Files => Set<Files.StoredFile>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -135,6 +136,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         WorkflowStateModel.Configure(modelBuilder);
         AlertsModel.Configure(modelBuilder, this);
         DeviceDataModel.Configure(modelBuilder, this);
+        FilesModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

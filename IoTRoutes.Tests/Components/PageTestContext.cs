@@ -85,6 +85,10 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Security.UserService>();
         Services.AddSingleton(AlertFeed);
         Services.AddScoped<IoTRoutes.Core.Workflows.Alerts.AlertService>();
+        Services.AddOptions<IoTRoutes.Core.Files.FilesOptions>();
+        Services.AddSingleton<IoTRoutes.Core.Files.IFileStore, IoTRoutes.Core.Files.LocalDiskFileStore>();
+        Services.AddSingleton<IoTRoutes.Core.Files.FileSaver>();
+        Services.AddScoped<IoTRoutes.Core.Files.FileService>();
         AddMessagingServices();
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
         Services.AddScoped<IoTRoutes.Web.Components.Pages.Workflows.Designer.DesignerClipboard>(); // as AddUserInterface
@@ -93,7 +97,8 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
             Policies.DevicesView, Policies.DevicesManage, Policies.DevicesRegenerateSecret, Policies.MessagesView, Policies.MessagesManage, Policies.EntitiesView, Policies.EntitiesManage, Policies.RolesView, Policies.RolesManage,
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
             Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand, Policies.FormatsView, Policies.FormatsManage, Policies.MessagesExport,
-            Policies.WorkflowsView, Policies.WorkflowsManage, Policies.WorkflowsPublish, Policies.AlertsView, Policies.AlertsManage);
+            Policies.WorkflowsView, Policies.WorkflowsManage, Policies.WorkflowsPublish, Policies.AlertsView, Policies.AlertsManage,
+            Policies.FilesView, Policies.FilesManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 

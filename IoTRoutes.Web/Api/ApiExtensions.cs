@@ -40,6 +40,7 @@ public static class ApiExtensions
         app.MapWorkflowsApi();
         app.MapJobsApi();
         app.MapAlertsApi();
+        app.MapFilesApi();
         return app;
     }
 }

@@ -30,4 +30,6 @@ public static class Policies
     public const string JobsRunNow = "perm:Jobs.RunNow";
     public const string AlertsView = "perm:Alerts.View";
     public const string AlertsManage = "perm:Alerts.Manage";
+    public const string FilesView = "perm:Files.View";
+    public const string FilesManage = "perm:Files.Manage";
 }

@@ -71,6 +71,8 @@ public static class AuditActions
     public const string AlertCleared = "Alert.Cleared";
     public const string JobRunRequested = "Job.RunRequested";
     public const string JobRunCancelled = "Job.RunCancelled";
+    public const string FileUploaded = "File.Uploaded";
+    public const string FileDeleted = "File.Deleted";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -81,6 +83,6 @@ public static class AuditActions
         DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
         WorkflowImported,
-        AlertAcknowledged, AlertCleared, JobRunRequested, JobRunCancelled,
+        AlertAcknowledged, AlertCleared, JobRunRequested, JobRunCancelled, FileUploaded, FileDeleted,
     ];
 }
