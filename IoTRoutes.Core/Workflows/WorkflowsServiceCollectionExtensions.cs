@@ -20,6 +20,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<ScheduleTrigger>();
         services.AddAction<ManualTrigger>();
         services.AddAction<OnAlertTrigger>();
+        services.AddAction<Jobs.Reports.ReportAction>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

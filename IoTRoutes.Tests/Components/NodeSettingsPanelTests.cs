@@ -41,6 +41,10 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         ["OnDeviceConnected"] = ("{}", f => f.AddChipAsync("deviceIds", DeviceId), $$"""{"deviceIds":["{{DeviceId}}"]}"""),
         ["OnDeviceDisconnected"] = ($$"""{"entityId":"{{EntityId}}"}""", f => f.TypeAsync("profileId", DeviceId),
             $$"""{"entityId":"{{EntityId}}","profileId":"{{DeviceId}}"}"""),
+        ["Schedule"] = ("""{"cron":"0 7 * * *"}""", f => f.TypeAsync("cron", "0 8 * * 1-5"), """{"cron":"0 8 * * 1-5"}"""),
+        ["Manual"] = ("{}", f => f.TypeAsync("retries", "2"), """{"retries":2}"""),
+        ["OnAlert"] = ("{}", f => f.AddChipAsync("alertTypes", "Overheat"), """{"alertTypes":["Overheat"]}"""),
+        ["Report"] = ("{}", f => f.TypeAsync("period", "7d"), """{"period":"7d"}"""),
         ["Join"] = ("""{"timeout":"30s"}""", f => f.TypeAsync("timeout", "2m"), """{"timeout":"2m"}"""),
         ["Filter"] = ("""{"condition":"temp > 30"}""", f => f.TypeAsync("condition", "temp > 35 && has('humidity')"), """{"condition":"temp > 35 && has('humidity')"}"""),
         ["Switch"] = ("""{"cases":[{"name":"hot","condition":"temp > 30"}]}""", async f =>

@@ -24,7 +24,7 @@ public sealed class PaletteTests : PageTestContext
         Assert.Equal("Notes", cut.FindAll(".wf-palette-group")[^1].TextContent);
         Assert.Equal(Palette.NoteType, cut.FindAll("[data-test=palette-item]")[^1].GetAttribute("data-type"));
         Assert.Equal(["Delay", "Filter", "Join", "Switch"], ItemsOf(cut, "Flow"));
-        Assert.Equal(["OnDeviceConnected", "OnDeviceDisconnected", "OnMessage"], ItemsOf(cut, "Triggers"));
+        Assert.Equal(["Manual", "OnAlert", "OnDeviceConnected", "OnDeviceDisconnected", "OnMessage", "Schedule"], ItemsOf(cut, "Triggers"));
         // Each item tells what it does on hover.
         Assert.Equal("Lets through the items for which a condition holds.", Item(cut, "Filter").GetAttribute("title"));
     }
@@ -32,7 +32,7 @@ public sealed class PaletteTests : PageTestContext
     [Theory]
     [InlineData("switch", new[] { "Switch" })] // by type, whatever the case
     [InlineData("hysteresis", new[] { "Threshold" })] // by description only
-    [InlineData("ALERT", new[] { "ClearAlert", "RaiseAlert" })]
+    [InlineData("ALERT", new[] { "OnAlert", "ClearAlert", "RaiseAlert" })]
     public void Search_keeps_the_actions_whose_type_or_description_holds_the_text(string text, string[] expected)
     {
         var cut = RenderPalette();

@@ -82,6 +82,12 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
             return null;
         }
 
+        return await ReadAsync(db, deviceId, query, ct);
+    }
+
+    /// <summary>The series as the platform reads them (a job's report): no caller, the scope is the caller's concern.</summary>
+    internal static async Task<IReadOnlyList<FieldSeries>> ReadAsync(Storage.AppDbContext db, Guid deviceId, SeriesQuery query, CancellationToken ct)
+    {
         // Messages of devices without a profile have no decoded data: their payload, a JSON object, is what they said.
         var messages = db.Messages.AsNoTracking().Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed && (m.Data != null || m.FormatId == null));
         if (query.From?.ToUniversalTime() is { } from) messages = messages.Where(m => m.ReceivedAt >= from);

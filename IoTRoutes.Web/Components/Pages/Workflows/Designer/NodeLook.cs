@@ -13,6 +13,7 @@ public static class NodeLook
         "Analysis" => Icons.Material.Filled.Insights,
         "Alerts" => Icons.Material.Filled.NotificationsActive,
         "Devices" => Icons.Material.Filled.Router,
+        "Jobs" => Icons.Material.Filled.Summarize,
         "Integration" => Icons.Material.Filled.Hub,
         _ => Icons.Material.Filled.Extension,
     };
@@ -25,6 +26,7 @@ public static class NodeLook
         "Analysis" => "#2e7d32",
         "Alerts" => "#c62828",
         "Devices" => "#ef6c00",
+        "Jobs" => "#00838f",
         "Integration" => "#5d4037",
         _ => "#616161",
     };
