@@ -151,9 +151,11 @@ public sealed class ManualJobsTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal((2, "retry"), (retried["attempt"]!.GetValue<int>(), retried["requestedBy"]!.GetValue<string>()));
     }
 
-    internal static async Task<Guid> PublishedAsync(HttpClient api, string name, string definition)
+    internal static async Task<Guid> PublishedAsync(HttpClient api, string name, string definition, Guid? entityId = null)
     {
-        var id = await CreateAsync(api, $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)], definition);
+        var created = await api.PostAsJsonAsync("/api/v1/workflows", new { name = $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)], entityId, definition = Graph(definition) });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var id = (await created.Content.ReadFromJsonAsync<IdBody>())!.Id;
         var published = await api.PostAsJsonAsync($"/api/v1/workflows/{id}/publish", new { });
         Assert.True(published.StatusCode == HttpStatusCode.OK, await published.Content.ReadAsStringAsync());
         return id;
