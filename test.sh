@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole IoTRoutes test suite on a fresh Debian machine:
-# installs what the tests need (chromium, mosquitto-clients, postgresql), starts a throwaway PostgreSQL
+# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core), starts a throwaway PostgreSQL
 # server on a free loopback port, runs every test project and ends with one line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +13,8 @@ install_missing() {
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   id postgres >/dev/null 2>&1 || missing+=(postgresql)
+  # PDF reports draw their text with a system font (docs/architecture.md, Jobs: Report).
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
