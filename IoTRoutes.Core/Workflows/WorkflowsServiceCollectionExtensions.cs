@@ -21,6 +21,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<ManualTrigger>();
         services.AddAction<OnAlertTrigger>();
         services.AddAction<Jobs.Reports.ReportAction>();
+        services.AddAction<Jobs.SendCommandToManyAction>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

@@ -60,7 +60,7 @@ public sealed class SendCommandAction : WorkflowAction
             new Lazy<FormatCatalog?>(() => services.GetService<FormatCatalog>()));
     }
 
-    private static PayloadField[]? Payload(NodeCompilation node)
+    internal static PayloadField[]? Payload(NodeCompilation node)
     {
         switch (node.Settings["payload"])
         {
@@ -93,7 +93,20 @@ public sealed class SendCommandAction : WorkflowAction
         }
     }
 
-    private sealed record PayloadField(string Name, CompiledExpression? Expression, JsonNode? Constant);
+    internal sealed record PayloadField(string Name, CompiledExpression? Expression, JsonNode? Constant);
+
+    /// <summary>The payload's fields worked out on the item; null when the command has no payload.</summary>
+    internal static JsonObject? Data(PayloadField[]? payload, WorkflowItem input)
+    {
+        if (payload is null) return null;
+        var data = new JsonObject();
+        foreach (var field in payload)
+        {
+            data[field.Name] = field.Expression is { } expression ? WorkflowValues.ToJson(expression.Evaluate(input)) : field.Constant?.DeepClone();
+        }
+
+        return data;
+    }
 
     private sealed class Runner(string name, PayloadField[]? payload, TimeSpan lifetime, Lazy<FormatCatalog?> formats) : NodeRunner
     {
@@ -138,17 +151,7 @@ public sealed class SendCommandAction : WorkflowAction
                 : NodeResult.Out(With(input, done?[CommandIdField]?.GetValue<string>()));
         }
 
-        private JsonObject? Data(WorkflowItem input)
-        {
-            if (payload is null) return null;
-            var data = new JsonObject();
-            foreach (var field in payload)
-            {
-                data[field.Name] = field.Expression is { } expression ? WorkflowValues.ToJson(expression.Evaluate(input)) : field.Constant?.DeepClone();
-            }
-
-            return data;
-        }
+        private JsonObject? Data(WorkflowItem input) => SendCommandAction.Data(payload, input);
 
         private static WorkflowItem With(WorkflowItem input, string? commandId)
         {
