@@ -22,6 +22,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<OnAlertTrigger>();
         services.AddAction<Jobs.Reports.ReportAction>();
         services.AddAction<Jobs.SendCommandToManyAction>();
+        services.AddAction<Jobs.Reports.QueryTelemetryAction>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

@@ -96,15 +96,8 @@ internal sealed class ReportEffect(
         var contexts = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         var clock = services.GetRequiredService<TimeProvider>();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var workflow = await db.Workflows.IgnoreQueryFilters().Where(w => w.Id == workflowId)
-            .Select(w => new { w.Name, w.EntityId, w.Entity!.Path }).SingleOrDefaultAsync(ct);
-        if (workflow is null) return new JsonObject { ["error"] = "The workflow no longer exists." };
-
-        var candidates = await db.Devices.IgnoreQueryFilters().Where(d => d.Entity!.Path.StartsWith(workflow.Path))
-            .Select(d => new { d.Id, d.EntityId, d.ProfileId, d.Entity!.Path }).ToListAsync(ct);
-        var ids = candidates.Where(d => devices.Matches(new TriggerEvent(TriggerKind.Manual, d.Id, d.EntityId, d.ProfileId),
-                (entity, ancestor) => entity == d.EntityId && d.Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal)))
-            .Select(d => d.Id).Take(TelemetryReport.MaxDevices).ToList();
+        var workflow = await db.Workflows.IgnoreQueryFilters().Where(w => w.Id == workflowId).Select(w => new { w.Name, w.EntityId }).SingleOrDefaultAsync(ct);
+        if (workflow is null || await ReportDevices.MatchingAsync(db, workflowId, devices, ct) is not { } ids) return new JsonObject { ["error"] = "The workflow no longer exists." };
         var report = await TelemetryReport.BuildAsync(db, title, ids, fields, from, to, clock.GetUtcNow(), ct);
 
         var saver = services.GetRequiredService<FileSaver>();

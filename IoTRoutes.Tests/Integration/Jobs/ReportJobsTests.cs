@@ -28,8 +28,9 @@ public sealed class ReportJobsTests(JobsApp app) : IClassFixture<JobsApp>
 
         var id = await PublishedAsync(api, "Plant report", """
             {"nodes":[{"id":"start","type":"Manual","settings":{"parameters":[{"name":"site","type":"Text","required":true}]}},
+                      {"id":"query","type":"QueryTelemetry","settings":{"period":"1h","fields":["temp"]}},
                       {"id":"report","type":"Report","settings":{"title":"Plant report {{ site }}","period":"1h","formats":["Csv","Pdf"]}}],
-             "links":[{"from":"start","to":"report"}]}
+             "links":[{"from":"start","to":"query"},{"from":"query","to":"report"}]}
             """, plant);
         var run = await api.PostAsJsonAsync($"/api/v1/jobs/{id}/run", new { parameters = new { site = "North" } });
         var runId = (await run.Content.ReadFromJsonAsync<JsonObject>())!["runId"]!.GetValue<Guid>();
@@ -37,7 +38,13 @@ public sealed class ReportJobsTests(JobsApp app) : IClassFixture<JobsApp>
             (await api.GetFromJsonAsync<JsonArray>($"/api/v1/jobs/{id}/runs?status=Succeeded"))!.FirstOrDefault(), "the report run", TimeSpan.FromSeconds(30));
 
         var trace = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/runs/{runId}"))!;
-        var report = trace["trace"]!["steps"]![1]!["output"]!["fields"]!["report"]!;
+        // QueryTelemetry put the devices' temp in the item, for the nodes after it.
+        var telemetry = trace["trace"]!["steps"]![1]!["output"]!["fields"]!["telemetry"]!.AsArray();
+        var a = telemetry.Single(t => t!["device"]!.GetValue<string>() == pumpA.Name)!["fields"]!["temp"]!;
+        Assert.Equal((2, 20.0, 30.0, 25.0, 30.0), (a["count"]!.GetValue<int>(), a["min"]!.GetValue<double>(), a["max"]!.GetValue<double>(),
+            a["mean"]!.GetValue<double>(), a["last"]!.GetValue<double>()));
+        Assert.Equal(2, telemetry.Count);
+        var report = trace["trace"]!["steps"]![2]!["output"]!["fields"]!["report"]!;
         Assert.Equal(2, report["devices"]!.GetValue<int>());
         var files = report["files"]!.AsArray().ToDictionary(f => f!["contentType"]!.GetValue<string>(), f => f!["id"]!.GetValue<Guid>());
 
