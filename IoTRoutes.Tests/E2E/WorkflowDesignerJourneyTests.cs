@@ -277,6 +277,59 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
         Assert.DoesNotContain(saved["problems"]!.AsArray(), p => p!["nodeId"]?.GetValue<string>() == "note");
     }
 
+    [Fact]
+    public async Task An_operator_draws_a_schedule_report_job_runs_it_now_follows_it_live_and_downloads_the_pdf()
+    {
+        using var api = await App.CreateAuthenticatedClientAsync();
+        var device = await api.CreateDeviceAsync($"Reported boiler {Guid.NewGuid():N}"[..24]);
+        foreach (var temp in new[] { 60, 70, 80 })
+        {
+            await MosquittoPub.PublishAsync(App.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", $$"""{"temp":{{temp}}}""");
+        }
+
+        var workflowId = await CreateEmptyWorkflowAsync(api, "Boiler report");
+        var page = await NewSignedInPageAsync();
+        await Browser.JourneyAsync(page, "report-job", async () =>
+        {
+            await page.GotoAsync($"{App.BaseAddress}/workflows/{workflowId}");
+            await Expect(page.Locator("[data-test=designer][data-ready=true]")).ToBeVisibleAsync();
+            await DropAsync(page, "Schedule", 120, 160);
+            await DropAsync(page, "Report", 420, 160);
+            await LinkAsync(page, "schedule", "out", "report");
+            await FillSettingAsync(page, "schedule", "cron", "0 7 * * 1-5", "every weekday at 07:00, UTC");
+            await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
+            await page.Locator("[data-test=publish-open]").ClickAsync();
+            await page.Locator("[data-test=publish-confirm]").ClickAsync();
+            await Expect(page.GetByText("Published as v1")).ToBeVisibleAsync();
+
+            await page.GotoAsync($"{App.BaseAddress}/jobs");
+            var row = page.Locator("tr", new() { HasText = "Boiler report" });
+            await Expect(row).ToContainTextAsync("every weekday at 07:00, UTC");
+            await row.Locator("[data-test=job-link]").ClickAsync();
+            await Expect(page.Locator("[data-test=job-summary]")).ToContainTextAsync("every weekday at 07:00, UTC");
+            // A click that lands before the page is interactive does nothing: a person clicks again.
+            for (var attempt = 0; attempt < 5 && !await page.Locator("[data-test=run-confirm]").IsVisibleAsync(); attempt++)
+            {
+                await page.Locator("[data-test=run-now]").ClickAsync();
+                await page.WaitForTimeoutAsync(1000);
+            }
+
+            await page.Locator("[data-test=run-confirm]").ClickAsync();
+            // The history follows the run without a reload: queued or running, then succeeded.
+            await Expect(page.Locator("[data-test=runs] [data-test=run-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 30_000 });
+            await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("jobs-report-run.png"), FullPage = true });
+
+            await page.GotoAsync($"{App.BaseAddress}/files");
+            var pdfLink = page.Locator("[data-test=download]", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Telemetry report .*\\.pdf$") }).First;
+            var download = await page.RunAndWaitForDownloadAsync(() => pdfLink.ClickAsync());
+            using var pdf = UglyToad.PdfPig.PdfDocument.Open(await File.ReadAllBytesAsync((await download.PathAsync())!));
+            var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
+            Assert.Contains(device.Name, text);
+            Assert.Contains("70", text); // the mean of 60, 70, 80
+            Assert.True(pdf.GetPages().Sum(p => p.GetImages().Count()) >= 1, "the chart");
+        });
+    }
+
     private async Task<IPage> NewSignedInPageAsync(int width = 1500)
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 1000 } });
