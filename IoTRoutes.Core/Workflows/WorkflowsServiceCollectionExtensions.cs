@@ -23,6 +23,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddAction<Jobs.Reports.ReportAction>();
         services.AddAction<Jobs.SendCommandToManyAction>();
         services.AddAction<Jobs.Reports.QueryTelemetryAction>();
+        services.AddAction<Jobs.InterpretMediaAction>();
         services.AddAction<JoinAction>();
         services.AddAction<FilterAction>();
         services.AddAction<SwitchAction>();

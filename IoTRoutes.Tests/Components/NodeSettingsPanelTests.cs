@@ -45,6 +45,7 @@ public sealed class NodeSettingsPanelTests : PageTestContext
         ["Manual"] = ("{}", f => f.TypeAsync("retries", "2"), """{"retries":2}"""),
         ["OnAlert"] = ("{}", f => f.AddChipAsync("alertTypes", "Overheat"), """{"alertTypes":["Overheat"]}"""),
         ["Report"] = ("{}", f => f.TypeAsync("period", "7d"), """{"period":"7d"}"""),
+        ["InterpretMedia"] = ("{}", f => f.TypeAsync("file", "photoId"), """{"file":"photoId"}"""),
         ["QueryTelemetry"] = ("{}", f => f.TypeAsync("period", "1h"), """{"period":"1h"}"""),
         ["SendCommandToMany"] = ("""{"name":"reboot"}""", f => f.TypeAsync("expiresInSeconds", "60"), """{"name":"reboot","expiresInSeconds":60}"""),
         ["Join"] = ("""{"timeout":"30s"}""", f => f.TypeAsync("timeout", "2m"), """{"timeout":"2m"}"""),
