@@ -9,7 +9,7 @@ namespace IoTRoutes.Core.Workflows.Runner;
 /// <summary>A recorded run: failed ones always, every one while debug mode was on; <paramref name="DeviceName"/> null once the device is gone.</summary>
 public sealed record WorkflowRunDto(
     Guid Id, Guid WorkflowId, int Version, Guid? MessageId, Guid? DeviceId, bool Succeeded, DateTimeOffset StartedAt, double ElapsedMilliseconds,
-    string? FailedNode, string? Error, JsonObject? Trace = null, string? DeviceName = null);
+    string? FailedNode, string? Error, JsonObject? Trace = null, string? DeviceName = null, Jobs.JobRunStatus? Status = null, string? Trigger = null);
 
 /// <summary>The runs the runner recorded, as users read them (Workflows View, within their part of the entity tree).</summary>
 public sealed class WorkflowRunHistory(ScopedContexts contexts)
@@ -46,5 +46,6 @@ public sealed class WorkflowRunHistory(ScopedContexts contexts)
     private static WorkflowRunDto ToDto(WorkflowRunRecord r, bool withTrace, Dictionary<Guid, string> deviceNames) => new(
         r.Id, r.WorkflowId, r.Version, r.MessageId, r.DeviceId, r.Succeeded, r.StartedAt, r.ElapsedMilliseconds, r.FailedNode, r.Error,
         withTrace && r.Trace is { } trace ? JsonNode.Parse(trace) as JsonObject : null,
-        r.DeviceId is { } device ? deviceNames.GetValueOrDefault(device) : null);
+        r.DeviceId is { } device ? deviceNames.GetValueOrDefault(device) : null,
+        r.Status ?? (r.Succeeded ? Jobs.JobRunStatus.Succeeded : Jobs.JobRunStatus.Failed), r.Trigger);
 }
