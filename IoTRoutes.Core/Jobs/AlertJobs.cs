@@ -33,7 +33,7 @@ internal sealed class AlertJobs(IDbContextFactory<AppDbContext> contexts, AlertE
             .Select(w => new { w.Id, Version = w.ActiveVersion!.Value, w.Entity!.Path }).ToListAsync(ct);
         var now = clock.GetUtcNow();
         var seen = new TriggerEvent(TriggerKind.Alert, device.Id, device.EntityId, device.ProfileId);
-        bool Within(Guid entity, Guid ancestor) => entity == device.EntityId && device.Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal);
+        bool Within(Guid entity, Guid ancestor) => RunDevice.IsWithin(device.EntityId, device.Path, entity, ancestor);
         var queued = new List<Guid>();
         foreach (var workflow in active)
         {

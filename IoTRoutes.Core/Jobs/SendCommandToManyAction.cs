@@ -84,18 +84,18 @@ internal sealed class ManyCommandsEffect(Guid workflowId, string name, JsonObjec
         List<(Guid Id, string Name)> targets;
         await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct))
         {
-            var path = await db.Workflows.IgnoreQueryFilters().Where(w => w.Id == workflowId).Select(w => w.Entity!.Path).SingleOrDefaultAsync(ct);
-            if (path is null) return new JsonObject { ["error"] = "The workflow no longer exists." };
-            var candidates = await db.Devices.IgnoreQueryFilters().Where(d => d.Entity!.Path.StartsWith(path)).OrderBy(d => d.Name)
-                .Select(d => new { d.Id, d.Name, d.EntityId, d.ProfileId, d.Entity!.Path }).ToListAsync(ct);
-            targets = [.. candidates.Where(d => devices.Matches(new TriggerEvent(TriggerKind.Manual, d.Id, d.EntityId, d.ProfileId),
-                    (entity, ancestor) => entity == d.EntityId && d.Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal)))
-                .Select(d => (d.Id, d.Name))];
+            // One more than allowed, to tell "too many" from "exactly the most".
+            if (await JobDevices.MatchingAsync(db, workflowId, devices, SendCommandToManyAction.MaxDevices + 1, ct) is not { } matching)
+            {
+                return new JsonObject { ["error"] = "The workflow no longer exists." };
+            }
+
+            targets = matching;
         }
 
         if (targets.Count > SendCommandToManyAction.MaxDevices)
         {
-            return new JsonObject { ["error"] = $"{targets.Count:N0} devices match: at most {SendCommandToManyAction.MaxDevices:N0} get one command; name fewer." };
+            return new JsonObject { ["error"] = $"More than {SendCommandToManyAction.MaxDevices:N0} devices match: name fewer." };
         }
 
         var sender = services.GetRequiredService<CommandSender>();

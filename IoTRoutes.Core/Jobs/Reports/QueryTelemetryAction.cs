@@ -58,8 +58,9 @@ public sealed class QueryTelemetryAction : WorkflowAction
             if (contexts is null) return NodeResult.Fail("QueryTelemetry has no database here.");
             var to = call.Run.Clock.GetUtcNow();
             await using var db = await contexts.CreateDbContextAsync(call.Run.Cancellation);
-            var ids = await ReportDevices.MatchingAsync(db, call.Run.WorkflowId, devices, call.Run.Cancellation);
-            if (ids is null) return NodeResult.Fail("The workflow no longer exists.");
+            var matching = await JobDevices.MatchingAsync(db, call.Run.WorkflowId, devices, TelemetryReport.MaxDevices, call.Run.Cancellation);
+            if (matching is null) return NodeResult.Fail("The workflow no longer exists.");
+            var ids = matching.ConvertAll(d => d.Id);
             var report = await TelemetryReport.BuildAsync(db, "", ids, fields, to - period, to, to, call.Run.Cancellation);
             var telemetry = new JsonArray();
             foreach (var device in report.Devices)
@@ -85,21 +86,5 @@ public sealed class QueryTelemetryAction : WorkflowAction
             output["telemetry"] = telemetry;
             return NodeResult.Out(input.WithFields(output));
         }
-    }
-}
-
-/// <summary>The devices a job's filter names in its workflow's part of the entity tree.</summary>
-internal static class ReportDevices
-{
-    /// <summary>Their ids (at most <see cref="TelemetryReport.MaxDevices"/>, by name); null when the workflow is gone.</summary>
-    public static async Task<List<Guid>?> MatchingAsync(AppDbContext db, Guid workflowId, DeviceFilter devices, CancellationToken ct)
-    {
-        var path = await db.Workflows.IgnoreQueryFilters().Where(w => w.Id == workflowId).Select(w => w.Entity!.Path).SingleOrDefaultAsync(ct);
-        if (path is null) return null;
-        var candidates = await db.Devices.IgnoreQueryFilters().Where(d => d.Entity!.Path.StartsWith(path)).OrderBy(d => d.Name)
-            .Select(d => new { d.Id, d.EntityId, d.ProfileId, d.Entity!.Path }).ToListAsync(ct);
-        return [.. candidates.Where(d => devices.Matches(new TriggerEvent(TriggerKind.Manual, d.Id, d.EntityId, d.ProfileId),
-                (entity, ancestor) => entity == d.EntityId && d.Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal)))
-            .Select(d => d.Id).Take(TelemetryReport.MaxDevices)];
     }
 }

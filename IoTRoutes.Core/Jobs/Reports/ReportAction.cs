@@ -97,7 +97,12 @@ internal sealed class ReportEffect(
         var clock = services.GetRequiredService<TimeProvider>();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var workflow = await db.Workflows.IgnoreQueryFilters().Where(w => w.Id == workflowId).Select(w => new { w.Name, w.EntityId }).SingleOrDefaultAsync(ct);
-        if (workflow is null || await ReportDevices.MatchingAsync(db, workflowId, devices, ct) is not { } ids) return new JsonObject { ["error"] = "The workflow no longer exists." };
+        if (workflow is null || await JobDevices.MatchingAsync(db, workflowId, devices, TelemetryReport.MaxDevices, ct) is not { } matching)
+        {
+            return new JsonObject { ["error"] = "The workflow no longer exists." };
+        }
+
+        var ids = matching.ConvertAll(d => d.Id);
         var report = await TelemetryReport.BuildAsync(db, title, ids, fields, from, to, clock.GetUtcNow(), ct);
 
         var saver = services.GetRequiredService<FileSaver>();

@@ -11,8 +11,11 @@ public sealed record RunDevice(DeviceContext Context, string Path)
     /// Whether <paramref name="entity"/> (the device's entity: triggers ask of no other) is <paramref name="ancestor"/>
     /// or below it; the device's path holds the ids from the root down, so no other entity needs reading.
     /// </summary>
-    public bool Within(Guid entity, Guid ancestor) =>
-        entity == Context.EntityId && Path.Contains($"/{ancestor:N}/", StringComparison.Ordinal);
+    public bool Within(Guid entity, Guid ancestor) => IsWithin(Context.EntityId, Path, entity, ancestor);
+
+    /// <summary><see cref="Within"/> for a device known by its entity and that entity's path only.</summary>
+    public static bool IsWithin(Guid deviceEntity, string devicePath, Guid entity, Guid ancestor) =>
+        entity == deviceEntity && devicePath.Contains($"/{ancestor:N}/", StringComparison.Ordinal);
 }
 
 /// <summary>Loads the devices a batch of events is about, with their profiles' names and their attributes, in one query each.</summary>
