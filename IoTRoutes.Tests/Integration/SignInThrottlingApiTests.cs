@@ -55,6 +55,9 @@ public sealed class SignInThrottlingApiTests(KestrelApp app) : IClassFixture<Kes
     private static async Task<string> DescribeAsync(HttpResponseMessage response)
     {
         var problem = (await response.Content.ReadFromJsonAsync<ProblemBody>())!;
-        return $"{(int)response.StatusCode} {response.Headers.RetryAfter?.Delta} {problem.Title} {problem.Detail}";
+        // The wait to the minute: each lockout counts down from its own last attempt, so two asked a moment apart can
+        // straddle a second (14:59 and 15:00) without telling anything about the account.
+        var wait = response.Headers.RetryAfter?.Delta is { } delta ? $"{Math.Round(delta.TotalMinutes)} min" : "";
+        return $"{(int)response.StatusCode} {wait} {problem.Title} {problem.Detail}";
     }
 }
