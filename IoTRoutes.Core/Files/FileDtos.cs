@@ -14,7 +14,8 @@ public sealed record FileDto(
     string CreatedBy,
     Guid? DeviceId,
     string? DeviceName,
-    Guid? MessageId);
+    Guid? MessageId,
+    bool HasThumbnail = false);
 
 public sealed record FilePage(IReadOnlyList<FileDto> Items, Guid? NextCursor);
 

@@ -6,5 +6,5 @@ internal static class FileProjection
     public static IQueryable<FileDto> Of(IQueryable<StoredFile> files) =>
         files.Select(f => new FileDto(
             f.Id, f.Name, f.ContentType, f.Size, f.Sha256, f.Kind, f.EntityId, f.Entity!.Name, f.CreatedAt, f.CreatedBy,
-            f.DeviceId, f.Device != null ? f.Device.Name : null, f.MessageId));
+            f.DeviceId, f.Device != null ? f.Device.Name : null, f.MessageId, f.Thumbnail != null));
 }

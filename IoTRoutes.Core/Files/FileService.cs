@@ -38,6 +38,16 @@ public sealed class FileService(ScopedContexts contexts, FileSaver saver, IFileS
     }
 
     /// <summary>The file and its bytes, or null when there is no such file for the caller (or its bytes are gone).</summary>
+    /// <summary>An image file's PNG preview, or null (no such file in the caller's part of the tree, or not an image).</summary>
+    public async Task<byte[]?> ThumbnailAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Files), ct);
+        await using (db)
+        {
+            return await db.Files.AsNoTracking().Where(f => f.Id == id).Select(f => f.Thumbnail).SingleOrDefaultAsync(ct);
+        }
+    }
+
     public async Task<FileDownload?> OpenAsync(Guid id, CancellationToken ct)
     {
         if (await FindAsync(id, ct) is not { } file)

@@ -55,4 +55,7 @@ public sealed class StoredFile
     /// second save answers the first file instead of storing it twice.
     /// </summary>
     public string? EffectKey { get; set; }
+
+    /// <summary>For an image: a small PNG preview (see <c>MediaThumbnail</c>) the device page shows; null otherwise.</summary>
+    public byte[]? Thumbnail { get; set; }
 }

@@ -199,7 +199,7 @@ public sealed class JobRunner(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var alive = db.WorkflowRunnerNodes.Where(n => n.SeenAt > now - PartitionLeases.Duration).Select(n => n.Owner);
         var orphans = await db.WorkflowRuns.AsNoTracking()
-            .Where(r => r.Status == JobRunStatus.Running && r.Owner != nodes.Owner && !alive.Contains(r.Owner!)).Take(20).ToListAsync(ct);
+            .Where(r => r.Status == JobRunStatus.Running && r.Owner != nodes.Owner && !alive.Contains(r.Owner!)).OrderBy(r => r.Id).Take(20).ToListAsync(ct);
         foreach (var run in orphans)
         {
             var taken = await db.WorkflowRuns.Where(r => r.Id == run.Id && r.Status == JobRunStatus.Running && r.Owner == run.Owner)

@@ -89,6 +89,9 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Files.IFileStore, IoTRoutes.Core.Files.LocalDiskFileStore>();
         Services.AddSingleton<IoTRoutes.Core.Files.FileSaver>();
         Services.AddScoped<IoTRoutes.Core.Files.FileService>();
+        Services.AddOptions<IoTRoutes.Core.Media.MediaLimits>();
+        Services.AddSingleton<IoTRoutes.Core.Media.MediaInterpreter>();
+        Services.AddSingleton<IoTRoutes.Core.Media.Intake.MediaArrivals>();
         AddMessagingServices();
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
         Services.AddScoped<IoTRoutes.Web.Components.Pages.Workflows.Designer.DesignerClipboard>(); // as AddUserInterface

@@ -41,6 +41,7 @@ public static class ApiExtensions
         app.MapJobsApi();
         app.MapAlertsApi();
         app.MapFilesApi();
+        app.MapDeviceMediaApi();
         return app;
     }
 }

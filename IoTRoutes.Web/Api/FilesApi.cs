@@ -29,10 +29,14 @@ public static class FilesApi
         api.MapGet("/{id:guid}/info", GetAsync).WithName("GetFile")
             .WithSummary("The file's record: name, type, size, SHA-256, kind, entity, who made it and when")
             .RequirePermission(Permission.View(SecuredObject.Files));
+        api.MapGet("/{id:guid}/thumbnail", ThumbnailAsync).WithName("GetFileThumbnail")
+            .WithSummary("An image's small PNG preview (hasThumbnail in its record); 404 for other files")
+            .RequirePermission(Permission.View(SecuredObject.Files));
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFile").RequirePermission(Permission.Manage(SecuredObject.Files));
 
         // The Files page's download links and previews: same service, browser cookie instead of a bearer token.
         app.MapGet("/files/{id:guid}/download", DownloadAsync).RequireAuthorization(Policies.FilesView).ExcludeFromDescription();
+        app.MapGet("/files/{id:guid}/thumbnail", ThumbnailAsync).RequireAuthorization(Policies.FilesView).ExcludeFromDescription();
         return app;
     }
 
@@ -72,6 +76,18 @@ public static class FilesApi
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.ContentSecurityPolicy = "sandbox";
         return TypedResults.Stream(download.Content, download.File.ContentType, download.File.Name, enableRangeProcessing: true);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ThumbnailAsync(Guid id, FileService files, HttpContext context, CancellationToken ct)
+    {
+        if (await files.ThumbnailAsync(id, ct) is not { } png)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No thumbnail",
+                detail: $"There is no image file {id} with a thumbnail in your part of the entity tree.");
+        }
+
+        context.Response.Headers.CacheControl = "private, max-age=3600"; // a file never changes: its preview neither
+        return TypedResults.File(png, "image/png");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, FileService files, CancellationToken ct) =>

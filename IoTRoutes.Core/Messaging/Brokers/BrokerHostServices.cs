@@ -11,7 +11,8 @@ public sealed class BrokerHostServices(
     Pipeline.MessageIntake intake,
     BrokerEvents events,
     IBrokerTransports transports,
-    TimeProvider clock)
+    TimeProvider clock,
+    Media.Intake.MediaArrivals media)
 {
     public IBrokerTransports Transports => transports;
     public DeviceCredentialValidator Credentials => credentials;
@@ -21,4 +22,5 @@ public sealed class BrokerHostServices(
     public Pipeline.MessageIntake Intake => intake;
     public BrokerEvents Events => events;
     public TimeProvider Clock => clock;
+    public Media.Intake.MediaArrivals Media => media;
 }

@@ -27,6 +27,11 @@ public sealed class ConnectAttemptLimiter(int perMinute, TimeProvider clock)
         return window.Count <= perMinute;
     }
 
+    /// <summary>True when the address has used up its attempts for this minute (nothing is recorded).</summary>
+    public bool IsExhausted(EndPoint? remote) =>
+        remote is IPEndPoint ip && _windows.TryGetValue(ip.Address, out var window)
+        && window.Minute == clock.GetUtcNow().ToUnixTimeSeconds() / 60 && window.Count >= perMinute;
+
     private void SweepOldWindows(long minute)
     {
         if (Interlocked.Exchange(ref _lastSweep, minute) == minute)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using IoTRoutes.Core.Devices;
+using IoTRoutes.Core.Media.Intake;
 using IoTRoutes.Core.Messaging.Commands;
 using IoTRoutes.Core.Messaging.Lifecycle;
 using MQTTnet.Protocol;
@@ -118,11 +119,28 @@ internal sealed class PublishRules(BrokerContext broker)
 
     private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic)
     {
+        MediaArrival? media = null;
+        if (MediaTopics.NameOf(topic) is { } name && args.ApplicationMessage.Payload.Length <= broker.Definition.MaxPayloadBytes)
+        {
+            try
+            {
+                var bytes = args.ApplicationMessage.Payload.ToArray();
+                media = await broker.Services.Media.PrepareAsync(device.Id, name, args.ApplicationMessage.ContentType, new MemoryStream(bytes, writable: false), bytes, args.CancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !args.CancellationToken.IsCancellationRequested)
+            {
+                BrokerLog.IntakeFailed(broker.Logger, broker.Definition.Name, device.Key, e);
+                args.ProcessPublish = false;
+                args.CloseConnection = true;
+                return;
+            }
+        }
+
         var receivedAt = broker.Services.Clock.GetUtcNow();
         var id = broker.Services.Intake.NewId(receivedAt);
         try
         {
-            await StoreUplinkAsync(args, device, topic, id, receivedAt);
+            await StoreUplinkAsync(args, device, topic, id, receivedAt, media);
         }
         finally
         {
@@ -131,7 +149,7 @@ internal sealed class PublishRules(BrokerContext broker)
         }
     }
 
-    private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic, Guid id, DateTimeOffset receivedAt)
+    private async Task StoreUplinkAsync(InterceptingPublishEventArgs args, AuthenticatedDevice device, string topic, Guid id, DateTimeOffset receivedAt, MediaArrival? media)
     {
         var definition = broker.Definition;
         var message = args.ApplicationMessage;
@@ -153,6 +171,10 @@ internal sealed class PublishRules(BrokerContext broker)
             stored.State = MessageState.Rejected;
             stored.ProcessedAt = stored.ReceivedAt;
             stored.RejectionReason = $"Payload of {size} bytes exceeds the {definition.MaxPayloadBytes}-byte limit; it was not stored.";
+        }
+        else if (media is not null)
+        {
+            media.Into(stored); // a file, saved and read: the message holds the reading, not the bytes
         }
         else
         {
@@ -176,9 +198,21 @@ internal sealed class PublishRules(BrokerContext broker)
             return;
         }
 
+        if (media?.File is { } file)
+        {
+            await broker.Services.Media.LinkAsync(file.Id, id, CancellationToken.None);
+        }
+
         if (oversize)
         {
             Refuse(args, MqttPubAckReasonCode.QuotaExceeded, stored.RejectionReason!);
+            return;
+        }
+
+        if (media?.Rejection is { } unreadable)
+        {
+            // Kept as Rejected, and an MQTT 5 device hears at once that its file was not usable.
+            Refuse(args, MqttPubAckReasonCode.PayloadFormatInvalid, unreadable);
             return;
         }
 

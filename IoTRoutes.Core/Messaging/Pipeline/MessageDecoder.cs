@@ -8,7 +8,8 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 /// <summary>
 /// Moves a Received message to Processed, or to Rejected with the reason. A device with a profile is read by the first of
 /// its formats that matches (the decoded object, device time, format and version are kept with the message); a device
-/// without one keeps the walking skeleton's rule: any well-formed JSON.
+/// without one keeps the walking skeleton's rule: any well-formed JSON. A media message (the Media exchange) was read when
+/// it arrived: its reading is confirmed, no format is asked.
 /// </summary>
 public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? formats)
 {
@@ -23,7 +24,8 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
         string? failure;
         try
         {
-            failure = formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
+            failure = Media.Intake.MediaTopics.IsMedia(message.Topic) ? Media.Intake.MediaDecoding.Decide(message)
+                : formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

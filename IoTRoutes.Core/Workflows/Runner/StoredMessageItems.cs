@@ -63,7 +63,8 @@ public static class StoredMessageItems
         return rows.ConvertAll(m =>
         {
             var device = devices.GetValueOrDefault(m.DeviceId);
-            var exchange = m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry;
+            var exchange = Media.Intake.MediaTopics.IsMedia(m.Topic) ? ExchangeType.Media
+                : m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry;
             var item = MessageItems.From(m.Id, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device?.Context);
             return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.ReceivedAt, device, item, exchange);
         });

@@ -280,6 +280,9 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
 
+                    b.Property<byte[]>("Thumbnail")
+                        .HasColumnType("bytea");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DeviceId");

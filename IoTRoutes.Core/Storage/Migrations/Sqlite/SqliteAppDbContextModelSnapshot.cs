@@ -275,6 +275,9 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("Thumbnail")
+                        .HasColumnType("BLOB");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DeviceId");
