@@ -51,6 +51,10 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Devices.Attributes.DeviceAttribute> DeviceAttributes => Set<Devices.Attributes.DeviceAttribute>();
     public DbSet<Messaging.Telemetry.ComputedTelemetry> ComputedTelemetry => Set<Messaging.Telemetry.ComputedTelemetry>();
     public DbSet<Files.StoredFile> Files => Set<Files.StoredFile>();
+    public DbSet<Communicators.Communicator> Communicators => Set<Communicators.Communicator>();
+    public DbSet<Communicators.DataProtectionKeyRow> DataProtectionKeys => Set<Communicators.DataProtectionKeyRow>();
+    public DbSet<Communicators.Notifications.NotificationRule> NotificationRules => Set<Communicators.Notifications.NotificationRule>();
+    public DbSet<Communicators.Notifications.NotificationRecord> Notifications => Set<Communicators.Notifications.NotificationRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -137,6 +141,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         AlertsModel.Configure(modelBuilder, this);
         DeviceDataModel.Configure(modelBuilder, this);
         FilesModel.Configure(modelBuilder, this);
+        CommunicatorsModel.Configure(modelBuilder, this);
         modelBuilder.Entity<Message>(m =>
         {
             m.Property(x => x.Topic).HasMaxLength(1024);

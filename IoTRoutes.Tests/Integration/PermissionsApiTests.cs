@@ -11,7 +11,8 @@ namespace IoTRoutes.Tests.Integration;
 /// <summary>Every API route is bound to one permission, and the permission and the entity scope hold through the API.</summary>
 public sealed class PermissionsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
-    private static readonly string[] AnonymousRoutes = ["api/v1/auth/token", "api/v1/auth/refresh", "api/v1/auth/revoke"];
+    // Sign-in, and a device's own media upload (authenticated by the device's key and secret, not by a user's token).
+    private static readonly string[] AnonymousRoutes = ["api/v1/auth/token", "api/v1/auth/refresh", "api/v1/auth/revoke", "api/v1/devices/{id:guid}/media"];
 
     private readonly IoTRoutesApp _app = app.Started();
 

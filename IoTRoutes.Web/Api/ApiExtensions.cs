@@ -42,6 +42,7 @@ public static class ApiExtensions
         app.MapAlertsApi();
         app.MapFilesApi();
         app.MapDeviceMediaApi();
+        app.MapCommunicatorsApi();
         return app;
     }
 }

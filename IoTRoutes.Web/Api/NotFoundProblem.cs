@@ -34,6 +34,8 @@ internal static class NotFoundProblem
 
     public static ProblemHttpResult File(Guid id) => Of("file", id);
 
+    public static ProblemHttpResult Communicator(Guid id) => Of("communicator", id);
+
     // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.
     private static ProblemHttpResult Of(string what, Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no {what} {id}.");

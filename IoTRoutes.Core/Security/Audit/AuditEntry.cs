@@ -73,6 +73,12 @@ public static class AuditActions
     public const string JobRunCancelled = "Job.RunCancelled";
     public const string FileUploaded = "File.Uploaded";
     public const string FileDeleted = "File.Deleted";
+    public const string CommunicatorCreated = "Communicator.Created";
+    public const string CommunicatorUpdated = "Communicator.Updated";
+    public const string CommunicatorDeleted = "Communicator.Deleted";
+    public const string NotificationRuleCreated = "NotificationRule.Created";
+    public const string NotificationRuleUpdated = "NotificationRule.Updated";
+    public const string NotificationRuleDeleted = "NotificationRule.Deleted";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -84,5 +90,6 @@ public static class AuditActions
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
         WorkflowImported,
         AlertAcknowledged, AlertCleared, JobRunRequested, JobRunCancelled, FileUploaded, FileDeleted,
+        CommunicatorCreated, CommunicatorUpdated, CommunicatorDeleted, NotificationRuleCreated, NotificationRuleUpdated, NotificationRuleDeleted,
     ];
 }

@@ -1,0 +1,23 @@
+using IoTRoutes.Core.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IoTRoutes.Core.Communicators;
+
+public static class CommunicatorsServiceCollectionExtensions
+{
+    /// <summary>Communicators, their secrets' encryption (Data Protection, keys in the database) and their kinds.</summary>
+    public static IServiceCollection AddCommunicators(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("IoTRoutes");
+        services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<AppDbContext>>((o, contexts) => o.XmlRepository = new DatabaseKeyRepository(contexts));
+        services.AddSingleton<CommunicatorSecretBox>();
+        services.AddSingleton<CommunicatorUsage>();
+        services.AddSingleton<CommunicatorKinds>();
+        services.AddScoped<CommunicatorService>();
+        return services;
+    }
+}
