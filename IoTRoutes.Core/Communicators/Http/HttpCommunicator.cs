@@ -78,7 +78,7 @@ public sealed class HttpCommunicator(HttpCommunicatorClients clients, HttpResili
         }
         catch (Exception e)
         {
-            throw HttpFailures.FromException(e, target, false, client.Trust, client.Timeout);
+            throw HttpFailures.FromException(e, target, false, client.Trust, client.Timeout, uri.Scheme == Uri.UriSchemeHttps);
         }
 
         HttpCallResult result;
@@ -124,7 +124,7 @@ public sealed class HttpCommunicator(HttpCommunicatorClients clients, HttpResili
         }
         catch (Exception e)
         {
-            throw HttpFailures.FromException(e, target, deadline.IsCancellationRequested, client.Trust, client.Timeout);
+            throw HttpFailures.FromException(e, target, deadline.IsCancellationRequested, client.Trust, client.Timeout, overTls: false);
         }
 
         return (EncodingOf(response).GetString(bytes.GetBuffer(), 0, (int)bytes.Length), truncated);

@@ -6,13 +6,21 @@ namespace IoTRoutes.Core.Communicators.Http;
 /// <summary>What failed in an HTTP call, as a <see cref="CommunicatorException"/> naming the target and never a secret.</summary>
 internal static class HttpFailures
 {
-    public static CommunicatorException FromException(Exception e, string target, bool timedOut, ServerCertificateTrust? trust, TimeSpan timeout)
+    public static CommunicatorException FromException(Exception e, string target, bool timedOut, ServerCertificateTrust? trust, TimeSpan timeout, bool overTls)
     {
         if (e is CommunicatorException known) return known;
         if (timedOut || e is TimeoutRejectedException)
             return new(ConnectionFailure.Timeout, $"{target} did not answer within {timeout.TotalSeconds:0.#} s.", e);
         if (e is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError })
             return new(ConnectionFailure.Dns, $"The host name of {target} could not be resolved.", e);
+
+        if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+        {
+            // Under TLS 1.3 a server checks the client certificate after the handshake, then just closes.
+            return overTls
+                ? new(ConnectionFailure.Tls, $"{target} closed the TLS connection without answering: it may require a client certificate, or refuse the one given.", e)
+                : new(ConnectionFailure.Unavailable, $"{target} closed the connection without answering.", e);
+        }
 
         var failure = ConnectionFailures.Classify(e, target);
         if (failure.Failure == ConnectionFailure.Tls || e is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
@@ -21,7 +29,10 @@ internal static class HttpFailures
             return new(ConnectionFailure.Tls, $"The TLS handshake with {target} failed: {reason}.", e);
         }
 
-        return failure;
+        // "An error occurred while sending the request" says nothing: the inner exception says what.
+        return failure.Failure == ConnectionFailure.Other && e is HttpRequestException { InnerException: { } inner }
+            ? new(ConnectionFailure.Other, $"{target}: {inner.Message}", e)
+            : failure;
     }
 
     public static CommunicatorException CircuitOpen(BrokenCircuitException e, string target, DateTimeOffset? until) =>

@@ -84,7 +84,7 @@ internal sealed class OAuth2ClientCredentials(HttpClient http, HttpAuthenticatio
         }
         catch (Exception e)
         {
-            throw HttpFailures.FromException(e, Target, deadline.IsCancellationRequested, null, timeout);
+            throw HttpFailures.FromException(e, Target, deadline.IsCancellationRequested, null, timeout, _tokenUrl.Scheme == Uri.UriSchemeHttps);
         }
 
         var issuedAt = clock.GetUtcNow();
