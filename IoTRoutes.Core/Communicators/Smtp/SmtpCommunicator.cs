@@ -80,7 +80,7 @@ public sealed class SmtpCommunicator(TimeProvider clock)
 
             deadline.CancelAfter(timeout);
             var result = await work(client, deadline.Token);
-            await client.DisconnectAsync(true, deadline.Token);
+            await QuitAsync(client, deadline.Token);
             return result;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -90,6 +90,22 @@ public sealed class SmtpCommunicator(TimeProvider clock)
         catch (Exception e)
         {
             throw SmtpFailures.Classify(e, settings, secrets, deadline.IsCancellationRequested, trust);
+        }
+    }
+
+    /// <summary>
+    /// QUIT, politely; its failure changes nothing: the mail was accepted, and reporting a failure now would have the
+    /// workflow send it again.
+    /// </summary>
+    private static async Task QuitAsync(SmtpClient client, CancellationToken ct)
+    {
+        try
+        {
+            await client.DisconnectAsync(true, ct);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or MailKit.ProtocolException or System.Net.Sockets.SocketException)
+        {
+            // The connection is dropped with the client.
         }
     }
 
