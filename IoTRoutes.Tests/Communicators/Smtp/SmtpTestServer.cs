@@ -54,7 +54,16 @@ public sealed class SmtpTestServer : IAsyncDisposable
             AddAll(start, "--cert", certificateFile, "--key", keyFile);
         }
 
-        var process = Process.Start(start)!;
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"python3 could not be started ({e.Message}): apt-get install python3-aiosmtpd.", e);
+        }
+
         var server = new SmtpTestServer(process, port, directory);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
