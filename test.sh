@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole IoTRoutes test suite on a fresh Debian machine:
-# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core), starts a throwaway PostgreSQL
+# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core, python3-aiosmtpd), starts a throwaway PostgreSQL
 # server on a free loopback port, runs every test project and ends with one line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +15,8 @@ install_missing() {
   id postgres >/dev/null 2>&1 || missing+=(postgresql)
   # PDF reports draw their text with a system font (docs/architecture.md, Jobs: Report).
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  # The SMTP communicator's tests run a real SMTP server (aiosmtpd) with Debian's python3.
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

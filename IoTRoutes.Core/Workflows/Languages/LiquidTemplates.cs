@@ -11,9 +11,9 @@ namespace IoTRoutes.Core.Workflows.Languages;
 /// </summary>
 public sealed class LiquidTemplates : IWorkflowTemplates
 {
-    private static readonly FluidParser Parser = new();
+    internal static readonly FluidParser Parser = new();
     // Bounded: a template is user input rendered on the runner's threads.
-    private static readonly TemplateOptions Options = TemplateOptions.Default.ToBuilder()
+    internal static readonly TemplateOptions Options = TemplateOptions.Default.ToBuilder()
         .WithMaxSteps(100_000).WithMaxOutputSize(100_000).WithMaxCollectionSize(10_000).WithMaxRecursion(20)
         .WithCultureInfo(System.Globalization.CultureInfo.InvariantCulture).Build();
 
