@@ -124,11 +124,11 @@ public sealed class CommunicatorService(
             else merged[path] = value;
         }
 
-        var problems = kind.Problems(request.Settings, merged);
-        if (problems.Count > 0) return new ChangeResult(ChangeOutcome.Invalid, Errors: problems);
+        var (settings, problems) = kind.Check(request.Settings, merged);
+        if (settings is null || problems.Count > 0) return new ChangeResult(ChangeOutcome.Invalid, Errors: problems);
         row.Name = name;
         row.Enabled = request.Enabled ?? row.Enabled;
-        row.Settings = request.Settings.ToJsonString();
+        row.Settings = settings.ToJsonString();
         row.ProtectedSecrets = secrets.Protect(merged);
         row.SecretNames = string.Join(",", merged.Keys.Order(StringComparer.Ordinal));
         return null;

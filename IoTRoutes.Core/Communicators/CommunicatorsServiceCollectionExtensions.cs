@@ -1,3 +1,5 @@
+using IoTRoutes.Core.Communicators.Http;
+using IoTRoutes.Core.Communicators.Smtp;
 using IoTRoutes.Core.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -18,6 +20,11 @@ public static class CommunicatorsServiceCollectionExtensions
         services.AddSingleton<CommunicatorUsage>();
         services.AddSingleton<CommunicatorKinds>();
         services.AddScoped<CommunicatorService>();
+        services.AddScoped<Notifications.NotificationRuleService>();
+        services.AddHttpCommunicator();
+        services.AddSingleton<ICommunicatorKind, Http.HttpKind>();
+        services.AddSmtpCommunicator();
+        services.AddSingleton<ICommunicatorKind, Smtp.SmtpKind>();
         return services;
     }
 }

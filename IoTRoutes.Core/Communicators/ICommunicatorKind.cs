@@ -20,8 +20,11 @@ public interface ICommunicatorKind
     /// <summary>The request fields that are secrets, as dotted paths ("password", "authentication.token").</summary>
     IReadOnlyList<string> SecretPaths { get; }
 
-    /// <summary>Field (camelCase, dotted) to sentences; empty when the settings and secrets can be used.</summary>
-    IReadOnlyDictionary<string, string[]> Problems(JsonObject settings, IReadOnlyDictionary<string, string> secrets);
+    /// <summary>
+    /// The settings as they will be stored (read into the kind's settings and written back: unknown fields dropped,
+    /// defaults filled in), or the problems: field (camelCase, dotted) to sentences.
+    /// </summary>
+    (JsonObject? Settings, IReadOnlyDictionary<string, string[]> Problems) Check(JsonObject settings, IReadOnlyDictionary<string, string> secrets);
 
     /// <param name="to">For a mail server: where a test mail goes (none: connect and log in only).</param>
     Task<ConnectionTestResult> TestAsync(CommunicatorConnection connection, string? to, CancellationToken ct);
