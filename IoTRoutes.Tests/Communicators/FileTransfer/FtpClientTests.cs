@@ -139,7 +139,7 @@ public sealed class FtpClientTests(VsftpdServer server) : IClassFixture<VsftpdSe
     [Fact]
     public async Task A_certificate_of_another_ca_is_refused_even_when_a_ca_is_given()
     {
-        using var other = new TestCertificates(Directory.CreateTempSubdirectory("iotroutes-otherca-").FullName);
+        using var other = new TestCertificates();
         var wrongCa = Tls with { CaCertificatePem = other.CaPem };
 
         var e = await AssertFailsAsync(ConnectionFailure.Tls, () => _client.ListAsync(wrongCa, Secrets, CancellationToken.None));

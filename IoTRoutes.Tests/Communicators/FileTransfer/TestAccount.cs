@@ -4,8 +4,9 @@ namespace IoTRoutes.Tests.Communicators.FileTransfer;
 
 /// <summary>
 /// The local account vsftpd and sshd log the tests in as: both check a real system user's password. Created once if
-/// missing (a system account, no home directory, shell /bin/sh because vsftpd's PAM service admits only shells listed
-/// in /etc/shells), given a new random password at each test run. Its files live in each server's temporary directory.
+/// missing (a system account, home "/" and no files of its own, shell /bin/sh because vsftpd's PAM service admits only
+/// shells listed in /etc/shells), given a new random password at each test run. Its files live in each server's
+/// temporary directory.
 /// </summary>
 public sealed record TestAccount(string Name, string Password)
 {
@@ -26,11 +27,10 @@ public sealed record TestAccount(string Name, string Password)
 
     private static async Task<TestAccount> CreateAsync()
     {
+        // vsftpd changes to the home directory before its local_root: the home must exist, and "/" always does.
         var exists = File.ReadLines("/etc/passwd").Any(line => line.StartsWith(UserName + ":", StringComparison.Ordinal));
-        if (!exists)
-        {
-            await Tool.RunAsync("useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", UserName]);
-        }
+        await Tool.RunAsync(exists ? "usermod" : "useradd",
+            exists ? ["--home", "/", "--shell", "/bin/sh", UserName] : ["--system", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh", UserName]);
 
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', '-').Replace('+', '_');
         await Tool.RunAsync("chpasswd", [], $"{UserName}:{password}\n");

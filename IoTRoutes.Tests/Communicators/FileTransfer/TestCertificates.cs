@@ -4,10 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace IoTRoutes.Tests.Communicators.FileTransfer;
 
-/// <summary>A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, as PEM files for a server.</summary>
+/// <summary>A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, with its key, as PEM.</summary>
 public sealed class TestCertificates : IDisposable
 {
-    public TestCertificates(string directory)
+    public TestCertificates()
     {
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=IoTRoutes test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -27,10 +27,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         Server = request.Create(Ca, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
 
-        ServerCertificateFile = Path.Combine(directory, "server.crt");
-        ServerKeyFile = Path.Combine(directory, "server.key");
-        File.WriteAllText(ServerCertificateFile, Server.ExportCertificatePem());
-        File.WriteAllText(ServerKeyFile, serverKey.ExportPkcs8PrivateKeyPem());
+        ServerKeyPem = serverKey.ExportPkcs8PrivateKeyPem();
     }
 
     public X509Certificate2 Ca { get; }
@@ -42,9 +39,7 @@ public sealed class TestCertificates : IDisposable
     /// <summary>The server certificate's SHA-256 as <c>openssl x509 -fingerprint -sha256</c> prints it: "AB:CD:...".</summary>
     public string ServerSha256 => string.Join(':', Server.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2")));
 
-    public string ServerCertificateFile { get; }
-
-    public string ServerKeyFile { get; }
+    public string ServerKeyPem { get; }
 
     public void Dispose()
     {

@@ -29,6 +29,10 @@ public sealed class VsftpdServer : IAsyncLifetime
 
     public int TlsPort { get; } = FreePort.Next();
 
+    private string CertificateFile => Path.Combine(_directory, "server.crt");
+
+    private string KeyFile => Path.Combine(_directory, "server.key");
+
     public async Task InitializeAsync()
     {
         Tool.Require(Vsftpd, "vsftpd");
@@ -40,7 +44,9 @@ public sealed class VsftpdServer : IAsyncLifetime
         var empty = Directory.CreateDirectory(Path.Combine(_directory, "empty")).FullName;
         await Tool.RunAsync("chmod", ["711", _directory]);
         await Tool.RunAsync("chmod", ["555", empty]);
-        Certificates = new TestCertificates(_directory);
+        Certificates = new TestCertificates();
+        await File.WriteAllTextAsync(CertificateFile, Certificates.Server.ExportCertificatePem());
+        await File.WriteAllTextAsync(KeyFile, Certificates.ServerKeyPem);
 
         _servers.Add(await StartAsync("plain", PlainPort, empty, tls: false));
         _servers.Add(await StartAsync("tls", TlsPort, empty, tls: true));
@@ -85,8 +91,8 @@ public sealed class VsftpdServer : IAsyncLifetime
             lines.AddRange(
             [
                 "ssl_enable=YES",
-                $"rsa_cert_file={Certificates.ServerCertificateFile}",
-                $"rsa_private_key_file={Certificates.ServerKeyFile}",
+                $"rsa_cert_file={CertificateFile}",
+                $"rsa_private_key_file={KeyFile}",
                 "force_local_logins_ssl=YES",
                 "force_local_data_ssl=YES",
                 "require_ssl_reuse=YES",
