@@ -21,10 +21,10 @@ internal sealed class FtpFileTransferClient(TimeProvider clock) : IFileTransferC
         }
     }
 
-    public Task UploadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream content, CancellationToken ct)
+    public async Task UploadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream content, CancellationToken ct)
     {
         RemoteFileName.Check(remoteName);
-        return RunAsync(settings, secrets, new ServerCertificatePolicy(settings), async session =>
+        await RunAsync(settings, secrets, new ServerCertificatePolicy(settings), async session =>
         {
             var temporary = RemoteFileName.Temporary(remoteName);
             try
@@ -42,10 +42,10 @@ internal sealed class FtpFileTransferClient(TimeProvider clock) : IFileTransferC
         }, ct);
     }
 
-    public Task DownloadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream destination, CancellationToken ct)
+    public async Task DownloadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream destination, CancellationToken ct)
     {
         RemoteFileName.Check(remoteName);
-        return RunAsync(settings, secrets, new ServerCertificatePolicy(settings), async session =>
+        await RunAsync(settings, secrets, new ServerCertificatePolicy(settings), async session =>
         {
             await session.RetrieveAsync(remoteName, destination);
             return true;

@@ -25,10 +25,10 @@ internal sealed class SftpFileTransferClient(TimeProvider clock) : IFileTransfer
         }
     }
 
-    public Task UploadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream content, CancellationToken ct)
+    public async Task UploadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream content, CancellationToken ct)
     {
         RemoteFileName.Check(remoteName);
-        return RunAsync(settings, secrets, new HostKeyPin(settings.HostKeyFingerprint), $"the upload of '{remoteName}'", async (client, timeout) =>
+        await RunAsync(settings, secrets, new HostKeyPin(settings.HostKeyFingerprint), $"the upload of '{remoteName}'", async (client, timeout) =>
         {
             var temporary = RemoteFileName.Temporary(remoteName);
             try
@@ -46,10 +46,10 @@ internal sealed class SftpFileTransferClient(TimeProvider clock) : IFileTransfer
         }, ct);
     }
 
-    public Task DownloadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream destination, CancellationToken ct)
+    public async Task DownloadAsync(FileTransferSettings settings, FileTransferSecrets secrets, string remoteName, Stream destination, CancellationToken ct)
     {
         RemoteFileName.Check(remoteName);
-        return RunAsync(settings, secrets, new HostKeyPin(settings.HostKeyFingerprint), $"the download of '{remoteName}'", async (client, timeout) =>
+        await RunAsync(settings, secrets, new HostKeyPin(settings.HostKeyFingerprint), $"the download of '{remoteName}'", async (client, timeout) =>
         {
             await client.DownloadFileAsync(remoteName, new TimedStream(destination, timeout), timeout.Restart());
             return true;

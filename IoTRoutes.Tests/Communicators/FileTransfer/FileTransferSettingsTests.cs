@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoTRoutes.Core.Communicators.FileTransfer;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTRoutes.Tests.Communicators.FileTransfer;
 
@@ -133,5 +134,13 @@ public sealed class FileTransferSettingsTests
         Assert.True(RemoteFileName.IsTemporary(first));
         Assert.False(RemoteFileName.IsTemporary("report.csv"));
         Assert.False(RemoteFileName.IsTemporary(".notes.part"));
+    }
+
+    [Fact]
+    public void The_communicator_is_registered_as_one_client_for_every_protocol()
+    {
+        using var provider = new ServiceCollection().AddFileTransferCommunicator().BuildServiceProvider();
+
+        Assert.IsType<FileTransferClient>(provider.GetRequiredService<IFileTransferClient>());
     }
 }

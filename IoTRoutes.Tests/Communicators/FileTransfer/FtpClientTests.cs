@@ -176,6 +176,16 @@ public sealed class FtpClientTests(VsftpdServer server) : IClassFixture<VsftpdSe
         Assert.InRange(test.Connection.ElapsedMs, 900, 5000);
     }
 
+    [Fact]
+    public async Task The_callers_cancellation_is_a_cancellation_not_a_failure()
+    {
+        using var silent = new SilentListener();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _client.TestAsync(Plain with { Port = silent.Port }, Secrets, cancel.Token));
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData("../etc/passwd")]

@@ -154,6 +154,16 @@ public sealed class SftpClientTests(SshdServer server) : IClassFixture<SshdServe
         Assert.InRange(test.Connection.ElapsedMs, 900, 5000);
     }
 
+    [Fact]
+    public async Task The_callers_cancellation_is_a_cancellation_not_a_failure()
+    {
+        using var silent = new SilentListener();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _client.TestAsync(Settings with { Port = silent.Port }, Password, cancel.Token));
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData("../../etc/passwd")]
