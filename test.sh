@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole IoTRoutes test suite on a fresh Debian machine:
-# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core, python3-aiosmtpd), starts a throwaway PostgreSQL
-# server on a free loopback port, runs every test project and ends with one line "N passed, N failed, N skipped".
+# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core, python3-aiosmtpd, vsftpd,
+# openssh-server), starts a throwaway PostgreSQL server on a free loopback port, runs every test project and ends with
+# one line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -17,11 +18,21 @@ install_missing() {
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   # The SMTP communicator's tests run a real SMTP server (aiosmtpd) with Debian's python3.
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+  # The file-transfer communicator tests start their own vsftpd and sshd on free loopback ports.
+  [ -x /usr/sbin/vsftpd ] || missing+=(vsftpd)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    # No package may start its service here (vsftpd on port 21, sshd on 22, PostgreSQL on 5432): the tests run their
+    # own. A policy-rc.d that answers 101 is Debian's way to say so; it is removed again if we added it.
+    local policy=/usr/sbin/policy-rc.d added_policy=""
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && added_policy=1
+    fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ -n "$added_policy" ]; then $sudo rm -f "$policy"; fi
   fi
 }
 
