@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Communicators.FileTransfer;
 using IoTRoutes.Core.Communicators.Http;
 using IoTRoutes.Core.Communicators.Smtp;
 using IoTRoutes.Core.Storage;
@@ -25,6 +26,9 @@ public static class CommunicatorsServiceCollectionExtensions
         services.AddSingleton<ICommunicatorKind, Http.HttpKind>();
         services.AddSmtpCommunicator();
         services.AddSingleton<ICommunicatorKind, Smtp.SmtpKind>();
+        services.AddFileTransferCommunicator();
+        services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Ftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));
+        services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Sftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));
         return services;
     }
 }
