@@ -29,7 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.AddWorkflows();
         services.AddJobs();
         services.AddMediaInterpreters();
-        services.AddCommunicators();
+        services.AddCommunicators(configuration.GetSection(IoTRoutesOptions.Section).Get<IoTRoutesOptions>()?.ResolveDataDirectory() ?? new IoTRoutesOptions().ResolveDataDirectory());
         return services;
     }
 }

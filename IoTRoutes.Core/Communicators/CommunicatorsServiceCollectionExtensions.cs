@@ -12,10 +12,14 @@ namespace IoTRoutes.Core.Communicators;
 
 public static class CommunicatorsServiceCollectionExtensions
 {
-    /// <summary>Communicators, their secrets' encryption (Data Protection, keys in the database) and their kinds.</summary>
-    public static IServiceCollection AddCommunicators(this IServiceCollection services)
+    /// <summary>
+    /// Communicators, their secrets' encryption (Data Protection: the key ring in the database, encrypted by a certificate
+    /// of the data directory) and their kinds.
+    /// </summary>
+    /// <param name="dataDirectory">Where <see cref="KeyRingCertificate"/> lives.</param>
+    public static IServiceCollection AddCommunicators(this IServiceCollection services, string dataDirectory)
     {
-        services.AddDataProtection().SetApplicationName("IoTRoutes");
+        services.AddDataProtection().SetApplicationName("IoTRoutes").ProtectKeysWithCertificate(KeyRingCertificate.LoadOrCreate(dataDirectory));
         services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<AppDbContext>>((o, contexts) => o.XmlRepository = new DatabaseKeyRepository(contexts));
         services.AddSingleton<CommunicatorSecretBox>();
         services.AddSingleton<CommunicatorUsage>();

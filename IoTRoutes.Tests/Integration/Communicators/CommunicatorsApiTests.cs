@@ -45,7 +45,10 @@ public sealed class CommunicatorsApiTests(SqliteApp app) : IClassFixture<SqliteA
             Assert.DoesNotContain(Password, row.ProtectedSecrets!); // encrypted at rest
             Assert.DoesNotContain(Password, row.Settings);
             Assert.DoesNotContain(await db.AuditEntries.ToListAsync(), e => (e.Details ?? "").Contains(Password));
-            Assert.NotEmpty(await db.DataProtectionKeys.ToListAsync()); // the key ring lives in the database
+            // The key ring lives in the database, itself encrypted by the data directory's certificate.
+            var keys = await db.DataProtectionKeys.ToListAsync();
+            Assert.NotEmpty(keys);
+            Assert.All(keys, k => Assert.Contains("encryptedSecret", k.Xml));
         }
     }
 
