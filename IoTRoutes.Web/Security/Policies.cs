@@ -32,4 +32,6 @@ public static class Policies
     public const string AlertsManage = "perm:Alerts.Manage";
     public const string FilesView = "perm:Files.View";
     public const string FilesManage = "perm:Files.Manage";
+    public const string CommunicatorsView = "perm:Communicators.View";
+    public const string CommunicatorsManage = "perm:Communicators.Manage";
 }
