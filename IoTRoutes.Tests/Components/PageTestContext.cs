@@ -93,6 +93,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Media.MediaInterpreter>();
         Services.AddSingleton<IoTRoutes.Core.Media.Intake.MediaArrivals>();
         AddMessagingServices();
+        IoTRoutes.Core.Communicators.CommunicatorsServiceCollectionExtensions.AddCommunicators(Services, _dataDirectory);
         IoTRoutes.Core.Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(Services);
         Services.AddScoped<IoTRoutes.Web.Components.Pages.Workflows.Designer.DesignerClipboard>(); // as AddUserInterface
         Authorization = AddAuthorization();
@@ -101,7 +102,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
             Policies.UsersView, Policies.UsersManage, Policies.UsersResetPassword, Policies.AuditLogView,
             Policies.BrokersView, Policies.BrokersManage, Policies.BrokersActivate, Policies.DevicesSendCommand, Policies.FormatsView, Policies.FormatsManage, Policies.MessagesExport,
             Policies.WorkflowsView, Policies.WorkflowsManage, Policies.WorkflowsPublish, Policies.AlertsView, Policies.AlertsManage,
-            Policies.FilesView, Policies.FilesManage);
+            Policies.FilesView, Policies.FilesManage, Policies.CommunicatorsView, Policies.CommunicatorsManage);
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true)); // as in a live circuit
     }
 
