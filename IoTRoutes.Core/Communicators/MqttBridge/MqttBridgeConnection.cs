@@ -1,0 +1,431 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace IoTRoutes.Core.Communicators.MqttBridge;
+
+/// <summary>
+/// One running bridge: keeps a connection to the external broker (reconnecting by itself, 1 s doubling to 60 s),
+/// subscribes to the inbound filters and hands what arrives to <see cref="IMqttBridgeInbound"/>, acknowledging a
+/// message only once it is stored; publishes outbound messages. <see cref="State"/> is what its page shows.
+/// </summary>
+public sealed class MqttBridgeConnection : IAsyncDisposable
+{
+    internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(60);
+
+    private readonly MqttBridgeSecrets _secrets;
+    private readonly string _scopePath;
+    private readonly MqttBridgeConnector _connector;
+    private readonly IMqttBridgeInbound _inbound;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly MqttBridgeRoutes _routes;
+    private readonly string? _invalid;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private Task _run = Task.CompletedTask;
+    private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _drop;
+
+    private MqttBridgeStatus _status = MqttBridgeStatus.Connecting;
+    private CommunicatorException? _lastError;
+    private DateTimeOffset? _nextAttemptAt;
+    private DateTimeOffset? _connectedSince;
+    private DateTimeOffset? _lastMessageAt;
+    private string? _lastDrop;
+    private long _messagesIn;
+    private long _messagesOut;
+    private long _dropped;
+
+    internal MqttBridgeConnection(
+        Guid id, MqttBridgeSettings settings, MqttBridgeSecrets secrets, string scopePath,
+        MqttBridgeConnector connector, IMqttBridgeInbound inbound, TimeProvider clock, ILogger logger)
+    {
+        Id = id;
+        Settings = settings;
+        _secrets = secrets;
+        _scopePath = scopePath;
+        _connector = connector;
+        _inbound = inbound;
+        _clock = clock;
+        _logger = logger;
+        ClientId = settings.ClientId ?? MqttBridgeClientIds.For(id);
+
+        var problems = new ProblemList();
+        _routes = MqttBridgeRoutes.Compile(settings.Mappings, problems);
+        try
+        {
+            MqttBridgeConnector.ThrowIfInvalid(settings, secrets);
+        }
+        catch (CommunicatorException e)
+        {
+            _invalid = e.Message;
+            _lastError = e;
+        }
+
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    public Guid Id { get; }
+
+    public MqttBridgeSettings Settings { get; }
+
+    /// <summary>The MQTT client id the bridge connects with.</summary>
+    public string ClientId { get; }
+
+    public MqttBridgeState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new MqttBridgeState(_status, _lastError?.Message, _lastError?.Failure, _nextAttemptAt, _connectedSince,
+                    Interlocked.Read(ref _messagesIn), Interlocked.Read(ref _messagesOut), Interlocked.Read(ref _dropped), _lastDrop, _lastMessageAt);
+            }
+        }
+    }
+
+    /// <summary>Starts connecting in the background; settings that cannot be used leave it Stopped, saying why.</summary>
+    internal void Start()
+    {
+        if (_invalid is not null)
+        {
+            MqttBridgeLog.NotStarted(_logger, Id, _invalid);
+            SetStatus(MqttBridgeStatus.Stopped, next: null);
+            return;
+        }
+
+        _run = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Stops reconnecting and disconnects. A message being stored is not acknowledged: the broker delivers it again.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+
+        await _run;
+        await MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings);
+        lock (_gate)
+        {
+            _status = MqttBridgeStatus.Stopped;
+            _nextAttemptAt = null;
+            _connectedSince = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _client.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Publishes a device's message on the external broker under every outbound mapping whose filter matches
+    /// <paramref name="localTopic"/>; returns the topics published to (none when no mapping matches). QoS 1 and 2
+    /// return once the broker acknowledged.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PublishAsync(string deviceKey, string localTopic, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    {
+        var published = new List<string>();
+        foreach (var mapping in _routes.Outbound)
+        {
+            if (mapping.Map(localTopic, deviceKey) is not { } topic)
+            {
+                continue;
+            }
+
+            await PublishAsync(topic, payload, mapping.Source.Qos, mapping.Source.Retain, ct);
+            published.Add(topic);
+        }
+
+        return published;
+    }
+
+    /// <summary>Publishes on the external broker as it is ("Forward to MQTT"); QoS 1 and 2 return once the broker acknowledged.</summary>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken ct)
+    {
+        if (MqttTopicNames.Problem(topic) is { } problem)
+        {
+            throw new CommunicatorException(ConnectionFailure.Protocol, problem);
+        }
+
+        if (qos is < 0 or > 2)
+        {
+            throw new CommunicatorException(ConnectionFailure.Protocol, "QoS is 0, 1 or 2.");
+        }
+
+        if (!_client.IsConnected)
+        {
+            throw MqttBridgeFailures.NotConnected(Settings, State.LastError);
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayloadSegment(payload)
+            .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
+            .WithRetainFlag(retain)
+            .Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Settings.Timeout);
+        MqttClientPublishResult result;
+        try
+        {
+            result = await _client.PublishAsync(message, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CommunicatorException(ConnectionFailure.Timeout, $"{Settings.Target} did not acknowledge the message on '{topic}' in time.");
+        }
+        catch (Exception e) when (e is MqttCommunicationException or ObjectDisposedException && !ct.IsCancellationRequested)
+        {
+            throw new CommunicatorException(ConnectionFailure.Unavailable,
+                $"The connection to {Settings.Target} dropped before the message on '{topic}' was acknowledged.", e);
+        }
+
+        if (!result.IsSuccess)
+        {
+            throw MqttBridgeFailures.PublishRefused(Settings, topic, result);
+        }
+
+        Interlocked.Increment(ref _messagesOut);
+        Touch();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _connector.ConnectAsync(_client, Settings, _secrets, ClientId, persistentSession: true, stop);
+                await SubscribeAsync(stop);
+                failures = 0;
+                var drop = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _drop, drop);
+                lock (_gate)
+                {
+                    _status = MqttBridgeStatus.Connected;
+                    _lastError = null;
+                    _nextAttemptAt = null;
+                    _connectedSince = _clock.GetUtcNow();
+                }
+
+                MqttBridgeLog.Connected(_logger, Id, Settings.Target, ClientId, _routes.Inbound.Count);
+                var dropped = _client.IsConnected ? await drop.Task.WaitAsync(stop) : null;
+                var error = DropError(dropped);
+                MqttBridgeLog.Dropped(_logger, Id, Settings.Target, error.Message);
+                lock (_gate)
+                {
+                    _lastError = error;
+                    _connectedSince = null;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var error = e as CommunicatorException ?? new CommunicatorException(ConnectionFailure.Other, $"{Settings.Target}: {e.Message}", e);
+                await MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings); // connected, but a subscription was refused
+                lock (_gate)
+                {
+                    _lastError = error;
+                }
+
+                failures++;
+            }
+
+            var delay = Delay(failures);
+            MqttBridgeLog.AttemptFailed(_logger, Id, State.LastError ?? "", delay.TotalSeconds);
+            SetStatus(MqttBridgeStatus.Reconnecting, _clock.GetUtcNow() + delay);
+            try
+            {
+                await Task.Delay(delay, _clock, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>1 s after a drop or a first failure, then doubling up to 60 s.</summary>
+    internal static TimeSpan Delay(int failures)
+    {
+        var seconds = FirstRetry.TotalSeconds * Math.Pow(2, Math.Max(0, failures - 1));
+        return TimeSpan.FromSeconds(Math.Min(seconds, LastRetry.TotalSeconds));
+    }
+
+    private async Task SubscribeAsync(CancellationToken stop)
+    {
+        if (_routes.Inbound.Count == 0)
+        {
+            return;
+        }
+
+        var v5 = Settings.ProtocolVersion == MqttBridgeProtocolVersion.V500;
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var mapping in _routes.Inbound)
+        {
+            subscribe.WithTopicFilter(f =>
+            {
+                f.WithTopic(mapping.Filter).WithQualityOfServiceLevel((MqttQualityOfServiceLevel)mapping.Source.Qos);
+                if (v5)
+                {
+                    // Not our own outbound messages back (no loops), and no retained messages: they are not uplinks happening now.
+                    f.WithNoLocal().WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe);
+                }
+            });
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(Settings.Timeout);
+        MqttClientSubscribeResult result;
+        try
+        {
+            result = await _client.SubscribeAsync(subscribe.Build(), timeout.Token);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException && !stop.IsCancellationRequested)
+        {
+            throw ConnectionFailures.Classify(e, Settings.Target, timedOut: timeout.IsCancellationRequested);
+        }
+
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                throw MqttBridgeFailures.SubscriptionRefused(Settings, item.TopicFilter.Topic, item.ResultCode);
+            }
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        // Acknowledged below, once stored: a QoS 1 or 2 message the platform has not stored is delivered again.
+        e.AutoAcknowledge = false;
+        Interlocked.Increment(ref _messagesIn);
+        Touch();
+        var message = e.ApplicationMessage;
+        var stop = _stop.Token;
+        var (key, target, why) = Resolve(message);
+        if (why is not null)
+        {
+            Drop(message.Topic, why);
+        }
+        else
+        {
+            var uplink = new MqttBridgeUplink(_scopePath, key!, target!, message.Payload.ToArray(), (int)message.QualityOfServiceLevel);
+            try
+            {
+                if (await _inbound.DeliverAsync(uplink, stop) == MqttBridgeDelivery.UnknownDevice)
+                {
+                    Drop(message.Topic, $"no device has the key '{key}'{(_scopePath == "/" ? "" : " in the bridge's entity")}");
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                // Not acknowledged; a new connection makes the broker deliver it again (with a persistent session).
+                // Disconnecting waits for this handler to return: not awaited here.
+                MqttBridgeLog.DeliveryFailed(_logger, Id, message.Topic, error);
+                _ = Task.Run(() => MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings), CancellationToken.None);
+                return;
+            }
+        }
+
+        try
+        {
+            await e.AcknowledgeAsync(stop);
+        }
+        catch (Exception error) when (error is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is gone: the broker delivers the message again, or (QoS 0) it is lost like any QoS 0 message.
+        }
+    }
+
+    /// <summary>The device key and topic the first matching inbound mapping gives <paramref name="message"/>, or why there are none.</summary>
+    private (string? Key, string? Target, string? Why) Resolve(MqttApplicationMessage message)
+    {
+        if (message.Retain)
+        {
+            return (null, null, "a retained message (MQTT 3.1.1 sends them at every subscription): not an uplink happening now");
+        }
+
+        var target = _routes.Inbound.Select(m => m.Map(message.Topic)).FirstOrDefault(t => t is not null);
+        if (target is null)
+        {
+            return (null, null, "no inbound mapping matches the topic");
+        }
+
+        var (key, why) = TopicMapping.ReadDeviceTopic(target);
+        return (key, target, why);
+    }
+
+    private void Drop(string topic, string why)
+    {
+        Interlocked.Increment(ref _dropped);
+        lock (_gate)
+        {
+            _lastDrop = $"{topic}: {why}";
+        }
+
+        MqttBridgeLog.MessageDropped(_logger, Id, topic, why);
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        // A late event of an earlier connection must not end the current one.
+        if (!_client.IsConnected)
+        {
+            Volatile.Read(ref _drop)?.TrySetResult(e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private CommunicatorException DropError(MqttClientDisconnectedEventArgs? e)
+    {
+        if (e?.Exception is { } exception)
+        {
+            var failure = ConnectionFailures.Classify(exception, Settings.Target);
+            return failure.Failure == ConnectionFailure.Other
+                ? new CommunicatorException(ConnectionFailure.Unavailable, $"{Settings.Target} closed the connection.", exception)
+                : failure;
+        }
+
+        var reason = e is null || e.Reason == MqttClientDisconnectReason.NormalDisconnection ? "" : $" ({e.Reason}{(string.IsNullOrWhiteSpace(e.ReasonString) ? "" : $": {e.ReasonString}")})";
+        return new CommunicatorException(ConnectionFailure.Unavailable, $"{Settings.Target} closed the connection{reason}.");
+    }
+
+    private void SetStatus(MqttBridgeStatus status, DateTimeOffset? next)
+    {
+        lock (_gate)
+        {
+            _status = status;
+            _nextAttemptAt = next;
+        }
+    }
+
+    private void Touch()
+    {
+        var now = _clock.GetUtcNow();
+        lock (_gate)
+        {
+            _lastMessageAt = now;
+        }
+    }
+}
