@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Communicators.MqttBridge;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Jobs;
@@ -28,6 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.AddWorkflows();
         services.AddJobs();
         services.AddMediaInterpreters();
+        services.AddMqttBridgeCommunicator();
         return services;
     }
 }

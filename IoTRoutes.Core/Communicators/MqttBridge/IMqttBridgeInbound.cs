@@ -23,9 +23,10 @@ public sealed record MqttBridgeUplink(string ScopePath, string DeviceKey, string
 public interface IMqttBridgeInbound
 {
     /// <summary>
-    /// Stores <paramref name="uplink"/> for its device; completes once it is durable (the bridge acknowledges it to the
-    /// broker then). Throws when it could not be stored: the bridge then leaves it unacknowledged, for the broker to
-    /// deliver again.
+    /// Queues <paramref name="uplink"/> for storage, in the order of the calls; the returned task completes once it is
+    /// durable (the bridge acknowledges it to the broker then), or faults when it could not be stored (the bridge leaves
+    /// it unacknowledged, for the broker to deliver again). Like <c>MessageIntake.SubmitAsync</c>, so that a bridge
+    /// has many messages in one commit rather than one commit per message.
     /// </summary>
-    Task<MqttBridgeDelivery> DeliverAsync(MqttBridgeUplink uplink, CancellationToken ct);
+    Task<Task<MqttBridgeDelivery>> SubmitAsync(MqttBridgeUplink uplink, CancellationToken ct);
 }

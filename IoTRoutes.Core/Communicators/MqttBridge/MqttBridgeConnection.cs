@@ -16,6 +16,12 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(60);
 
+    /// <summary>Messages being stored at once, per connection; MQTT 5 brokers are told so (Receive Maximum).</summary>
+    internal const int MaxInFlight = 100;
+
+    /// <summary>How long a stop waits for the messages being stored, so that a restart does not store them twice.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
     private readonly MqttBridgeSecrets _secrets;
     private readonly string _scopePath;
     private readonly MqttBridgeConnector _connector;
@@ -29,6 +35,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task _run = Task.CompletedTask;
     private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _drop;
+    private InboundSession _session = new();
 
     private MqttBridgeStatus _status = MqttBridgeStatus.Connecting;
     private CommunicatorException? _lastError;
@@ -103,11 +110,15 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Stops reconnecting and disconnects. A message being stored is not acknowledged: the broker delivers it again.</summary>
+    /// <summary>
+    /// Stops reconnecting and disconnects, once the messages being stored are acknowledged (at most
+    /// <see cref="StopGrace"/>): one still not stored then is not, and the broker delivers it again.
+    /// </summary>
     public async Task StopAsync()
     {
         if (!_stop.IsCancellationRequested)
         {
+            await Volatile.Read(ref _session).DrainAsync(StopGrace);
             await _stop.CancelAsync();
         }
 
@@ -205,6 +216,8 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
+            var session = new InboundSession();
+            Volatile.Write(ref _session, session);
             try
             {
                 await _connector.ConnectAsync(_client, Settings, _secrets, ClientId, persistentSession: true, stop);
@@ -244,6 +257,10 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
                 }
 
                 failures++;
+            }
+            finally
+            {
+                session.End(); // before any new connection: its pending acknowledgements must not go out on that one
             }
 
             var delay = Delay(failures);
@@ -312,48 +329,95 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        // Acknowledged below, once stored: a QoS 1 or 2 message the platform has not stored is delivered again.
+        // Acknowledged once stored (AcknowledgeInOrderAsync): a QoS 1 or 2 message the platform has not stored is
+        // delivered again. MQTTnet calls this for one message at a time; storing goes on while the next one comes in.
         e.AutoAcknowledge = false;
+        var session = Volatile.Read(ref _session);
+        if (session.Closing)
+        {
+            return; // stopping: not acknowledged, so the broker delivers it again next time
+        }
+
         Interlocked.Increment(ref _messagesIn);
         Touch();
         var message = e.ApplicationMessage;
-        var stop = _stop.Token;
+        Task<MqttBridgeDelivery> stored;
         var (key, target, why) = Resolve(message);
+        try
+        {
+            await session.Window.WaitAsync(session.Ended);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection is over: the broker delivers the message again
+        }
+
         if (why is not null)
         {
             Drop(message.Topic, why);
+            stored = Task.FromResult(MqttBridgeDelivery.Stored); // nothing to store: acknowledged in its turn
         }
         else
         {
             var uplink = new MqttBridgeUplink(_scopePath, key!, target!, message.Payload.ToArray(), (int)message.QualityOfServiceLevel);
             try
             {
-                if (await _inbound.DeliverAsync(uplink, stop) == MqttBridgeDelivery.UnknownDevice)
+                stored = await _inbound.SubmitAsync(uplink, session.Ended);
+            }
+            catch (Exception error)
+            {
+                stored = Task.FromException<MqttBridgeDelivery>(error);
+            }
+        }
+
+        session.LastAcknowledgement = AcknowledgeInOrderAsync(e, key, stored, session.LastAcknowledgement, session);
+    }
+
+    /// <summary>
+    /// Acknowledges <paramref name="e"/> once its message is stored and the message before it acknowledged (MQTT
+    /// acknowledges in the order of arrival). A message that could not be stored ends the connection unacknowledged, and
+    /// with it every later one: the broker delivers them again on the next.
+    /// </summary>
+    private async Task AcknowledgeInOrderAsync(MqttApplicationMessageReceivedEventArgs e, string? key, Task<MqttBridgeDelivery> stored, Task previous, InboundSession session)
+    {
+        try
+        {
+            var topic = e.ApplicationMessage.Topic;
+            try
+            {
+                if (await stored.WaitAsync(session.Ended) == MqttBridgeDelivery.UnknownDevice)
                 {
-                    Drop(message.Topic, $"no device has the key '{key}'{(_scopePath == "/" ? "" : " in the bridge's entity")}");
+                    Drop(topic, $"no device has the key '{key}'{(_scopePath == "/" ? "" : " in the bridge's entity")}");
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (session.Ended.IsCancellationRequested)
             {
                 return;
             }
             catch (Exception error)
             {
-                // Not acknowledged; a new connection makes the broker deliver it again (with a persistent session).
-                // Disconnecting waits for this handler to return: not awaited here.
-                MqttBridgeLog.DeliveryFailed(_logger, Id, message.Topic, error);
-                _ = Task.Run(() => MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings), CancellationToken.None);
+                if (session.End())
+                {
+                    MqttBridgeLog.DeliveryFailed(_logger, Id, topic, error);
+                    _ = Task.Run(() => MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings), CancellationToken.None);
+                }
+
                 return;
             }
-        }
 
-        try
-        {
-            await e.AcknowledgeAsync(stop);
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!session.Ended.IsCancellationRequested)
+            {
+                await e.AcknowledgeAsync(session.Ended);
+            }
         }
         catch (Exception error) when (error is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
             // The connection is gone: the broker delivers the message again, or (QoS 0) it is lost like any QoS 0 message.
+        }
+        finally
+        {
+            session.Window.Release();
         }
     }
 
@@ -409,6 +473,57 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
 
         var reason = e is null || e.Reason == MqttClientDisconnectReason.NormalDisconnection ? "" : $" ({e.Reason}{(string.IsNullOrWhiteSpace(e.ReasonString) ? "" : $": {e.ReasonString}")})";
         return new CommunicatorException(ConnectionFailure.Unavailable, $"{Settings.Target} closed the connection{reason}.");
+    }
+
+    /// <summary>
+    /// What one connection has on its way in: at most <see cref="MaxInFlight"/> messages being stored, the last
+    /// acknowledgement (the next waits for it), and the end of the connection, after which none may go out.
+    /// </summary>
+    private sealed class InboundSession
+    {
+        private readonly CancellationTokenSource _ended = new();
+
+        public SemaphoreSlim Window { get; } = new(MaxInFlight);
+
+        public CancellationToken Ended => _ended.Token;
+
+        /// <summary>Only MQTTnet's one receiving loop sets it.</summary>
+        public Task LastAcknowledgement { get; set; } = Task.CompletedTask;
+
+        private volatile bool _closing;
+
+        public bool Closing => _closing;
+
+        /// <summary>Takes no more messages, and waits (at most <paramref name="grace"/>) for those taken to be acknowledged.</summary>
+        public async Task DrainAsync(TimeSpan grace)
+        {
+            _closing = true;
+
+            // Each message taken holds a place in the window until it is acknowledged (or given up): all places free, none is left.
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                for (var i = 0; i < MaxInFlight; i++)
+                {
+                    await Window.WaitAsync(timeout.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Still storing: given up by the stop, acknowledged never, delivered again.
+            }
+        }
+
+        /// <summary>True for the call that ended it.</summary>
+        public bool End()
+        {
+            lock (_ended)
+            {
+                if (_ended.IsCancellationRequested) return false;
+                _ended.Cancel();
+                return true;
+            }
+        }
     }
 
     private void SetStatus(MqttBridgeStatus status, DateTimeOffset? next)

@@ -99,6 +99,11 @@ public sealed class MqttBridgeConnector(TimeProvider clock)
             .WithCleanStart(!keepSession)
             .WithSessionExpiryInterval(v5 && keepSession ? PersistentSessionSeconds : 0)
             .WithTimeout(s.Timeout);
+        if (v5)
+        {
+            builder = builder.WithReceiveMaximum(MqttBridgeConnection.MaxInFlight);
+        }
+
         builder = s.KeepAliveSeconds > 0 ? builder.WithKeepAlivePeriod(TimeSpan.FromSeconds(s.KeepAliveSeconds)) : builder.WithNoKeepAlive();
         if (!string.IsNullOrEmpty(s.Username) || !string.IsNullOrEmpty(secrets.Password))
         {

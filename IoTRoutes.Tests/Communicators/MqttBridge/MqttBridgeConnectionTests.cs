@@ -157,6 +157,48 @@ public sealed class MqttBridgeConnectionTests(MosquittoFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Messages_are_taken_in_while_earlier_ones_are_stored_and_all_are_acknowledged_once_stored()
+    {
+        var id = Guid.NewGuid();
+        var settings = _broker.Settings(In($"{_site}/+/up", "devices/{1}/up")) with { ClientId = $"pipe-{Guid.NewGuid():N}"[..20] };
+        var hold = _inbound.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bridge = await ConnectedAsync(settings, id);
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await _broker.PublishAsync($"{_site}/abc/up", $"m{i}");
+        }
+
+        // All five handed over, in order, while none is stored yet.
+        var taken = new List<string>();
+        for (var i = 0; i < 5; i++) taken.Add(Encoding.UTF8.GetString((await _inbound.NextAsync()).Payload.Span));
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], taken);
+
+        _inbound.Hold = null;
+        hold.SetResult(); // stored: each is acknowledged now
+        await _host.StopAsync(id);
+        await ConnectedAsync(settings, id); // the same session: had one not been acknowledged, the broker would send it again
+        await _broker.PublishAsync($"{_site}/abc/up", "m6");
+        Assert.Equal("m6", Encoding.UTF8.GetString((await _inbound.NextAsync()).Payload.Span));
+        Assert.Equal(5, bridge.State.MessagesIn);
+    }
+
+    [Fact]
+    public async Task A_message_that_could_not_be_stored_is_not_acknowledged_and_comes_again_on_a_new_connection()
+    {
+        var bridge = await ConnectedAsync(_broker.Settings(In($"{_site}/+/up", "devices/{1}/up")) with { ClientId = $"fail-{Guid.NewGuid():N}"[..20] });
+        _inbound.FailNext = true;
+
+        await _broker.PublishAsync($"{_site}/abc/up", "retry me");
+
+        Assert.Equal("retry me", Encoding.UTF8.GetString((await _inbound.NextAsync()).Payload.Span));
+        var again = await _inbound.NextAsync(); // after the bridge dropped the connection and reconnected (1 s)
+        Assert.Equal("retry me", Encoding.UTF8.GetString(again.Payload.Span));
+        await WaitForAsync(bridge, s => s.Status == MqttBridgeStatus.Connected, "connected again");
+        Assert.Contains("could not be stored", _logs.ToString());
+    }
+
+    [Fact]
     public async Task A_wrong_password_keeps_the_bridge_reconnecting_with_a_credentials_error_and_no_password_anywhere()
     {
         const string wrong = "not-the-password-0815";

@@ -10,18 +10,32 @@ public sealed class RecordingInbound : IMqttBridgeInbound
 
     public MqttBridgeDelivery Answer { get; set; } = MqttBridgeDelivery.Stored;
 
-    /// <summary>When set, a delivery is recorded, then waits for this (or the bridge's cancellation) before it completes.</summary>
+    /// <summary>When set, a delivery is recorded, then "stored" only once this completes (or the bridge gives up on it).</summary>
     public TaskCompletionSource? Hold { get; set; }
 
-    public async Task<MqttBridgeDelivery> DeliverAsync(MqttBridgeUplink uplink, CancellationToken ct)
+    /// <summary>When set, the next delivery fails to be stored (as a full disk would).</summary>
+    public bool FailNext { get; set; }
+
+    public Task<Task<MqttBridgeDelivery>> SubmitAsync(MqttBridgeUplink uplink, CancellationToken ct)
     {
         _delivered.Writer.TryWrite(uplink);
-        if (Hold is { } hold)
+        if (FailNext)
+        {
+            FailNext = false;
+            return Task.FromResult(Task.FromException<MqttBridgeDelivery>(new IOException("The disk is full.")));
+        }
+
+        return Task.FromResult(StoredAsync(Hold, Answer, ct));
+    }
+
+    private static async Task<MqttBridgeDelivery> StoredAsync(TaskCompletionSource? hold, MqttBridgeDelivery answer, CancellationToken ct)
+    {
+        if (hold is not null)
         {
             await hold.Task.WaitAsync(ct);
         }
 
-        return Answer;
+        return answer;
     }
 
     /// <summary>The next delivery, failing after 10 s.</summary>
