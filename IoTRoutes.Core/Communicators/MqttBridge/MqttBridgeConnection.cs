@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -8,24 +7,19 @@ namespace IoTRoutes.Core.Communicators.MqttBridge;
 
 /// <summary>
 /// One running bridge: keeps a connection to the external broker (reconnecting by itself, 1 s doubling to 60 s),
-/// subscribes to the inbound filters and hands what arrives to <see cref="IMqttBridgeInbound"/>, acknowledging a
-/// message only once it is stored; publishes outbound messages. <see cref="State"/> is what its page shows.
+/// subscribes to the inbound filters (what arrives goes through <see cref="InboundFlow"/>, acknowledged once stored),
+/// and publishes outbound messages. <see cref="State"/> is what its page shows.
 /// </summary>
 public sealed class MqttBridgeConnection : IAsyncDisposable
 {
     internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(60);
 
-    /// <summary>Messages being stored at once, per connection; MQTT 5 brokers are told so (Receive Maximum).</summary>
-    internal const int MaxInFlight = 100;
-
     /// <summary>How long a stop waits for the messages being stored, so that a restart does not store them twice.</summary>
     internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
 
     private readonly MqttBridgeSecrets _secrets;
-    private readonly string _scopePath;
     private readonly MqttBridgeConnector _connector;
-    private readonly IMqttBridgeInbound _inbound;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly MqttBridgeRoutes _routes;
@@ -33,19 +27,15 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
+    private readonly MqttBridgeCounters _counters;
+    private readonly InboundFlow _inbound;
     private Task _run = Task.CompletedTask;
     private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _drop;
-    private InboundSession _session = new();
 
     private MqttBridgeStatus _status = MqttBridgeStatus.Connecting;
     private CommunicatorException? _lastError;
     private DateTimeOffset? _nextAttemptAt;
     private DateTimeOffset? _connectedSince;
-    private DateTimeOffset? _lastMessageAt;
-    private string? _lastDrop;
-    private long _messagesIn;
-    private long _messagesOut;
-    private long _dropped;
 
     internal MqttBridgeConnection(
         Guid id, MqttBridgeSettings settings, MqttBridgeSecrets secrets, string scopePath,
@@ -54,9 +44,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         Id = id;
         Settings = settings;
         _secrets = secrets;
-        _scopePath = scopePath;
         _connector = connector;
-        _inbound = inbound;
         _clock = clock;
         _logger = logger;
         ClientId = settings.ClientId ?? MqttBridgeClientIds.For(id);
@@ -73,8 +61,10 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
             _lastError = e;
         }
 
+        _counters = new MqttBridgeCounters(clock);
         _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _inbound = new InboundFlow(id, _routes, scopePath, inbound, _counters, () => MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings), logger);
+        _client.ApplicationMessageReceivedAsync += _inbound.OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
 
@@ -89,10 +79,11 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     {
         get
         {
+            var counts = _counters.Read();
             lock (_gate)
             {
                 return new MqttBridgeState(_status, _lastError?.Message, _lastError?.Failure, _nextAttemptAt, _connectedSince,
-                    Interlocked.Read(ref _messagesIn), Interlocked.Read(ref _messagesOut), Interlocked.Read(ref _dropped), _lastDrop, _lastMessageAt);
+                    counts.In, counts.Out, counts.Dropped, counts.LastDrop, counts.LastMessageAt);
             }
         }
     }
@@ -118,7 +109,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     {
         if (!_stop.IsCancellationRequested)
         {
-            await Volatile.Read(ref _session).DrainAsync(StopGrace);
+            await _inbound.Current.DrainAsync(StopGrace);
             await _stop.CancelAsync();
         }
 
@@ -207,8 +198,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
             throw MqttBridgeFailures.PublishRefused(Settings, topic, result);
         }
 
-        Interlocked.Increment(ref _messagesOut);
-        Touch();
+        _counters.Sent();
     }
 
     private async Task RunAsync(CancellationToken stop)
@@ -216,8 +206,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
-            var session = new InboundSession();
-            Volatile.Write(ref _session, session);
+            var session = _inbound.Begin();
             try
             {
                 await _connector.ConnectAsync(_client, Settings, _secrets, ClientId, persistentSession: true, stop);
@@ -327,129 +316,6 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
-    {
-        // Acknowledged once stored (AcknowledgeInOrderAsync): a QoS 1 or 2 message the platform has not stored is
-        // delivered again. MQTTnet calls this for one message at a time; storing goes on while the next one comes in.
-        e.AutoAcknowledge = false;
-        var session = Volatile.Read(ref _session);
-        if (session.Closing)
-        {
-            return; // stopping: not acknowledged, so the broker delivers it again next time
-        }
-
-        Interlocked.Increment(ref _messagesIn);
-        Touch();
-        var message = e.ApplicationMessage;
-        Task<MqttBridgeDelivery> stored;
-        var (key, target, why) = Resolve(message);
-        try
-        {
-            await session.Window.WaitAsync(session.Ended);
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the connection is over: the broker delivers the message again
-        }
-
-        if (why is not null)
-        {
-            Drop(message.Topic, why);
-            stored = Task.FromResult(MqttBridgeDelivery.Stored); // nothing to store: acknowledged in its turn
-        }
-        else
-        {
-            var uplink = new MqttBridgeUplink(_scopePath, key!, target!, message.Payload.ToArray(), (int)message.QualityOfServiceLevel);
-            try
-            {
-                stored = await _inbound.SubmitAsync(uplink, session.Ended);
-            }
-            catch (Exception error)
-            {
-                stored = Task.FromException<MqttBridgeDelivery>(error);
-            }
-        }
-
-        session.LastAcknowledgement = AcknowledgeInOrderAsync(e, key, stored, session.LastAcknowledgement, session);
-    }
-
-    /// <summary>
-    /// Acknowledges <paramref name="e"/> once its message is stored and the message before it acknowledged (MQTT
-    /// acknowledges in the order of arrival). A message that could not be stored ends the connection unacknowledged, and
-    /// with it every later one: the broker delivers them again on the next.
-    /// </summary>
-    private async Task AcknowledgeInOrderAsync(MqttApplicationMessageReceivedEventArgs e, string? key, Task<MqttBridgeDelivery> stored, Task previous, InboundSession session)
-    {
-        try
-        {
-            var topic = e.ApplicationMessage.Topic;
-            try
-            {
-                if (await stored.WaitAsync(session.Ended) == MqttBridgeDelivery.UnknownDevice)
-                {
-                    Drop(topic, $"no device has the key '{key}'{(_scopePath == "/" ? "" : " in the bridge's entity")}");
-                }
-            }
-            catch (OperationCanceledException) when (session.Ended.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                if (session.End())
-                {
-                    MqttBridgeLog.DeliveryFailed(_logger, Id, topic, error);
-                    _ = Task.Run(() => MqttBridgeConnector.DisconnectQuietlyAsync(_client, Settings), CancellationToken.None);
-                }
-
-                return;
-            }
-
-            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (!session.Ended.IsCancellationRequested)
-            {
-                await e.AcknowledgeAsync(session.Ended);
-            }
-        }
-        catch (Exception error) when (error is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The connection is gone: the broker delivers the message again, or (QoS 0) it is lost like any QoS 0 message.
-        }
-        finally
-        {
-            session.Window.Release();
-        }
-    }
-
-    /// <summary>The device key and topic the first matching inbound mapping gives <paramref name="message"/>, or why there are none.</summary>
-    private (string? Key, string? Target, string? Why) Resolve(MqttApplicationMessage message)
-    {
-        if (message.Retain)
-        {
-            return (null, null, "a retained message (MQTT 3.1.1 sends them at every subscription): not an uplink happening now");
-        }
-
-        var target = _routes.Inbound.Select(m => m.Map(message.Topic)).FirstOrDefault(t => t is not null);
-        if (target is null)
-        {
-            return (null, null, "no inbound mapping matches the topic");
-        }
-
-        var (key, why) = TopicMapping.ReadDeviceTopic(target);
-        return (key, target, why);
-    }
-
-    private void Drop(string topic, string why)
-    {
-        Interlocked.Increment(ref _dropped);
-        lock (_gate)
-        {
-            _lastDrop = $"{topic}: {why}";
-        }
-
-        MqttBridgeLog.MessageDropped(_logger, Id, topic, why);
-    }
-
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
         // A late event of an earlier connection must not end the current one.
@@ -475,72 +341,12 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         return new CommunicatorException(ConnectionFailure.Unavailable, $"{Settings.Target} closed the connection{reason}.");
     }
 
-    /// <summary>
-    /// What one connection has on its way in: at most <see cref="MaxInFlight"/> messages being stored, the last
-    /// acknowledgement (the next waits for it), and the end of the connection, after which none may go out.
-    /// </summary>
-    private sealed class InboundSession
-    {
-        private readonly CancellationTokenSource _ended = new();
-
-        public SemaphoreSlim Window { get; } = new(MaxInFlight);
-
-        public CancellationToken Ended => _ended.Token;
-
-        /// <summary>Only MQTTnet's one receiving loop sets it.</summary>
-        public Task LastAcknowledgement { get; set; } = Task.CompletedTask;
-
-        private volatile bool _closing;
-
-        public bool Closing => _closing;
-
-        /// <summary>Takes no more messages, and waits (at most <paramref name="grace"/>) for those taken to be acknowledged.</summary>
-        public async Task DrainAsync(TimeSpan grace)
-        {
-            _closing = true;
-
-            // Each message taken holds a place in the window until it is acknowledged (or given up): all places free, none is left.
-            using var timeout = new CancellationTokenSource(grace);
-            try
-            {
-                for (var i = 0; i < MaxInFlight; i++)
-                {
-                    await Window.WaitAsync(timeout.Token);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Still storing: given up by the stop, acknowledged never, delivered again.
-            }
-        }
-
-        /// <summary>True for the call that ended it.</summary>
-        public bool End()
-        {
-            lock (_ended)
-            {
-                if (_ended.IsCancellationRequested) return false;
-                _ended.Cancel();
-                return true;
-            }
-        }
-    }
-
     private void SetStatus(MqttBridgeStatus status, DateTimeOffset? next)
     {
         lock (_gate)
         {
             _status = status;
             _nextAttemptAt = next;
-        }
-    }
-
-    private void Touch()
-    {
-        var now = _clock.GetUtcNow();
-        lock (_gate)
-        {
-            _lastMessageAt = now;
         }
     }
 }

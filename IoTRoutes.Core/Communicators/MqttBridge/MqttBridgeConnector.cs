@@ -101,7 +101,7 @@ public sealed class MqttBridgeConnector(TimeProvider clock)
             .WithTimeout(s.Timeout);
         if (v5)
         {
-            builder = builder.WithReceiveMaximum(MqttBridgeConnection.MaxInFlight);
+            builder = builder.WithReceiveMaximum(InboundSession.MaxInFlight);
         }
 
         builder = s.KeepAliveSeconds > 0 ? builder.WithKeepAlivePeriod(TimeSpan.FromSeconds(s.KeepAliveSeconds)) : builder.WithNoKeepAlive();
