@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole IoTRoutes test suite on a fresh Debian machine:
-# installs what the tests need (chromium, mosquitto-clients, postgresql, fonts-dejavu-core, python3-aiosmtpd, vsftpd,
+# installs what the tests need (chromium, mosquitto-clients, mosquitto, postgresql, fonts-dejavu-core, python3-aiosmtpd, vsftpd,
 # openssh-server), starts a throwaway PostgreSQL server on a free loopback port, runs every test project and ends with
 # one line "N passed, N failed, N skipped".
 set -uo pipefail
@@ -12,6 +12,8 @@ install_missing() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+  # The external broker of the MQTT bridge tests (docs/decisions/communicators-mqtt-bridge.md).
+  [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   id postgres >/dev/null 2>&1 || missing+=(postgresql)
   # PDF reports draw their text with a system font (docs/architecture.md, Jobs: Report).

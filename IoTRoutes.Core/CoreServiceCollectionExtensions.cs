@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Communicators;
+using IoTRoutes.Core.Communicators.MqttBridge;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Jobs;
@@ -30,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.AddJobs();
         services.AddMediaInterpreters();
         services.AddCommunicators(configuration.GetSection(IoTRoutesOptions.Section).Get<IoTRoutesOptions>()?.ResolveDataDirectory() ?? new IoTRoutesOptions().ResolveDataDirectory());
+        services.AddMqttBridgeCommunicator();
         return services;
     }
 }
