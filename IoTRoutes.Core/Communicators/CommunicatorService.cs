@@ -48,6 +48,7 @@ public sealed class CommunicatorService(
         if (await ApplyAsync(db, row, request, ct) is { } problem) return problem;
         db.Communicators.Add(row);
         await db.SaveChangesAsync(ct);
+        usage.Changed(row.Id); // a bridge starts at once
         await audit.RecordAsync(AuditActions.CommunicatorCreated, caller, row.Name, $"{row.Kind}: {Describe(JsonNode.Parse(row.Settings)!.AsObject())}{SecretsNote(row.SecretNames)}", ct);
         return ChangeResult.Done(row.Id);
     }

@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Communicators;
 /// </summary>
 public sealed class CommunicatorUsage(IDbContextFactory<AppDbContext> contexts, CommunicatorSecretBox secrets, TimeProvider clock)
 {
-    /// <summary>Raised with the id of a communicator changed or deleted.</summary>
+    /// <summary>Raised with the id of a communicator created, changed or deleted.</summary>
     public event Action<Guid>? ChangedOrDeleted;
 
     public void Changed(Guid id) => ChangedOrDeleted?.Invoke(id);

@@ -14,6 +14,9 @@ public static class MqttBridgeServiceCollectionExtensions
         services.AddSingleton<IMqttBridgeInbound, MqttBridgeIntake>();
         services.AddSingleton<MqttBridgeHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttBridgeHost>());
+        services.AddSingleton<ICommunicatorKind, MqttBridgeKind>();
+        services.AddSingleton<MqttBridgeSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttBridgeSupervisor>());
         return services;
     }
 }
