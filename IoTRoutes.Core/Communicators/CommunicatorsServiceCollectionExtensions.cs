@@ -26,6 +26,10 @@ public static class CommunicatorsServiceCollectionExtensions
         services.AddSingleton<CommunicatorKinds>();
         services.AddScoped<CommunicatorService>();
         services.AddScoped<Notifications.NotificationRuleService>();
+        services.AddSingleton<Notifications.NotificationSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationSender>());
+        services.AddSingleton<Notifications.NotificationQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationQueue>());
         services.AddHttpCommunicator();
         services.AddSingleton<ICommunicatorKind, Http.HttpKind>();
         services.AddSmtpCommunicator();

@@ -43,6 +43,7 @@ public static class ApiExtensions
         app.MapFilesApi();
         app.MapDeviceMediaApi();
         app.MapCommunicatorsApi();
+        app.MapNotificationRulesApi();
         return app;
     }
 }

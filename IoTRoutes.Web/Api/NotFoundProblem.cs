@@ -36,6 +36,8 @@ internal static class NotFoundProblem
 
     public static ProblemHttpResult Communicator(Guid id) => Of("communicator", id);
 
+    public static ProblemHttpResult NotificationRule(Guid id) => Of("notification rule", id);
+
     // The same words whether the object does not exist or is outside the caller's entity: existence is not revealed.
     private static ProblemHttpResult Of(string what, Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"There is no {what} {id}.");
