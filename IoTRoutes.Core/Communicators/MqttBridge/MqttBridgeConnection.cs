@@ -16,7 +16,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     internal static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a stop waits for the messages being stored, so that a restart does not store them twice.</summary>
-    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private readonly MqttBridgeSecrets _secrets;
     private readonly MqttBridgeConnector _connector;
