@@ -2,6 +2,7 @@ using IoTRoutes.Core.Communicators.FileTransfer;
 using IoTRoutes.Core.Communicators.Http;
 using IoTRoutes.Core.Communicators.Smtp;
 using IoTRoutes.Core.Storage;
+using IoTRoutes.Core.Workflows;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,8 @@ public static class CommunicatorsServiceCollectionExtensions
         services.AddSingleton<ICommunicatorKind, Http.HttpKind>();
         services.AddSmtpCommunicator();
         services.AddSingleton<ICommunicatorKind, Smtp.SmtpKind>();
+        services.AddAction<Actions.SendEmailAction>();
+        services.AddAction<Actions.HttpRequestAction>();
         services.AddFileTransferCommunicator();
         services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Ftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));
         services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Sftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));

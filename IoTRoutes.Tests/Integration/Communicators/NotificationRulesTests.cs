@@ -38,7 +38,7 @@ public sealed class NotificationRulesTests(SqliteApp app) : IClassFixture<Sqlite
         Assert.Contains("is at 35", received.TextBody); // the default body carries the alert's message
         var alert = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/alerts?deviceId={device.Id}"))!["items"]![0]!;
         var sent = await _app.EventuallyAsync(async () => (await api.GetFromJsonAsync<JsonArray>($"/api/v1/alerts/{alert["id"]}/notifications"))!
-            .FirstOrDefault(n => n!["status"]!.GetValue<string>() == "Sent"), "the notification recorded as sent");
+            .FirstOrDefault(n => n!["status"]!.GetValue<string>() == "Sent"), "the notification recorded as sent", TimeSpan.FromSeconds(60));
         Assert.Equal(("Hot rooms to ops", "Raised", "Smtp", 1), (sent!["ruleName"]!.GetValue<string>(), sent["event"]!.GetValue<string>(),
             sent["kind"]!.GetValue<string>(), sent["attempts"]!.GetValue<int>()));
         Assert.Single(server.Received()); // once, not once per node or retry
