@@ -107,11 +107,13 @@ public sealed class ScriptCodecTests
     [Fact]
     public void The_time_limit_bounds_the_whole_call_top_level_and_function_together_whatever_the_statement_limit()
     {
-        var endless = ScriptCodec.Build(new ScriptSettings("function decodeUplink(i) { while (true) {} }", TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
+        // Jint's memory limit counts what the thread allocated, and Date.now() allocates: the time limit is under test here,
+        // so the memory limit is out of reach (a fast machine allocated past 16 MiB within the time limit).
+        var endless = ScriptCodec.Build(new ScriptSettings("function decodeUplink(i) { while (true) {} }", TimeoutMilliseconds: 100, MaxStatements: 100_000_000, MemoryKilobytes: 1024 * 1024)).Codec!;
         // 30 ms at the top level and 90 ms in the call: each under the limit of 100 ms, not both.
         var slow = ScriptCodec.Build(new ScriptSettings(
             "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nbusy(30);\nfunction decodeUplink(i) { busy(90); return { data: {} }; }",
-            TimeoutMilliseconds: 100, MaxStatements: 100_000_000)).Codec!;
+            TimeoutMilliseconds: 100, MaxStatements: 100_000_000, MemoryKilobytes: 1024 * 1024)).Codec!;
 
         Assert.Contains("ran longer than its time limit", Assert.Single(endless.Decode(Input([1])).Errors));
         Assert.Contains("ran longer than its time limit", Assert.Single(slow.Decode(Input([1])).Errors));

@@ -101,7 +101,7 @@ public sealed class ScriptReuseTests
     {
         var codec = ScriptCodec.Build(new ScriptSettings(
             "function busy(ms) { var t = Date.now(); while (Date.now() - t < ms) {} }\nvar slow = false;\nbusy(slow ? 0 : 200);\nfunction decodeUplink(i) { busy(i.bytes[0] * 10); return { data: {} }; }",
-            TimeoutMilliseconds: 300, MaxStatements: 100_000_000)).Codec!;
+            TimeoutMilliseconds: 300, MaxStatements: 100_000_000, MemoryKilobytes: 1024 * 1024)).Codec!; // the time limit under test, not Jint's allocation count
 
         // Wide margins either side of the limit: a loaded machine can pause the thread for tens of milliseconds.
         var quick = codec.Decode(Input([0])); // 200 ms at the top level, nothing in the call
