@@ -75,8 +75,7 @@ public sealed record HttpRequestEffect(Guid CommunicatorId, Guid WorkflowId, str
             var result = await services.GetRequiredService<HttpCommunicator>().SendAsync(connection.Id, HttpKind.SettingsOf(connection), HttpKind.SecretsOf(connection.Secrets),
                 new HttpCall { Method = Method, Path = Path, Body = Body, ContentType = Body is null ? null : "application/json", IdempotencyKey = EffectKey }, ct);
             await usage.RecordAsync(CommunicatorId, true, null, ct);
-            // Read back from text, as message fields are: numbers then convert as expressions expect (an int node would not).
-            return JsonNode.Parse(new JsonObject { ["status"] = result.Status, ["body"] = BodyOf(result.Body) }.ToJsonString());
+            return new JsonObject { ["status"] = result.Status, ["body"] = BodyOf(result.Body) };
         }
         catch (CommunicatorException e)
         {

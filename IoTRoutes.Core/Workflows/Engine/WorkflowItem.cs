@@ -114,7 +114,7 @@ public static class WorkflowValues
             case System.Text.Json.JsonValueKind.False:
                 return false;
             case System.Text.Json.JsonValueKind.Number:
-                return value.GetValue<double>();
+                return NumberOf(value);
             default:
                 return null;
         }
@@ -130,7 +130,16 @@ public static class WorkflowValues
         float f => f,
         bool b => b ? 1 : 0,
         string s when double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
-        JsonValue v when v.TryGetValue<double>(out var n) => n,
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number => NumberOf(v),
         _ => null,
     };
+
+    /// <summary>
+    /// A JSON number as a double, whether it was parsed from text or built in code from an int or a long (such a node
+    /// refuses <c>GetValue&lt;double&gt;</c>).
+    /// </summary>
+    private static double NumberOf(JsonValue value) =>
+        value.TryGetValue<double>(out var number)
+            ? number
+            : double.Parse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 }
