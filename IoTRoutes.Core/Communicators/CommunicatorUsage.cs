@@ -20,7 +20,11 @@ public sealed class CommunicatorUsage(IDbContextFactory<AppDbContext> contexts, 
     /// The communicator <paramref name="id"/> if it is enabled and belongs to the entity at <paramref name="entityPath"/> or
     /// above it (a workflow uses its own entity's communicators and its ancestors'); else a <see cref="CommunicatorException"/>.
     /// </summary>
-    public async Task<CommunicatorConnection> LoadAsync(Guid id, string entityPath, CommunicatorKind expected, CancellationToken ct)
+    public Task<CommunicatorConnection> LoadAsync(Guid id, string entityPath, CommunicatorKind expected, CancellationToken ct) =>
+        LoadAsync(id, entityPath, [expected], ct);
+
+    /// <summary>As <see cref="LoadAsync(Guid, string, CommunicatorKind, CancellationToken)"/>, of any of the <paramref name="expected"/> kinds.</summary>
+    public async Task<CommunicatorConnection> LoadAsync(Guid id, string entityPath, IReadOnlyCollection<CommunicatorKind> expected, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Communicators.IgnoreQueryFilters().AsNoTracking().Where(c => c.Id == id)
@@ -28,7 +32,8 @@ public sealed class CommunicatorUsage(IDbContextFactory<AppDbContext> contexts, 
         if (row is null || !entityPath.StartsWith(row.Path, StringComparison.Ordinal))
             throw new CommunicatorException(ConnectionFailure.Other, $"There is no communicator {id} this workflow may use (its own entity's or an ancestor's).");
         var c = row.Communicator;
-        if (c.Kind != expected) throw new CommunicatorException(ConnectionFailure.Other, $"Communicator {c.Name} is a {c.Kind} communicator, not {expected}.");
+        if (!expected.Contains(c.Kind))
+            throw new CommunicatorException(ConnectionFailure.Other, $"Communicator {c.Name} is a {c.Kind} communicator, not {string.Join(" or ", expected)}.");
         if (!c.Enabled) throw new CommunicatorException(ConnectionFailure.Other, $"Communicator {c.Name} is disabled.");
         return new CommunicatorConnection(c.Id, c.Revision, c.Name, c.Kind, JsonNode.Parse(c.Settings)!.AsObject(), secrets.Unprotect(c.ProtectedSecrets));
     }

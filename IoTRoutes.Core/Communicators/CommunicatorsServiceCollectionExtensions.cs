@@ -37,6 +37,8 @@ public static class CommunicatorsServiceCollectionExtensions
         services.AddSingleton<ICommunicatorKind, Smtp.SmtpKind>();
         services.AddAction<Actions.SendEmailAction>();
         services.AddAction<Actions.HttpRequestAction>();
+        services.AddAction<Actions.UploadFileAction>();
+        services.AddAction<Actions.ForwardToMqttAction>();
         services.AddFileTransferCommunicator();
         services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Ftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));
         services.AddSingleton<ICommunicatorKind>(sp => new FileTransfer.FileTransferKind(CommunicatorKind.Sftp, sp.GetRequiredService<FileTransfer.IFileTransferClient>()));

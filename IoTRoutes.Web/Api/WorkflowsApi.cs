@@ -140,7 +140,7 @@ public static class WorkflowsApi
     {
         if (kind.Length == 0 || !char.IsLetter(kind[0]) || !Enum.TryParse<SettingReference>(kind, ignoreCase: true, out var refers) || !Enum.IsDefined(refers))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = ["kind is Device, Entity or Profile."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"kind is one of {string.Join(", ", Enum.GetNames<SettingReference>())}."] });
         }
 
         return await references.SearchAsync(id, refers, search, ct) is { } options ? TypedResults.Ok(options) : NotFoundProblem.Workflow(id);

@@ -25,7 +25,7 @@ public sealed class HttpRequestAction : WorkflowAction
 
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
-        new("communicator", SettingKind.Text, "HTTP communicator (id)", Required: true, Help: "An HTTP communicator of this workflow's entity or above."),
+        CommunicatorEffects.Setting(SettingReference.HttpCommunicator, "HTTP communicator"),
         new("method", SettingKind.Choice, "Method") { Choices = Methods, Default = "POST" },
         new("path", SettingKind.Template, "Path", Required: true, Help: "Below the communicator's base URL, e.g. readings/{{ device.key }}"),
         new("body", SettingKind.Template, "Body", Help: "e.g. {\"temp\": {{ temp }}}; sent as JSON."),

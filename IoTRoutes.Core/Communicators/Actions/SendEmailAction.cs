@@ -21,7 +21,7 @@ public sealed class SendEmailAction : WorkflowAction
 
     public override IReadOnlyList<SettingDescriptor> Settings { get; } =
     [
-        new("communicator", SettingKind.Text, "Mail communicator (id)", Required: true, Help: "A mail communicator of this workflow's entity or above."),
+        CommunicatorEffects.Setting(SettingReference.MailCommunicator, "Mail communicator"),
         new("to", SettingKind.Template, "To", Required: true, Help: "Addresses, comma-separated; Liquid, e.g. {{ device.attributes.owner }}."),
         new("subject", SettingKind.Template, "Subject", Required: true, Help: "e.g. {{ device.name }} is at {{ temp }} °C"),
         new("text", SettingKind.Template, "Text", Required: true),

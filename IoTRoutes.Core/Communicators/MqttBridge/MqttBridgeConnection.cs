@@ -130,6 +130,8 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         _stop.Dispose();
     }
 
+    public const string EffectKeyProperty = "iotroutes-effect-key";
+
     /// <summary>
     /// Publishes a device's message on the external broker under every outbound mapping whose filter matches
     /// <paramref name="localTopic"/>; returns the topics published to (none when no mapping matches). QoS 1 and 2
@@ -153,7 +155,11 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
     }
 
     /// <summary>Publishes on the external broker as it is ("Forward to MQTT"); QoS 1 and 2 return once the broker acknowledged.</summary>
-    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken ct)
+    /// <param name="effectKey">
+    /// Over MQTT 5, sent as the user property <c>iotroutes-effect-key</c>: the same for a message a workflow sends again
+    /// after a crash, so that a receiver can drop the repeat (MQTT 3.1.1 has no properties to carry it).
+    /// </param>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, int qos, bool retain, CancellationToken ct, string? effectKey = null)
     {
         if (MqttTopicNames.Problem(topic) is { } problem)
         {
@@ -174,14 +180,18 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
             .WithTopic(topic)
             .WithPayloadSegment(payload)
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
-            .WithRetainFlag(retain)
-            .Build();
+            .WithRetainFlag(retain);
+        if (effectKey is not null && Settings.ProtocolVersion == MqttBridgeProtocolVersion.V500)
+        {
+            message.WithUserProperty(EffectKeyProperty, System.Text.Encoding.UTF8.GetBytes(effectKey).AsMemory());
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Settings.Timeout);
         MqttClientPublishResult result;
         try
         {
-            result = await _client.PublishAsync(message, timeout.Token);
+            result = await _client.PublishAsync(message.Build(), timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using IoTRoutes.Core.Communicators;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Workflows.Engine;
@@ -34,6 +35,9 @@ public sealed class WorkflowReferences(ScopedContexts contexts)
                 .OrderBy(e => e.Path).Take(MaxOptions).Select(e => new ReferenceOption(e.Id, e.Name, e.Type.ToString())).ToListAsync(ct),
             SettingReference.Profile => (await ProfilesAsync(db, path, ct))
                 .Where(p => search == "" || p.Name.ToUpperInvariant().Contains(search, StringComparison.Ordinal)).Take(MaxOptions).ToList(),
+            _ when kind.IsCommunicator() => await CommunicatorOptions(db, path, kind)
+                .Where(c => search == "" || c.Name.ToUpper().Contains(search)).OrderBy(c => c.Name).Take(MaxOptions)
+                .Select(c => new ReferenceOption(c.Id, c.Name, c.Enabled ? c.Entity!.Name : c.Entity!.Name + ", disabled")).ToListAsync(ct),
             _ => [],
         };
     }
@@ -55,6 +59,8 @@ public sealed class WorkflowReferences(ScopedContexts contexts)
             SettingReference.Entity => await db.Entities.AsNoTracking().Where(e => ids.Contains(e.Id) && e.Path.StartsWith(path))
                 .Select(e => new ReferenceOption(e.Id, e.Name, e.Type.ToString())).ToListAsync(ct),
             SettingReference.Profile => [.. (await ProfilesAsync(db, path, ct)).Where(p => ids.Contains(p.Id))],
+            _ when kind.IsCommunicator() => await CommunicatorOptions(db, path, kind).Where(c => ids.Contains(c.Id))
+                .Select(c => new ReferenceOption(c.Id, c.Name, c.Enabled ? c.Entity!.Name : c.Entity!.Name + ", disabled")).ToListAsync(ct),
             _ => [],
         };
         return found.ToDictionary(o => o.Id);
@@ -62,6 +68,33 @@ public sealed class WorkflowReferences(ScopedContexts contexts)
 
     private static Task<string?> WorkflowPathAsync(Storage.AppDbContext db, Guid workflowId, CancellationToken ct) =>
         db.Workflows.AsNoTracking().Where(w => w.Id == workflowId).Select(w => w.Entity!.Path).SingleOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The communicators of the kind a workflow at <paramref name="path"/> may use: its entity's and its ancestors', as
+    /// <see cref="Communicators.CommunicatorUsage"/> loads them. Their names are offered even where the caller's own scope
+    /// stops below them: whoever edits the workflow may use them, not read their settings.
+    /// </summary>
+    private static IQueryable<Communicators.Communicator> CommunicatorOptions(Storage.AppDbContext db, string path, SettingReference kind)
+    {
+        var ancestors = AncestorPaths(path);
+        var kinds = kind switch
+        {
+            SettingReference.HttpCommunicator => new[] { CommunicatorKind.Http },
+            SettingReference.MailCommunicator => [CommunicatorKind.Smtp],
+            SettingReference.FileCommunicator => [CommunicatorKind.Ftp, CommunicatorKind.Sftp],
+            SettingReference.MqttBridge => [CommunicatorKind.MqttBridge],
+            _ => [],
+        };
+        return db.Communicators.IgnoreQueryFilters().AsNoTracking().Where(c => ancestors.Contains(c.Entity!.Path) && kinds.Contains(c.Kind));
+    }
+
+    /// <summary>"/a/b/" → "/a/", "/a/b/".</summary>
+    private static List<string> AncestorPaths(string path)
+    {
+        var paths = new List<string>();
+        for (var end = path.IndexOf('/', 1); end > 0; end = path.IndexOf('/', end + 1)) paths.Add(path[..(end + 1)]);
+        return paths;
+    }
 
     /// <summary>Profiles the workflow's devices can have: of its entity, above it, or below it.</summary>
     private static async Task<List<ReferenceOption>> ProfilesAsync(Storage.AppDbContext db, string path, CancellationToken ct)

@@ -63,6 +63,33 @@ public enum SettingReference
     Device,
     Entity,
     Profile,
+
+    /// <summary>An HTTP communicator of the workflow's entity or an ancestor's (communicators are shared downwards).</summary>
+    HttpCommunicator,
+
+    /// <summary>A mail (SMTP) communicator of the workflow's entity or an ancestor's.</summary>
+    MailCommunicator,
+
+    /// <summary>An FTP, FTPS or SFTP communicator of the workflow's entity or an ancestor's.</summary>
+    FileCommunicator,
+
+    /// <summary>An MQTT bridge communicator of the workflow's entity or an ancestor's.</summary>
+    MqttBridge,
+}
+
+public static class SettingReferences
+{
+    public static bool IsCommunicator(this SettingReference kind) => kind >= SettingReference.HttpCommunicator;
+
+    /// <summary>The thing named, as a sentence says it: "device", "mail communicator".</summary>
+    public static string Noun(this SettingReference kind) => kind switch
+    {
+        SettingReference.HttpCommunicator => "HTTP communicator",
+        SettingReference.MailCommunicator => "mail communicator",
+        SettingReference.FileCommunicator => "file transfer communicator",
+        SettingReference.MqttBridge => "MQTT bridge",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 }
 
 /// <summary>One setting of an action, as its form shows it.</summary>

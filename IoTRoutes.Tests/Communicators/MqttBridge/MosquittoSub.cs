@@ -20,11 +20,13 @@ public sealed class MosquittoSub : IAsyncDisposable
         process.BeginOutputReadLine();
     }
 
-    public static async Task<MosquittoSub> StartAsync(MosquittoBroker broker, string filter)
+    /// <param name="format">mosquitto_sub's -F format (over MQTT 5, so that %P shows user properties); "topic payload" when null.</param>
+    public static async Task<MosquittoSub> StartAsync(MosquittoBroker broker, string filter, string? format = null)
     {
         // Line-buffered (coreutils' stdbuf): into a pipe, mosquitto_sub's output would wait for a full buffer.
         var start = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", broker.Port.ToString(), "-u", MosquittoBroker.User, "-P", broker.Password, "-t", filter, "-q", "1", "-v", "-d" })
+        string[] shape = format is null ? ["-v"] : ["-V", "mqttv5", "-F", format];
+        foreach (var argument in new[] { "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", broker.Port.ToString(), "-u", MosquittoBroker.User, "-P", broker.Password, "-t", filter, "-q", "1", "-d" }.Concat(shape))
         {
             start.ArgumentList.Add(argument);
         }
