@@ -71,7 +71,7 @@ public sealed class FieldChartLayout
 
         var placed = points.Select(p => new ChartPoint(p.At, p.Value, XOf(p.At), YOf(p.Value))).ToList();
         var valueTicks = new List<AxisTick>();
-        var decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(step) + 1e-9)) + (IsHalfStep(step) ? 1 : 0);
+        var decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(step) + 1e-9) + (IsHalfStep(step) ? 1 : 0));
         for (var i = 0; low + i * step <= high + step / 1000; i++)
         {
             var value = low + i * step;
@@ -99,7 +99,8 @@ public sealed class FieldChartLayout
         var rough = (max - min) / 4;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
         var step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(s => s >= rough);
-        return (Math.Floor(min / step) * step, Math.Ceiling(max / step) * step, step);
+        // A hair of tolerance: 0.03 / 0.005 is 6.000000000000001 in binary, and must not round up to a seventh step.
+        return (Math.Floor(min / step + 1e-9) * step, Math.Ceiling(max / step - 1e-9) * step, step);
     }
 
     private static bool IsHalfStep(double step)
