@@ -29,7 +29,7 @@ public sealed class DeviceConnectionsTests : PageTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(10, cut.FindAll("[data-test=connection-event]").Count));
         Assert.Contains("25 events", cut.Markup);
-        Assert.Contains("MQTT 5.0 from 192.0.2.7", cut.FindAll("[data-test=connection-event]")[0].TextContent); // event 24, a connection
+        Assert.Contains("MQTT 5.0 · 192.0.2.7", cut.FindAll("[data-test=connection-event]")[0].TextContent); // event 24, a connection
         Assert.Contains("reason 23", cut.FindAll("[data-test=connection-event]")[1].TextContent);
 
         await cut.InvokeAsync(() => cut.FindAll("[data-test=connections-pages] button").Single(b => b.TextContent.Trim() == "3").Click());
