@@ -19,7 +19,10 @@ public static class CoreServiceCollectionExtensions
     /// <summary>Every Core module, in start order: storage (migrations) first, brokers last.</summary>
     public static IServiceCollection AddIoTRoutesCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IoTRoutesOptions>().BindConfiguration(IoTRoutesOptions.Section);
+        services.AddOptions<IoTRoutesOptions>().BindConfiguration(IoTRoutesOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.PublicHost) || Uri.CheckHostName(o.PublicHost.Trim()) != UriHostNameType.Unknown,
+                "IoTRoutes:PublicHost must be a host name or an IP address, without scheme, port or path (for example iot.example.com).")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddStorage(configuration);
         services.AddEntities();

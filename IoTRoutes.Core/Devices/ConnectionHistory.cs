@@ -75,13 +75,22 @@ public sealed class ConnectionEventRecorder(IDbContextFactory<AppDbContext> cont
 
 public sealed record ConnectionEventDto(DateTimeOffset At, bool Connected, Guid BrokerId, string? ClientId, string? RemoteAddress, string? Protocol, string? Reason);
 
+public sealed record ConnectionEventPage(IReadOnlyList<ConnectionEventDto> Events, int Total);
+
 /// <summary>A device's connection history, newest first, within the caller's scope.</summary>
 public sealed class ConnectionHistoryService(ScopedContexts contexts)
 {
     public const int DefaultListLimit = 50;
     public const int MaxListLimit = 500;
 
-    public async Task<IReadOnlyList<ConnectionEventDto>?> ListAsync(Guid deviceId, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<ConnectionEventDto>?> ListAsync(Guid deviceId, int limit, CancellationToken ct) =>
+        (await PageAsync(deviceId, 0, limit, ct))?.Events;
+
+    /// <summary>
+    /// One page of the history, newest first, with how many events there are in all (a device's history is short enough
+    /// for an offset, unlike the messages); null when the device is not in the caller's scope.
+    /// </summary>
+    public async Task<ConnectionEventPage?> PageAsync(Guid deviceId, int skip, int take, CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Devices), ct);
         await using var _db = db;
@@ -90,9 +99,10 @@ public sealed class ConnectionHistoryService(ScopedContexts contexts)
             return null;
         }
 
-        return await db.ConnectionEvents.AsNoTracking().Where(e => e.DeviceId == deviceId)
-            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(Math.Clamp(limit, 1, MaxListLimit))
+        var events = db.ConnectionEvents.AsNoTracking().Where(e => e.DeviceId == deviceId);
+        var page = await events.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxListLimit))
             .Select(e => new ConnectionEventDto(e.At, e.Connected, e.BrokerId, e.ClientId, e.RemoteAddress, e.Protocol, e.Reason))
             .ToListAsync(ct);
+        return new ConnectionEventPage(page, await events.CountAsync(ct));
     }
 }

@@ -12,6 +12,7 @@ public static class DevicesServiceCollectionExtensions
             .ValidateOnStart();
         services.AddScoped<DeviceService>();
         services.AddScoped<ConnectionHistoryService>();
+        services.AddScoped<DeviceBrokerLocator>();
         services.AddScoped<DeviceCertificateService>();
         services.AddSingleton<DeviceCredentialValidator>();
         services.AddSingleton<DeviceCertificateValidator>();

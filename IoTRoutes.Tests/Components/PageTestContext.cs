@@ -130,6 +130,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<IoTRoutes.Core.Messaging.Brokers.BrokerService>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Commands.CommandService>();
         Services.AddScoped<ConnectionHistoryService>();
+        Services.AddScoped<DeviceBrokerLocator>();
         Services.AddScoped<IoTRoutes.Core.Devices.Certificates.DeviceCertificateService>();
     }
 
