@@ -24,8 +24,8 @@ public static class DeviceCertificatesApi
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
         app.MapGet("/api/v1/certificates/ca.pem", (DeviceCertificateService certificates) => TypedResults.Text(certificates.CaCertificatePem, "application/x-pem-file"))
             .WithTags("Devices").WithName("GetCaCertificate").WithSummary("Download the CA certificate")
-            .WithDescription("The CA certificate devices trust for the brokers' TLS ports, as PEM.")
-            .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(Permission.View(SecuredObject.Devices));
+            .WithDescription("The CA certificate devices trust for the brokers' TLS ports, as PEM; no sign-in needed.")
+            .AllowAnonymous(); // public by nature: a device (or mosquitto_pub) fetches it before it has any credential
         return app;
     }
 
