@@ -1,10 +1,18 @@
 using IoTRoutes.Core;
 using IoTRoutes.Web.Api;
+using IoTRoutes.Web.CommandLine;
 using IoTRoutes.Web.Components;
 using IoTRoutes.Web.Http;
 using IoTRoutes.Web.Security;
 
-var builder = WebApplication.CreateBuilder(args);
+// `reset-password <email>` sets a password on the configured database and exits instead of serving.
+var command = ResetPasswordCommand.FromArgs(args);
+var builder = WebApplication.CreateBuilder(command?.HostArgs ?? args);
+if (command is not null)
+{
+    builder.Logging.ClearProviders(); // the command prints its own outcome; the server's start-up log is not wanted
+}
+
 // Serve package assets (MudBlazor, blazor.web.js) from a build in any environment, not only Development;
 // a publish output has them in wwwroot and this is a no-op there.
 builder.WebHost.UseStaticWebAssets();
@@ -21,6 +29,10 @@ builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddUserInterface();
 
 var app = builder.Build();
+if (command is not null)
+{
+    return await command.RunAsync(app.Services, Console.In, Console.Out, Console.Error, CancellationToken.None);
+}
 
 app.UseRejectionProblems();
 app.UseTrustedProxies(); // the client's address behind a reverse proxy, for throttling and the audit log
@@ -35,6 +47,7 @@ app.MapApi();
 app.MapUserInterface();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, public for WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -14,7 +14,11 @@ public sealed class Message
     public int QualityOfService { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public MessageState State { get; set; }
+    /// <summary>Why the message was rejected, as a sentence for people.</summary>
     public string? RejectionReason { get; set; }
+
+    /// <summary>The parser's own text behind <see cref="RejectionReason"/>, when a parser refused the payload.</summary>
+    public string? RejectionDetails { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
 
     /// <summary>The decoded object (JSON), when a format decoded the message.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using IoTRoutes.Core.Entities;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Storage;
@@ -31,7 +30,7 @@ internal sealed partial class AdminBootstrapper(
 
         var admin = options.Value;
         var generated = string.IsNullOrEmpty(admin.Password);
-        var password = generated ? RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16) : admin.Password!;
+        var password = generated ? OfflinePasswordReset.GeneratePassword() : admin.Password!;
         if (!generated && PasswordRules.Check(password) is { } problem)
         {
             throw new InvalidOperationException($"IoTRoutes:Admin:Password is not usable: {problem}");

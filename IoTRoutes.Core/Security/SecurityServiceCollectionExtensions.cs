@@ -24,6 +24,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<PermissionResolver>();
         services.AddScoped<RoleService>();
         services.AddScoped<UserService>();
+        services.AddSingleton<OfflinePasswordReset>();
         services.AddSingleton<AuditTrail>();
         services.AddScoped<AuditLogService>();
         services.AddHostedService<AdminBootstrapper>();

@@ -214,7 +214,7 @@ public sealed class UserService(
     /// </summary>
     private static async Task<ChangeResult?> BeyondCallerAsync(Storage.AppDbContext db, List<Guid> roleIds, Caller caller, CancellationToken ct)
     {
-        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).Where(r => roleIds.Contains(r.Id)).ToListAsync(ct);
+        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).AsSplitQuery().Where(r => roleIds.Contains(r.Id)).ToListAsync(ct);
         foreach (var role in roles)
         {
             var exceeds = role.Grants.Any(g => caller.Permissions.LevelOf(g.Object) < g.Level)

@@ -146,6 +146,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         {
             m.Property(x => x.Topic).HasMaxLength(1024);
             m.Property(x => x.RejectionReason).HasMaxLength(1024);
+            m.Property(x => x.RejectionDetails).HasMaxLength(1024);
             m.Property(x => x.Warnings).HasMaxLength(1024);
             // No foreign key to Devices: the database checked it for every stored message (a third of PostgreSQL's work
             // per message, docs/benchmarks.md). A message of a deleted device matches no device below, so it is never

@@ -42,6 +42,21 @@ public sealed class RejectedMessagesPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task A_reason_reads_as_a_sentence_with_the_parser_text_beneath_it()
+    {
+        var device = await CreateDeviceAsync("Kiln");
+        var payload = """{"temp": 21.5, 7}"""u8.ToArray();
+        var decoded = new IoTRoutes.Core.Messaging.Formats.JsonPayloadDecoder().Decode(payload);
+        await StoreAsync(device, payload, decoded.Reason!, decoded.Details);
+
+        var cut = Render<RejectedMessages>();
+
+        cut.WaitForAssertion(() => Assert.Single(Rows(cut)));
+        Assert.Equal("Not valid JSON at character 16: expected a property name in double quotes.", cut.Find("[data-test=reason]").TextContent.Trim());
+        Assert.Equal($"Parser: {decoded.Details}", cut.Find("[data-test=reason-details]").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task The_reason_filter_the_quick_ranges_and_a_top_reason_narrow_the_list()
     {
         var device = await CreateDeviceAsync("Filtered");
@@ -115,14 +130,15 @@ public sealed class RejectedMessagesPageTests : PageTestContext
         cut.FindAll("[data-test=rejected-table] tbody tr");
 
     /// <summary>Stores a rejected message one second after the previous one, as the intake would have left it.</summary>
-    private async Task StoreAsync(CreatedDeviceDto device, byte[] payload, string reason)
+    private async Task StoreAsync(CreatedDeviceDto device, byte[] payload, string reason, string? details = null)
     {
         Clock.Advance(TimeSpan.FromSeconds(1));
         await using var db = Db.CreateDbContext();
         db.Messages.Add(new Message
         {
             Id = MessageIds.Next(Clock.GetUtcNow()), DeviceId = device.Id, Topic = $"devices/{device.Key}/up", Payload = payload, PayloadSize = payload.Length,
-            ReceivedAt = Clock.GetUtcNow(), State = MessageState.Rejected, RejectionReason = reason, ProcessedAt = Clock.GetUtcNow(),
+            ReceivedAt = Clock.GetUtcNow(), State = MessageState.Rejected, RejectionReason = reason, RejectionDetails = details,
+            ProcessedAt = Clock.GetUtcNow(),
         });
         await db.SaveChangesAsync();
     }

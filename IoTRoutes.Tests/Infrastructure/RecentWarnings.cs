@@ -14,6 +14,9 @@ public sealed class RecentWarnings : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    /// <summary>The kept lines, oldest first.</summary>
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
     public override string ToString() => _lines.IsEmpty ? "(the app logged no warnings)" : string.Join(Environment.NewLine, _lines);
 
     public void Dispose()

@@ -112,12 +112,16 @@ public sealed class DeviceCertificatesTests(SqliteApp app) : IClassFixture<Sqlit
     }
 
     [Fact]
-    public async Task The_tls_port_also_takes_the_device_secret()
+    public async Task The_tls_port_also_takes_the_device_secret_with_the_ca_fetched_without_signing_in()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
+        using var anonymous = _app.CreateClient();
         var device = await api.CreateDeviceAsync("Secret over TLS");
         var ca = Path.Combine(_folder, "ca-only.pem");
-        await File.WriteAllTextAsync(ca, await api.GetStringAsync("/api/v1/certificates/ca.pem"));
+        var download = await anonymous.GetAsync("/api/v1/certificates/ca.pem");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/x-pem-file", download.Content.Headers.ContentType?.MediaType);
+        await File.WriteAllTextAsync(ca, await download.Content.ReadAsStringAsync());
 
         var (exitCode, output) = await RunMosquittoPubAsync(
             "--cafile", ca, "-u", device.Key, "-P", device.Secret, "-t", $"devices/{device.Key}/telemetry", "-m", "{}", "-V", "mqttv311");

@@ -136,7 +136,7 @@ public abstract class MessagePathTests
     }
 
     [Fact]
-    public async Task Malformed_json_is_kept_as_rejected_with_its_reason()
+    public async Task Malformed_json_is_kept_as_rejected_with_a_readable_reason_and_the_parser_text()
     {
         var device = await CreateDeviceAsync("Broken firmware");
         using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
@@ -146,7 +146,12 @@ public abstract class MessagePathTests
         Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode); // delivered and kept, then rejected by decoding
         var rejected = await WaitForMessageAsync(device, m => m.State == "Rejected");
         Assert.Equal("""{"temp": 21.5""", rejected.Payload);
-        Assert.StartsWith("Malformed JSON:", rejected.RejectionReason);
+        Assert.Equal("Not valid JSON at character 14: the payload ends before its object or array is closed.", rejected.RejectionReason);
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var listed = await api.GetFromJsonAsync<JsonElement>($"/api/v1/messages/rejected?deviceId={device.Id}");
+        var item = Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(rejected.RejectionReason, item.GetProperty("reason").GetString());
+        Assert.Contains("is an invalid end of a number", item.GetProperty("details").GetString()); // the parser's own text
     }
 
     [Fact]

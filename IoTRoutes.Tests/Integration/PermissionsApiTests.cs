@@ -12,7 +12,7 @@ namespace IoTRoutes.Tests.Integration;
 public sealed class PermissionsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     // Sign-in, and a device's own media upload (authenticated by the device's key and secret, not by a user's token).
-    private static readonly string[] AnonymousRoutes = ["api/v1/auth/token", "api/v1/auth/refresh", "api/v1/auth/revoke", "api/v1/devices/{id:guid}/media"];
+    private static readonly string[] AnonymousRoutes = ["api/v1/auth/token", "api/v1/auth/refresh", "api/v1/auth/revoke", "api/v1/devices/{id:guid}/media", "api/v1/certificates/ca.pem"];
 
     private readonly IoTRoutesApp _app = app.Started();
 

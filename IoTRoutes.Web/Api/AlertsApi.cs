@@ -10,16 +10,18 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListAlerts")
-            .WithSummary("Alerts, newest first: state and severity (one or more, comma-separated), deviceId, type (exact), from, to (last raised); " +
-                         $"limit 1-{AlertQuery.MaxLimit}, default {AlertQuery.DefaultLimit}; the next page with cursor=nextCursor")
+        api.MapGet("/", ListAsync).WithName("ListAlerts").WithSummary("List alerts")
+            .WithDescription("Alerts, newest first: state and severity (one or more, comma-separated), deviceId, type (exact), from, to (last raised); " +
+                         $"limit 1-{AlertQuery.MaxLimit}, default {AlertQuery.DefaultLimit}; the next page with cursor=nextCursor.")
             .RequirePermission(Permission.View(SecuredObject.Alerts));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetAlert").RequirePermission(Permission.View(SecuredObject.Alerts));
-        api.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert")
-            .WithSummary("Active to Acknowledged; 409 when it is acknowledged or cleared already")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetAlert").WithSummary("Get an alert")
+            .WithDescription("One alert as in the list; 404 when it is unknown or outside the caller's entity.")
+            .RequirePermission(Permission.View(SecuredObject.Alerts));
+        api.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").WithSummary("Acknowledge an alert")
+            .WithDescription("Active to Acknowledged; 409 when it is acknowledged or cleared already.")
             .RequirePermission(Permission.Manage(SecuredObject.Alerts));
-        api.MapPost("/{id:guid}/clear", ClearAsync).WithName("ClearAlert")
-            .WithSummary("Active or Acknowledged to Cleared; 409 when it is cleared already. The next raise of its type opens a new alert")
+        api.MapPost("/{id:guid}/clear", ClearAsync).WithName("ClearAlert").WithSummary("Clear an alert")
+            .WithDescription("Active or Acknowledged to Cleared; 409 when it is cleared already. The next raise of its type opens a new alert.")
             .RequirePermission(Permission.Manage(SecuredObject.Alerts));
         return app;
     }

@@ -23,7 +23,10 @@ public static class ApiExtensions
     public static WebApplication MapApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api-reference", o => o.WithTitle("IoTRoutes API"));
+        // Everything the page needs comes from IoTRoutes itself: no AI agent, MCP or SDK offers, no telemetry, no CDN fonts,
+        // and no "Open API Client" button (it opens client.scalar.com); "Test Request" on an operation stays in the page.
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("IoTRoutes API")
+            .DisableAgent().DisableMcp().DisableTelemetry().DisableDefaultFonts().HideDeveloperTools().HideClientButton());
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapAuthApi();
         app.MapEntitiesApi();

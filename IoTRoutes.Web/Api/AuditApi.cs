@@ -12,10 +12,11 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/audit").WithTags("Audit log").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListAuditEntries")
-            .WithSummary("Audit entries of the caller's entity and below, newest first; filter by user (part of the e-mail), action, from, to")
+        api.MapGet("/", ListAsync).WithName("ListAuditEntries").WithSummary("List audit entries")
+            .WithDescription("Audit entries of the caller's entity and below, newest first; filter by user (part of the e-mail), action, from, to.")
             .RequirePermission(View);
-        api.MapGet("/export", ExportAsync).WithName("ExportAuditEntries").WithSummary("The same entries as CSV").RequirePermission(View);
+        api.MapGet("/export", ExportAsync).WithName("ExportAuditEntries").WithSummary("Export audit entries as CSV")
+            .WithDescription("The entries the list shows, with the same filters, as a CSV file.").RequirePermission(View);
 
         // The page's "Export CSV" link: same service, browser cookie instead of a bearer token.
         app.MapGet("/audit/export.csv", ExportAsync).RequireAuthorization(Policies.AuditLogView).ExcludeFromDescription();

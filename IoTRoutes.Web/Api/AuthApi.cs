@@ -14,12 +14,12 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/auth").WithTags("Authentication").AllowAnonymous();
-        api.MapPost("/token", IssueAsync).WithName("IssueToken")
-            .WithSummary("Exchange e-mail and password for an access token and a refresh token");
-        api.MapPost("/refresh", RefreshAsync).WithName("RefreshToken")
-            .WithSummary("Exchange a refresh token for a new pair; the old refresh token stops working");
-        api.MapPost("/revoke", RevokeAsync).WithName("RevokeToken")
-            .WithSummary("End a sign-in: the refresh token and every token rotated from it stop working");
+        api.MapPost("/token", IssueAsync).WithName("IssueToken").WithSummary("Get an access token")
+            .WithDescription("Exchange e-mail and password for an access token and a refresh token.");
+        api.MapPost("/refresh", RefreshAsync).WithName("RefreshToken").WithSummary("Refresh an access token")
+            .WithDescription("Exchange a refresh token for a new pair; the old refresh token stops working.");
+        api.MapPost("/revoke", RevokeAsync).WithName("RevokeToken").WithSummary("Revoke a refresh token")
+            .WithDescription("End a sign-in: the refresh token and every token rotated from it stop working.");
         return app;
     }
 

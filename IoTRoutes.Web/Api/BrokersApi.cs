@@ -11,21 +11,26 @@ public static class BrokersApi
     public static IEndpointRouteBuilder MapBrokersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/brokers").WithTags("Brokers").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListBrokers").WithSummary("Brokers with their live status")
+        api.MapGet("/", ListAsync).WithName("ListBrokers").WithSummary("List brokers").WithDescription("Brokers with their live status.")
             .RequirePermission(Permission.View(SecuredObject.Brokers));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetBroker").RequirePermission(Permission.View(SecuredObject.Brokers));
-        api.MapGet("/{id:guid}/clients", ListClientsAsync).WithName("ListBrokerClients").WithSummary("Clients connected to the broker now")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetBroker").WithSummary("Get a broker")
+            .WithDescription("One broker with its settings and live status.").RequirePermission(Permission.View(SecuredObject.Brokers));
+        api.MapGet("/{id:guid}/clients", ListClientsAsync).WithName("ListBrokerClients").WithSummary("List a broker's clients")
+            .WithDescription("Clients connected to the broker now.")
             .RequirePermission(Permission.View(SecuredObject.Brokers));
-        api.MapPost("/", CreateAsync).WithName("CreateBroker").WithSummary("Create a broker; it is created disabled")
+        api.MapPost("/", CreateAsync).WithName("CreateBroker").WithSummary("Create a broker")
+            .WithDescription("Create a broker; it is created disabled.")
             .RequirePermission(Permission.Manage(SecuredObject.Brokers));
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateBroker")
-            .WithSummary("Change a broker; omitted fields keep their value. A running broker restarts with the new settings")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateBroker").WithSummary("Change a broker")
+            .WithDescription("Change a broker; omitted fields keep their value. A running broker restarts with the new settings.")
             .RequirePermission(Permission.Manage(SecuredObject.Brokers));
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteBroker").WithSummary("Delete a disabled broker")
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteBroker").WithSummary("Delete a broker").WithDescription("Delete a disabled broker.")
             .RequirePermission(Permission.Manage(SecuredObject.Brokers));
-        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableBroker").WithSummary("Start the broker now and at every start; 409 if a port is in use")
+        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableBroker").WithSummary("Enable a broker")
+            .WithDescription("Start the broker now and at every start; 409 if a port is in use.")
             .RequirePermission(Permission.Of(SecuredActions.BrokersActivate));
-        api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableBroker").WithSummary("Stop the broker now and at every start")
+        api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableBroker").WithSummary("Disable a broker")
+            .WithDescription("Stop the broker now and at every start.")
             .RequirePermission(Permission.Of(SecuredActions.BrokersActivate));
         return app;
     }

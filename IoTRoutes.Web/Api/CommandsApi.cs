@@ -12,14 +12,16 @@ public static class CommandsApi
     public static IEndpointRouteBuilder MapCommandsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/devices/{id:guid}").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapPost("/commands", SendAsync).WithName("SendCommand")
-            .WithSummary("Send a command {name, payload (any JSON), expiresInSeconds}: published now if the device is connected, else kept pending until it expires")
+        api.MapPost("/commands", SendAsync).WithName("SendCommand").WithSummary("Send a command to a device")
+            .WithDescription("Send a command {name, payload (any JSON), expiresInSeconds}: published now if the device is connected, else kept pending until it expires.")
             .RequirePermission(Permission.Of(SecuredActions.DevicesSendCommand));
-        api.MapGet("/commands", ListAsync).WithName("ListCommands").WithSummary("The device's commands, newest first (limit 1-500, default 50)")
+        api.MapGet("/commands", ListAsync).WithName("ListCommands").WithSummary("List a device's commands")
+            .WithDescription("The device's commands, newest first (limit 1-500, default 50).")
             .RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapGet("/commands/{commandId:guid}", GetAsync).WithName("GetCommand").RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapGet("/connections", ListConnectionsAsync).WithName("ListDeviceConnections")
-            .WithSummary("The device's connections and disconnections, newest first (limit 1-500, default 50)")
+        api.MapGet("/commands/{commandId:guid}", GetAsync).WithName("GetCommand").WithSummary("Get a command")
+            .WithDescription("One command of the device with its status, times and reply.").RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapGet("/connections", ListConnectionsAsync).WithName("ListDeviceConnections").WithSummary("List a device's connections")
+            .WithDescription("The device's connections and disconnections, newest first (limit 1-500, default 50).")
             .RequirePermission(Permission.View(SecuredObject.Devices));
         return app;
     }

@@ -15,7 +15,7 @@ public static class CommunicatorsApi
         api.MapGet("/", ListAsync).WithName("ListCommunicators").WithSummary("List communicators")
             .WithDescription("Connections to HTTP APIs, mail servers, FTP/SFTP servers and MQTT brokers, by name: settings, which secrets are set (never their values), last use and last error.")
             .RequirePermission(Permission.View(SecuredObject.Communicators));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetCommunicator").WithSummary("Get a communicator")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetCommunicator").WithSummary("Get a communicator").WithDescription("Get a communicator.")
             .RequirePermission(Permission.View(SecuredObject.Communicators));
         api.MapPost("/", CreateAsync).WithName("CreateCommunicator").WithSummary("Create a communicator")
             .WithDescription("A flat body: name, kind (Http, Smtp, Ftp, Sftp, MqttBridge), optional entityId and enabled, then the kind's settings " +
@@ -28,8 +28,9 @@ public static class CommunicatorsApi
             .Accepts<JsonObject>("application/json")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteCommunicator").WithSummary("Delete a communicator")
+            .WithDescription("Delete a communicator.")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));
-        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestCommunicator").WithSummary("Test a communicator's connection")
+        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestCommunicator").WithSummary("Test a communicator")
             .WithDescription("Connects, logs in and tries the target now: 200 {succeeded, error, failure (Dns, Refused, Tls, Credentials, Timeout, Protocol, Unavailable, Other), elapsedMs}. " +
                              "For a mail server, {\"to\":\"me@example.com\"} also sends a test mail.")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));

@@ -10,19 +10,22 @@ public static class DeviceCertificatesApi
     public static IEndpointRouteBuilder MapDeviceCertificatesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/devices/{id:guid}/certificates").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListDeviceCertificates").RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapPost("/issue", IssueAsync).WithName("IssueDeviceCertificate")
-            .WithSummary("Issue a client certificate from the built-in CA; the PEM certificate and private key are in this answer only")
+        api.MapGet("/", ListAsync).WithName("ListDeviceCertificates").WithSummary("List a device's certificates")
+            .WithDescription("The client certificates issued to or registered for the device, with their validity and revocation.")
+            .RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapPost("/issue", IssueAsync).WithName("IssueDeviceCertificate").WithSummary("Issue a device certificate")
+            .WithDescription("Issue a client certificate from the built-in CA; the PEM certificate and private key are in this answer only.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapPost("/", RegisterAsync).WithName("RegisterDeviceCertificate")
-            .WithSummary("Register an existing certificate {certificatePem}; the device may then connect with it")
+        api.MapPost("/", RegisterAsync).WithName("RegisterDeviceCertificate").WithSummary("Register a device certificate")
+            .WithDescription("Register an existing certificate {certificatePem}; the device may then connect with it.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapPost("/{certificateId:guid}/revoke", RevokeAsync).WithName("RevokeDeviceCertificate")
-            .WithSummary("Revoke the certificate; the device's connections are closed")
+        api.MapPost("/{certificateId:guid}/revoke", RevokeAsync).WithName("RevokeDeviceCertificate").WithSummary("Revoke a device certificate")
+            .WithDescription("Revoke the certificate; the device's connections are closed.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
         app.MapGet("/api/v1/certificates/ca.pem", (DeviceCertificateService certificates) => TypedResults.Text(certificates.CaCertificatePem, "application/x-pem-file"))
-            .WithTags("Devices").WithName("GetCaCertificate").WithSummary("The CA certificate devices trust for the brokers' TLS ports")
-            .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(Permission.View(SecuredObject.Devices));
+            .WithTags("Devices").WithName("GetCaCertificate").WithSummary("Download the CA certificate")
+            .WithDescription("The CA certificate devices trust for the brokers' TLS ports, as PEM; no sign-in needed.")
+            .AllowAnonymous(); // public by nature: a device (or mosquitto_pub) fetches it before it has any credential
         return app;
     }
 

@@ -17,8 +17,8 @@ public static class DeviceMediaApi
 
     public static IEndpointRouteBuilder MapDeviceMediaApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/devices/{id:guid}/media", ReceiveAsync).WithTags("Devices").WithName("SendDeviceMedia")
-            .WithSummary("Send media as a device")
+        app.MapPost("/api/v1/devices/{id:guid}/media", ReceiveAsync).WithTags("Devices").WithName("SendDeviceMedia").WithSummary("Send media as a device")
+            
             .WithDescription("For devices, not users: authenticate with HTTP Basic, the device's key as user name and its secret as password. " +
                              "The body is the file itself (its Content-Type, name=snapshot.jpg in the query) or multipart/form-data with a field " +
                              "file. It is stored as a file of the device's entity and read by the media interpreters; the answer (201) holds the " +

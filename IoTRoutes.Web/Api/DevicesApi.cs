@@ -13,39 +13,43 @@ public static class DevicesApi
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/devices").WithTags("Devices").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListDevices").RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapPost("/", CreateAsync).WithName("CreateDevice")
-            .WithSummary("Create a device; the response carries its MQTT secret, shown this once")
+        api.MapGet("/", ListAsync).WithName("ListDevices").WithSummary("List devices")
+            .WithDescription("The devices of the caller's entity and everything below it.").RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapPost("/", CreateAsync).WithName("CreateDevice").WithSummary("Create a device")
+            .WithDescription("Create a device; the response carries its MQTT secret, shown this once.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapPost("/{id:guid}/regenerate-secret", RegenerateSecretAsync).WithName("RegenerateDeviceSecret")
-            .WithSummary("Give the device a new secret, shown this once; the old one stops working and its connections close")
+        api.MapPost("/{id:guid}/regenerate-secret", RegenerateSecretAsync).WithName("RegenerateDeviceSecret").WithSummary("Regenerate a device's secret")
+            .WithDescription("Give the device a new secret, shown this once; the old one stops working and its connections close.")
             .RequirePermission(Permission.Of(SecuredActions.DevicesRegenerateSecret));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateDevice")
-            .WithSummary("Rename the device and/or change its profile (profileId; removeProfile: true for none)")
-            .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice")
-            .WithSummary("Delete the device with its messages, commands, certificates and connection history; its connections close")
-            .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapGet("/{id:guid}/attributes", ListAttributesAsync).WithName("ListDeviceAttributes")
-            .WithSummary("The device's attributes by key: value (text, number or boolean), when it last changed and by whom")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetDevice").WithSummary("Get a device")
+            .WithDescription("One device, with isConnected and lastSeenAt; 404 when it is unknown or outside the caller's entity.")
             .RequirePermission(Permission.View(SecuredObject.Devices));
-        api.MapPut("/{id:guid}/attributes/{key}", SetAttributeAsync).WithName("SetDeviceAttribute")
-            .WithSummary("Set an attribute; the body is its JSON value (\"B12\", 3, true). Keys: letters, digits, _; at most 100 per device")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateDevice").WithSummary("Change a device")
+            .WithDescription("Rename the device and/or change its profile (profileId; removeProfile: true for none).")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapDelete("/{id:guid}/attributes/{key}", DeleteAttributeAsync).WithName("DeleteDeviceAttribute")
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteDevice").WithSummary("Delete a device")
+            .WithDescription("Delete the device with its messages, commands, certificates and connection history; its connections close.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
-        api.MapGet("/{id:guid}/telemetry/latest", LatestAsync).WithName("GetLatestTelemetry")
-            .WithSummary("The latest value of each decoded field of the device, with its unit and time")
+        api.MapGet("/{id:guid}/attributes", ListAttributesAsync).WithName("ListDeviceAttributes").WithSummary("List a device's attributes")
+            .WithDescription("The device's attributes by key: value (text, number or boolean), when it last changed and by whom.")
+            .RequirePermission(Permission.View(SecuredObject.Devices));
+        api.MapPut("/{id:guid}/attributes/{key}", SetAttributeAsync).WithName("SetDeviceAttribute").WithSummary("Set a device attribute")
+            .WithDescription("Set an attribute; the body is its JSON value (\"B12\", 3, true). Keys: letters, digits, _; at most 100 per device.")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapDelete("/{id:guid}/attributes/{key}", DeleteAttributeAsync).WithName("DeleteDeviceAttribute").WithSummary("Delete a device attribute")
+            .WithDescription("Delete one attribute of the device; 404 naming the device or the attribute.")
+            .RequirePermission(Permission.Manage(SecuredObject.Devices));
+        api.MapGet("/{id:guid}/telemetry/latest", LatestAsync).WithName("GetLatestTelemetry").WithSummary("Get a device's latest values")
+            .WithDescription("The latest value of each decoded field of the device, with its unit and time.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
-        api.MapGet("/{id:guid}/telemetry", SeriesAsync).WithName("GetTelemetrySeries")
-            .WithSummary("Decoded numeric fields over time (fields=a,b; from; to; limit 1-10000 messages), on the device's own time where it sent one")
+        api.MapGet("/{id:guid}/telemetry", SeriesAsync).WithName("GetTelemetrySeries").WithSummary("Get a device's telemetry series")
+            .WithDescription("Decoded numeric fields over time (fields=a,b; from; to; limit 1-10000 messages), on the device's own time where it sent one.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
-        api.MapGet("/{id:guid}/telemetry.csv", SeriesCsvAsync).WithName("ExportTelemetryCsv")
-            .WithSummary("The same window as CSV: time, then one column per field")
+        api.MapGet("/{id:guid}/telemetry.csv", SeriesCsvAsync).WithName("ExportTelemetryCsv").WithSummary("Export telemetry as CSV")
+            .WithDescription("The same window as CSV: time, then one column per field.")
             .RequirePermission(Permission.Of(SecuredActions.MessagesExport));
-        api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages")
-            .WithSummary("The device's messages, newest first (limit 1-1000, default 100)")
+        api.MapGet("/{id:guid}/messages", ListMessagesAsync).WithName("ListDeviceMessages").WithSummary("List a device's messages")
+            .WithDescription("The device's messages, newest first (limit 1-1000, default 100).")
             .RequirePermission(Permission.View(SecuredObject.Messages));
 
         // The device page's "Export CSV" link: same service, browser cookie instead of a bearer token.

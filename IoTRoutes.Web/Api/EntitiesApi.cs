@@ -20,12 +20,18 @@ public static class EntitiesApi
     public static IEndpointRouteBuilder MapEntitiesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/entities").WithTags("Entities").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListEntities").WithSummary("The caller's entity and everything below it, in tree order").RequirePermission(View);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetEntity").RequirePermission(View);
-        api.MapPost("/", CreateAsync).WithName("CreateEntity").WithSummary("Create an entity; parentId defaults to the caller's entity").RequirePermission(Manage);
-        api.MapPut("/{id:guid}", RenameAsync).WithName("RenameEntity").RequirePermission(Manage);
-        api.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveEntity").WithSummary("Move an entity, with everything below it").RequirePermission(Manage);
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteEntity").WithSummary("Delete an entity with nothing attached").RequirePermission(Manage);
+        api.MapGet("/", ListAsync).WithName("ListEntities").WithSummary("List entities")
+            .WithDescription("The caller's entity and everything below it, in tree order.").RequirePermission(View);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetEntity").WithSummary("Get an entity")
+            .WithDescription("One entity of the caller's tree; 404 outside it.").RequirePermission(View);
+        api.MapPost("/", CreateAsync).WithName("CreateEntity").WithSummary("Create an entity")
+            .WithDescription("Create an entity; parentId defaults to the caller's entity.").RequirePermission(Manage);
+        api.MapPut("/{id:guid}", RenameAsync).WithName("RenameEntity").WithSummary("Rename an entity")
+            .WithDescription("Give the entity a new name {name}.").RequirePermission(Manage);
+        api.MapPost("/{id:guid}/move", MoveAsync).WithName("MoveEntity").WithSummary("Move an entity")
+            .WithDescription("Move an entity, with everything below it.").RequirePermission(Manage);
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteEntity").WithSummary("Delete an entity")
+            .WithDescription("Delete an entity with nothing attached.").RequirePermission(Manage);
         return app;
     }
 

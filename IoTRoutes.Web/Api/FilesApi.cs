@@ -14,25 +14,26 @@ public static class FilesApi
     public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/files").WithTags("Files").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListFiles")
-            .WithSummary($"Files, newest first: kind (Upload, Report, Media), name (a part of it, any case), deviceId; limit 1-{FileQuery.MaxLimit}, " +
-                         $"default {FileQuery.DefaultLimit}; the next page with cursor=nextCursor")
+        api.MapGet("/", ListAsync).WithName("ListFiles").WithSummary("List files")
+            .WithDescription($"Files, newest first: kind (Upload, Report, Media), name (a part of it, any case), deviceId; limit 1-{FileQuery.MaxLimit}, " +
+                         $"default {FileQuery.DefaultLimit}; the next page with cursor=nextCursor.")
             .RequirePermission(Permission.View(SecuredObject.Files));
-        api.MapPost("/", UploadAsync).WithName("UploadFile")
-            .WithSummary("Upload a file as multipart/form-data: field file, optional entityId (default: yours). Its type is decided by its " +
-                         "content; a name or type claiming an image, audio, video or PDF it is not is refused. 413 above the size limit")
+        api.MapPost("/", UploadAsync).WithName("UploadFile").WithSummary("Upload a file")
+            .WithDescription("Upload a file as multipart/form-data: field file, optional entityId (default: yours). Its type is decided by its " +
+                         "content; a name or type claiming an image, audio, video or PDF it is not is refused. 413 above the size limit.")
             .Accepts<IFormFile>("multipart/form-data")
             .RequirePermission(Permission.Manage(SecuredObject.Files));
-        api.MapGet("/{id:guid}", DownloadAsync).WithName("DownloadFile")
-            .WithSummary("The file's bytes, as an attachment under its name")
+        api.MapGet("/{id:guid}", DownloadAsync).WithName("DownloadFile").WithSummary("Download a file")
+            .WithDescription("The file's bytes, as an attachment under its name.")
             .RequirePermission(Permission.View(SecuredObject.Files));
-        api.MapGet("/{id:guid}/info", GetAsync).WithName("GetFile")
-            .WithSummary("The file's record: name, type, size, SHA-256, kind, entity, who made it and when")
+        api.MapGet("/{id:guid}/info", GetAsync).WithName("GetFile").WithSummary("Get a file's record")
+            .WithDescription("The file's record: name, type, size, SHA-256, kind, entity, who made it and when.")
             .RequirePermission(Permission.View(SecuredObject.Files));
-        api.MapGet("/{id:guid}/thumbnail", ThumbnailAsync).WithName("GetFileThumbnail")
-            .WithSummary("An image's small PNG preview (hasThumbnail in its record); 404 for other files")
+        api.MapGet("/{id:guid}/thumbnail", ThumbnailAsync).WithName("GetFileThumbnail").WithSummary("Get an image's thumbnail")
+            .WithDescription("An image's small PNG preview (hasThumbnail in its record); 404 for other files.")
             .RequirePermission(Permission.View(SecuredObject.Files));
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFile").RequirePermission(Permission.Manage(SecuredObject.Files));
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFile").WithSummary("Delete a file")
+            .WithDescription("Delete the file's record and its bytes on disk.").RequirePermission(Permission.Manage(SecuredObject.Files));
 
         // The Files page's download links and previews: same service, browser cookie instead of a bearer token.
         app.MapGet("/files/{id:guid}/download", DownloadAsync).RequireAuthorization(Policies.FilesView).ExcludeFromDescription();

@@ -26,26 +26,31 @@ public static class FormatsApi
     public static IEndpointRouteBuilder MapFormatsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/formats").WithTags("Message formats").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListFormats").WithSummary("Formats with their test results and the profiles using them")
+        api.MapGet("/", ListAsync).WithName("ListFormats").WithSummary("List formats")
+            .WithDescription("Formats with their test results and the profiles using them.")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetFormat").RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListFormatVersions").WithSummary("Every saved version, newest first")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetFormat").WithSummary("Get a format")
+            .WithDescription("One format with its settings and test cases.").RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListFormatVersions").WithSummary("List a format's versions")
+            .WithDescription("Every saved version, newest first.")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapPost("/", CreateAsync).WithName("CreateFormat")
-            .WithSummary("Create a format: name, kind, exchangeType, topicPattern, and the kind's settings (at the top level or under settings)")
+        api.MapPost("/", CreateAsync).WithName("CreateFormat").WithSummary("Create a format")
+            .WithDescription("Create a format: name, kind, exchangeType, topicPattern, and the kind's settings (at the top level or under settings).")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapPost("/import", ImportAsync).WithName("ImportFormat")
-            .WithSummary("Create a Script format from a Device Repository codec: script (the .js), codecYaml (the -codec.yaml); its decoder's examples become test cases")
+        api.MapPost("/import", ImportAsync).WithName("ImportFormat").WithSummary("Import a codec as a format")
+            .WithDescription("Create a Script format from a Device Repository codec: script (the .js), codecYaml (the -codec.yaml); its decoder's examples become test cases.")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateFormat").WithSummary("Save a new version of the format")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateFormat").WithSummary("Change a format")
+            .WithDescription("Save a new version of the format.")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFormat").WithSummary("Delete a format no profile uses")
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteFormat").WithSummary("Delete a format")
+            .WithDescription("Delete a format no profile uses.")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapPost("/{id:guid}/try", TryAsync).WithName("TryFormat")
-            .WithSummary("Decode a sample as live traffic would; a decoding error is a 200 with errors, a malformed request a 400")
+        api.MapPost("/{id:guid}/try", TryAsync).WithName("TryFormat").WithSummary("Decode a sample")
+            .WithDescription("Decode a sample as live traffic would; a decoding error is a 200 with errors, a malformed request a 400.")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat")
-            .WithSummary("Encode data as the format would for a command; a script with decodeDownlink also answers the bytes decoded back")
+        api.MapPost("/{id:guid}/encode", EncodeAsync).WithName("EncodeWithFormat").WithSummary("Encode a command payload")
+            .WithDescription("Encode data as the format would for a command; a script with decodeDownlink also answers the bytes decoded back.")
             .RequirePermission(Permission.View(SecuredObject.MessageFormats));
         return app;
     }

@@ -21,17 +21,18 @@ public static class JobsApi
         var view = Permission.View(SecuredObject.Jobs);
         var runNow = Permission.Of(SecuredActions.JobsRunNow);
         var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListJobs")
-            .WithSummary("Published workflows as jobs: trigger, schedule in words and next runs, parameters, last run").RequirePermission(view);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetJob").RequirePermission(view);
-        api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListJobRuns")
-            .WithSummary("Runs of every trigger, newest first: status (Queued, Running, Succeeded, Failed, Cancelled, Skipped), trigger, from, to (ISO 8601), limit 1-500")
+        api.MapGet("/", ListAsync).WithName("ListJobs").WithSummary("List jobs")
+            .WithDescription("Published workflows as jobs: trigger, schedule in words and next runs, parameters, last run.").RequirePermission(view);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetJob").WithSummary("Get a job")
+            .WithDescription("One job: trigger, schedule in words and next runs, parameters, last run.").RequirePermission(view);
+        api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListJobRuns").WithSummary("List job runs")
+            .WithDescription("Runs of every trigger, newest first: status (Queued, Running, Succeeded, Failed, Cancelled, Skipped), trigger, from, to (ISO 8601), limit 1-500.")
             .RequirePermission(view);
-        api.MapPost("/{id:guid}/run", RunAsync).WithName("RunJob")
-            .WithSummary("Queue a run now: a Manual job's {\"parameters\":{...}} (checked: 400 with errors by parameters.<name>), or a Schedule job outside its times; 202 {runId}")
+        api.MapPost("/{id:guid}/run", RunAsync).WithName("RunJob").WithSummary("Run a job now")
+            .WithDescription("Queue a run now: a Manual job's {\"parameters\":{...}} (checked: 400 with errors by parameters.<name>), or a Schedule job outside its times; 202 {runId}.")
             .RequirePermission(runNow);
-        app.MapPost("/api/v1/runs/{id:guid}/cancel", CancelAsync).WithTags("Jobs").WithName("CancelRun")
-            .WithSummary("Cancel a queued run at once, or ask a running one to stop (within seconds); 409 when it has ended")
+        app.MapPost("/api/v1/runs/{id:guid}/cancel", CancelAsync).WithTags("Jobs").WithName("CancelRun").WithSummary("Cancel a job run")
+            .WithDescription("Cancel a queued run at once, or ask a running one to stop (within seconds); 409 when it has ended.")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(runNow);
         return app;
     }

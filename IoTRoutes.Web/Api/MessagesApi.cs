@@ -12,19 +12,19 @@ public static class MessagesApi
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/messages").WithTags("Messages").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/stats", StatsAsync).WithName("GetMessageStats")
-            .WithSummary("Counts: received (every message kept), processed, rejected")
+        api.MapGet("/stats", StatsAsync).WithName("GetMessageStats").WithSummary("Get message counts")
+            .WithDescription("Counts: received (every message kept), processed, rejected.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
-        api.MapGet("/rejected", ListRejectedAsync).WithName("ListRejectedMessages")
-            .WithSummary("Rejected messages, newest first (deviceId, formatId, reason: part of it, any case; from, to; " +
-                         $"limit 1-{RejectedMessageQuery.MaxLimit}, default {RejectedMessageQuery.DefaultLimit}); the next page with cursor=nextCursor")
+        api.MapGet("/rejected", ListRejectedAsync).WithName("ListRejectedMessages").WithSummary("List rejected messages")
+            .WithDescription("Rejected messages, newest first (deviceId, formatId, reason: part of it, any case; from, to; " +
+                         $"limit 1-{RejectedMessageQuery.MaxLimit}, default {RejectedMessageQuery.DefaultLimit}); the next page with cursor=nextCursor.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
-        api.MapGet("/rejected/summary", SummarizeRejectedAsync).WithName("SummarizeRejectedMessages")
-            .WithSummary($"For the same filter: how many, the {RejectedMessageService.TopReasons} most frequent reasons, the formats and devices among them")
+        api.MapGet("/rejected/summary", SummarizeRejectedAsync).WithName("SummarizeRejectedMessages").WithSummary("Summarize rejection reasons")
+            .WithDescription($"For the same filter: how many, the {RejectedMessageService.TopReasons} most frequent reasons, the formats and devices among them.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
-        api.MapPost("/reprocess", ReprocessAsync).WithName("ReprocessMessages")
-            .WithSummary("Decode messages again with their device's current profile, updated in place: messageIds, or the rejected ones matching " +
-                         $"deviceId, formatId, reason, from, to; oldest first, at most {MessageReprocessing.MaxMessages:N0} (limit), then remaining and continueAfter (pass it as after)")
+        api.MapPost("/reprocess", ReprocessAsync).WithName("ReprocessMessages").WithSummary("Reprocess rejected messages")
+            .WithDescription("Decode messages again with their device's current profile, updated in place: messageIds, or the rejected ones matching " +
+                         $"deviceId, formatId, reason, from, to; oldest first, at most {MessageReprocessing.MaxMessages:N0} (limit), then remaining and continueAfter (pass it as after).")
             .RequirePermission(Permission.Manage(SecuredObject.Messages));
         return app;
     }

@@ -11,8 +11,10 @@ public static class NotificationRulesApi
     {
         var api = app.MapGroup("/api/v1/notification-rules").WithTags("Communicators").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
         api.MapGet("/", ListAsync).WithName("ListNotificationRules").WithSummary("List notification rules")
+            .WithDescription("Rules that notify through a communicator when an alert is raised, acknowledged or cleared.")
             .RequirePermission(Permission.View(SecuredObject.Communicators));
         api.MapGet("/{id:guid}", GetAsync).WithName("GetNotificationRule").WithSummary("Get a notification rule")
+            .WithDescription("One rule with its events, alert filter, communicator, recipients and templates.")
             .RequirePermission(Permission.View(SecuredObject.Communicators));
         api.MapPost("/", CreateAsync).WithName("CreateNotificationRule").WithSummary("Create a notification rule")
             .WithDescription("{name, events: [Raised, Acknowledged, Cleared] (default Raised), alertTypes: [] (any), minSeverity (Critical, Major, Minor, " +
@@ -21,11 +23,13 @@ public static class NotificationRulesApi
                              "(Liquid with alert.type, alert.severity, alert.message, alert.event, alert.at, device.name, device.key...)}")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));
         api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateNotificationRule").WithSummary("Change a notification rule")
+            .WithDescription("Replace the rule's settings; the body is as on create.")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteNotificationRule").WithSummary("Delete a notification rule")
+            .WithDescription("Delete the rule; it notifies no more.")
             .RequirePermission(Permission.Manage(SecuredObject.Communicators));
-        app.MapGet("/api/v1/alerts/{id:guid}/notifications", OfAlertAsync).WithTags("Alerts").WithName("ListAlertNotifications")
-            .WithSummary("The notifications sent for an alert").WithDescription("Newest first: rule, event, channel, recipients, status (Pending, Sent, Failed), attempts, when, error.")
+        app.MapGet("/api/v1/alerts/{id:guid}/notifications", OfAlertAsync).WithTags("Alerts").WithName("ListAlertNotifications").WithSummary("List an alert's notifications")
+            .WithDescription("Newest first: rule, event, channel, recipients, status (Pending, Sent, Failed), attempts, when, error.")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(Permission.View(SecuredObject.Alerts));
         return app;
     }

@@ -12,14 +12,22 @@ public static class ProfilesApi
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/profiles").WithTags("Device profiles").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListProfiles").RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetProfile").RequirePermission(Permission.View(SecuredObject.MessageFormats));
-        api.MapPost("/", CreateAsync).WithName("CreateProfile").WithSummary("Create a profile: name, formatIds in the order they are tried, variables")
+        api.MapGet("/", ListAsync).WithName("ListProfiles").WithSummary("List profiles")
+            .WithDescription("Device profiles: the formats tried in order, and the variables.")
+            .RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetProfile").WithSummary("Get a profile")
+            .WithDescription("One profile with its formats and variables.").RequirePermission(Permission.View(SecuredObject.MessageFormats));
+        api.MapPost("/", CreateAsync).WithName("CreateProfile").WithSummary("Create a profile")
+            .WithDescription("Create a profile: name, formatIds in the order they are tried, variables.")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateProfile").RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteProfile").WithSummary("Delete a profile no device uses")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateProfile").WithSummary("Change a profile")
+            .WithDescription("Change a profile: name, formatIds in the order they are tried, variables.")
             .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
-        api.MapPost("/{id:guid}/devices", AssignAsync).WithName("AssignProfile").WithSummary("Give devices this profile, all or none")
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteProfile").WithSummary("Delete a profile")
+            .WithDescription("Delete a profile no device uses.")
+            .RequirePermission(Permission.Manage(SecuredObject.MessageFormats));
+        api.MapPost("/{id:guid}/devices", AssignAsync).WithName("AssignProfile").WithSummary("Assign a profile to devices")
+            .WithDescription("Give devices this profile, all or none.")
             .RequirePermission(Permission.Manage(SecuredObject.Devices));
         return app;
     }

@@ -15,14 +15,20 @@ public static class RolesApi
     public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/roles").WithTags("Roles").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListRoles").RequirePermission(View);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetRole").RequirePermission(View);
-        api.MapPost("/", CreateAsync).WithName("CreateRole")
-            .WithSummary("Create a role: grants map objects to None, View or Manage; actions are names such as Devices.SendCommand")
+        api.MapGet("/", ListAsync).WithName("ListRoles").WithSummary("List roles")
+            .WithDescription("Roles with their grants and named actions, the built-in Administrator, Operator and Client included.")
+            .RequirePermission(View);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetRole").WithSummary("Get a role")
+            .WithDescription("One role with its grants and named actions.").RequirePermission(View);
+        api.MapPost("/", CreateAsync).WithName("CreateRole").WithSummary("Create a role")
+            .WithDescription("Create a role: grants map objects to None, View or Manage; actions are names such as Devices.SendCommand.")
             .RequirePermission(Manage);
-        api.MapPost("/{id:guid}/copy", CopyAsync).WithName("CopyRole").RequirePermission(Manage);
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateRole").WithSummary("Replace a role's name, grants and actions").RequirePermission(Manage);
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteRole").RequirePermission(Manage);
+        api.MapPost("/{id:guid}/copy", CopyAsync).WithName("CopyRole").WithSummary("Copy a role")
+            .WithDescription("A new role {name} with the grants and actions of this one.").RequirePermission(Manage);
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateRole").WithSummary("Change a role")
+            .WithDescription("Replace a role's name, grants and actions.").RequirePermission(Manage);
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteRole").WithSummary("Delete a role")
+            .WithDescription("Delete a role no user has; built-in roles cannot be deleted.").RequirePermission(Manage);
         return app;
     }
 

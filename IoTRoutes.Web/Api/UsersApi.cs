@@ -16,16 +16,18 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("The users of the caller's entity and below").RequirePermission(View);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetUser").RequirePermission(View);
-        api.MapPost("/", CreateAsync).WithName("CreateUser")
-            .WithSummary("Create a user; entityId defaults to the caller's entity; roles by name, e.g. [\"Client\"]")
+        api.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List users")
+            .WithDescription("The users of the caller's entity and below.").RequirePermission(View);
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetUser").WithSummary("Get a user")
+            .WithDescription("One user of the caller's entity or below, with its entity and roles.").RequirePermission(View);
+        api.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a user")
+            .WithDescription("Create a user; entityId defaults to the caller's entity; roles by name, e.g. [\"Client\"].")
             .RequirePermission(Manage);
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateUser")
-            .WithSummary("Change a user's entity, roles or disabled flag; fields left out stay as they are")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateUser").WithSummary("Change a user")
+            .WithDescription("Change a user's entity, roles or disabled flag; fields left out stay as they are.")
             .RequirePermission(Manage);
-        api.MapPost("/{id:guid}/reset-password", ResetPasswordAsync).WithName("ResetUserPassword")
-            .WithSummary("Set a password the user must change at next sign-in; ends its sessions")
+        api.MapPost("/{id:guid}/reset-password", ResetPasswordAsync).WithName("ResetUserPassword").WithSummary("Reset a user's password")
+            .WithDescription("Set a password the user must change at next sign-in; ends its sessions.")
             .RequirePermission(Permission.Of(SecuredActions.UsersResetPassword));
         return app;
     }

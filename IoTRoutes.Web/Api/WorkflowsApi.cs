@@ -32,57 +32,64 @@ public static class WorkflowsApi
         var view = Permission.View(SecuredObject.Workflows);
         var manage = Permission.Manage(SecuredObject.Workflows);
         var api = app.MapGroup("/api/v1/workflows").WithTags("Workflows").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
-        api.MapGet("/", ListAsync).WithName("ListWorkflows").WithSummary("Workflows with their state, active version and the number of problems of their draft")
+        api.MapGet("/", ListAsync).WithName("ListWorkflows").WithSummary("List workflows")
+            .WithDescription("Workflows with their state, active version and the number of problems of their draft.")
             .RequirePermission(view);
-        api.MapGet("/actions", ActionsAsync).WithName("ListWorkflowActions")
-            .WithSummary("The node types a workflow can use: kind, category, settings and output ports").RequirePermission(view);
-        api.MapPost("/", CreateAsync).WithName("CreateWorkflow").WithSummary("Create a workflow: name, entityId (yours by default), definition {nodes, links}")
+        api.MapGet("/actions", ActionsAsync).WithName("ListWorkflowActions").WithSummary("List workflow node types")
+            .WithDescription("The node types a workflow can use: kind, category, settings and output ports.").RequirePermission(view);
+        api.MapPost("/", CreateAsync).WithName("CreateWorkflow").WithSummary("Create a workflow")
+            .WithDescription("Create a workflow: name, entityId (yours by default), definition {nodes, links}.")
             .RequirePermission(manage);
-        api.MapPost("/import", ImportAsync).WithName("ImportWorkflow")
-            .WithSummary("Create a workflow (a draft, not published) from an exported document: {entityId (yours by default), name (the document's by default), document}")
+        api.MapPost("/import", ImportAsync).WithName("ImportWorkflow").WithSummary("Import a workflow")
+            .WithDescription("Create a workflow (a draft, not published) from an exported document: {entityId (yours by default), name (the document's by default), document}.")
             .RequirePermission(manage);
-        api.MapGet("/{id:guid}", GetAsync).WithName("GetWorkflow").WithSummary("The draft, its revision and problems, the active version, enabled, debug")
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetWorkflow").WithSummary("Get a workflow")
+            .WithDescription("The draft, its revision and problems, the active version, enabled, debug.")
             .RequirePermission(view);
-        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateWorkflow")
-            .WithSummary("Save the draft from the revision it was loaded at; a stale revision is a 409 saying what changed since")
+        api.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateWorkflow").WithSummary("Save a workflow's draft")
+            .WithDescription("Save the draft from the revision it was loaded at; a stale revision is a 409 saying what changed since.")
             .RequirePermission(manage);
-        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWorkflow").RequirePermission(manage);
-        api.MapPost("/{id:guid}/publish", PublishAsync).WithName("PublishWorkflow")
-            .WithSummary("Publish the draft as the next version, now active; a draft with problems is a 400 listing them per node")
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWorkflow").WithSummary("Delete a workflow")
+            .WithDescription("Delete the workflow with its versions, node state and recorded runs.").RequirePermission(manage);
+        api.MapPost("/{id:guid}/publish", PublishAsync).WithName("PublishWorkflow").WithSummary("Publish a workflow")
+            .WithDescription("Publish the draft as the next version, now active; a draft with problems is a 400 listing them per node.")
             .RequirePermission(Permission.Of(SecuredActions.WorkflowsPublish));
-        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListWorkflowVersions").WithSummary("Every published version, newest first")
+        api.MapGet("/{id:guid}/versions", VersionsAsync).WithName("ListWorkflowVersions").WithSummary("List a workflow's versions")
+            .WithDescription("Every published version, newest first.")
             .RequirePermission(view);
-        api.MapPost("/{id:guid}/versions/{version:int}/restore", RestoreAsync).WithName("RestoreWorkflowVersion")
-            .WithSummary("Copy a version into the draft (a new revision); publishing it is a separate step").RequirePermission(manage);
-        api.MapGet("/{id:guid}/diff", DiffAsync).WithName("DiffWorkflow")
-            .WithSummary("What changed from one definition to another: from=active|draft|<version> (default active; nothing published: empty), " +
-                         "to=active|draft|<version> (default draft); nodes, settings and links, moves apart")
+        api.MapPost("/{id:guid}/versions/{version:int}/restore", RestoreAsync).WithName("RestoreWorkflowVersion").WithSummary("Restore a workflow version")
+            .WithDescription("Copy a version into the draft (a new revision); publishing it is a separate step.").RequirePermission(manage);
+        api.MapGet("/{id:guid}/diff", DiffAsync).WithName("DiffWorkflow").WithSummary("Compare workflow definitions")
+            .WithDescription("What changed from one definition to another: from=active|draft|<version> (default active; nothing published: empty), " +
+                         "to=active|draft|<version> (default draft); nodes, settings and links, moves apart.")
             .RequirePermission(view);
-        api.MapGet("/{id:guid}/export", ExportAsync).WithName("ExportWorkflow")
-            .WithSummary("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1), " +
-                         "as an attachment named <name>.iotroutes-workflow.json")
+        api.MapGet("/{id:guid}/export", ExportAsync).WithName("ExportWorkflow").WithSummary("Export a workflow")
+            .WithDescription("The draft, name, description and test cases as a self-contained document (format iotroutes-workflow, version 1), " +
+                         "as an attachment named <name>.iotroutes-workflow.json.")
             .RequirePermission(view);
-        api.MapGet("/{id:guid}/references/{kind}", ReferencesAsync).WithName("ListWorkflowReferences")
-            .WithSummary("What a setting that refers to a Device, Entity or Profile can name in this workflow (its part of the entity tree), " +
-                         "found by name (search=, at most 50)")
+        api.MapGet("/{id:guid}/references/{kind}", ReferencesAsync).WithName("ListWorkflowReferences").WithSummary("List a workflow's reference choices")
+            .WithDescription("What a setting that refers to a Device, Entity or Profile can name in this workflow (its part of the entity tree), " +
+                         "found by name (search=, at most 50).")
             .RequirePermission(view);
-        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").RequirePermission(manage);
-        api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("The runner no longer runs it").RequirePermission(manage);
-        api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow")
-            .WithSummary("Trace every run for the next 15 minutes ({\"enabled\":false} switches it off)").RequirePermission(manage);
-        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestWorkflow")
-            .WithSummary("Dry run of the draft on {input, deviceId} or on a stored message {messageId} (the item as the runner makes it; needs Messages View too): " +
-                         "the trace, and the effects it would have had (none happens)").RequirePermission(view);
-        api.MapPost("/{id:guid}/tests/run", RunTestsAsync).WithName("RunWorkflowTests")
-            .WithSummary("Run the workflow's test cases on its draft: pass or fail per case").RequirePermission(view);
-        api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListWorkflowRuns")
-            .WithSummary("Recorded runs, newest first: every failed run, every run while debug mode was on (limit 1-500, default 100)").RequirePermission(view);
-        app.MapGet("/api/v1/runs/{id:guid}", RunAsync).WithTags("Workflows").WithName("GetWorkflowRun")
-            .WithSummary("One recorded run with its trace: the path, the failing node's input, each step when traced")
+        api.MapPost("/{id:guid}/enable", EnableAsync).WithName("EnableWorkflow").WithSummary("Enable a workflow")
+            .WithDescription("The runner runs the workflow's active version again.").RequirePermission(manage);
+        api.MapPost("/{id:guid}/disable", DisableAsync).WithName("DisableWorkflow").WithSummary("Disable a workflow")
+            .WithDescription("The runner no longer runs it.").RequirePermission(manage);
+        api.MapPost("/{id:guid}/debug", DebugAsync).WithName("DebugWorkflow").WithSummary("Switch a workflow's debug mode")
+            .WithDescription("Trace every run for the next 15 minutes ({\"enabled\":false} switches it off).").RequirePermission(manage);
+        api.MapPost("/{id:guid}/test", TestAsync).WithName("TestWorkflow").WithSummary("Dry-run a workflow")
+            .WithDescription("Dry run of the draft on {input, deviceId} or on a stored message {messageId} (the item as the runner makes it; needs Messages View too): " +
+                         "the trace, and the effects it would have had (none happens).").RequirePermission(view);
+        api.MapPost("/{id:guid}/tests/run", RunTestsAsync).WithName("RunWorkflowTests").WithSummary("Run a workflow's test cases")
+            .WithDescription("Run the workflow's test cases on its draft: pass or fail per case.").RequirePermission(view);
+        api.MapGet("/{id:guid}/runs", RunsAsync).WithName("ListWorkflowRuns").WithSummary("List a workflow's runs")
+            .WithDescription("Recorded runs, newest first: every failed run, every run while debug mode was on (limit 1-500, default 100).").RequirePermission(view);
+        app.MapGet("/api/v1/runs/{id:guid}", RunAsync).WithTags("Workflows").WithName("GetWorkflowRun").WithSummary("Get a workflow run")
+            .WithDescription("One recorded run with its trace: the path, the failing node's input, each step when traced.")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
-        app.MapGet("/api/v1/messages/{id:guid}/trace", TraceAsync).WithTags("Workflows").WithName("TraceMessage")
-            .WithSummary("A message's way through each workflow that handled it: the recorded run, or a dry-run replay (replay: true) of the version " +
-                         "active when it was received, node state as it is now; needs Messages View too")
+        app.MapGet("/api/v1/messages/{id:guid}/trace", TraceAsync).WithTags("Workflows").WithName("TraceMessage").WithSummary("Trace a message through workflows")
+            .WithDescription("A message's way through each workflow that handled it: the recorded run, or a dry-run replay (replay: true) of the version " +
+                         "active when it was received, node state as it is now; needs Messages View too.")
             .RequireAuthorization(WebSecurityExtensions.ApiPolicy).RequirePermission(view);
         return app;
     }

@@ -1,12 +1,16 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using IoTRoutes.Core.Messaging.Formats.Json;
 
 namespace IoTRoutes.Core.Messaging.Formats;
 
-public sealed record DecodeResult(bool Succeeded, string? Reason)
+/// <param name="Reason">Why it failed, as a sentence for people.</param>
+/// <param name="Details">The parser's own text, when the reason came from it.</param>
+public sealed record DecodeResult(bool Succeeded, string? Reason, string? Details = null)
 {
     public static readonly DecodeResult Ok = new(true, null);
     public static DecodeResult Fail(string reason) => new(false, reason);
+    public static DecodeResult Fail(PayloadProblem problem) => new(false, problem.Reason, problem.Details);
 }
 
 /// <summary>The built-in format of the walking skeleton: the payload must be one well-formed JSON value.</summary>
@@ -16,12 +20,12 @@ public sealed class JsonPayloadDecoder
     {
         if (payload.IsEmpty)
         {
-            return DecodeResult.Fail("Malformed JSON: the payload is empty.");
+            return DecodeResult.Fail("Not valid JSON: the payload is empty.");
         }
 
         if (!Utf8.IsValid(payload))
         {
-            return DecodeResult.Fail("Malformed JSON: the payload is not valid UTF-8.");
+            return DecodeResult.Fail("Not valid JSON: the payload is not UTF-8 text.");
         }
 
         var reader = new Utf8JsonReader(payload, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -35,7 +39,7 @@ public sealed class JsonPayloadDecoder
         }
         catch (JsonException e)
         {
-            return DecodeResult.Fail($"Malformed JSON: {e.Message}");
+            return DecodeResult.Fail(JsonSyntaxProblem.Of(e, payload));
         }
     }
 }

@@ -21,11 +21,12 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
     {
         message.ProcessedAt = now;
         message.NormalizedData = null;
+        message.RejectionDetails = null;
         string? failure;
         try
         {
             failure = Media.Intake.MediaTopics.IsMedia(message.Topic) ? Media.Intake.MediaDecoding.Decide(message)
-                : formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : json.Decode(message.Payload).Reason;
+                : formats?.For(message.DeviceId) is { } profile ? Decode(message, profile) : DecodeJson(message);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -42,6 +43,14 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
         message.State = MessageState.Rejected;
         message.RejectionReason = Clip(failure);
         IntakeLog.Rejected(logger, message.Id, message.RejectionReason);
+    }
+
+    /// <summary>Without a profile: any well-formed JSON; returns why it is not, or null.</summary>
+    private string? DecodeJson(Message message)
+    {
+        var result = json.Decode(message.Payload);
+        message.RejectionDetails = result.Details is { } details ? Clip(details) : null;
+        return result.Reason;
     }
 
     /// <summary>Decodes with the profile's matching format; returns why it failed, or null.</summary>
@@ -72,6 +81,7 @@ public sealed class MessageDecoder(JsonPayloadDecoder json, FormatCatalog? forma
         message.Warnings = decoded.Warnings.Count > 0 ? Clip(string.Join("\n", decoded.Warnings)) : null;
         if (!decoded.Succeeded)
         {
+            message.RejectionDetails = decoded.Details is { } details ? Clip(details) : null;
             return $"{format.Name} v{format.Version}: {string.Join(" ", decoded.Errors)}";
         }
 

@@ -125,6 +125,7 @@ public sealed class MessageReprocessing(ScopedContexts contexts, MessageDecoder 
         foreach (var message in messages)
         {
             (message.Data, message.DeviceTime, message.FormatId, message.FormatVersion, message.Warnings, message.RejectionReason) = (null, null, null, null, null, null);
+            message.RejectionDetails = null;
             message.State = MessageState.Received;
             decoder.Decide(message, now, logger);
         }

@@ -11,7 +11,7 @@ namespace IoTRoutes.Core.Messaging.Pipeline;
 internal sealed class PostgresMessageCopy(string connectionString) : IMessageStore
 {
     private const string Command =
-        "COPY \"Messages\" (\"Id\", \"DeviceId\", \"Topic\", \"Payload\", \"PayloadSize\", \"QualityOfService\", \"ReceivedAt\", \"State\", \"RejectionReason\", \"ProcessedAt\", \"Data\", \"DeviceTime\", \"FormatId\", \"FormatVersion\", \"Warnings\", \"NormalizedData\") FROM STDIN (FORMAT BINARY)";
+        "COPY \"Messages\" (\"Id\", \"DeviceId\", \"Topic\", \"Payload\", \"PayloadSize\", \"QualityOfService\", \"ReceivedAt\", \"State\", \"RejectionReason\", \"ProcessedAt\", \"Data\", \"DeviceTime\", \"FormatId\", \"FormatVersion\", \"Warnings\", \"NormalizedData\", \"RejectionDetails\") FROM STDIN (FORMAT BINARY)";
 
     private NpgsqlConnection? _connection;
 
@@ -92,6 +92,7 @@ internal sealed class PostgresMessageCopy(string connectionString) : IMessageSto
             WriteOrNull(copy, m.FormatVersion, NpgsqlDbType.Integer);
             WriteOrNull(copy, m.Warnings, NpgsqlDbType.Varchar);
             WriteOrNull(copy, m.NormalizedData, NpgsqlDbType.Text);
+            WriteOrNull(copy, m.RejectionDetails, NpgsqlDbType.Varchar);
         }
 
         copy.Complete();

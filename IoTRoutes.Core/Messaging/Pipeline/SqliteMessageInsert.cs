@@ -33,7 +33,7 @@ internal sealed class SqliteMessageInsert : IMessageStore
         nameof(Message.Id), nameof(Message.DeviceId), nameof(Message.Topic), nameof(Message.Payload), nameof(Message.PayloadSize),
         nameof(Message.QualityOfService), nameof(Message.ReceivedAt), nameof(Message.State), nameof(Message.RejectionReason),
         nameof(Message.ProcessedAt), nameof(Message.Data), nameof(Message.DeviceTime), nameof(Message.FormatId),
-        nameof(Message.FormatVersion), nameof(Message.Warnings), nameof(Message.NormalizedData),
+        nameof(Message.FormatVersion), nameof(Message.Warnings), nameof(Message.NormalizedData), nameof(Message.RejectionDetails),
     ];
 
     private const string CountSql =
@@ -166,6 +166,7 @@ internal sealed class SqliteMessageInsert : IMessageStore
         Check(message.FormatVersion is { } version ? raw.sqlite3_bind_int(statement, 14, version) : raw.sqlite3_bind_null(statement, 14), handle);
         Check(message.Warnings is { } warnings ? BindText(statement, 15, warnings) : raw.sqlite3_bind_null(statement, 15), handle);
         Check(message.NormalizedData is { } normalized ? BindText(statement, 16, normalized) : raw.sqlite3_bind_null(statement, 16), handle);
+        Check(message.RejectionDetails is { } details ? BindText(statement, 17, details) : raw.sqlite3_bind_null(statement, 17), handle);
     }
 
     /// <summary>As EF stores a Guid in SQLite: upper-case text, 8-4-4-4-12.</summary>

@@ -1,6 +1,8 @@
 namespace IoTRoutes.Core.Messaging.Rejections;
 
 /// <summary>A rejected message as the Rejected messages page and <c>GET /api/v1/messages/rejected</c> show it.</summary>
+/// <param name="Reason">Why it was rejected, as a sentence for people.</param>
+/// <param name="Details">The parser's own text behind the reason, when a parser refused the payload.</param>
 public sealed record RejectedMessageDto(
     Guid Id,
     Guid DeviceId,
@@ -13,7 +15,8 @@ public sealed record RejectedMessageDto(
     int? FormatVersion,
     string PayloadPreview,
     PayloadPreviewKind PayloadKind,
-    int PayloadSize);
+    int PayloadSize,
+    string? Details = null);
 
 /// <summary>One page of rejected messages; <see cref="NextCursor"/> is null on the last one.</summary>
 public sealed record RejectedMessagePage(IReadOnlyList<RejectedMessageDto> Items, Guid? NextCursor);

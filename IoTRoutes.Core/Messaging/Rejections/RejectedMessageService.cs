@@ -38,7 +38,8 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
             .Take(query.Limit + 1)
             .Join(db.Devices, m => m.DeviceId, d => d.Id, (m, d) => new
             {
-                m.Id, m.DeviceId, DeviceName = d.Name, m.Topic, m.ReceivedAt, m.RejectionReason, m.FormatId, m.FormatVersion, m.Payload, m.PayloadSize,
+                m.Id, m.DeviceId, DeviceName = d.Name, m.Topic, m.ReceivedAt, m.RejectionReason, m.RejectionDetails, m.FormatId, m.FormatVersion,
+                m.Payload, m.PayloadSize,
             })
             // Ordered again in the database, after the join: the cursor is the last row in the database's own order of
             // ids, which on SQL Server is not .NET's (uniqueidentifier compares its last bytes first).
@@ -51,7 +52,7 @@ public sealed class RejectedMessageService(ScopedContexts contexts)
         {
             var (preview, kind) = PayloadPreview.Of(r.Payload, r.PayloadSize);
             return new RejectedMessageDto(r.Id, r.DeviceId, r.DeviceName, r.Topic, r.ReceivedAt, r.RejectionReason, r.FormatId,
-                r.FormatId is { } id ? names.GetValueOrDefault(id) : null, r.FormatVersion, preview, kind, r.PayloadSize);
+                r.FormatId is { } id ? names.GetValueOrDefault(id) : null, r.FormatVersion, preview, kind, r.PayloadSize, r.RejectionDetails);
         });
         return new RejectedMessagePage(items, rows.Count > query.Limit ? page[^1].Id : null);
     }

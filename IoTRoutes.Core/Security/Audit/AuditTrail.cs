@@ -31,6 +31,13 @@ public sealed class AuditTrail(IDbContextFactory<AppDbContext> contexts, TimePro
         await WriteAsync(db, action, userId, user?.Email ?? "?", user?.EntityId ?? RootEntity.Id, null, null, from, ct);
     }
 
+    /// <summary>For a change made on the server's command line, where there is no signed-in user.</summary>
+    public async Task RecordFromCommandLineAsync(string action, string? target, Guid entityId, string? details, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await WriteAsync(db, action, null, $"command line ({Environment.UserName}@{Environment.MachineName})", entityId, target, details, null, ct);
+    }
+
     private async Task WriteAsync(
         AppDbContext db, string action, Guid? userId, string email, Guid entityId, string? target, string? details, string? from, CancellationToken ct)
     {

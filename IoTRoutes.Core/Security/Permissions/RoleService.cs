@@ -20,7 +20,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Roles), ct);
         await using var _db = db;
-        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).OrderBy(r => r.Name).ToListAsync(ct);
+        var roles = await db.Roles.AsNoTracking().Include(r => r.Grants).Include(r => r.Actions).AsSplitQuery().OrderBy(r => r.Name).ToListAsync(ct);
         // Counted among the users the caller can see only: other entities' numbers are not its business.
         var counts = await db.UserRoles.Join(db.Users, ur => ur.UserId, u => u.Id, (ur, u) => ur.RoleId)
             .GroupBy(roleId => roleId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
@@ -66,7 +66,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Roles), ct);
         await using var _db = db;
-        var role = await db.Roles.Include(r => r.Grants).Include(r => r.Actions).SingleOrDefaultAsync(r => r.Id == id, ct);
+        var role = await db.Roles.Include(r => r.Grants).Include(r => r.Actions).AsSplitQuery().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (role is null)
         {
             return ChangeResult.NotFound;

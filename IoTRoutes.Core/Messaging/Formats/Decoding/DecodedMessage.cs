@@ -17,10 +17,15 @@ public sealed record DecodedMessage(JsonObject? Data, DateTimeOffset? DeviceTime
     /// </summary>
     public JsonNode? Normalized { get; init; }
 
+    /// <summary>The parser's own text behind <see cref="Errors"/>, when a parser refused the payload; kept with the message.</summary>
+    public string? Details { get; init; }
+
     public static DecodedMessage Of(JsonObject data, DateTimeOffset? deviceTime = null, IReadOnlyList<string>? warnings = null) =>
         new(data, deviceTime, warnings ?? [], []);
 
     public static DecodedMessage Failed(string error) => new(null, null, [], [error]);
+
+    public static DecodedMessage Failed(Json.PayloadProblem problem) => new(null, null, [], [problem.Reason]) { Details = problem.Details };
 }
 
 /// <summary>What a decoder is given beside the payload (TS013's input, as The Things Stack and ChirpStack pass it).</summary>

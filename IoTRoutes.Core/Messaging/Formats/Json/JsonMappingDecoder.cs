@@ -71,7 +71,7 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
         }
         catch (JsonException e)
         {
-            return DecodedMessage.Failed($"Malformed JSON: {e.Message}");
+            return DecodedMessage.Failed(JsonSyntaxProblem.Of(e, input.Payload.Span));
         }
 
         using (document)
@@ -120,9 +120,13 @@ public sealed class JsonMappingDecoder : IPayloadDecoder
             root = JsonNode.Parse(input.Payload.Span);
             _ = (root as JsonObject)?.Count; // members are read lazily: a duplicate key throws here
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (JsonException e)
         {
-            return DecodedMessage.Failed($"Malformed JSON: {e.Message}");
+            return DecodedMessage.Failed(JsonSyntaxProblem.Of(e, input.Payload.Span));
+        }
+        catch (ArgumentException e)
+        {
+            return DecodedMessage.Failed(JsonSyntaxProblem.OfDuplicate(e));
         }
 
         if (root is not JsonObject whole)

@@ -859,6 +859,10 @@ namespace IoTRoutes.Core.Storage.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("RejectionDetails")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");

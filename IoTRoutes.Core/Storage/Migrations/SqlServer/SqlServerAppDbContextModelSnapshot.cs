@@ -861,6 +861,10 @@ namespace IoTRoutes.Core.Storage.Migrations.SqlServer
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("RejectionDetails")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(1024)
                         .HasColumnType("nvarchar(1024)");

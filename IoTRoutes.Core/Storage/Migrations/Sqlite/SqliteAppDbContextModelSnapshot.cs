@@ -852,6 +852,10 @@ namespace IoTRoutes.Core.Storage.Migrations.Sqlite
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RejectionDetails")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RejectionReason")
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
