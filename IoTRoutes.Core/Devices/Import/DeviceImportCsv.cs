@@ -78,19 +78,24 @@ public static class DeviceImportCsv
         return (lines, problems);
     }
 
-    /// <summary>The created devices with their secrets, UTF-8 CSV; names a spreadsheet would run as a formula are escaped.</summary>
+    /// <summary>
+    /// The created devices with their secrets, UTF-8 CSV. Names a spreadsheet would run as a formula are escaped; the
+    /// secret is written as it is (one may start with "-", and escaping it would make it wrong).
+    /// </summary>
     public static string Credentials(IReadOnlyList<ImportedDevice> devices)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = CsvWriter.Create(text, new CsvWriterOptions { Injection = CsvInjection.Escape, FormatProvider = CultureInfo.InvariantCulture }, leaveOpen: true))
+        using (var csv = CsvWriter.Create(text, new CsvWriterOptions { Injection = CsvInjection.None, FormatProvider = CultureInfo.InvariantCulture }, leaveOpen: true))
         {
             csv.WriteRecord(["name", "key", "secret", "entity", "profile", "id"]);
             foreach (var d in devices)
             {
-                csv.WriteRecord([d.Name, d.Key, d.Secret, d.Entity, d.Profile ?? "", d.Id.ToString()]);
+                csv.WriteRecord([Defused(d.Name), d.Key, d.Secret, Defused(d.Entity), Defused(d.Profile ?? ""), d.Id.ToString()]);
             }
         }
 
         return text.ToString();
     }
+
+    private static string Defused(string text) => text.Length > 0 && "=+-@\t\r".Contains(text[0]) ? "'" + text : text;
 }
