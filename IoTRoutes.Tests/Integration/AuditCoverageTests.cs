@@ -103,6 +103,19 @@ public sealed class AuditCoverageTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Matches(@"^maxConnections: \d+ -> 7; port: \d+ -> " + newPort + "$", updated["details"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_users_new_roles_are_recorded_before_and_after()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var email = $"roles-{Guid.NewGuid():N}@example.com";
+        var user = await IdAsync(await api.PostAsJsonAsync("/api/v1/users", new { email, password = "long-enough-1", roles = new[] { "Client" } }));
+        (await api.PutAsJsonAsync($"/api/v1/users/{user}", new { roles = new[] { "Operator", "Client" } })).EnsureSuccessStatusCode();
+
+        var updated = (await api.GetFromJsonAsync<JsonArray>("/api/v1/audit?action=User.Updated"))!.Single(e => e!["target"]!.GetValue<string>() == email)!;
+
+        Assert.Equal("roles: Client -> Client, Operator", updated["details"]!.GetValue<string>());
+    }
+
     private SortedSet<string> ChangingRoutes() =>
     [
         .. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
