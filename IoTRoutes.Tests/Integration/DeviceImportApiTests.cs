@@ -20,6 +20,7 @@ public sealed class DeviceImportApiTests(SqliteApp app) : IClassFixture<SqliteAp
         var site = await EntityAsync(api, Unique("Site"), null);
         var elsewhere = await EntityAsync(api, Unique("Elsewhere"), null);
         var profile = await ProfileAsync(api, Unique("Meters"), elsewhere.Id);
+        var existing = await api.CreateDeviceAsync(Unique("Existing"), site.Id);
         var before = await CountDevicesAsync(api);
         var csv = $"""
             name,entity,profile
@@ -30,6 +31,7 @@ public sealed class DeviceImportApiTests(SqliteApp app) : IClassFixture<SqliteAp
             Pump 1,{site.Name.ToUpperInvariant()},
             Pump 4,{site.Name},{profile.Name}
             "Pump, five",{site.Id},
+            {existing.Name.ToLowerInvariant()},{site.Name},
             """;
 
         var response = await PostCsvAsync(api, "/api/v1/devices/import?dryRun=true", csv);
@@ -38,7 +40,7 @@ public sealed class DeviceImportApiTests(SqliteApp app) : IClassFixture<SqliteAp
         var preview = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var rows = preview["rows"]!.AsArray().Select(r => (Line: r!["line"]!.GetValue<int>(), Name: r["name"]!.GetValue<string>(),
             Errors: string.Join(" ", r["errors"]!.AsArray().Select(e => e!.GetValue<string>())))).ToList();
-        Assert.Equal([2, 3, 4, 5, 6, 7, 8], rows.Select(r => r.Line));
+        Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9], rows.Select(r => r.Line));
         Assert.Equal("", rows[0].Errors);
         Assert.Equal("Give the device a name.", rows[1].Errors);
         Assert.Equal("There is no entity named Atlantis.", rows[2].Errors);
@@ -46,6 +48,7 @@ public sealed class DeviceImportApiTests(SqliteApp app) : IClassFixture<SqliteAp
         Assert.Equal($"Line 2 already has a device named Pump 1 in {site.Name}.", rows[4].Errors);
         Assert.Equal($"Profile {profile.Name} belongs to another branch of the entity tree: a profile serves its entity and those below it.", rows[5].Errors);
         Assert.Equal(("Pump, five", ""), (rows[6].Name, rows[6].Errors));
+        Assert.Equal($"{site.Name} already has a device named {existing.Name.ToLowerInvariant()}.", rows[7].Errors);
         Assert.False(preview["canImport"]!.GetValue<bool>());
         Assert.Equal(before, await CountDevicesAsync(api));
     }

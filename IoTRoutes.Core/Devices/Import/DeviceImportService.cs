@@ -51,8 +51,9 @@ public sealed class DeviceImportService(ScopedContexts contexts, DeviceService d
         var (lines, problems) = DeviceImportCsv.Read(csv);
         var entities = await db.Entities.AsNoTracking().Select(e => new EntityRef(e.Id, e.Name, e.Path)).ToListAsync(ct);
         var profiles = await db.Profiles.AsNoTracking().Select(p => new ProfileRef(p.Id, p.Name, p.Entity!.Path)).ToListAsync(ct);
-        var entityIds = entities.Select(e => e.Id).ToList();
-        var existing = (await db.Devices.AsNoTracking().Where(d => entityIds.Contains(d.EntityId)).Select(d => new { d.EntityId, d.Name }).ToListAsync(ct))
+        // Only the devices that share a name with a row: an entity may have many devices.
+        var names = lines.Where(l => DeviceRules.CheckName(l.Name) is null).Select(l => DisplayText.Clean(l.Name).ToUpperInvariant()).Distinct().ToList();
+        var existing = (await db.Devices.AsNoTracking().Where(d => names.Contains(d.Name.ToUpper())).Select(d => new { d.EntityId, d.Name }).ToListAsync(ct))
             .Select(d => (d.EntityId, d.Name.ToUpperInvariant())).ToHashSet();
         var own = entities.Single(e => e.Id == caller.Scope.EntityId);
         var seen = new Dictionary<(Guid, string), int>();
