@@ -90,7 +90,7 @@ public sealed class CommunicatorService(
     /// <summary>Tries the communicator now (Manage: it uses the secrets); the outcome is also kept as its last use.</summary>
     public async Task<ConnectionTestResult?> TestAsync(Guid id, string? to, CancellationToken ct)
     {
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Communicators), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Communicators), ct);
         await using var _db = db;
         if (await db.Communicators.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } row) return null;
         var started = Stopwatch.GetTimestamp();
@@ -106,6 +106,9 @@ public sealed class CommunicatorService(
         }
 
         await usage.RecordAsync(row.Id, result.Succeeded, result.Error, ct);
+        // Audited: a test uses the stored secrets and may send a message to an address the caller chose.
+        await audit.RecordAsync(AuditActions.CommunicatorTested, caller, row.Name,
+            $"{(to is null ? "" : $"to {to}: ")}{(result.Succeeded ? "succeeded" : $"failed: {result.Error}")}", CancellationToken.None);
         return result;
     }
 

@@ -12,3 +12,6 @@ public sealed record CreateDeviceRequest(string? Name, Guid? EntityId = null, Gu
 public sealed record UpdateDeviceRequest(string? Name = null, Guid? ProfileId = null, bool RemoveProfile = false);
 
 public sealed record CreateDeviceResult(CreatedDeviceDto? Device, IReadOnlyDictionary<string, string[]>? Errors);
+
+/// <summary>A device to add whose name, entity and profile were checked; <paramref name="AuditDetails"/> go into its audit entry.</summary>
+internal sealed record NewDevice(string Name, Guid EntityId, Guid? ProfileId, string AuditDetails);

@@ -40,7 +40,7 @@ public sealed class DeviceService(
         var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Devices), ct);
         await using var _db = db;
         var entityId = request.EntityId ?? caller.Scope.EntityId;
-        if (!await db.Entities.AnyAsync(e => e.Id == entityId, ct))
+        if (await db.Entities.Where(e => e.Id == entityId).Select(e => e.Name).SingleOrDefaultAsync(ct) is not { } entityName)
         {
             // Outside the caller's scope looks exactly like not existing.
             return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["entityId"] = [$"There is no entity {entityId}."] });
@@ -51,20 +51,39 @@ public sealed class DeviceService(
             return new CreateDeviceResult(null, new Dictionary<string, string[]> { ["profileId"] = [profileProblem] });
         }
 
-        var secret = DeviceSecrets.NewSecret();
-        var device = new Device
+        var profileName = request.ProfileId is { } p ? await db.Profiles.Where(x => x.Id == p).Select(x => x.Name).SingleAsync(ct) : null;
+        var details = $"in {entityName}{(profileName is null ? "" : $", profile {profileName}")}";
+        var created = await AddCheckedAsync(db, caller, [new NewDevice(request.Name!, entityId, request.ProfileId, details)], ct);
+        return new CreateDeviceResult(created[0], null);
+    }
+
+    /// <summary>
+    /// Adds devices whose name, entity and profile were checked in <paramref name="db"/> (the caller's scoped context), in
+    /// one save: all of them or none. Each is audited as created, with its <see cref="NewDevice.AuditDetails"/>.
+    /// </summary>
+    internal async Task<IReadOnlyList<CreatedDeviceDto>> AddCheckedAsync(AppDbContext db, Caller caller, IReadOnlyList<NewDevice> devices, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var created = new List<(Device Device, string Secret, string Details)>();
+        foreach (var d in devices)
         {
-            ProfileId = request.ProfileId,
-            Id = Guid.CreateVersion7(),
-            EntityId = entityId,
-            Name = DisplayText.Clean(request.Name!),
-            Key = await NewUniqueKeyAsync(db, ct),
-            SecretHash = DeviceSecrets.Hash(secret),
-            CreatedAt = clock.GetUtcNow(),
-        };
-        db.Devices.Add(device);
+            var secret = DeviceSecrets.NewSecret();
+            var device = new Device
+            {
+                ProfileId = d.ProfileId, Id = Guid.CreateVersion7(), EntityId = d.EntityId, Name = DisplayText.Clean(d.Name),
+                Key = await NewUniqueKeyAsync(db, ct), SecretHash = DeviceSecrets.Hash(secret), CreatedAt = now,
+            };
+            db.Devices.Add(device);
+            created.Add((device, secret, d.AuditDetails));
+        }
+
         await db.SaveChangesAsync(ct);
-        return new CreateDeviceResult(new CreatedDeviceDto(device.Id, device.Name, device.Key, secret), null);
+        foreach (var (device, _, details) in created)
+        {
+            await audit.RecordAsync(Security.Audit.AuditActions.DeviceCreated, caller, $"{device.Name} ({device.Key})", details, CancellationToken.None);
+        }
+
+        return created.ConvertAll(c => new CreatedDeviceDto(c.Device.Id, c.Device.Name, c.Device.Key, c.Secret));
     }
 
     /// <summary>
@@ -153,10 +172,12 @@ public sealed class DeviceService(
             }
         }
 
-        if (request.Name is not null)
+        if (request.Name is not null && DisplayText.Clean(request.Name) is var name && name != device.Name)
         {
-            device.Name = DisplayText.Clean(request.Name);
+            var before = device.Name;
+            device.Name = name;
             await db.SaveChangesAsync(ct);
+            await audit.RecordAsync(Security.Audit.AuditActions.DeviceUpdated, caller, $"{device.Name} ({device.Key})", $"name: {before} -> {name}", CancellationToken.None);
         }
 
         return ChangeResult.Done(id);

@@ -11,6 +11,7 @@ public static class DevicesServiceCollectionExtensions
             .Validate(o => o.DeviceCertificateDays is >= 1 and <= 3650, "IoTRoutes:Tls:DeviceCertificateDays must be between 1 and 3650.")
             .ValidateOnStart();
         services.AddScoped<DeviceService>();
+        services.AddScoped<Import.DeviceImportService>();
         services.AddScoped<ConnectionHistoryService>();
         services.AddScoped<DeviceBrokerLocator>();
         services.AddScoped<DeviceCertificateService>();

@@ -1,11 +1,12 @@
 using IoTRoutes.Core;
 using IoTRoutes.Core.Security.Permissions;
+using IoTRoutes.Core.Security.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTRoutes.Core.Entities;
 
 /// <summary>The entity tree, as far as the caller can see it: list, create, rename, move, delete.</summary>
-public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
+public sealed class EntityService(ScopedContexts contexts, TimeProvider clock, AuditTrail audit)
 {
     public async Task<IReadOnlyList<EntityDto>> ListAsync(CancellationToken ct)
     {
@@ -44,12 +45,14 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
         }
 
         var id = Guid.CreateVersion7();
+        var name = DisplayText.Clean(request.Name!);
         db.Entities.Add(new Entity
         {
-            Id = id, Name = DisplayText.Clean(request.Name!), Type = type, ParentId = parent.Id,
+            Id = id, Name = name, Type = type, ParentId = parent.Id,
             Path = Entity.PathOf(parent.Path, id), CreatedAt = clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.EntityCreated, caller, name, $"{type} under {parent.Name}", CancellationToken.None);
         return ChangeResult.Done(id);
     }
 
@@ -60,7 +63,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return ChangeResult.Invalid("name", problem);
         }
 
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Entities), ct);
         await using var _db = db;
         var entity = await db.Entities.SingleOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
@@ -68,8 +71,10 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             return ChangeResult.NotFound;
         }
 
+        var before = entity.Name;
         entity.Name = DisplayText.Clean(name!);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.EntityRenamed, caller, entity.Name, $"name: {before} -> {entity.Name}", CancellationToken.None);
         return ChangeResult.Done(id);
     }
 
@@ -103,8 +108,10 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             node.Path = newPath + node.Path[oldPath.Length..];
         }
 
+        var oldParent = await db.Entities.IgnoreQueryFilters().Where(e => e.Id == entity.ParentId).Select(e => e.Name).SingleOrDefaultAsync(ct);
         entity.ParentId = parent.Id;
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.EntityMoved, caller, entity.Name, $"parent: {oldParent} -> {parent.Name}", CancellationToken.None);
         return ChangeResult.Done(id);
     }
 
@@ -136,6 +143,7 @@ public sealed class EntityService(ScopedContexts contexts, TimeProvider clock)
             .ExecuteUpdateAsync(x => x.SetProperty(a => a.EntityId, entity.ParentId!.Value), ct);
         db.Entities.Remove(entity);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.EntityDeleted, caller, entity.Name, entity.Type.ToString(), CancellationToken.None);
         return ChangeResult.Done(id);
     }
 

@@ -148,7 +148,8 @@ public sealed class JobService(ScopedContexts contexts, WorkflowRunner workflows
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.JobsRunNow), ct);
         await using var _db = db;
         var run = await db.WorkflowRuns.AsNoTracking().Where(r => r.Id == runId && db.Workflows.Any(w => w.Id == r.WorkflowId))
-            .Select(r => new { r.Id, r.WorkflowId, r.Status }).SingleOrDefaultAsync(ct);
+            .Select(r => new { r.Id, r.WorkflowId, r.Status, Workflow = db.Workflows.Where(w => w.Id == r.WorkflowId).Select(w => w.Name).Single() })
+            .SingleOrDefaultAsync(ct);
         if (run is null) return ChangeResult.NotFound;
         var now = clock.GetUtcNow();
         var cancelled = await db.WorkflowRuns.Where(r => r.Id == runId && r.Status == JobRunStatus.Queued)
@@ -160,7 +161,7 @@ public sealed class JobService(ScopedContexts contexts, WorkflowRunner workflows
         }
 
         if (cancelled == 0) return ChangeResult.Conflict("id", $"The run has ended ({run.Status?.ToString() ?? "recorded"}): there is nothing to cancel.");
-        await audit.RecordAsync(AuditActions.JobRunCancelled, caller, run.WorkflowId.ToString(), $"run {runId}", ct);
+        await audit.RecordAsync(AuditActions.JobRunCancelled, caller, run.Workflow, $"run {runId}, was {run.Status?.ToString() ?? "recorded"}", ct);
         runner.Changed(run.WorkflowId);
         runner.Wake();
         return ChangeResult.Done(runId);

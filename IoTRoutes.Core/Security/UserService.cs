@@ -114,6 +114,7 @@ public sealed class UserService(
             return stronger;
         }
 
+        var (entityBefore, rolesBefore) = (user.EntityId, await RoleNamesAsync(db, id, ct));
         await using var transaction = await db.Database.BeginTransactionAsync(ct); // roles are replaced as one change
         if (request.EntityId is { } entityId)
         {
@@ -154,10 +155,19 @@ public sealed class UserService(
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         var changes = new List<string>();
-        if (request.EntityId is { } movedTo) changes.Add($"entity {movedTo}");
-        if (request.Roles is { } newRoles) changes.Add($"roles: {string.Join(", ", newRoles)}");
+        if (user.EntityId != entityBefore)
+        {
+            var names = await db.Entities.IgnoreQueryFilters().Where(e => e.Id == entityBefore || e.Id == user.EntityId).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
+            changes.Add($"entity: {names.GetValueOrDefault(entityBefore)} -> {names.GetValueOrDefault(user.EntityId)}");
+        }
+
+        if (request.Roles is not null && await RoleNamesAsync(db, id, ct) is var rolesAfter && rolesAfter != rolesBefore)
+        {
+            changes.Add($"roles: {(rolesBefore.Length == 0 ? "(none)" : rolesBefore)} -> {(rolesAfter.Length == 0 ? "(none)" : rolesAfter)}");
+        }
+
         if (request.IsDisabled is { } isDisabled) changes.Add(isDisabled ? "disabled" : "enabled");
-        await audit.RecordAsync(Audit.AuditActions.UserUpdated, caller, user.Email, string.Join("; ", changes), ct);
+        await audit.RecordAsync(Audit.AuditActions.UserUpdated, caller, user.Email, changes.Count == 0 ? "no change" : string.Join("; ", changes), ct);
         return ChangeResult.Done(id);
     }
 
@@ -254,4 +264,8 @@ public sealed class UserService(
     private static bool IsAddress(string email) =>
         DisplayText.Problem(email) is null && !email.Any(char.IsWhiteSpace)
         && System.Net.Mail.MailAddress.TryCreate(email, out var address) && address.Address == email && address.Host.Contains('.');
+
+    private static async Task<string> RoleNamesAsync(Storage.AppDbContext db, Guid userId, CancellationToken ct) =>
+        string.Join(", ", (await db.UserRoles.Where(ur => ur.UserId == userId).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).ToListAsync(ct))
+            .Order(StringComparer.Ordinal));
 }

@@ -57,6 +57,7 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ICallerProvider>(_caller);
         Services.AddScoped<ScopedContexts>();
         Services.AddScoped<DeviceService>();
+        Services.AddScoped<IoTRoutes.Core.Devices.Import.DeviceImportService>();
         Services.AddSingleton<IoTRoutes.Core.Devices.Attributes.DeviceAttributeFeed>();
         Services.AddScoped<IoTRoutes.Core.Devices.Attributes.DeviceAttributeService>();
         Services.AddSingleton<IoTRoutes.Core.Devices.Attributes.DeviceAttributeWriter>();

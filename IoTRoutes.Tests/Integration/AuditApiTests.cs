@@ -45,7 +45,7 @@ public sealed class AuditApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         var entries = (await admin.GetFromJsonAsync<List<EntryBody>>("/api/v1/audit"))!.Where(e => e.Target == name).ToList();
 
         Assert.Equal(["Role.Updated", "Role.Created"], entries.Select(e => e.Action));
-        Assert.Contains("Devices=Manage", entries[0].Details);
+        Assert.Equal("grants.Devices: View -> Manage", entries[0].Details);
     }
 
     [Fact]

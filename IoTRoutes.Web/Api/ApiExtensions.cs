@@ -34,6 +34,7 @@ public static class ApiExtensions
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapDevicesApi();
+        app.MapDeviceImportApi();
         app.MapMessagesApi();
         app.MapBrokersApi();
         app.MapCommandsApi();

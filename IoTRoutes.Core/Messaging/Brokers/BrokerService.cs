@@ -74,13 +74,14 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
             return ChangeResult.NotFound;
         }
 
+        var before = Settings(broker);
         if ((Apply(request, broker) ?? await CheckAsync(db, broker, ct)) is { } problem)
         {
             return problem;
         }
 
         await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(AuditActions.BrokerUpdated, caller, broker.Name, null, ct);
+        await audit.RecordAsync(AuditActions.BrokerUpdated, caller, broker.Name, AuditChanges.Between(before, Settings(broker)), ct);
         if (broker.Enabled && await manager.ApplyAsync(broker.Id) is { } error)
         {
             // Still enabled (changing that takes Brokers.Activate): shown as failed with the reason until fixed.
@@ -140,6 +141,10 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         await audit.RecordAsync(enabled ? AuditActions.BrokerEnabled : AuditActions.BrokerDisabled, caller, broker.Name, null, ct);
         return ChangeResult.Done(id);
     }
+
+    /// <summary>The broker's settings as the audit compares them (no live status, nothing secret).</summary>
+    private System.Text.Json.Nodes.JsonObject Settings(BrokerDefinition b) =>
+        AuditChanges.Snapshot(ToDto(b), nameof(BrokerDto.Id), nameof(BrokerDto.Status), nameof(BrokerDto.CreatedAt), nameof(BrokerDto.Enabled));
 
     private static ChangeResult? Apply(BrokerRequest r, BrokerDefinition b)
     {

@@ -81,6 +81,7 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
             return ChangeResult.Invalid("name", $"There is already a format named {name} in this entity.");
         }
 
+        var before = Security.Audit.AuditChanges.Snapshot(DefinitionOf(format));
         format.Name = name;
         format.Version++;
         Apply(format, definition, clock.GetUtcNow());
@@ -96,7 +97,8 @@ public sealed class FormatService(ScopedContexts contexts, FormatCatalog catalog
         }
 
         catalog.Forget();
-        await audit.RecordAsync(Security.Audit.AuditActions.FormatUpdated, caller, $"{format.Name} v{format.Version}", null, ct);
+        await audit.RecordAsync(Security.Audit.AuditActions.FormatUpdated, caller, $"{format.Name} v{format.Version}",
+            Security.Audit.AuditChanges.Between(before, Security.Audit.AuditChanges.Snapshot(DefinitionOf(format))), ct);
         return ChangeResult.Done(id);
     }
 

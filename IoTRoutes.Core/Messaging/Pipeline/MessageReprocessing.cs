@@ -40,7 +40,7 @@ public sealed record ReprocessProgress(int Done, int Total, int Processed, int R
 /// cancelled one keeps what it finished.
 /// </summary>
 public sealed class MessageReprocessing(ScopedContexts contexts, MessageDecoder decoder, Formats.LatestFieldValues latest, MessageFeed feed,
-    TimeProvider clock, ILogger<MessageReprocessing> logger)
+    TimeProvider clock, Security.Audit.AuditTrail audit, ILogger<MessageReprocessing> logger)
 {
     public const int MaxMessages = 10_000;
     public const int ChunkSize = 500;
@@ -56,7 +56,7 @@ public sealed class MessageReprocessing(ScopedContexts contexts, MessageDecoder 
             return (null, errors);
         }
 
-        var (db, _) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Messages), ct);
+        var (db, caller) = await contexts.CreateAsync(Permission.Manage(SecuredObject.Messages), ct);
         await using var _db = db;
         var selected = Select(db, request);
         var limit = request.Limit ?? MaxMessages;
@@ -88,8 +88,15 @@ public sealed class MessageReprocessing(ScopedContexts contexts, MessageDecoder 
         }
 
         var remaining = done == limit && after is { } last ? await selected.CountAsync(m => m.Id > last, ct) : 0;
+        await audit.RecordAsync(Security.Audit.AuditActions.MessagesReprocessed, caller, Describe(request),
+            $"{done} reprocessed: {processed} processed, {rejected} rejected{(remaining > 0 ? $", {remaining} remaining" : "")}", CancellationToken.None);
         return (new ReprocessResult(done, processed, rejected, remaining, remaining > 0 ? after : null), null);
     }
+
+    private static string Describe(ReprocessRequest r) => r.MessageIds is { Count: > 0 } ids
+        ? $"{ids.Count} message(s) by id"
+        : string.Join(", ", new[] { ("device", r.DeviceId?.ToString()), ("format", r.FormatId?.ToString()), ("reason", r.Reason),
+            ("from", r.From?.ToString("O")), ("to", r.To?.ToString("O")) }.Where(x => x.Item2 is not null).Select(x => $"{x.Item1} {x.Item2}").Prepend("rejected"));
 
     private static Dictionary<string, string[]>? Validate(ReprocessRequest request)
     {

@@ -61,6 +61,7 @@ public sealed class ProfileService(ScopedContexts contexts, FormatCatalog catalo
             return ChangeResult.NotFound;
         }
 
+        var (nameBefore, formatsBefore, variablesBefore) = (profile.Name, profile.Formats.OrderBy(f => f.Position).Select(f => f.FormatId).ToList(), profile.Variables);
         if (await ApplyAsync(db, profile, request with { EntityId = profile.EntityId }, ct) is { } invalid)
         {
             return invalid;
@@ -68,7 +69,22 @@ public sealed class ProfileService(ScopedContexts contexts, FormatCatalog catalo
 
         await db.SaveChangesAsync(ct);
         catalog.Forget();
-        await audit.RecordAsync(Security.Audit.AuditActions.ProfileUpdated, caller, profile.Name, null, ct);
+        var changes = new List<string>();
+        if (nameBefore != profile.Name) changes.Add($"name: {nameBefore} -> {profile.Name}");
+        var formatsAfter = profile.Formats.OrderBy(f => f.Position).Select(f => f.FormatId).ToList();
+        if (!formatsBefore.SequenceEqual(formatsAfter))
+        {
+            var ids = formatsBefore.Union(formatsAfter).ToList();
+            var names = await db.Formats.IgnoreQueryFilters().Where(f => ids.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
+            string Named(List<Guid> list) => list.Count == 0 ? "(none)" : string.Join(", ", list.Select(id => names.GetValueOrDefault(id, id.ToString())));
+            changes.Add($"formats: {Named(formatsBefore)} -> {Named(formatsAfter)}");
+        }
+
+        // Variables may hold keys for scripts: the entry names the variables that changed, never their values.
+        var (varsBefore, varsAfter) = (FormatCatalog.Variables(variablesBefore), FormatCatalog.Variables(profile.Variables));
+        var changedVariables = varsBefore.Keys.Union(varsAfter.Keys).Where(k => varsBefore.GetValueOrDefault(k) != varsAfter.GetValueOrDefault(k)).Order().ToList();
+        if (changedVariables.Count > 0) changes.Add($"variables changed: {string.Join(", ", changedVariables)}");
+        await audit.RecordAsync(Security.Audit.AuditActions.ProfileUpdated, caller, profile.Name, changes.Count == 0 ? "no change" : string.Join("; ", changes), ct);
         return ChangeResult.Done(id);
     }
 

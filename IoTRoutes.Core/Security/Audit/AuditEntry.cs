@@ -38,12 +38,19 @@ public static class AuditActions
     public const string RoleCreated = "Role.Created";
     public const string RoleUpdated = "Role.Updated";
     public const string RoleDeleted = "Role.Deleted";
+    public const string DeviceCreated = "Device.Created";
+    public const string DeviceUpdated = "Device.Updated";
     public const string DeviceDeleted = "Device.Deleted";
     public const string DeviceSecretRegenerated = "Device.SecretRegenerated";
     public const string DeviceCertificateIssued = "Device.CertificateIssued";
     public const string DeviceCertificateRegistered = "Device.CertificateRegistered";
     public const string DeviceCertificateRevoked = "Device.CertificateRevoked";
     public const string CommandSent = "Command.Sent";
+    public const string EntityCreated = "Entity.Created";
+    public const string EntityRenamed = "Entity.Renamed";
+    public const string EntityMoved = "Entity.Moved";
+    public const string EntityDeleted = "Entity.Deleted";
+    public const string MessagesReprocessed = "Messages.Reprocessed";
     public const string BrokerCreated = "Broker.Created";
     public const string BrokerUpdated = "Broker.Updated";
     public const string BrokerDeleted = "Broker.Deleted";
@@ -76,6 +83,7 @@ public static class AuditActions
     public const string CommunicatorCreated = "Communicator.Created";
     public const string CommunicatorUpdated = "Communicator.Updated";
     public const string CommunicatorDeleted = "Communicator.Deleted";
+    public const string CommunicatorTested = "Communicator.Tested";
     public const string NotificationRuleCreated = "NotificationRule.Created";
     public const string NotificationRuleUpdated = "NotificationRule.Updated";
     public const string NotificationRuleDeleted = "NotificationRule.Deleted";
@@ -83,13 +91,13 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         SignInSucceeded, SignInFailed, SignInThrottled, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
-        RoleCreated, RoleUpdated, RoleDeleted, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
-        DeviceCertificateRevoked, CommandSent, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
+        RoleCreated, RoleUpdated, RoleDeleted, DeviceCreated, DeviceUpdated, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
+        DeviceCertificateRevoked, CommandSent, EntityCreated, EntityRenamed, EntityMoved, EntityDeleted, MessagesReprocessed, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
         DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
         WorkflowImported,
         AlertAcknowledged, AlertCleared, JobRunRequested, JobRunCancelled, FileUploaded, FileDeleted,
-        CommunicatorCreated, CommunicatorUpdated, CommunicatorDeleted, NotificationRuleCreated, NotificationRuleUpdated, NotificationRuleDeleted,
+        CommunicatorCreated, CommunicatorUpdated, CommunicatorDeleted, CommunicatorTested, NotificationRuleCreated, NotificationRuleUpdated, NotificationRuleDeleted,
     ];
 }

@@ -92,6 +92,7 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             return invalid;
         }
 
+        var before = Snapshot(role.Name, role.Description, role.Grants.Select(g => (g.Object, g.Level)), role.Actions.Select(a => a.Action));
         // One transaction: a permission check in between never sees the role half-written.
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -105,7 +106,8 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
             await transaction.CommitAsync(ct);
         }
 
-        await audit.RecordAsync(Audit.AuditActions.RoleUpdated, caller, role.Name, Describe(request), ct);
+        var after = Snapshot(role.Name, role.Description, role.Grants.Select(g => (g.Object, g.Level)), role.Actions.Select(a => a.Action));
+        await audit.RecordAsync(Audit.AuditActions.RoleUpdated, caller, role.Name, Audit.AuditChanges.Between(before, after), ct);
         return ChangeResult.Done(id);
     }
 
@@ -205,6 +207,16 @@ public sealed class RoleService(ScopedContexts contexts, Audit.AuditTrail audit)
     private static string Describe(SaveRoleRequest request) =>
         string.Join(", ", (request.Grants ?? []).Where(g => g.Value != AccessLevel.None).Select(g => $"{g.Key}={g.Value}"))
         + "; actions: " + string.Join(", ", request.Actions ?? []);
+
+    /// <summary>The role as the audit compares it: grants by object (None left out), actions in order.</summary>
+    private static System.Text.Json.Nodes.JsonObject Snapshot(string name, string? description, IEnumerable<(SecuredObject Object, AccessLevel Level)> grants, IEnumerable<string> actions) =>
+        Audit.AuditChanges.Snapshot(new
+        {
+            name, description,
+            grants = grants.Where(g => g.Level != AccessLevel.None).OrderBy(g => g.Object.ToString(), StringComparer.Ordinal)
+                .ToDictionary(g => g.Object.ToString(), g => g.Level.ToString()),
+            actions = string.Join(", ", actions.Order(StringComparer.Ordinal)),
+        });
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

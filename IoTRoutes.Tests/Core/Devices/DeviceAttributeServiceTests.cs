@@ -249,7 +249,7 @@ public sealed class DeviceAttributeServiceTests : IAsyncLifetime
         new(new Dictionary<SecuredObject, AccessLevel> { [SecuredObject.Devices] = devices }, new HashSet<string>());
 
     private async Task<Guid> AddEntityAsync(string name) =>
-        (await new EntityService(_db.Scoped(), _clock).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default)).Id!.Value;
+        (await new EntityService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock)).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default)).Id!.Value;
 
     private async Task<EntityScope> AddEntityScopeAsync(string name)
     {

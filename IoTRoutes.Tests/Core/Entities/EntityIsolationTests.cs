@@ -23,9 +23,9 @@ public sealed class EntityIsolationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteContexts.CreateAsync();
-        var root = new EntityService(_db.Scoped(), _clock);
+        var root = new EntityService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock));
         _orgA = await ScopeOfAsync((await root.CreateAsync(new CreateEntityRequest("Org A", EntityType.Organisation), default)).Id!.Value);
-        var inA = new EntityService(_db.Scoped(_orgA), _clock);
+        var inA = new EntityService(_db.Scoped(_orgA), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock));
         _clientX = await ScopeOfAsync((await inA.CreateAsync(new CreateEntityRequest("Client X", EntityType.Customer), default)).Id!.Value);
         _clientY = await ScopeOfAsync((await inA.CreateAsync(new CreateEntityRequest("Client Y", EntityType.Customer), default)).Id!.Value);
 
@@ -150,7 +150,7 @@ public sealed class EntityIsolationTests : IAsyncLifetime
 
     private MessageQueryService Messages(EntityScope scope) => new(_db.Scoped(scope));
 
-    private EntityService Entities(EntityScope scope) => new(_db.Scoped(scope), _clock);
+    private EntityService Entities(EntityScope scope) => new(_db.Scoped(scope), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock));
 
     private async Task<EntityScope> ScopeOfAsync(Guid entityId)
     {

@@ -188,7 +188,7 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
 
     private MessageReprocessing Reprocessing(EntityScope? scope = null) =>
         new(_db.Scoped(scope), MessageDecoder.JsonOnly, new IoTRoutes.Core.Messaging.Formats.LatestFieldValues(_db, new MessageFeed(), NullLogger<IoTRoutes.Core.Messaging.Formats.LatestFieldValues>.Instance),
-            new MessageFeed(), _clock, NullLogger<MessageReprocessing>.Instance);
+            new MessageFeed(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock), NullLogger<MessageReprocessing>.Instance);
 
     private async Task<List<Guid>> IdsAsync(RejectedMessageFilter filter) =>
         (await Service().ListAsync(new RejectedMessageQuery(filter), default)).Items.Select(m => m.Id).ToList();
@@ -201,7 +201,7 @@ public sealed class RejectedMessagesTests : IAsyncLifetime
 
     private async Task<EntityScope> AddEntityAsync(string name)
     {
-        var created = await new EntityService(_db.Scoped(), _clock).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default);
+        var created = await new EntityService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock)).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default);
         await using var db = _db.CreateDbContext();
         return new EntityScope(created.Id!.Value, db.Entities.Single(e => e.Id == created.Id).Path);
     }

@@ -259,7 +259,7 @@ public sealed class AlertServiceTests : IAsyncLifetime
 
     private async Task<EntityScope> AddEntityAsync(string name)
     {
-        var created = await new EntityService(_db.Scoped(), _clock).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default);
+        var created = await new EntityService(_db.Scoped(), _clock, new IoTRoutes.Core.Security.Audit.AuditTrail(_db, _clock)).CreateAsync(new CreateEntityRequest(name, EntityType.Organisation), default);
         await using var db = _db.CreateDbContext();
         return new EntityScope(created.Id!.Value, db.Entities.Single(e => e.Id == created.Id).Path);
     }
