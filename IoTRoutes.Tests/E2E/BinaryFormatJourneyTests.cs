@@ -76,7 +76,7 @@ public sealed class BinaryFormatJourneyTests(BrowserApp app) : BrowserJourney(ap
             await Expect(page.Locator("[data-test=latest-fields]")).ToContainTextAsync("3.56");
             await Expect(page.Locator("[data-test=telemetry-chart]")).ToHaveCountAsync(3);
             await Expect(page.Locator("[data-test=telemetry-chart]").First).ToContainTextAsync("2 points");
-            await Expect(page.Locator("[data-test=telemetry-chart] svg path.mud-chart-line").First).ToBeVisibleAsync();
+            await Expect(page.Locator("[data-test=telemetry-chart] polyline[data-test=segment]").First).ToBeVisibleAsync();
             await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("device-decoded-binary.png"), FullPage = true });
 
             // The export link gives the same window as CSV, through the browser's own session.

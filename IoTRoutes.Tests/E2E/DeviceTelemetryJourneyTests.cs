@@ -43,7 +43,7 @@ public sealed class DeviceTelemetryJourneyTests(BrowserApp app) : BrowserJourney
             // No reload: the page updates itself.
             await Expect(page.GetByText("""{"temp":21.5}""")).ToBeVisibleAsync();
             await Expect(page.GetByText("Processed").First).ToBeVisibleAsync();
-            await Expect(page.GetByText("Malformed JSON:").First).ToBeVisibleAsync();
+            await Expect(page.GetByText("Not valid JSON").First).ToBeVisibleAsync();
             await Expect(page.Locator("[data-test=stat-received]")).ToHaveTextAsync("2");
             await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("messages.png"), FullPage = true });
 

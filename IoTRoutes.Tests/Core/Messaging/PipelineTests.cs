@@ -126,7 +126,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await using var check = _db.CreateDbContext();
         var states = await check.Messages.OrderBy(m => m.Topic).Select(m => new { m.State, m.RejectionReason, m.ProcessedAt }).ToListAsync();
         Assert.Equal([MessageState.Processed, MessageState.Rejected], states.Select(s => s.State));
-        Assert.StartsWith("Malformed JSON:", states[1].RejectionReason);
+        Assert.StartsWith("Not valid JSON at character 2:", states[1].RejectionReason);
         Assert.All(states, s => Assert.Equal(_clock.GetUtcNow(), s.ProcessedAt));
         Assert.Equal(new MessageStatsDto(2, 1, 1), await new MessageQueryService(_db.Scoped()).StatsAsync(default)); // counted as decided
     }
