@@ -22,9 +22,24 @@ public static class KindJson
         }
         catch (JsonException e)
         {
-            var at = e.Path is { Length: > 2 } path ? $" at {path[2..]}" : "";
-            return (null, $"A setting{at} has the wrong type of value ({e.Message.Split('.')[0]}).");
+            if (e.Path is not { Length: > 2 } path) return (null, "The settings could not be read: an object of settings is expected.");
+            var name = path[2..];
+            return (null, Expected(typeof(T), name) is { } expected ? $"{name} must be {expected}." : $"{name} has the wrong type of value.");
         }
+    }
+
+    /// <summary>What a top-level setting takes, in words: "one of None, ExplicitTls, ImplicitTls", "a number".</summary>
+    private static string? Expected(Type settings, string name)
+    {
+        var property = settings.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (property is null) return null;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type))}";
+        if (type == typeof(string)) return "a text";
+        if (type == typeof(bool)) return "true or false";
+        if (type == typeof(int) || type == typeof(long) || type == typeof(double)) return "a number";
+        if (type.IsAssignableTo(typeof(System.Collections.IEnumerable))) return type.IsGenericType && type.GetGenericArguments().Length == 2 ? "an object" : "a list";
+        return "an object";
     }
 
     public static JsonObject Write<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!.AsObject();
