@@ -25,6 +25,7 @@ public sealed class SendEmailAction : WorkflowAction
         new("to", SettingKind.Template, "To", Required: true, Help: "Addresses, comma-separated; Liquid, e.g. {{ device.attributes.owner }}."),
         new("subject", SettingKind.Template, "Subject", Required: true, Help: "e.g. {{ device.name }} is at {{ temp }} °C"),
         new("text", SettingKind.Template, "Text", Required: true),
+        new("html", SettingKind.Template, "HTML", Help: "An HTML body besides the text (mail programs show it instead); values are HTML-encoded."),
     ];
 
     public override string Summarize(JsonObject settings) => $"mail {Short(settings, "to")}";
@@ -32,16 +33,19 @@ public sealed class SendEmailAction : WorkflowAction
     public override NodeRunner? Compile(NodeCompilation node)
     {
         var id = CommunicatorEffects.Id(node);
-        var (to, subject, text) = (node.Template("to"), node.Template("subject"), node.Template("text"));
-        return node.Problems.Count > 0 ? null : new Runner(id!.Value, to!, subject!, text!);
+        var (to, subject, text, html) = (node.Template("to"), node.Template("subject"), node.Template("text"), node.Template("html", required: false));
+        return node.Problems.Count > 0 ? null : new Runner(id!.Value, to!, subject!, text!, html);
     }
 
-    private sealed class Runner(Guid communicator, CompiledTemplate to, CompiledTemplate subject, CompiledTemplate text) : NodeRunner
+    private sealed class Runner(Guid communicator, CompiledTemplate to, CompiledTemplate subject, CompiledTemplate text, CompiledTemplate? html) : NodeRunner
     {
         public override async ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
             var recipients = to.Render(input).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var effect = new SendEmailEffect(communicator, call.Run.WorkflowId, recipients, subject.Render(input), text.Render(input), call.Run.EffectKey(call.NodeId));
+            var effect = new SendEmailEffect(communicator, call.Run.WorkflowId, recipients, subject.Render(input), text.Render(input), call.Run.EffectKey(call.NodeId))
+            {
+                Html = html?.RenderHtml(input),
+            };
             var done = await call.Run.Effects.PerformAsync(effect, call.NodeId, call.Run.Cancellation);
             if (done?[CommunicatorEffects.ErrorMember] is JsonValue error) return NodeResult.Fail(error.GetValue<string>());
             var fields = input.CopyFields();
@@ -58,7 +62,13 @@ public sealed record SendEmailEffect(Guid CommunicatorId, Guid WorkflowId, IRead
 
     public string Summary => $"send mail \"{Subject}\" to {string.Join(", ", To)}";
 
-    public JsonObject Describe() => new() { ["communicatorId"] = CommunicatorId, ["to"] = new JsonArray([.. To.Select(t => (JsonNode)t)]), ["subject"] = Subject, ["text"] = Text };
+    /// <summary>The HTML body, its values encoded; none when null.</summary>
+    public string? Html { get; init; }
+
+    public JsonObject Describe() => new()
+    {
+        ["communicatorId"] = CommunicatorId, ["to"] = new JsonArray([.. To.Select(t => (JsonNode)t)]), ["subject"] = Subject, ["text"] = Text, ["html"] = Html,
+    };
 
     public async ValueTask<JsonNode?> ExecuteAsync(IServiceProvider services, CancellationToken ct)
     {
@@ -67,7 +77,7 @@ public sealed record SendEmailEffect(Guid CommunicatorId, Guid WorkflowId, IRead
         {
             var connection = await CommunicatorEffects.LoadAsync(services, WorkflowId, CommunicatorId, CommunicatorKind.Smtp, ct);
             var sent = await services.GetRequiredService<SmtpCommunicator>().SendAsync(SmtpKind.SettingsOf(connection), SmtpKind.SecretsOf(connection.Secrets),
-                new MailMessageSpec { To = To, Subject = Subject, TextBody = Text, IdempotencyKey = EffectKey }, ct);
+                new MailMessageSpec { To = To, Subject = Subject, TextBody = Text, HtmlBody = Html, IdempotencyKey = EffectKey }, ct);
             await usage.RecordAsync(CommunicatorId, true, null, ct);
             return new JsonObject { ["mailId"] = sent.MessageId };
         }

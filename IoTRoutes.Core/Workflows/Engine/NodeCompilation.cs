@@ -216,6 +216,9 @@ public interface IWorkflowTemplates
 public abstract class CompiledTemplate
 {
     public abstract string Render(WorkflowItem item);
+
+    /// <summary>As <see cref="Render"/>, each value HTML-encoded (the template's own markup kept): a mail's HTML body.</summary>
+    public virtual string RenderHtml(WorkflowItem item) => System.Net.WebUtility.HtmlEncode(Render(item));
 }
 
 /// <summary>An expression that could not be evaluated for an item (a missing field, a type mismatch).</summary>

@@ -29,6 +29,9 @@ public sealed class LiquidTemplates : IWorkflowTemplates
     {
         public override string Render(WorkflowItem item) => template.Render(new TemplateContext(new ItemModel(item), Options), NullEncoder.Default);
 
+        public override string RenderHtml(WorkflowItem item) =>
+            template.Render(new TemplateContext(new ItemModel(item), Options), System.Text.Encodings.Web.HtmlEncoder.Default);
+
         internal static object? Plain(object? value) => value switch
         {
             JsonValue v => WorkflowValues.FromJson(v),

@@ -28,15 +28,16 @@ public sealed class CommunicatorActionsTests(SqliteApp app) : IClassFixture<Sqli
         await PublishAsync(api, $$$"""
             {"nodes": [{"id": "in", "type": "OnMessage", "settings": {"deviceIds": ["{{{device.Id}}}"]}},
                        {"id": "mail", "type": "SendEmail", "settings": {"communicator": "{{{mail}}}", "to": "ops@example.com",
-                        "subject": "{{ device.name }} at {{ temp }}", "text": "Temperature {{ temp }} °C"}}],
+                        "subject": "{{ device.name }} at {{ temp }}", "text": "Temperature {{ temp }} °C", "html": "<p>{{ note }}</p>"}}],
              "links": [{"from": "in", "to": "mail"}]}
             """);
 
-        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"temp":31}""");
+        await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"temp":31,"note":"<b>hot</b>"}""");
 
         var received = await _app.EventuallyAsync(() => Task.FromResult(smtp.Received().FirstOrDefault()), "the workflow's mail");
         Assert.Equal($"{device.Name} at 31", received!.Subject);
         Assert.Equal("Temperature 31 °C", received.TextBody!.Trim());
+        Assert.Equal("<p>&lt;b&gt;hot&lt;/b&gt;</p>", received.HtmlBody!.Trim()); // the device's text stays text
     }
 
     [Fact]
