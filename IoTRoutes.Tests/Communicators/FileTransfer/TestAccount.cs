@@ -5,8 +5,9 @@ namespace IoTRoutes.Tests.Communicators.FileTransfer;
 /// <summary>
 /// The local account vsftpd and sshd log the tests in as: both check a real system user's password. Created once if
 /// missing (a system account, home "/" and no files of its own, shell /bin/sh because vsftpd's PAM service admits only
-/// shells listed in /etc/shells), given a new random password at each test run. Its files live in each server's
-/// temporary directory.
+/// shells listed in /etc/shells), with a random password made once per machine and kept in a root-only file, so that
+/// two test processes at once (a developer's and CI's) do not change it under each other. Its files live in each
+/// server's temporary directory.
 /// </summary>
 public sealed record TestAccount(string Name, string Password)
 {
@@ -32,8 +33,31 @@ public sealed record TestAccount(string Name, string Password)
         await Tool.RunAsync(exists ? "usermod" : "useradd",
             exists ? ["--home", "/", "--shell", "/bin/sh", UserName] : ["--system", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh", UserName]);
 
-        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', '-').Replace('+', '_');
+        var password = SharedPassword();
         await Tool.RunAsync("chpasswd", [], $"{UserName}:{password}\n");
         return new TestAccount(UserName, password);
+    }
+
+    private static string SharedPassword()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "iotroutes-transfer-account.password");
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', '-').Replace('+', '_');
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var created = new FileStream(file, options);
+            created.Write(System.Text.Encoding.ASCII.GetBytes(fresh));
+            return fresh;
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            for (var attempt = 0; ; attempt++) // the other process may still be writing it
+            {
+                var kept = File.ReadAllText(file).Trim();
+                if (kept.Length == fresh.Length || attempt == 50) return kept;
+                Thread.Sleep(20);
+            }
+        }
     }
 }
