@@ -270,7 +270,12 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
             await Expect(page.Locator("[data-test=save-status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Saved"));
         });
 
-        var saved = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
+        // "Saved" may still be the label of the save before the paste (autosave waits a moment): wait for the draft itself.
+        var saved = await Eventually.GetAsync(async () =>
+        {
+            var draft = await api.GetFromJsonAsync<JsonObject>($"/api/v1/workflows/{workflowId}");
+            return draft!["definition"]!["notes"]!.AsArray().Count == 2 ? draft : null;
+        }, "the pasted note saved");
         Assert.Equal(["Ask Ann before changing the cooling.", "Ask Ann before changing the cooling."],
             saved!["definition"]!["notes"]!.AsArray().Select(n => n!["text"]!.GetValue<string>()));
         // The engine never sees it: the draft's only problem is the trigger leading nowhere, never the note.
