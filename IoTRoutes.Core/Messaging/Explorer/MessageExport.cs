@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using IoTRoutes.Core.Security.Audit;
@@ -60,20 +61,25 @@ public sealed class MessageExport(MessageExplorer explorer, AuditTrail audit)
 
     private static async Task WriteJsonAsync(IAsyncEnumerable<MessageDto> messages, Stream output, CancellationToken ct)
     {
-        await using var json = new Utf8JsonWriter(output);
-        json.WriteStartArray();
-        var rows = 0;
-        await foreach (var m in messages.WithCancellation(ct))
+        // The serializer flushes its writer synchronously: it writes into a pipe, which goes to the response asynchronously.
+        var pipe = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
+        await using (var json = new Utf8JsonWriter(pipe))
         {
-            JsonSerializer.Serialize(json, m, JsonSerializerOptions.Web);
-            if (++rows % FlushEvery == 0)
+            json.WriteStartArray();
+            var rows = 0;
+            await foreach (var m in messages.WithCancellation(ct))
             {
-                await json.FlushAsync(ct);
+                JsonSerializer.Serialize(json, m, JsonSerializerOptions.Web);
+                if (++rows % FlushEvery == 0)
+                {
+                    await pipe.FlushAsync(ct);
+                }
             }
+
+            json.WriteEndArray();
         }
 
-        json.WriteEndArray();
-        await json.FlushAsync(ct);
+        await pipe.CompleteAsync();
     }
 
     /// <summary>A CSV field, quoted when needed; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it.</summary>
