@@ -117,6 +117,15 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
 
         if (filter.Topic is { } topic)
         {
+            // Device topics are devices/<key>/... and only that device's messages are stored under them (DeviceTopics; the
+            // bridge and media intake keep the rule): a filter within one device's topics is that device's messages, which
+            // its index finds instead of a scan for the topic's rows among everyone's.
+            if (topic.DeviceKey is { } key)
+            {
+                var owner = await db.Devices.Where(d => d.Key == key).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct) ?? Guid.Empty;
+                messages = messages.Where(m => m.DeviceId == owner);
+            }
+
             var prefix = topic.Prefix;
             if (!topic.HasWildcards)
             {

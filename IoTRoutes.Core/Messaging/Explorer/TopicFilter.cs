@@ -23,6 +23,17 @@ public sealed class TopicFilter
 
     public string Text { get; }
 
+    /// <summary>The device key of a filter within one device's topics (<c>devices/&lt;key&gt;/…</c>), else null.</summary>
+    public string? DeviceKey
+    {
+        get
+        {
+            var root = Brokers.DeviceTopics.Prefix;
+            var end = Prefix.StartsWith(root, StringComparison.Ordinal) ? Prefix.IndexOf('/', root.Length) : -1;
+            return end > root.Length ? Prefix[root.Length..end] : null;
+        }
+    }
+
     public bool HasWildcards { get; }
 
     /// <summary>What every matching topic starts with (the whole topic without wildcards); may be empty.</summary>

@@ -38,6 +38,16 @@ public sealed class ExplorerFilterTests
     }
 
     [Theory]
+    [InlineData("devices/abc/#", "abc")]
+    [InlineData("devices/abc/up", "abc")]
+    [InlineData("devices/abc/+/x", "abc")]
+    [InlineData("devices/+/up", null)]
+    [InlineData("devices/abc", null)]
+    [InlineData("other/abc/up", null)]
+    public void A_filter_within_one_devices_topics_names_its_key(string filter, string? key) =>
+        Assert.Equal(key, TopicFilter.Parse(filter).Filter!.DeviceKey);
+
+    [Theory]
     [InlineData("a/#/b")]
     [InlineData("a/b#")]
     [InlineData("a/+b")]
