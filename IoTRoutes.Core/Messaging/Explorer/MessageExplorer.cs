@@ -49,20 +49,30 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
         MessageFilter filter, CancellationToken ct)
     {
         var (db, caller) = await contexts.CreateAsync(Permission.Of(SecuredActions.MessagesExport), ct);
-        var (matching, errors) = await MatchingAsync(db, filter, ct);
-        if (matching is null)
+        await using (db)
         {
-            await db.DisposeAsync();
-            return (null, null, errors);
-        }
+            var (matching, errors) = await MatchingAsync(db, filter, ct);
+            if (matching is null)
+            {
+                return (null, null, errors);
+            }
 
-        return (ReadAllAsync(db, matching, filter, UpperBound(db), ct), caller, null);
+            // The reading opens its own context when enumerated: one never enumerated (an export that failed to start)
+            // holds no connection.
+            return (ReadAllAsync(filter, UpperBound(db), ct), caller, null);
+        }
     }
 
-    private async IAsyncEnumerable<MessageDto> ReadAllAsync(
-        AppDbContext db, IQueryable<Message> matching, MessageFilter filter, Guid? upper, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<MessageDto> ReadAllAsync(MessageFilter filter, Guid? upper, [EnumeratorCancellation] CancellationToken ct)
     {
+        var (db, _) = await contexts.CreateAsync(Permission.Of(SecuredActions.MessagesExport), ct);
         await using var _db = db;
+        var (matching, _) = await MatchingAsync(db, filter, ct);
+        if (matching is null)
+        {
+            yield break; // the entity was deleted or moved away since the export started
+        }
+
         var units = new Dictionary<(Guid, int), Formats.CompiledFormat>();
         while (true)
         {
