@@ -39,6 +39,12 @@ public sealed class InFlightIds(Func<DateTimeOffset, Guid> next)
         lock (_gate) _ids.Remove(id);
     }
 
+    /// <summary>The lowest id in flight, if any: a reader that stays below it never passes a message still being written.</summary>
+    public Guid? Lowest()
+    {
+        lock (_gate) return _ids.Count > 0 ? _ids.Min : null;
+    }
+
     /// <summary>The lowest id in flight, or, with none, a new id (greater than every id handed out, lower than any to come).</summary>
     public Guid Watermark(DateTimeOffset now)
     {

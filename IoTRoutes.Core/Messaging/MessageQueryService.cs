@@ -84,7 +84,7 @@ public sealed class MessageQueryService(ScopedContexts contexts)
     }
 
     /// <summary>The units of the format versions that decoded these messages, each compiled once.</summary>
-    private static async Task<Dictionary<(Guid, int), Formats.CompiledFormat>> UnitsAsync(Storage.AppDbContext db, IEnumerable<Message> messages, CancellationToken ct)
+    internal static async Task<Dictionary<(Guid, int), Formats.CompiledFormat>> UnitsAsync(Storage.AppDbContext db, IEnumerable<Message> messages, CancellationToken ct)
     {
         var wanted = messages.Where(m => m.Data is not null && m.FormatId is not null).Select(m => (m.FormatId!.Value, m.FormatVersion!.Value)).Distinct().ToList();
         var ids = wanted.Select(w => w.Item1).Distinct().ToList();
@@ -102,7 +102,7 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         return compiled;
     }
 
-    private static MessageDto ToDto(Message m, string key, string name, IReadOnlyDictionary<(Guid, int), Formats.CompiledFormat> formats)
+    internal static MessageDto ToDto(Message m, string key, string name, IReadOnlyDictionary<(Guid, int), Formats.CompiledFormat> formats)
     {
         var data = m.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.Data) as System.Text.Json.Nodes.JsonObject;
         var normalized = m.NormalizedData is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.NormalizedData);

@@ -40,6 +40,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddScoped<Formats.Import.DeviceRepositoryImport>();
         services.AddScoped<MessageReprocessing>();
         services.AddScoped<Rejections.RejectedMessageService>();
+        services.AddScoped<Explorer.MessageExplorer>();
+        services.AddScoped<Explorer.MessageExport>();
         services.AddScoped<Telemetry.TelemetrySeries>();
         services.AddSingleton<Telemetry.ComputedTelemetryWriter>();
         services.AddScoped<Profiles.ProfileService>();

@@ -1,4 +1,5 @@
 using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Explorer;
 using IoTRoutes.Core.Messaging.Pipeline;
 using IoTRoutes.Core.Messaging.Rejections;
 using IoTRoutes.Core.Security.Permissions;
@@ -12,6 +13,17 @@ public static class MessagesApi
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/messages").WithTags("Messages").RequireAuthorization(WebSecurityExtensions.ApiPolicy);
+        api.MapGet("", ListAsync).WithName("ListMessages").WithSummary("Search messages")
+            .WithDescription("Stored messages, newest first, filtered by deviceId, entityId (and the entities below it), profileId, topic " +
+                             "(an MQTT filter: + one level, # the rest), state, reason (part of the rejection reason, any case), a decoded field " +
+                             "condition (field, op: eq, ne, gt, ge, lt, le, contains, exists; value), from and to (ISO 8601); " +
+                             $"limit 1-{MessageExplorerQuery.MaxLimit}, default {MessageExplorerQuery.DefaultLimit}. The next page with cursor=nextCursor; " +
+                             "nextCursor is null on the last page. A page may hold fewer than limit messages while more follow.")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
+        api.MapGet("/export", ExportAsync).WithName("ExportMessages").WithSummary("Export messages")
+            .WithDescription("Every message matching the same filters as Search messages, newest first, streamed as CSV " +
+                             "(format=csv, the default) or as a JSON array (format=json). Each export is written to the audit log.")
+            .RequirePermission(Permission.Of(SecuredActions.MessagesExport));
         api.MapGet("/stats", StatsAsync).WithName("GetMessageStats").WithSummary("Get message counts")
             .WithDescription("Counts: received (every message kept), processed, rejected.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -27,6 +39,52 @@ public static class MessagesApi
                          $"deviceId, formatId, reason, from, to; oldest first, at most {MessageReprocessing.MaxMessages:N0} (limit), then remaining and continueAfter (pass it as after).")
             .RequirePermission(Permission.Manage(SecuredObject.Messages));
         return app;
+    }
+
+    private static async Task<Results<Ok<MessagePage>, ValidationProblem>> ListAsync(
+        [AsParameters] FilterParameters filter, string? cursor, string? limit, MessageExplorer explorer, CancellationToken ct)
+    {
+        var (query, errors) = MessageExplorerQuery.Parse(filter.ToText(), cursor, limit);
+        if (query is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (page, notFound) = await explorer.PageAsync(query, ct);
+        return page is not null ? TypedResults.Ok(page) : TypedResults.ValidationProblem(notFound!);
+    }
+
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportAsync(
+        [AsParameters] FilterParameters filter, string? format, MessageExport export, CancellationToken ct)
+    {
+        var (parsed, errors) = filter.ToText().Parse();
+        var kind = ExportFormat.Csv;
+        if (!string.IsNullOrEmpty(format) && (!Enum.TryParse(format, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(format, out _)))
+        {
+            errors["format"] = ["format is csv or json."];
+        }
+
+        if (parsed is null || errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (write, notFound) = await export.StartAsync(parsed, kind, ct);
+        if (write is null)
+        {
+            return TypedResults.ValidationProblem(notFound!);
+        }
+
+        var (contentType, extension) = kind == ExportFormat.Csv ? ("text/csv; charset=utf-8", "csv") : ("application/json; charset=utf-8", "json");
+        return TypedResults.Stream(stream => write(stream, ct), contentType, $"messages.{extension}");
+    }
+
+    /// <summary>The explorer's filter as query parameters, bound as text so that a bad one is a problem naming it.</summary>
+    private sealed record FilterParameters(
+        string? DeviceId, string? EntityId, string? ProfileId, string? Topic, string? State, string? Reason, string? Field, string? Op, string? Value,
+        string? From, string? To)
+    {
+        public MessageFilterText ToText() => new(DeviceId, EntityId, ProfileId, Topic, State, Reason, Field, Op, Value, From, To);
     }
 
     private static async Task<Results<Ok<ReprocessResult>, ValidationProblem>> ReprocessAsync(

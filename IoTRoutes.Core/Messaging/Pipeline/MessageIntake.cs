@@ -61,6 +61,9 @@ public sealed class MessageIntake(IOptions<IntakeOptions> options)
     /// </summary>
     public Guid Watermark(DateTimeOffset now) => _inFlight.Watermark(now);
 
+    /// <summary>The lowest id handed out and not yet written, if any (<see cref="InFlightIds.Lowest"/>).</summary>
+    public Guid? LowestInFlight() => _inFlight.Lowest();
+
     /// <summary>An id greater than every message id handed out so far (and lower than any to come); not in flight.</summary>
     public Guid NewIdAboveAll(DateTimeOffset now) => _inFlight.Above(now);
 

@@ -51,6 +51,7 @@ public static class AuditActions
     public const string EntityMoved = "Entity.Moved";
     public const string EntityDeleted = "Entity.Deleted";
     public const string MessagesReprocessed = "Messages.Reprocessed";
+    public const string MessagesExported = "Messages.Exported";
     public const string BrokerCreated = "Broker.Created";
     public const string BrokerUpdated = "Broker.Updated";
     public const string BrokerDeleted = "Broker.Deleted";
@@ -92,7 +93,7 @@ public static class AuditActions
     [
         SignInSucceeded, SignInFailed, SignInThrottled, SignInLockedOut, PasswordChanged, UserCreated, UserUpdated, UserPasswordReset,
         RoleCreated, RoleUpdated, RoleDeleted, DeviceCreated, DeviceUpdated, DeviceDeleted, DeviceSecretRegenerated, DeviceCertificateIssued, DeviceCertificateRegistered,
-        DeviceCertificateRevoked, CommandSent, EntityCreated, EntityRenamed, EntityMoved, EntityDeleted, MessagesReprocessed, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
+        DeviceCertificateRevoked, CommandSent, EntityCreated, EntityRenamed, EntityMoved, EntityDeleted, MessagesReprocessed, MessagesExported, BrokerCreated, BrokerUpdated, BrokerDeleted, BrokerEnabled, BrokerDisabled,
         FormatCreated, FormatUpdated, FormatDeleted, ProfileCreated, ProfileUpdated, ProfileDeleted, DeviceProfileAssigned,
         DeviceAttributeSet, DeviceAttributeDeleted,
         WorkflowCreated, WorkflowDraftSaved, WorkflowDeleted, WorkflowPublished, WorkflowRestored, WorkflowEnabled, WorkflowDisabled, WorkflowDebug,
