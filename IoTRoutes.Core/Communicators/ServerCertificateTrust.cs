@@ -41,6 +41,22 @@ public sealed class ServerCertificateTrust
         return new(authorities, pin);
     }
 
+    /// <summary>The certificates of a PEM text; empty when it holds none or cannot be read.</summary>
+    public static X509Certificate2Collection ReadCertificates(string pem)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+        }
+        catch (CryptographicException)
+        {
+            certificates.Clear();
+        }
+
+        return certificates;
+    }
+
     /// <summary>Null when the text holds at least one PEM certificate, else a sentence saying what is wrong.</summary>
     public static string? PemProblem(string? pem)
     {

@@ -113,7 +113,7 @@ public sealed record FileTransferSettings
             Add("security", "Security must be None or ExplicitTls.");
         }
 
-        if (!string.IsNullOrWhiteSpace(CaCertificatePem) && ServerCertificatePolicy.ReadCertificates(CaCertificatePem).Count == 0)
+        if (!string.IsNullOrWhiteSpace(CaCertificatePem) && ServerCertificateTrust.ReadCertificates(CaCertificatePem).Count == 0)
         {
             Add("caCertificatePem", "The CA certificate must be PEM text holding at least one certificate (-----BEGIN CERTIFICATE-----).");
         }

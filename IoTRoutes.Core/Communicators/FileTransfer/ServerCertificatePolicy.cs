@@ -73,7 +73,7 @@ internal sealed class ServerCertificatePolicy(FileTransferSettings settings)
         using var custom = new X509Chain();
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.AddRange(ReadCertificates(settings.CaCertificatePem));
+        custom.ChainPolicy.CustomTrustStore.AddRange(ServerCertificateTrust.ReadCertificates(settings.CaCertificatePem));
         if (chain is not null)
         {
             custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
@@ -93,20 +93,6 @@ internal sealed class ServerCertificatePolicy(FileTransferSettings settings)
         certificate is not null && SeenSha256 is not null
         && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), SeenSha256, StringComparison.OrdinalIgnoreCase);
 
-    public static X509Certificate2Collection ReadCertificates(string pem)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPem(pem);
-        }
-        catch (CryptographicException)
-        {
-            certificates.Clear();
-        }
-
-        return certificates;
-    }
 
     /// <summary>64 upper-case hex digits, or null when <paramref name="fingerprint"/> is not a SHA-256 in hex.</summary>
     public static string? NormalizeSha256(string fingerprint)

@@ -52,21 +52,6 @@ internal static class MqttBridgeSettingsRules
         return hex.Length == SHA256.HashSizeInBytes * 2 && hex.All(Uri.IsHexDigit) ? hex : null;
     }
 
-    /// <summary>The certificates of a PEM text; empty when it holds none or cannot be read.</summary>
-    public static X509Certificate2Collection ReadCertificates(string pem)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPem(pem);
-        }
-        catch (CryptographicException)
-        {
-            certificates.Clear();
-        }
-
-        return certificates;
-    }
 
     private static void CheckHost(MqttBridgeSettings s, ProblemList problems)
     {
@@ -98,7 +83,7 @@ internal static class MqttBridgeSettingsRules
             {
                 problems.Add("caCertificatePem", "A CA certificate is used with TLS only: turn TLS on, or leave it empty.");
             }
-            else if (ReadCertificates(s.CaCertificatePem).Count == 0)
+            else if (ServerCertificateTrust.ReadCertificates(s.CaCertificatePem).Count == 0)
             {
                 problems.Add("caCertificatePem", "No certificate could be read: paste PEM text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.");
             }

@@ -17,7 +17,7 @@ internal sealed class ServerCertificateCheck(MqttBridgeSettings settings)
 
     private readonly X509Certificate2Collection _authorities = string.IsNullOrWhiteSpace(settings.CaCertificatePem)
         ? []
-        : MqttBridgeSettingsRules.ReadCertificates(settings.CaCertificatePem);
+        : ServerCertificateTrust.ReadCertificates(settings.CaCertificatePem);
 
     /// <summary>Why the certificate was refused ("is not signed by…"), or null when it was not.</summary>
     public string? Refusal { get; private set; }
