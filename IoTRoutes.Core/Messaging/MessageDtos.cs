@@ -26,7 +26,14 @@ public sealed record MessageDto(
     int? FormatVersion = null,
     string? Warnings = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    System.Text.Json.Nodes.JsonNode? NormalizedData = null);
+    System.Text.Json.Nodes.JsonNode? NormalizedData = null,
+    string? RejectionDetails = null);
+
+/// <summary>
+/// One message as its detail shows it: the message, its raw payload as stored (base64 in JSON; empty when the payload was
+/// refused for its size), and the name of the format that decoded or rejected it.
+/// </summary>
+public sealed record MessageDetailDto(MessageDto Message, byte[] RawPayload, string? FormatName);
 
 public sealed record MessageStatsDto(long Received, long Processed, long Rejected);
 

@@ -51,6 +51,27 @@ public sealed class MessageQueryService(ScopedContexts contexts)
             .ToList();
     }
 
+    /// <summary>One message with its raw payload and its format's name; null when it is not in the caller's scope.</summary>
+    public async Task<MessageDetailDto?> FindAsync(Guid id, CancellationToken ct)
+    {
+        var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
+        await using var _db = db;
+        var row = await db.Messages.AsNoTracking().Where(m => m.Id == id)
+            .Join(db.Devices, m => m.DeviceId, d => d.Id, (m, d) => new { Message = m, d.Key, d.Name })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var units = await UnitsAsync(db, [row.Message], ct);
+        // A format shared from an entity above the caller's is not theirs to read, but its name is what decoded the message.
+        var formatName = row.Message.FormatId is { } formatId
+            ? await db.Formats.IgnoreQueryFilters().Where(f => f.Id == formatId).Select(f => f.Name).FirstOrDefaultAsync(ct)
+            : null;
+        return new MessageDetailDto(ToDto(row.Message, row.Key, row.Name, units), row.Message.Payload, formatName);
+    }
+
     public async Task<MessageStatsDto> StatsAsync(CancellationToken ct)
     {
         var (db, _) = await contexts.CreateAsync(Permission.View(SecuredObject.Messages), ct);
@@ -107,9 +128,12 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         var data = m.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.Data) as System.Text.Json.Nodes.JsonObject;
         var normalized = m.NormalizedData is null ? null : System.Text.Json.Nodes.JsonNode.Parse(m.NormalizedData);
         var format = m.FormatId is { } id && m.FormatVersion is { } version ? formats.GetValueOrDefault((id, version)) : null;
+        var fields = data is not null ? Formats.FormatFields.Of(data, normalized, f => format?.UnitOf(f))
+            : Formats.PlainJsonFields.Applies(m.State, m.FormatId, m.Data, m.PayloadSize) && Formats.PlainJsonFields.ObjectOf(null, m.Payload) is { } plain
+                ? Formats.FormatFields.Of(plain, _ => null)
+                : null;
         return new(m.Id, m.DeviceId, key, name, m.Topic, Encoding.UTF8.GetString(m.Payload), m.PayloadSize, m.QualityOfService,
-            m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt, data,
-            data is null ? null : Formats.FormatFields.Of(data, normalized, f => format?.UnitOf(f)), m.DeviceTime, m.FormatId, m.FormatVersion, m.Warnings,
-            normalized);
+            m.ReceivedAt, m.State, m.RejectionReason, m.ProcessedAt, data, fields, m.DeviceTime, m.FormatId, m.FormatVersion, m.Warnings,
+            normalized, m.RejectionDetails);
     }
 }

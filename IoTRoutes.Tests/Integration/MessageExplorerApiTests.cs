@@ -47,7 +47,8 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         Assert.Equal([oops, rejected], Ids(Mine(await ListAsync(api, "state=Rejected&limit=500"), ours)));
         Assert.Equal([rejected], Ids(await ListAsync(api, $"entityId={branch}&state=rejected&reason=NEEDS%20BYTES")));
 
-        // Field conditions test the decoded fields (of a profile's format): a payload only checked as JSON has none.
+        // Field conditions test the decoded fields: a profile's format's, or for a device without a profile its JSON payload's
+        // top-level members (as charts and workflows read them); a rejected message has none.
         Assert.Equal([warm], Ids(await ListAsync(api, $"entityId={branch}&field=temperature&op=gt&value=0")));
         Assert.Equal([cold], Ids(await ListAsync(api, $"profileId={profileId}&field=temperature&op=le&value=-20")));
         Assert.Equal([warm], Ids(await ListAsync(api, $"entityId={branch}&field=temperature&op=eq&value=22")));
@@ -55,7 +56,11 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         Assert.Equal([warm], Ids(await ListAsync(api, $"entityId={branch}&field=battery&op=lt&value=3.2")));
         Assert.Equal([warm], Ids(await ListAsync(api, $"entityId={branch}&field=humidity&op=contains&value=4")));
         Assert.Equal([warm, cold], Ids(await ListAsync(api, $"entityId={branch}&field=humidity&op=exists")));
-        Assert.Empty(await ListAsync(api, $"deviceId={beta.Id}&field=t&op=exists"));
+        Assert.Equal([status, telemetry], Ids(await ListAsync(api, $"deviceId={beta.Id}&field=t&op=exists")));
+        Assert.Equal([status], Ids(await ListAsync(api, $"deviceId={beta.Id}&field=t&op=gt&value=25")));
+        Assert.Equal([telemetry], Ids(await ListAsync(api, $"deviceId={beta.Id}&field=t&op=eq&value=21.5")));
+        var plain = (await ListAsync(api, $"deviceId={beta.Id}&field=t&op=eq&value=21.5")).Single();
+        Assert.Equal("21.5", Assert.Single(plain.Fields!, f => f.Name == "t").Value!.ToJsonString());
 
         Assert.Equal([status, telemetry], Ids(Mine(await ListAsync(api, $"from={Iso(all[2].ReceivedAt)}&to={Iso(all[1].ReceivedAt)}&limit=500"), ours)));
         Assert.Empty(await ListAsync(api, $"deviceId={beta.Id}&to={Iso(all[5].ReceivedAt.AddTicks(-10))}"));
@@ -192,7 +197,51 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         Assert.Equal(3, (await ListAsync(client, $"deviceId={device.Id}")).Count); // searching needs only Messages View
     }
 
-    private sealed record MessageBody(Guid Id, Guid DeviceId, string Topic, string Payload, DateTimeOffset ReceivedAt, string State);
+    [Fact]
+    public async Task A_message_in_full_has_its_raw_bytes_its_formats_name_and_its_rejections_details()
+    {
+        using var api = await _app.CreateAuthenticatedClientAsync();
+        var profileId = await CreateClimateProfileAsync(api);
+        var formatName = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/profiles/{profileId}"))!["formats"]![0]!["name"]!.GetValue<string>();
+        var sensor = await CreateDeviceAsync(api, new { name = "Sensor", profileId });
+        var plain = await CreateDeviceAsync(api, new { name = "Plain" });
+        byte[] frame = [0xF8, 0x30, 0x40, 0x0C, 0xE4]; // not UTF-8: the text payload alone would lose these bytes
+        await PublishFileAsync(sensor, $"devices/{sensor.Key}/up", frame);
+        await PublishAsync(plain, $"devices/{plain.Key}/telemetry", """{"t": 1, battery: 2}""");
+        var decoded = await Eventually.GetAsync(async () => await ListAsync(api, $"deviceId={sensor.Id}") is [var m] ? m : null, "the frame");
+        var rejected = await Eventually.GetAsync(async () => await ListAsync(api, $"deviceId={plain.Id}") is [var m] ? m : null, "the bad JSON");
+
+        var detail = (await api.GetFromJsonAsync<DetailBody>($"/api/v1/messages/{decoded.Id}"))!;
+        Assert.Equal(frame, detail.RawPayload);
+        Assert.Equal(formatName, detail.FormatName);
+        Assert.Equal("Processed", detail.Message.State);
+        Assert.Equal(-20, Assert.Single(detail.Message.Fields!, f => f.Name == "temperature").Value!.GetValue<double>());
+        Assert.Equal(frame, await api.GetByteArrayAsync($"/api/v1/messages/{decoded.Id}/payload"));
+
+        var bad = (await api.GetFromJsonAsync<DetailBody>($"/api/v1/messages/{rejected.Id}"))!;
+        Assert.Equal("Rejected", bad.Message.State);
+        Assert.StartsWith("Not valid JSON at character 10: expected a property name", bad.Message.RejectionReason);
+        Assert.Contains("BytePositionInLine", bad.Message.RejectionDetails); // the parser's own text, kept beside the sentence
+        Assert.Equal(rejected.RejectionDetails, bad.Message.RejectionDetails); // the list carries it too
+        Assert.Null(bad.FormatName);
+        Assert.Null(bad.Message.Fields);
+
+        var missing = await api.GetAsync($"/api/v1/messages/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        using var stranger = await _app.CreateClientForNewUserAsync(
+            await PostIdAsync(api, "/api/v1/entities", new { name = Unique("Elsewhere"), type = "Organisation" }), BuiltInRoles.ClientId);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/messages/{decoded.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/messages/{decoded.Id}/payload")).StatusCode);
+    }
+
+    private sealed record MessageBody(
+        Guid Id, Guid DeviceId, string Topic, string Payload, DateTimeOffset ReceivedAt, string State, List<FieldBody>? Fields = null,
+        string? RejectionReason = null, string? RejectionDetails = null, Guid? FormatId = null, int? FormatVersion = null);
+
+    private sealed record FieldBody(string Name, JsonNode? Value, string? Unit);
+
+    private sealed record DetailBody(MessageBody Message, byte[] RawPayload, string? FormatName);
 
     private sealed record PageBody(List<MessageBody> Items, string? NextCursor);
 

@@ -24,6 +24,13 @@ public static class MessagesApi
             .WithDescription("Every message matching the same filters as Search messages, newest first, streamed as CSV " +
                              "(format=csv, the default) or as a JSON array (format=json). Each export is written to the audit log.")
             .RequirePermission(Permission.Of(SecuredActions.MessagesExport));
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetMessage").WithSummary("Get a message")
+            .WithDescription("One message with its decoded fields, rejection reason and details, the name of its format, and rawPayload: the " +
+                             "payload's bytes as stored (base64), which payload gives as UTF-8 text.")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
+        api.MapGet("/{id:guid}/payload", PayloadAsync).WithName("DownloadMessagePayload").WithSummary("Download a message's payload")
+            .WithDescription("The payload's bytes exactly as the device sent them (application/octet-stream).")
+            .RequirePermission(Permission.View(SecuredObject.Messages));
         api.MapGet("/stats", StatsAsync).WithName("GetMessageStats").WithSummary("Get message counts")
             .WithDescription("Counts: received (every message kept), processed, rejected.")
             .RequirePermission(Permission.View(SecuredObject.Messages));
@@ -38,8 +45,20 @@ public static class MessagesApi
             .WithDescription("Decode messages again with their device's current profile, updated in place: messageIds, or the rejected ones matching " +
                          $"deviceId, formatId, reason, from, to; oldest first, at most {MessageReprocessing.MaxMessages:N0} (limit), then remaining and continueAfter (pass it as after).")
             .RequirePermission(Permission.Manage(SecuredObject.Messages));
+
+        // The Messages page's export and payload links: same services, browser cookie instead of a bearer token.
+        app.MapGet("/messages/export", ExportAsync).RequireAuthorization(Policies.MessagesExport).ExcludeFromDescription();
+        app.MapGet("/messages/{id:guid}/payload", PayloadAsync).RequireAuthorization(Policies.MessagesView).ExcludeFromDescription();
         return app;
     }
+
+    private static async Task<Results<Ok<MessageDetailDto>, ProblemHttpResult>> GetAsync(Guid id, MessageQueryService messages, CancellationToken ct) =>
+        await messages.FindAsync(id, ct) is { } message ? TypedResults.Ok(message) : NotFoundProblem.Message(id);
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PayloadAsync(Guid id, MessageQueryService messages, CancellationToken ct) =>
+        await messages.FindAsync(id, ct) is { } message
+            ? TypedResults.File(message.RawPayload, "application/octet-stream", $"{id}.bin")
+            : NotFoundProblem.Message(id);
 
     private static async Task<Results<Ok<MessagePage>, ValidationProblem>> ListAsync(
         [AsParameters] FilterParameters filter, string? cursor, string? limit, MessageExplorer explorer, CancellationToken ct)

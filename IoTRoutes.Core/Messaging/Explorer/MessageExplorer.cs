@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using IoTRoutes.Core.Entities;
+using IoTRoutes.Core.Messaging.Lifecycle;
 using IoTRoutes.Core.Messaging.Pipeline;
 using IoTRoutes.Core.Security.Permissions;
 using IoTRoutes.Core.Storage;
@@ -165,9 +166,13 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
 
         if (filter.Field is { } field)
         {
+            // A plain-JSON message's fields are in its payload (PlainJsonFields), which SQL cannot search: those rows are
+            // all candidates, and the scan reads their payloads.
+            const int maxPlain = Formats.PlainJsonFields.MaxPayload;
             messages = field.StoredKey is { } key
-                ? messages.Where(m => (m.Data != null && m.Data.Contains(key)) || (m.NormalizedData != null && m.NormalizedData.Contains(key)))
-                : messages.Where(m => m.Data != null);
+                ? messages.Where(m => (m.Data != null && m.Data.Contains(key)) || (m.NormalizedData != null && m.NormalizedData.Contains(key))
+                                      || (m.Data == null && m.FormatId == null && m.State == MessageState.Processed && m.PayloadSize <= maxPlain))
+                : messages.Where(m => m.Data != null || (m.FormatId == null && m.State == MessageState.Processed && m.PayloadSize <= maxPlain));
         }
 
         var timeOrderedIds = db is not SqlServerAppDbContext;
@@ -195,7 +200,8 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
         return (messages, null);
     }
 
-    private sealed record Candidate(Guid Id, string Topic, string? Data, string? NormalizedData);
+    /// <param name="PlainPayload">The payload of a plain-JSON message (its fields), else null.</param>
+    private sealed record Candidate(Guid Id, string Topic, string? Data, string? NormalizedData, byte[]? PlainPayload);
 
     /// <param name="Matched">The matching ids, in the database's order of ids (newest first).</param>
     /// <param name="LastScanned">The last id looked at: the next scan goes on below it.</param>
@@ -214,10 +220,13 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
 
         var matched = new List<Guid>();
         var scanned = 0;
+        var readsPlain = filter.Field is not null;
         while (true)
         {
             var rows = await Below(matching, below).OrderByDescending(m => m.Id).Take(ScanBatch)
-                .Select(m => new Candidate(m.Id, m.Topic, m.Data, m.NormalizedData))
+                .Select(m => new Candidate(m.Id, m.Topic, m.Data, m.NormalizedData,
+                    readsPlain && m.Data == null && m.FormatId == null && m.State == MessageState.Processed
+                                         && m.PayloadSize <= Formats.PlainJsonFields.MaxPayload ? m.Payload : null))
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
@@ -252,7 +261,7 @@ public sealed class MessageExplorer(ScopedContexts contexts, MessageIntake intak
     {
         try
         {
-            var data = row.Data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(row.Data) as System.Text.Json.Nodes.JsonObject;
+            var data = Formats.PlainJsonFields.ObjectOf(row.Data, row.PlainPayload);
             var normalized = row.NormalizedData is null ? null : System.Text.Json.Nodes.JsonNode.Parse(row.NormalizedData);
             return data is null && normalized is null ? [] : Formats.FormatFields.Of(data, normalized, _ => null);
         }

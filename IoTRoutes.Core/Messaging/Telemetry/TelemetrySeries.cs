@@ -36,7 +36,6 @@ public sealed record SeriesPoint(DateTimeOffset At, double Value);
 public sealed class TelemetrySeries(ScopedContexts contexts)
 {
     /// <summary>A payload read as a JSON object for a device without a profile: larger ones are not telemetry worth a chart.</summary>
-    private const int MaxChartedPayload = 16 * 1024;
 
     /// <summary>The series; null when the device is not in the caller's scope.</summary>
     public async Task<IReadOnlyList<FieldSeries>?> SeriesAsync(Guid deviceId, SeriesQuery query, CancellationToken ct) =>
@@ -93,7 +92,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         if (query.From?.ToUniversalTime() is { } from) messages = messages.Where(m => m.ReceivedAt >= from);
         if (query.To?.ToUniversalTime() is { } to) messages = messages.Where(m => m.ReceivedAt <= to);
         var rows = await messages.OrderByDescending(m => m.ReceivedAt).Take(query.Limit)
-            .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null && m.PayloadSize <= MaxChartedPayload ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
+            .Select(m => new { m.Data, m.NormalizedData, Payload = m.Data == null && m.PayloadSize <= Formats.PlainJsonFields.MaxPayload ? m.Payload : null, m.DeviceTime, m.ReceivedAt }).ToListAsync(ct);
         var units = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).ToDictionaryAsync(v => v.Name, v => v.Unit, ct);
 
         // Fields workflows computed (SaveTelemetry), by the time they hold for: beside the messages' fields, same window and limit.
@@ -118,7 +117,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
         {
             var at = row.DeviceTime ?? row.ReceivedAt;
             var normalized = row.NormalizedData is null ? null : JsonNode.Parse(row.NormalizedData);
-            foreach (var field in Formats.FormatFields.Of(ObjectOf(row.Data, row.Payload), normalized, _ => null))
+            foreach (var field in Formats.FormatFields.Of(Formats.PlainJsonFields.ObjectOf(row.Data, row.Payload), normalized, _ => null))
             {
                 Add(field.Name, field.Value, at);
             }
@@ -126,7 +125,7 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
 
         foreach (var row in computedRows.OrderBy(r => r.At))
         {
-            foreach (var (name, value) in ObjectOf(row.Fields, null) ?? [])
+            foreach (var (name, value) in Formats.PlainJsonFields.ObjectOf(row.Fields, null) ?? [])
             {
                 Add(name, value, row.At);
             }
@@ -134,20 +133,6 @@ public sealed class TelemetrySeries(ScopedContexts contexts)
 
         var order = wanted is null ? points.Keys.ToList() : query.Fields!.Where(points.ContainsKey).ToList();
         return order.ConvertAll(name => new FieldSeries(name, units.GetValueOrDefault(name), [.. points[name].OrderBy(p => p.At)]));
-    }
-
-    private static JsonObject? ObjectOf(string? data, byte[]? payload)
-    {
-        try
-        {
-            var found = (data is not null ? JsonNode.Parse(data) : payload is { Length: > 0 } ? JsonNode.Parse(payload) : null) as JsonObject;
-            _ = found?.Count; // JsonNode reads an object's members lazily: a duplicate key ({"t":1,"t":2}) throws here, not later
-            return found;
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
-        {
-            return null; // a payload that cannot be charted is left out, never the whole window
-        }
     }
 
     // A spreadsheet evaluates a cell starting with = + - @ (or a tab or CR before one) even inside quotes: field names
