@@ -70,6 +70,9 @@ public abstract class PageTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IoTRoutes.Core.Messaging.Lifecycle.OrphanSweepSignal>();
         Services.AddSingleton<IDeviceConnections, NoDeviceConnections>();
         Services.AddScoped<MessageQueryService>();
+        Services.AddOptions<IoTRoutes.Core.Messaging.Pipeline.IntakeOptions>();
+        Services.AddSingleton<IoTRoutes.Core.Messaging.Pipeline.MessageIntake>();
+        Services.AddScoped<IoTRoutes.Core.Messaging.Explorer.MessageExplorer>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Telemetry.TelemetrySeries>();
         Services.AddScoped<IoTRoutes.Core.Messaging.Rejections.RejectedMessageService>();
         Services.AddSingleton(sp => new MessageDecoder(new IoTRoutes.Core.Messaging.Formats.JsonPayloadDecoder(), sp.GetRequiredService<IoTRoutes.Core.Messaging.Formats.FormatCatalog>()));
