@@ -101,7 +101,39 @@ public sealed class MessageQueryService(ScopedContexts contexts)
         }
 
         var rows = await db.FieldValues.AsNoTracking().Where(v => v.DeviceId == deviceId).OrderBy(v => v.Name).ToListAsync(ct);
-        return rows.ConvertAll(v => new LatestFieldDto(v.Name, System.Text.Json.Nodes.JsonNode.Parse(v.Value), v.Unit, v.At, v.MessageId));
+        var latest = rows.ConvertAll(v => new LatestFieldDto(v.Name, System.Text.Json.Nodes.JsonNode.Parse(v.Value), v.Unit, v.At, v.MessageId));
+        latest.AddRange(await PlainLatestAsync(db, deviceId, latest.Select(f => f.Name).ToHashSet(StringComparer.Ordinal), ct));
+        return latest.OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>How many of a device's newest plain-JSON messages are read for their latest values.</summary>
+    public const int PlainLatestWindow = 50;
+
+    /// <summary>
+    /// The latest values a device without a profile sent: the intake stores no decoded fields for it (PlainJsonFields), so
+    /// they are read from its newest plain-JSON messages, each field from the newest one that has it.
+    /// </summary>
+    private static async Task<List<LatestFieldDto>> PlainLatestAsync(Storage.AppDbContext db, Guid deviceId, HashSet<string> known, CancellationToken ct)
+    {
+        const int maxPayload = Formats.PlainJsonFields.MaxPayload;
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.DeviceId == deviceId && m.State == MessageState.Processed && m.FormatId == null && m.Data == null && m.PayloadSize <= maxPayload)
+            .OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id).Take(PlainLatestWindow)
+            .Select(m => new { m.Id, m.Payload, m.DeviceTime, m.ReceivedAt })
+            .ToListAsync(ct);
+        var found = new List<LatestFieldDto>();
+        foreach (var message in messages)
+        {
+            foreach (var field in Formats.FormatFields.Of(Formats.PlainJsonFields.ObjectOf(null, message.Payload), _ => null))
+            {
+                if (known.Add(field.Name))
+                {
+                    found.Add(new LatestFieldDto(field.Name, field.Value, null, message.DeviceTime ?? message.ReceivedAt, message.Id));
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The units of the format versions that decoded these messages, each compiled once.</summary>

@@ -51,6 +51,15 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal([("battery", 3.7, "V"), ("humidity", 7.5, "%"), ("temperature", -20.0, "°C")],
             latest.Select(f => (f!["name"]!.GetValue<string>(), f["value"]!.GetValue<double>(), f["unit"]!.GetValue<string>())));
         Assert.Equal(decoded["id"]!.GetValue<Guid>(), latest[0]!["messageId"]!.GetValue<Guid>());
+
+        // Without a profile, a JSON object's members are the device's fields: its latest values are read from its messages.
+        await MosquittoPub.PublishAsync(_app.MqttPort, plain.Key, plain.Secret, $"devices/{plain.Key}/status", """{"battery":87}""");
+        var plainLatest = await Eventually.GetAsync(async () =>
+        {
+            var fields = (await api.GetFromJsonAsync<JsonArray>($"/api/v1/devices/{plain.Id}/telemetry/latest"))!;
+            return fields.Count == 2 ? fields : null;
+        }, "the plain device's two fields");
+        Assert.Equal([("battery", 87.0), ("temp", 20.0)], plainLatest.Select(f => (f!["name"]!.GetValue<string>(), f["value"]!.GetValue<double>())));
     }
 
     [Fact]

@@ -187,6 +187,9 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         Assert.Contains("\"{\"\"t\"\":2,\"\"note\"\":\"\"a,b\"\"}\"", lines[1]);
         Assert.Equal(Ids(listed), json!.Select(m => m!["id"]!.GetValue<Guid>()));
         Assert.Equal("""{"t":3}""", json![0]!["payload"]!.GetValue<string>());
+        Assert.Equal("Processed", json![0]!["state"]!.GetValue<string>()); // by name, as the API gives it
+        var rawJson = await api.GetStringAsync($"/api/v1/messages/export?format=json&deviceId={device.Id}");
+        Assert.Contains("""\"t\":3""", rawJson); // quotes escaped as \", not \u0022
 
         var audit = (await api.GetFromJsonAsync<JsonArray>("/api/v1/audit?action=Messages.Exported"))!;
         Assert.Contains(audit, e => e!["details"]!.GetValue<string>().Contains($"device: {device.Id}", StringComparison.Ordinal)

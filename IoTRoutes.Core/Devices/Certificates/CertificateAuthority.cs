@@ -17,6 +17,7 @@ public sealed class CertificateAuthority
     private readonly Lazy<X509Certificate2> _ca;
     private readonly Lazy<X509Certificate2> _server;
     private readonly string _folder;
+    private readonly string? _publicHost;
     private readonly TlsOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<CertificateAuthority> _logger;
@@ -24,6 +25,7 @@ public sealed class CertificateAuthority
     public CertificateAuthority(IOptions<IoTRoutesOptions> app, IOptions<TlsOptions> options, TimeProvider clock, ILogger<CertificateAuthority> logger)
     {
         _folder = Path.Combine(app.Value.ResolveDataDirectory(), "pki");
+        _publicHost = app.Value.PublicHost;
         _options = options.Value;
         _clock = clock;
         _logger = logger;
@@ -94,19 +96,25 @@ public sealed class CertificateAuthority
         }
 
         var path = Path.Combine(_folder, ServerFile);
+        var wanted = ServerNames();
         if (File.Exists(path))
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(path, null);
+            var existing = X509CertificateLoader.LoadPkcs12FromFile(path, null);
+            var missing = wanted.Except(NamesOf(existing), StringComparer.OrdinalIgnoreCase).ToList();
+            if (missing.Count == 0)
+            {
+                return existing;
+            }
+
+            // Devices trust the CA, not this certificate: issuing it again with the names now configured breaks no one.
+            existing.Dispose();
+            _logger.LogInformation("Issuing the brokers' server certificate again: it did not name {Names}", string.Join(", ", missing));
         }
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=IoTRoutes broker", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddDnsName(Environment.MachineName);
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddIpAddress(IPAddress.IPv6Loopback);
-        foreach (var name in _options.ServerNames)
+        foreach (var name in wanted)
         {
             if (IPAddress.TryParse(name, out var ip))
             {
@@ -125,12 +133,53 @@ public sealed class CertificateAuthority
         var now = _clock.GetUtcNow();
         using var signed = request.Create(_ca.Value, WithinCa(now.AddDays(-1)), WithinCa(now.AddYears(2)), NewSerial());
         using var withKey = signed.CopyWithPrivateKey(key);
-        Save(path, withKey);
+        Save(path, withKey, replace: true);
         _logger.LogInformation("Created a development server certificate for the brokers' TLS ports in {Path}", path);
         return X509CertificateLoader.LoadPkcs12FromFile(path, null);
     }
 
-    private void Save(string path, X509Certificate2 certificate)
+    /// <summary>
+    /// The names the brokers' own certificate must carry for a device's host name check to pass: this machine (its name, its
+    /// loopback and its current addresses), IoTRoutes:PublicHost (the host the device page's commands use) and
+    /// IoTRoutes:Tls:ServerNames.
+    /// </summary>
+    private List<string> ServerNames()
+    {
+        var names = new List<string> { "localhost", Environment.MachineName, IPAddress.Loopback.ToString(), IPAddress.IPv6Loopback.ToString() };
+        names.AddRange(MachineAddresses());
+        if (!string.IsNullOrWhiteSpace(_publicHost)) names.Add(_publicHost.Trim());
+        names.AddRange(_options.ServerNames.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()));
+        return names.Select(Canonical).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static IEnumerable<string> MachineAddresses()
+    {
+        try
+        {
+            return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal)
+                .Select(a => a.ToString())
+                .ToList();
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>An address as a certificate's names give it back (::1 rather than 0:0:…:1); a DNS name as it is.</summary>
+    private static string Canonical(string name) => IPAddress.TryParse(name, out var ip) ? ip.ToString() : name;
+
+    private static IEnumerable<string> NamesOf(X509Certificate2 certificate)
+    {
+        var extension = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        return extension is null ? [] : extension.EnumerateDnsNames().Concat(extension.EnumerateIPAddresses().Select(ip => ip.ToString()));
+    }
+
+    private void Save(string path, X509Certificate2 certificate, bool replace = false)
     {
         Directory.CreateDirectory(_folder);
         var temp = path + ".tmp";
@@ -140,7 +189,7 @@ public sealed class CertificateAuthority
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        File.Move(temp, path, overwrite: false);
+        File.Move(temp, path, overwrite: replace);
     }
 
     // A certificate cannot be valid outside its issuer's validity; X.509 times also lose the sub-second part,

@@ -101,7 +101,15 @@ public sealed class BrokerManager(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var error = DescribeStartFailure(definition, e);
-                _logger.LogError(e, "Broker {Broker} could not start: {Error}", definition.Name, error);
+                if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.AccessDenied })
+                {
+                    // Explained in full by the message: a stack trace would only bury it.
+                    _logger.LogError("Broker {Broker} could not start: {Error}", definition.Name, error);
+                }
+                else
+                {
+                    _logger.LogError(e, "Broker {Broker} could not start: {Error}", definition.Name, error);
+                }
                 runtime.Set(BrokerState.Failed, services.Clock, error);
                 return error;
             }
@@ -230,9 +238,13 @@ public sealed class BrokerManager(
         if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
         {
             var taken = new[] { definition.Port, definition.TlsPort ?? 0 }.Where(p => p > 0 && !IsFree(definition.BindAddress, p)).ToList();
-            return taken.Count > 0
-                ? $"Port {string.Join(" and ", taken)} is already in use on {definition.BindAddress}; the broker stays off."
-                : $"A port of this broker is already in use on {definition.BindAddress}; the broker stays off.";
+            const string hint = " Another program (or another IoTRoutes) listens there: stop it, or give this broker other ports on the Brokers page.";
+            return taken.Count switch
+            {
+                1 => $"Port {taken[0]} is already in use on {definition.BindAddress}; the broker stays off." + hint,
+                > 1 => $"Ports {string.Join(" and ", taken)} are already in use on {definition.BindAddress}; the broker stays off." + hint,
+                _ => $"A port of this broker is already in use on {definition.BindAddress}; the broker stays off." + hint,
+            };
         }
 
         if (e is SocketException { SocketErrorCode: SocketError.AddressNotAvailable })

@@ -21,6 +21,13 @@ public sealed class MessageExport(MessageExplorer explorer, AuditTrail audit)
 {
     private const int FlushEvery = 200;
 
+    /// <summary>As the API writes a message (states by name), with quotes and non-ASCII text left readable: this is a file, not markup.</summary>
+    private static readonly JsonSerializerOptions ExportJson = new(JsonSerializerOptions.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static readonly string[] CsvColumns =
         ["id", "receivedAt", "deviceId", "deviceKey", "deviceName", "topic", "state", "rejectionReason", "formatId", "formatVersion", "payloadSize", "payload", "data"];
 
@@ -63,13 +70,13 @@ public sealed class MessageExport(MessageExplorer explorer, AuditTrail audit)
     {
         // The serializer flushes its writer synchronously: it writes into a pipe, which goes to the response asynchronously.
         var pipe = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
-        await using (var json = new Utf8JsonWriter(pipe))
+        await using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = ExportJson.Encoder }))
         {
             json.WriteStartArray();
             var rows = 0;
             await foreach (var m in messages.WithCancellation(ct))
             {
-                JsonSerializer.Serialize(json, m, JsonSerializerOptions.Web);
+                JsonSerializer.Serialize(json, m, ExportJson);
                 if (++rows % FlushEvery == 0)
                 {
                     await pipe.FlushAsync(ct);

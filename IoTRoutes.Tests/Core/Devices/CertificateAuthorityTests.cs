@@ -28,6 +28,28 @@ public sealed class CertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void The_server_certificate_is_issued_again_when_a_public_host_or_server_name_is_added_and_kept_otherwise()
+    {
+        var first = NewAuthority().ServerCertificate;
+        var same = NewAuthority().ServerCertificate;
+        var withNames = new CertificateAuthority(
+            Options.Create(new IoTRoutesOptions { DataDirectory = _folder, PublicHost = "192.0.2.7" }),
+            Options.Create(new TlsOptions { ServerNames = ["iot.example.test"] }), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
+
+        var reissued = withNames.ServerCertificate;
+
+        Assert.Equal(first.Thumbprint, same.Thumbprint); // nothing new to name: the stored one is used
+        Assert.NotEqual(first.Thumbprint, reissued.Thumbprint);
+        var names = reissued.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+        Assert.Contains("192.0.2.7", names.EnumerateIPAddresses().Select(a => a.ToString()));
+        Assert.Contains("127.0.0.1", names.EnumerateIPAddresses().Select(a => a.ToString()));
+        Assert.Contains("iot.example.test", names.EnumerateDnsNames());
+        Assert.Contains("localhost", names.EnumerateDnsNames());
+        Assert.True(withNames.IssuedByThisCa(reissued)); // same CA: devices that trust it need nothing new
+        Assert.Equal(reissued.Thumbprint, NewAuthority().ServerCertificate.Thumbprint); // more names than needed still serve
+    }
+
+    [Fact]
     public void Issued_device_certificates_chain_to_the_ca_and_name_the_device()
     {
         var authority = NewAuthority();
