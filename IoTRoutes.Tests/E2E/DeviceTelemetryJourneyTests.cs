@@ -24,6 +24,7 @@ public sealed class DeviceTelemetryJourneyTests(BrowserApp app) : BrowserJourney
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Devices", Exact = true })).ToBeVisibleAsync();
 
             await page.Locator("[data-test=new-device]").ClickAsync();
+            await Expect(page.GetByLabel("Name")).ToBeFocusedAsync(); // typing at once goes into the name
             await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
             await Expect(page.GetByText("Give the device a name.")).ToBeVisibleAsync();
             await page.GetByLabel("Name").FillAsync("Greenhouse sensor");
