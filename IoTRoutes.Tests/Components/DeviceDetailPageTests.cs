@@ -66,6 +66,7 @@ public sealed class DeviceDetailPageTests : PageTestContext
         var export = cut.Find("[data-test=telemetry-export]").GetAttribute("href")!;
         Assert.StartsWith($"devices/{device.Id}/telemetry.csv?from=2026-11-26T10%3A00%3A03", export);
         Assert.Contains("fields=temp", export);
+        Assert.Equal($"messages?deviceId={device.Id}", cut.Find("[data-test=search-messages]").GetAttribute("href")); // the explorer, on this device
 
         await cut.InvokeAsync(() => cut.FindAll("[data-test=telemetry-range] .mud-toggle-item").Single(b => b.TextContent.Trim() == "7 days").Click());
 
