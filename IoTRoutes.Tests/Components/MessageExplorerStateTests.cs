@@ -11,14 +11,13 @@ public sealed class MessageExplorerStateTests
     [Fact]
     public void A_search_goes_into_the_address_and_comes_back_the_same()
     {
-        var state = new ExplorerState(DeviceId: Guid.NewGuid().ToString(), Topic: "devices/+/telemetry", State: "Rejected", Reason: "not valid",
-            Field: "temp", Op: "gt", Value: "30", Range: ExplorerRange.Custom, From: Now.AddHours(-2), To: Now);
+        var state = new ExplorerState(new MessageFilterText(DeviceId: Guid.NewGuid().ToString(), Topic: "devices/+/telemetry", State: "Rejected",
+            Reason: "not valid", Field: "temp", Op: "gt", Value: "30"), ExplorerRange.Custom, Now.AddHours(-2), Now);
 
         var uri = new Uri(new Uri("http://host/"), state.ToRelativeUri());
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query);
         string? Get(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
-        var back = ExplorerState.FromQuery(Get("deviceId"), Get("entityId"), Get("profileId"), Get("topic"), Get("state"), Get("reason"), Get("field"),
-            Get("op"), Get("value"), Get("range"), Get("from"), Get("to"));
+        var back = ExplorerState.FromQuery(Get);
 
         Assert.Equal("/messages", uri.AbsolutePath);
         Assert.Equal("devices/+/telemetry", Get("topic"));
@@ -28,33 +27,33 @@ public sealed class MessageExplorerStateTests
     [Fact]
     public void A_quick_range_is_a_lower_bound_from_now_and_stays_open_while_a_custom_range_keeps_its_bounds()
     {
-        var lastHour = new ExplorerState(Range: ExplorerRange.LastHour).ToFilterText(Now);
-        var custom = new ExplorerState(Range: ExplorerRange.Custom, From: Now.AddDays(-3), To: Now.AddDays(-2));
+        var lastHour = new ExplorerState(new MessageFilterText(), ExplorerRange.LastHour).ToFilterText(Now);
+        var custom = new ExplorerState(new MessageFilterText(), ExplorerRange.Custom, Now.AddDays(-3), Now.AddDays(-2));
 
         Assert.Equal("2026-12-07T09:00:00.000Z", lastHour.From);
         Assert.Null(lastHour.To);
-        Assert.True(new ExplorerState(Range: ExplorerRange.LastHour).IsOpenEnded);
+        Assert.True(new ExplorerState(new MessageFilterText(), ExplorerRange.LastHour).IsOpenEnded);
         Assert.Equal("2026-12-04T10:00:00.000Z", custom.ToFilterText(Now).From);
         Assert.Equal("2026-12-05T10:00:00.000Z", custom.ToFilterText(Now).To);
         Assert.False(custom.IsOpenEnded);
-        Assert.Null(new ExplorerState(Range: ExplorerRange.Any).ToFilterText(Now).From);
-        Assert.Equal(ExplorerRange.Any, ExplorerState.FromQuery(null, null, null, null, null, null, null, null, null, "fortnight", null, null).Range);
+        Assert.Null(new ExplorerState().ToFilterText(Now).From);
+        Assert.Equal(ExplorerRange.Any, ExplorerState.FromQuery(name => name == "range" ? "fortnight" : null).Range);
     }
 
     [Fact]
     public void A_field_condition_without_its_value_is_left_out_until_it_has_one_and_the_export_link_carries_the_same_search()
     {
-        var typing = new ExplorerState(Field: "temp", Op: "gt");
-        var done = typing with { Value = "30" };
+        var typing = new ExplorerState(new MessageFilterText(Field: "temp", Op: "gt"));
+        var done = typing with { Filter = typing.Filter with { Value = "30" } };
 
         Assert.Null(typing.ToFilterText(Now).Field);
         Assert.Null(typing.ToFilterText(Now).Op);
-        Assert.Equal("temp", new ExplorerState(Field: "temp", Op: "exists").ToFilterText(Now).Field);
+        Assert.Equal("temp", new ExplorerState(new MessageFilterText(Field: "temp", Op: "exists")).ToFilterText(Now).Field);
         Assert.Equal(("temp", "gt", "30"), (done.ToFilterText(Now).Field, done.ToFilterText(Now).Op, done.ToFilterText(Now).Value));
         Assert.Equal("messages/export?format=json&field=temp&op=gt&value=30&from=2026-12-07T09%3A45%3A00.000Z",
             (done with { Range = ExplorerRange.Last15Minutes }).ExportUri(ExportFormat.Json, Now));
         Assert.True(typing.HasFilters);
-        Assert.False(new ExplorerState(Range: ExplorerRange.Last7Days).HasFilters);
+        Assert.False(new ExplorerState(new MessageFilterText(), ExplorerRange.Last7Days).HasFilters);
     }
 
     [Fact]

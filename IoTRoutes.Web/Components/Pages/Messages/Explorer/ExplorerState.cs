@@ -17,21 +17,10 @@ public enum ExplorerRange
 
 /// <summary>
 /// What the Messages page is showing, as it sits in the page's address (so a search can be bookmarked, shared and reached
-/// from other pages): the filter's parameters as the API names them, a quick range or absolute from/to (UTC).
+/// from other pages): the filter's parameters as the API names them (<see cref="Filter"/>, without its time bounds), and a
+/// quick range or absolute from/to.
 /// </summary>
-public sealed record ExplorerState(
-    string? DeviceId = null,
-    string? EntityId = null,
-    string? ProfileId = null,
-    string? Topic = null,
-    string? State = null,
-    string? Reason = null,
-    string? Field = null,
-    string? Op = null,
-    string? Value = null,
-    ExplorerRange Range = ExplorerRange.Any,
-    DateTimeOffset? From = null,
-    DateTimeOffset? To = null)
+public sealed record ExplorerState(MessageFilterText Filter, ExplorerRange Range = ExplorerRange.Any, DateTimeOffset? From = null, DateTimeOffset? To = null)
 {
     private static readonly Dictionary<ExplorerRange, string> RangeNames = new()
     {
@@ -42,17 +31,23 @@ public sealed record ExplorerState(
         [ExplorerRange.Custom] = "custom",
     };
 
+    public ExplorerState()
+        : this(new MessageFilterText())
+    {
+    }
+
     /// <summary>Whether the newest messages belong to this search as they arrive (no upper time bound).</summary>
     public bool IsOpenEnded => Range != ExplorerRange.Custom || To is null;
+
+    /// <summary>Whether anything narrows the search beyond its time range.</summary>
+    public bool HasFilters => Filter != new MessageFilterText();
 
     /// <summary>
     /// A field condition applies once it has a value (or tests presence): while the operator is still typing it, the search
     /// runs without it instead of showing an error.
     /// </summary>
-    public bool IsFieldConditionComplete => Field is not null && (Value is not null || string.Equals(Op, "exists", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Whether anything narrows the search beyond its time range.</summary>
-    public bool HasFilters => this with { Range = ExplorerRange.Any, From = null, To = null } != new ExplorerState();
+    public bool IsFieldConditionComplete =>
+        Filter.Field is not null && (Filter.Value is not null || string.Equals(Filter.Op, "exists", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The filter's text parameters at <paramref name="now"/>: a quick range becomes a lower bound.</summary>
     public MessageFilterText ToFilterText(DateTimeOffset now)
@@ -66,50 +61,54 @@ public sealed record ExplorerState(
             ExplorerRange.Custom => From,
             _ => null,
         };
-        var to = Range == ExplorerRange.Custom ? To : null;
-        var (field, op) = IsFieldConditionComplete ? (Field, Op) : (null, null);
-        return new MessageFilterText(DeviceId, EntityId, ProfileId, Topic, State, Reason, field, op, field is null ? null : Value, Iso(from), Iso(to));
+        var filter = IsFieldConditionComplete ? Filter : Filter with { Field = null, Op = null, Value = null };
+        return filter with { From = Iso(from), To = Iso(Range == ExplorerRange.Custom ? To : null) };
     }
 
     /// <summary>The page's address for this state, relative to the app's base (only what is set).</summary>
     public string ToRelativeUri()
     {
-        var query = new Dictionary<string, string?>
+        var query = QueryOf(Filter with { From = null, To = null });
+        query["range"] = RangeNames.GetValueOrDefault(Range);
+        if (Range == ExplorerRange.Custom)
         {
-            ["deviceId"] = DeviceId, ["entityId"] = EntityId, ["profileId"] = ProfileId, ["topic"] = Topic, ["state"] = State,
-            ["reason"] = Reason, ["field"] = Field, ["op"] = Op, ["value"] = Value,
-            ["range"] = RangeNames.GetValueOrDefault(Range),
-            ["from"] = Range == ExplorerRange.Custom ? Iso(From) : null,
-            ["to"] = Range == ExplorerRange.Custom ? Iso(To) : null,
-        };
-        return QueryHelpers.AddQueryString("messages", query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
+            (query["from"], query["to"]) = (Iso(From), Iso(To));
+        }
+
+        return WithQuery("messages", query);
     }
 
     /// <summary>The export link's address for the same search at <paramref name="now"/> (a quick range made absolute).</summary>
     public string ExportUri(ExportFormat format, DateTimeOffset now)
     {
-        var text = ToFilterText(now);
-        var query = new Dictionary<string, string?>
+        var query = new Dictionary<string, string?> { ["format"] = format.ToString().ToLowerInvariant() };
+        foreach (var (name, value) in QueryOf(ToFilterText(now)))
         {
-            ["format"] = format.ToString().ToLowerInvariant(),
-            ["deviceId"] = text.DeviceId, ["entityId"] = text.EntityId, ["profileId"] = text.ProfileId, ["topic"] = text.Topic,
-            ["state"] = text.State, ["reason"] = text.Reason, ["field"] = text.Field, ["op"] = text.Op, ["value"] = text.Value,
-            ["from"] = text.From, ["to"] = text.To,
-        };
-        return QueryHelpers.AddQueryString("messages/export", query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
+            query[name] = value;
+        }
+
+        return WithQuery("messages/export", query);
     }
 
     /// <summary>The state of the page's query parameters; a range name it does not know is read as no range.</summary>
-    public static ExplorerState FromQuery(
-        string? deviceId, string? entityId, string? profileId, string? topic, string? state, string? reason, string? field, string? op, string? value,
-        string? range, string? from, string? to)
+    public static ExplorerState FromQuery(Func<string, string?> parameter)
     {
-        var chosen = RangeNames.FirstOrDefault(p => string.Equals(p.Value, range, StringComparison.OrdinalIgnoreCase)).Key;
-        return new ExplorerState(Blank(deviceId), Blank(entityId), Blank(profileId), Blank(topic), Blank(state), Blank(reason), Blank(field), Blank(op),
-            value, chosen, chosen == ExplorerRange.Custom ? Time(from) : null, chosen == ExplorerRange.Custom ? Time(to) : null);
+        string? Text(string name) => parameter(name) is { } text && !string.IsNullOrWhiteSpace(text) ? text : null;
+        var range = RangeNames.FirstOrDefault(p => string.Equals(p.Value, Text("range"), StringComparison.OrdinalIgnoreCase)).Key;
+        var filter = new MessageFilterText(Text("deviceId"), Text("entityId"), Text("profileId"), Text("topic"), Text("state"), Text("reason"),
+            Text("field"), Text("op"), parameter("value"));
+        return new ExplorerState(filter, range, range == ExplorerRange.Custom ? Time(Text("from")) : null, range == ExplorerRange.Custom ? Time(Text("to")) : null);
     }
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+    /// <summary>The filter's parameters by the names the API and the page's address give them.</summary>
+    private static Dictionary<string, string?> QueryOf(MessageFilterText f) => new()
+    {
+        ["deviceId"] = f.DeviceId, ["entityId"] = f.EntityId, ["profileId"] = f.ProfileId, ["topic"] = f.Topic, ["state"] = f.State,
+        ["reason"] = f.Reason, ["field"] = f.Field, ["op"] = f.Op, ["value"] = f.Value, ["from"] = f.From, ["to"] = f.To,
+    };
+
+    private static string WithQuery(string path, Dictionary<string, string?> query) =>
+        QueryHelpers.AddQueryString(path, query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => p.Value));
 
     private static DateTimeOffset? Time(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.ToUniversalTime() : null;
