@@ -19,7 +19,7 @@ public sealed record BrokerBody(
     Guid Id, string Name, bool Enabled, int Port, int? TlsPort, string[] Protocols, bool AllowAnonymous, bool PersistentSessions,
     string Authentication, string[] DeniedSubscriptions, int MaxPayloadBytes, int ReceiveMaximum, BrokerStatusBody Status);
 
-public sealed record BrokerClientBody(string ClientId, Guid? DeviceId, string? DeviceKey, string? RemoteAddress, string Protocol, bool Secure, DateTimeOffset ConnectedAt);
+public sealed record BrokerClientBody(string ClientId, Guid? DeviceId, string? DeviceKey, string? RemoteAddress, string Protocol, bool Secure, DateTimeOffset ConnectedAt, string? DeviceName = null);
 
 public sealed record IdBody(Guid Id);
 

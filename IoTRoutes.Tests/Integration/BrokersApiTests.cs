@@ -272,8 +272,8 @@ public sealed class BrokersApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         var brokers = await operatorApi.GetFromJsonAsync<List<BrokerBody>>("/api/v1/brokers");
 
         Assert.Equal(2, clients!.Count);
-        Assert.Contains(clients, c => c.DeviceKey == own.Key);
-        Assert.DoesNotContain(clients, c => c.DeviceKey == foreign.Key || c.DeviceId == foreign.Id);
+        Assert.Contains(clients, c => c.DeviceKey == own.Key && c.DeviceName == "Branch device");
+        Assert.DoesNotContain(clients, c => c.DeviceKey == foreign.Key || c.DeviceId == foreign.Id || c.DeviceName == "Platform device");
         Assert.Equal("Another broker already uses port " + _app.MqttPort + ".", (await clash.Content.ReadFromJsonAsync<ProblemBody>())!.Errors!["port"][0]);
         Assert.DoesNotContain(brokers!, b => b.Name == "default");
         await operatorApi.PostAsync($"/api/v1/brokers/{id}/disable", null);

@@ -80,4 +80,5 @@ public sealed record BrokerClientDto(
     string? RemoteAddress,
     string Protocol,
     bool Secure,
-    DateTimeOffset ConnectedAt);
+    DateTimeOffset ConnectedAt,
+    string? DeviceName = null);

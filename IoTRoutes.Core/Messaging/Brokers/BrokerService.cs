@@ -40,10 +40,10 @@ public sealed class BrokerService(ScopedContexts contexts, BrokerManager manager
         // Devices of any entity may connect to a broker; the caller sees only which of them are its own.
         var clients = await manager.ClientsOfAsync(id);
         var deviceIds = clients.Where(c => c.DeviceId is not null).Select(c => c.DeviceId!.Value).Distinct().ToList();
-        var visible = (await db.Devices.Where(d => deviceIds.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct)).ToHashSet();
-        return [.. clients.Select(c => c.DeviceId is { } deviceId && !visible.Contains(deviceId)
-            ? c with { DeviceId = null, DeviceKey = "(a device of another entity)", ClientId = "(hidden)" }
-            : c)];
+        var names = await db.Devices.Where(d => deviceIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, ct);
+        return [.. clients.Select(c => c.DeviceId is not { } deviceId ? c
+            : names.TryGetValue(deviceId, out var name) ? c with { DeviceName = name }
+            : c with { DeviceId = null, DeviceKey = "(a device of another entity)", ClientId = "(hidden)" })];
     }
 
     /// <summary>Creates a broker, disabled: enabling it is a separate step (Brokers.Activate).</summary>
