@@ -19,14 +19,14 @@ public static class WorkflowExecutor
         state.Enqueue(0, input);
         while (true)
         {
-            while (!state.Finished && state.Queue.TryDequeue(out var work))
+            while (!state.Finished && state.TryDequeue(out var work))
             {
                 state.Start(work);
             }
 
             if (state.Finished) break;
-            if (state.InFlight.Count == 0 && !state.HasWaitingJoins) break;
-            if (state.InFlight.Count == 0)
+            if (state.InFlight is not { Count: > 0 } && !state.HasWaitingJoins) break;
+            if (state.InFlight is not { Count: > 0 })
             {
                 // Nothing left that could reach the waiting Joins: they end now.
                 state.ResolveJoins(timedOut: false);
@@ -41,7 +41,7 @@ public static class WorkflowExecutor
                 continue;
             }
 
-            var tasks = state.InFlight.Cast<Task>().ToList();
+            var tasks = state.InFlight.Cast<Task>().ToList(); // not null: checked above
             using var delay = new CancellationTokenSource();
             if (waitFor != Timeout.InfiniteTimeSpan) tasks.Add(Task.Delay(waitFor, run.Clock, delay.Token));
             var done = await Task.WhenAny(tasks);
@@ -61,18 +61,25 @@ public static class WorkflowExecutor
 
     internal readonly record struct Completion(Work Work, long Started, NodeResult Result);
 
+    /// <remarks>
+    /// Made for every run, so what most runs never need (a queue beyond one waiting node, a list of awaited nodes) is made
+    /// only when they do: a run along a line of nodes that complete at once allocates the path and little else.
+    /// </remarks>
     private sealed class RunState(CompiledWorkflow workflow, RunContext run)
     {
         private readonly CompiledNode[] _nodes = workflow.Nodes;
         private readonly List<NodeStep>? _steps = run.Trace ? [] : null;
-        private readonly List<string> _path = [];
+        private readonly List<string> _path = new(Math.Min(workflow.Nodes.Length, 16));
         private Dictionary<int, JoinWait>? _joins;
         private int _hops;
         private RunFailure? _failure;
 
-        public Queue<Work> Queue { get; } = new();
+        // The queue's first entry, kept here while the queue is empty: a line of nodes never makes the queue.
+        private Work _first;
+        private bool _hasFirst;
+        private Queue<Work>? _queue;
 
-        public List<Task<Completion>> InFlight { get; } = [];
+        public List<Task<Completion>>? InFlight { get; private set; }
 
         public bool Finished => _failure is not null;
 
@@ -80,7 +87,26 @@ public static class WorkflowExecutor
 
         public DateTimeOffset? NextJoinDeadline => _joins?.Values.Min(j => (DateTimeOffset?)j.Deadline);
 
-        public void Enqueue(int node, WorkflowItem item, int link = -1) => Queue.Enqueue(new Work(node, item, link));
+        public void Enqueue(int node, WorkflowItem item, int link = -1)
+        {
+            var work = new Work(node, item, link);
+            // First in, first out: the kept entry is always older than any in the queue.
+            if (!_hasFirst && _queue is not { Count: > 0 }) (_first, _hasFirst) = (work, true);
+            else (_queue ??= new Queue<Work>()).Enqueue(work);
+        }
+
+        public bool TryDequeue(out Work work)
+        {
+            if (_hasFirst)
+            {
+                (work, _first, _hasFirst) = (_first, default, false);
+                return true;
+            }
+
+            if (_queue is not null) return _queue.TryDequeue(out work);
+            work = default;
+            return false;
+        }
 
         public void Start(Work work)
         {
@@ -116,7 +142,7 @@ public static class WorkflowExecutor
             }
 
             if (pending.IsCompletedSuccessfully) Complete(work, started, pending.Result);
-            else InFlight.Add(Await(pending, work, started));
+            else (InFlight ??= []).Add(Await(pending, work, started));
         }
 
         private static async Task<Completion> Await(ValueTask<NodeResult> pending, Work work, long started)
