@@ -24,6 +24,7 @@ public static class WorkflowExecutor
                 state.Start(work);
             }
 
+            state.ForgetEnded(); // what starts next starts after a wait: its time is read again
             if (state.Finished) break;
             if (state.InFlight is not { Count: > 0 } && !state.HasWaitingJoins) break;
             if (state.InFlight is not { Count: > 0 })
@@ -73,6 +74,11 @@ public static class WorkflowExecutor
         private Dictionary<int, JoinWait>? _joins;
         private int _hops;
         private RunFailure? _failure;
+
+        // When the last node completed, for the next one to start from when nothing came between (a node that completes at
+        // once is followed at once): one reading of the clock per node rather than two. Taken at every Start.
+        private long _ended;
+        private bool _hasEnded;
 
         // The queue's first entry, kept here while the queue is empty: a line of nodes never makes the queue.
         private Work _first;
@@ -129,7 +135,7 @@ public static class WorkflowExecutor
                 return;
             }
 
-            var started = Stopwatch.GetTimestamp();
+            var started = StartTime();
             ValueTask<NodeResult> pending;
             try
             {
@@ -143,6 +149,15 @@ public static class WorkflowExecutor
 
             if (pending.IsCompletedSuccessfully) Complete(work, started, pending.Result);
             else (InFlight ??= []).Add(Await(pending, work, started));
+        }
+
+        public void ForgetEnded() => _hasEnded = false;
+
+        private long StartTime()
+        {
+            var started = _hasEnded ? _ended : Stopwatch.GetTimestamp();
+            _hasEnded = false;
+            return started;
         }
 
         private static async Task<Completion> Await(ValueTask<NodeResult> pending, Work work, long started)
@@ -160,7 +175,9 @@ public static class WorkflowExecutor
         public void Complete(Work work, long started, NodeResult result)
         {
             var node = _nodes[work.Node];
-            var elapsed = Stopwatch.GetElapsedTime(started);
+            var ended = Stopwatch.GetTimestamp();
+            (_ended, _hasEnded) = (ended, true);
+            var elapsed = Stopwatch.GetElapsedTime(started, ended);
             Interlocked.Increment(ref node.Counters.In);
             Interlocked.Add(ref node.Counters.Ticks, elapsed.Ticks);
             _path.Add(node.Id);
