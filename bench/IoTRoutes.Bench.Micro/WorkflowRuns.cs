@@ -4,6 +4,7 @@ using IoTRoutes.Core.Workflows.Actions;
 using IoTRoutes.Core.Workflows.Engine;
 using IoTRoutes.Core.Workflows.Languages;
 using IoTRoutes.Core.Workflows.Model;
+using IoTRoutes.Core.Workflows.Runner;
 using IoTRoutes.Core.Workflows.Triggers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -53,7 +54,12 @@ public class WorkflowRuns
     private CompiledWorkflow _scriptReused = null!;
     private CompiledWorkflow _scriptFresh = null!;
     private RunContext _run = null!;
+    private PerformingEffects _effects = null!;
+    private MemoryNodeState _state = null!;
     private WorkflowItem[] _items = null!;
+    private DeviceContext[] _devices = null!;
+    private byte[][] _payloads = null!;
+    private Guid[] _messageIds = null!;
     private int _next;
 
     [GlobalSetup]
@@ -76,8 +82,14 @@ public class WorkflowRuns
         _branches = Compile(Branches);
         _scriptReused = Compile(ScriptNode.Replace("SCRIPT", Process));
         _scriptFresh = Compile(ScriptNode.Replace("SCRIPT", "const unit = 'F'; " + Process));
-        _run = new RunContext(Guid.NewGuid(), Guid.NewGuid(), 1, new PerformingEffects(services), new MemoryNodeState(), TimeProvider.System, default);
-        var devices = Enumerable.Range(0, 20).Select(i => new DeviceContext(Guid.NewGuid(), $"sensor {i}", $"s{i}", Guid.Empty, null, "Climate", new Dictionary<string, object?>())).ToArray();
+        _effects = new PerformingEffects(services);
+        _state = new MemoryNodeState();
+        _run = new RunContext(Guid.NewGuid(), Guid.NewGuid(), 1, _effects, _state, TimeProvider.System, default);
+        var devices = _devices = Enumerable.Range(0, 20).Select(i => new DeviceContext(Guid.NewGuid(), $"sensor {i}", $"s{i}", Guid.Empty, null, "Climate", new Dictionary<string, object?>())).ToArray();
+        // The shape of the pipeline harness's 128-byte payload (bench/IoTRoutes.Bench/Payloads.cs), with the fields the workflow reads.
+        _messageIds = [.. Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7())]; // made here: making one is ~1.5 µs on Linux (random bytes)
+        _payloads = [.. Enumerable.Range(0, 1000).Select(i => System.Text.Encoding.UTF8.GetBytes(
+            $$"""{"seq":{{i}},"temp":{{15 + i % 25}}.5,"humidity":{{40 + i % 30}}.2,"f3":78.9,"f4":1.2,"f5":3.4,"f6":5.6,"f7":7.8,"f8":9.1,"raw":"{{new string('x', 40)}}"}"""))];
         _items = [.. Enumerable.Range(0, 1000).Select(i => new WorkflowItem(
             new Dictionary<string, object?> { ["temp"] = 15.0 + i % 25, ["humidity"] = 40.0 + i % 30, ["raw"] = "x", ["seq"] = (double)i },
             devices[i % devices.Length]))];
@@ -90,6 +102,22 @@ public class WorkflowRuns
 
     [Benchmark(Baseline = true, Description = "5 nodes in a line: Filter, Transform, Threshold, Switch, Log")]
     public bool LinearWorkflow() => Run(_linear);
+
+    [Benchmark(Description = "a 128-byte JSON payload's fields read into an item")]
+    public int ReadFields() => Read(_next++ % _payloads.Length).Fields.Count;
+
+    [Benchmark(Description = "the runner's work per message: payload read into an item, a run context, the 5 nodes")]
+    public bool ReadAndRunLinear()
+    {
+        var index = _next++ % _payloads.Length;
+        var item = Read(index);
+        var run = new RunContext(null, _run.WorkflowId, 1, _effects, _state, TimeProvider.System, default) { SourceId = item.Message!.Id };
+        var pending = WorkflowExecutor.RunAsync(_linear, item, run);
+        return pending.IsCompletedSuccessfully ? pending.Result.Succeeded : pending.AsTask().GetAwaiter().GetResult().Succeeded;
+    }
+
+    private WorkflowItem Read(int index) =>
+        MessageItems.From(_messageIds[index], "devices/s1/telemetry", DateTimeOffset.UnixEpoch, null, null, _payloads[index], _devices[index % _devices.Length]);
 
     [Benchmark(Description = "2 branches (Transform each) and a Join, then a Filter and a Transform")]
     public bool BranchesAndJoin() => Run(_branches);

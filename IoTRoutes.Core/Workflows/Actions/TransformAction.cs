@@ -82,7 +82,7 @@ public sealed class TransformAction : WorkflowAction
     {
         public override ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
-            var fields = input.CopyFields();
+            var fields = input.CopyFields(set.Length);
             foreach (var (field, value) in set) fields[field] = value.Evaluate(input);
             foreach (var (from, to) in rename)
             {

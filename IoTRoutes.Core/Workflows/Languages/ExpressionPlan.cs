@@ -54,7 +54,7 @@ internal abstract class ExpressionPlan
     {
         try
         {
-            value = fallback.Evaluate(expression);
+            value = fallback.Evaluate(expression, null);
             return true;
         }
         catch (Exception e) when (e is NCalc.Exceptions.NCalcException or FormatException or InvalidCastException or ArgumentException or OverflowException or DivideByZeroException)
@@ -152,7 +152,7 @@ internal abstract class ExpressionPlan
             }
 
             // NCalc's own operator: the two sides are worked out again (expressions have no side effects).
-            return fallback.Evaluate(source);
+            return fallback.Evaluate(source, item);
         }
 
         // A double from a name, or a constant number (widened as NCalc widens it against a double).
@@ -165,6 +165,6 @@ internal abstract class ExpressionPlan
 
     private sealed class ByNCalc(LogicalExpression source) : ExpressionPlan
     {
-        public override object? Evaluate(WorkflowItem item, NCalcFallback fallback) => fallback.Evaluate(source);
+        public override object? Evaluate(WorkflowItem item, NCalcFallback fallback) => fallback.Evaluate(source, item);
     }
 }

@@ -65,7 +65,6 @@ public sealed class NCalcExpressions : IWorkflowExpressions
 
         public override object? Evaluate(WorkflowItem item)
         {
-            using var evaluating = _fallback.For(item);
             try
             {
                 return Normalize(_plan.Evaluate(item, _fallback));
@@ -103,20 +102,23 @@ public sealed class NCalcExpressions : IWorkflowExpressions
             },
         };
 
-        public object? Evaluate(LogicalExpression expression) =>
-            expression.Accept(new NCalc.Visitors.EvaluationVisitor(_context, Configuration.Evaluation, Culture, null!, default));
-
-        /// <summary>Sets the item NCalc's handlers read until disposed (an expression may run inside another's evaluation).</summary>
-        public Scope For(WorkflowItem item)
+        /// <summary>
+        /// NCalc's value of <paramref name="expression"/> for <paramref name="item"/> (none for a constant part): its handlers
+        /// read the item from this thread meanwhile, and the outer one after (an expression may run inside another's
+        /// evaluation). Set only here, not for every evaluation: the plan seldom comes to NCalc.
+        /// </summary>
+        public object? Evaluate(LogicalExpression expression, WorkflowItem? item)
         {
             var outer = t_item;
             t_item = item;
-            return new Scope(outer);
-        }
-
-        public readonly struct Scope(WorkflowItem? outer) : IDisposable
-        {
-            public void Dispose() => t_item = outer;
+            try
+            {
+                return expression.Accept(new NCalc.Visitors.EvaluationVisitor(_context, Configuration.Evaluation, Culture, null!, default));
+            }
+            finally
+            {
+                t_item = outer;
+            }
         }
     }
 
@@ -124,8 +126,7 @@ public sealed class NCalcExpressions : IWorkflowExpressions
     internal static object? EvaluateByNCalcOnly(string text, WorkflowItem item)
     {
         var fallback = new NCalcFallback();
-        using var evaluating = fallback.For(item);
-        return fallback.Evaluate(LogicalExpressionFactory.Create(Names.Bracketed(text), Parsing, Culture)) switch
+        return fallback.Evaluate(LogicalExpressionFactory.Create(Names.Bracketed(text), Parsing, Culture), item) switch
         {
             int i => (double)i,
             long l => (double)l,

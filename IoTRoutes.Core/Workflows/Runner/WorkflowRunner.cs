@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IoTRoutes.Core.Devices;
 using IoTRoutes.Core.Messaging;
+using IoTRoutes.Core.Messaging.Formats;
 using IoTRoutes.Core.Messaging.Pipeline;
 using IoTRoutes.Core.Storage;
 using IoTRoutes.Core.Workflows.Engine;
@@ -220,7 +221,15 @@ public sealed class WorkflowRunner(
         var batch = await source.ReadAsync(db, after, source.Watermark(clock.GetUtcNow()), BatchSize, ct);
         if (batch.Count == 0) return (0, after);
 
-        var mine = batch.Where(e => e.Runnable && held.Contains(WorkflowPartitions.Of(e.DeviceId)) && e.Id > positions[WorkflowPartitions.Of(e.DeviceId)].LastMessageId).ToList();
+        // Per partition, the position its events must be past; none for a partition this node does not hold.
+        var past = new Guid?[WorkflowPartitions.Count];
+        foreach (var partition in held) past[partition] = positions[partition].LastMessageId;
+        var mine = new List<StoredEvent>(batch.Count);
+        foreach (var e in batch)
+        {
+            if (e.Runnable && past[WorkflowPartitions.Of(e.DeviceId)] is { } position && e.Id > position) mine.Add(e);
+        }
+
         await RunEventsAsync(db, workflow, compiled, trigger, mine, ct);
 
         foreach (var partition in held)
@@ -249,14 +258,19 @@ public sealed class WorkflowRunner(
         if (events.Count == 0) return;
         var debug = workflow.DebugUntil > clock.GetUtcNow();
         var effects = new PerformingEffects(services);
+        // Whether the trigger takes an event depends on its device, kind and exchange only: asked once per batch for each.
+        var matches = new Dictionary<(Guid Device, TriggerKind Kind, ExchangeType? Exchange), bool>();
         foreach (var e in events)
         {
-            // Only devices in the workflow's own part of the entity tree, whatever its trigger names.
-            if (e.Device is not { } device || !device.Path.StartsWith(workflow.EntityPath, StringComparison.Ordinal)
-                || !trigger.Matches(new TriggerEvent(e.Kind, device.Context.Id, device.Context.EntityId, device.Context.ProfileId, e.Exchange), device.Within))
+            if (e.Device is not { } device) continue;
+            if (!matches.TryGetValue((e.DeviceId, e.Kind, e.Exchange), out var matched))
             {
-                continue;
+                // Only devices in the workflow's own part of the entity tree, whatever its trigger names.
+                matched = matches[(e.DeviceId, e.Kind, e.Exchange)] = device.Path.StartsWith(workflow.EntityPath, StringComparison.Ordinal)
+                    && trigger.Matches(new TriggerEvent(e.Kind, device.Context.Id, device.Context.EntityId, device.Context.ProfileId, e.Exchange), device.Within);
             }
+
+            if (!matched) continue;
 
             var started = clock.GetUtcNow();
             var run = new RunContext(null, workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug, SourceId = e.Id };
