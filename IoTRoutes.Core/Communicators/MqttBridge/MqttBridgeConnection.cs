@@ -110,6 +110,7 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
         if (!_stop.IsCancellationRequested)
         {
             await _inbound.Current.DrainAsync(StopGrace);
+            await FlushAsync();
             await _stop.CancelAsync();
         }
 
@@ -120,6 +121,29 @@ public sealed class MqttBridgeConnection : IAsyncDisposable
             _status = MqttBridgeStatus.Stopped;
             _nextAttemptAt = null;
             _connectedSince = null;
+        }
+    }
+
+    /// <summary>
+    /// MQTTnet's acknowledgements return once queued, and its disconnect does not wait for the queue: a ping's answer
+    /// comes after the broker has read everything sent before it, so the last acknowledgements are not lost (the broker
+    /// would send those messages again). Seen with mosquitto: PUBACKs queued just before a stop never arrived.
+    /// </summary>
+    private async Task FlushAsync()
+    {
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(StopGrace);
+            await _client.PingAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Gone or silent: what was not acknowledged comes again on the next connection.
         }
     }
 
