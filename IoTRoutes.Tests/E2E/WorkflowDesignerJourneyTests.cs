@@ -389,12 +389,38 @@ public sealed class WorkflowDesignerJourneyTests(BrowserApp app) : BrowserJourne
 
     private static async Task MoveAsync(IPage page, string node, int dx, int dy)
     {
+        var (top, left) = await NodePositionAsync(page, node);
         var header = (await page.Locator($"[data-node-id={node}] .wf-node-title").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(header.X + 5, header.Y + 5);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(header.X + 5 + dx, header.Y + 5 + dy, new() { Steps = 8 });
         await page.Mouse.UpAsync();
+        // The canvas draws each step of the drag through the circuit: on a loaded machine the last one lands a moment after
+        // the mouse is up, and a state read before it would be a step short. Wait until the node has moved and stays put
+        // (three readings alike, 100 ms apart; the grid snaps it, so its end is not exactly dx, dy away).
+        var last = await NodePositionAsync(page, node);
+        for (var (i, alike) = (0, 0); i < 80 && (last == (top, left) || alike < 2); i++)
+        {
+            await Task.Delay(100);
+            var now = await NodePositionAsync(page, node);
+            alike = now == last ? alike + 1 : 0;
+            last = now;
+        }
+
+        Assert.NotEqual((top, left), last);
         await Expect(page.Locator("[data-test=save-status]")).Not.ToHaveTextAsync("Saving…");
+    }
+
+    /// <summary>Where the canvas draws the node (its box's top and left, in pixels).</summary>
+    private static async Task<(double Top, double Left)> NodePositionAsync(IPage page, string node)
+    {
+        var position = await page.EvaluateAsync<double[]>($$"""
+            () => {
+              const box = document.querySelector('[data-node-id="{{node}}"]').closest('.diagram-node');
+              return [parseFloat(box.style.top), parseFloat(box.style.left)];
+            }
+            """);
+        return (position[0], position[1]);
     }
 
     /// <summary>Types a setting in the node's form, as a person does.</summary>
