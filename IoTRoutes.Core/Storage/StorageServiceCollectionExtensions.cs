@@ -16,6 +16,8 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     private const QuerySplittingBehavior SplitQueries = QuerySplittingBehavior.SingleQuery;
 
+    private static readonly SqliteBusyWait BusyWait = new();
+
     /// <summary>Registers <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider and migrates it at start.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +30,7 @@ public static class StorageServiceCollectionExtensions
             case DatabaseProvider.Sqlite:
                 connectionString ??= $"Data Source={Path.Combine(DataDirectoryOf(configuration), "iotroutes.db")}";
                 services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString, q => q.UseQuerySplittingBehavior(SplitQueries))
+                    .AddInterceptors(BusyWait)
                     // SQLite cannot add a foreign key to an existing table: EF rebuilds the table between PRAGMA
                     // foreign_keys = 0 and 1, which SQLite ignores inside a transaction, and warns of it for every such
                     // migration (EntityTree, MessageFormats) on every new database. Nothing to act on: debug level.

@@ -28,14 +28,28 @@ public sealed class WorkflowRunner(
     WorkflowCompiler compiler, DurableNodeState state, IServiceProvider services, TimeProvider clock, ILogger<WorkflowRunner> logger) : BackgroundService
 {
     /// <summary>Events read and run per batch: a batch's reads and its commit are shared by all of them.</summary>
-    public const int BatchSize = 5000;
+    public const int BatchSize = 10_000;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>
-    /// After a round that read less than half a batch, the next waits this long: a round's fixed costs (leases, positions,
-    /// devices, the commit) are then shared by more events, rather than paid again for a few.
-    /// </summary>
+    /// <summary>After a round that read a few events, the next waits this long, so that it finds more than one.</summary>
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// A round that read at least this many events means a busy node: the next starts <see cref="BusyRoundEvery"/> after it
+    /// started. A round's fixed costs (leases, positions, devices, the commit and SQLite's write lock, which the intake
+    /// then waits for) are shared by a quarter second of events rather than paid ten times a second (docs/benchmarks.md).
+    /// </summary>
+    private const int BusyRound = 500;
+    private static readonly TimeSpan BusyRoundEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long the runner waits after a round that read <paramref name="read"/> events and took <paramref name="took"/>.</summary>
+    internal static TimeSpan NextRoundIn(int read, TimeSpan took) => read switch
+    {
+        0 => Pause,
+        >= BatchSize => TimeSpan.Zero, // a backlog: on at once
+        >= BusyRound => took < BusyRoundEvery ? BusyRoundEvery - took : TimeSpan.Zero,
+        _ => Gather,
+    };
 
     private readonly ConcurrentDictionary<(Guid Workflow, int Version), CompiledWorkflow?> _compiled = new();
     private readonly StoredMessages _messages = new(intake);
@@ -55,6 +69,7 @@ public sealed class WorkflowRunner(
         while (!stoppingToken.IsCancellationRequested)
         {
             var ran = 0;
+            var started = clock.GetTimestamp();
             try
             {
                 ran = await RunOnceAsync(stoppingToken);
@@ -64,8 +79,7 @@ public sealed class WorkflowRunner(
                 logger.LogWarning(e, "Running workflows failed; the next round starts from the same positions");
             }
 
-            if (ran == 0) await Task.Delay(Pause, clock, stoppingToken);
-            else if (ran < BatchSize / 2) await Task.Delay(Gather, clock, stoppingToken);
+            if (NextRoundIn(ran, clock.GetElapsedTime(started)) is { } wait && wait > TimeSpan.Zero) await Task.Delay(wait, clock, stoppingToken);
         }
     }
 
