@@ -52,6 +52,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton<IWorkflowTemplates, LiquidTemplates>();
         services.TryAddSingleton(sp => new WorkflowLanguages(sp.GetRequiredService<IWorkflowExpressions>(), sp.GetRequiredService<IWorkflowTemplates>()));
         services.TryAddSingleton(sp => new WorkflowCompiler(sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<WorkflowLanguages>(), sp));
+        services.TryAddSingleton(sp => new Definitions.DraftProblems(sp.GetRequiredService<WorkflowCompiler>()));
         services.AddScoped<WorkflowService>();
         services.AddScoped<WorkflowReferences>();
         services.TryAddSingleton<WorkflowDryRun>();

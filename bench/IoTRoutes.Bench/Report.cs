@@ -109,7 +109,7 @@ public sealed class Report(BenchOptions options)
 
     /// <summary>
     /// Each round's run without and with the workflow on every device (--workflow): ingest rates, their ratio (target 0.9),
-    /// CPU per message, and the workflow's lag (largest backlog, its growth from the first quarter of the run to the last,
+    /// CPU per message, and the workflow's lag (largest backlog, its growth in messages per second over the run,
     /// the time to catch up once publishing stopped); the top-level numbers are medians of the rounds.
     /// </summary>
     public void Workflow(List<(IngestRun Without, IngestRun With)> rounds)
@@ -123,7 +123,7 @@ public sealed class Report(BenchOptions options)
         static string Round((IngestRun Without, IngestRun With) r) => string.Create(CultureInfo.InvariantCulture,
             $"without {r.Without.IngestPerSecond:N0}/s {r.Without.CpuMicrosecondsPerMessage:N1} µs/msg, with {r.With.IngestPerSecond:N0}/s " +
             $"{r.With.CpuMicrosecondsPerMessage:N1} µs/msg ({r.With.IngestPerSecond / r.Without.IngestPerSecond:N2}), waiting max {r.With.Lag!.MaxWaiting:N0} " +
-            $"growth {r.With.Lag.Growth:N2}, caught up {r.With.Lag.DrainSeconds:N1} s after, ran {r.With.Lag.RunIn:N0}, errors {r.With.Lag.Errors}");
+            $"growth {r.With.Lag.GrowthPerSecond:N0}/s, caught up {r.With.Lag.DrainSeconds:N1} s after, ran {r.With.Lag.RunIn:N0}, errors {r.With.Lag.Errors}");
 
         var ratio = Median(rounds.Select(r => r.With.IngestPerSecond / r.Without.IngestPerSecond));
         _results["workflow"] = new
@@ -134,7 +134,7 @@ public sealed class Report(BenchOptions options)
             withoutCpuMicrosecondsPerMessage = Median(rounds.Select(r => r.Without.CpuMicrosecondsPerMessage)),
             withCpuMicrosecondsPerMessage = Median(rounds.Select(r => r.With.CpuMicrosecondsPerMessage)),
             maxWaiting = Median(rounds.Select(r => (double)r.With.Lag!.MaxWaiting)),
-            waitingGrowth = Median(rounds.Select(r => r.With.Lag!.Growth)),
+            waitingGrowthPerSecond = Median(rounds.Select(r => r.With.Lag!.GrowthPerSecond)),
             catchUpSeconds = Median(rounds.Select(r => r.With.Lag!.DrainSeconds)),
             rounds = string.Join("; ", rounds.Select(Round)),
         };

@@ -8,16 +8,21 @@ public sealed record WorkflowLag(List<(double Seconds, long Waiting)> Samples, d
 {
     public long MaxWaiting => Samples.Count == 0 ? 0 : Samples.Max(s => s.Waiting);
 
-    /// <summary>Waiting in the last quarter of the run against the first: above 1 when the backlog grows.</summary>
-    public double Growth
+    /// <summary>
+    /// How fast the backlog grew over the run, in messages per second: the slope of a least-squares line through the
+    /// samples. A workflow that keeps up stays near 0 whatever its rounds do (a busy runner's backlog rises and falls
+    /// every quarter second, so comparing a few samples at the start and the end says more about when they fell than
+    /// about growth); one that falls behind grows by the difference between the ingest rate and its own.
+    /// </summary>
+    public double GrowthPerSecond
     {
         get
         {
-            if (Samples.Count < 4) return double.NaN;
-            var quarter = Samples.Count / 4;
-            var first = Samples.Take(quarter).Average(s => s.Waiting);
-            var last = Samples.TakeLast(quarter).Average(s => s.Waiting);
-            return (last + 1) / (first + 1);
+            if (Samples.Count < 3) return double.NaN;
+            var meanT = Samples.Average(s => s.Seconds);
+            var meanW = Samples.Average(s => (double)s.Waiting);
+            var spread = Samples.Sum(s => (s.Seconds - meanT) * (s.Seconds - meanT));
+            return spread == 0 ? double.NaN : Samples.Sum(s => (s.Seconds - meanT) * (s.Waiting - meanW)) / spread;
         }
     }
 }

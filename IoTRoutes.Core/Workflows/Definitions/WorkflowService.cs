@@ -28,6 +28,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
 
     // Resolved when first needed: the compiler needs the expression and template languages.
     private WorkflowCompiler Compiler => services.GetRequiredService<WorkflowCompiler>();
+    private DraftProblems DraftProblems => services.GetRequiredService<DraftProblems>();
 
     public async Task<IReadOnlyList<WorkflowSummaryDto>> ListAsync(CancellationToken ct)
     {
@@ -41,7 +42,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         {
             list.Add(new WorkflowSummaryDto(
                 r.Workflow.Id, r.Workflow.Name, r.Workflow.Description, r.Workflow.EntityId, r.EntityName, StateOf(r.Workflow), r.Workflow.Revision,
-                r.Workflow.ActiveVersion, r.Workflow.Enabled, ActiveDebug(r.Workflow), Problems(WorkflowGraph.Parse(r.Workflow.Draft)).Count,
+                r.Workflow.ActiveVersion, r.Workflow.Enabled, ActiveDebug(r.Workflow), DraftProblems.Of(r.Workflow.Id, r.Workflow.Draft).Count,
                 r.Workflow.UpdatedAt, r.Workflow.UpdatedBy, runner is null ? null : await runner.RuntimeAsync(db, r.Workflow.Id, r.Workflow.ActiveVersion, ct)));
         }
 
@@ -259,6 +260,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
         await db.WorkflowPositions.Where(p => p.WorkflowId == id).ExecuteDeleteAsync(ct);
         await db.WorkflowRuns.Where(r => r.WorkflowId == id).ExecuteDeleteAsync(ct);
         services.GetService<State.DurableNodeState>()?.Forget(id);
+        DraftProblems.Forget(id);
         var active = workflow.ActiveVersion is { } v ? $"v{v} was active" : "never published";
         await audit.RecordAsync(AuditActions.WorkflowDeleted, caller, workflow.Name, $"revision {workflow.Revision}, {active}", ct);
         return ChangeResult.Done(id);
@@ -494,7 +496,7 @@ public sealed class WorkflowService(ScopedContexts contexts, IServiceProvider se
     {
         var graph = WorkflowGraph.Parse(w.Draft);
         return new WorkflowDto(w.Id, w.Name, w.Description, w.EntityId, StateOf(w), graph.ToJsonObject(), w.Revision, w.ActiveVersion, w.Enabled,
-            ActiveDebug(w), Problems(graph), TestCasesOf(w), w.CreatedAt, w.CreatedBy, w.UpdatedAt, w.UpdatedBy);
+            ActiveDebug(w), DraftProblems.Of(w.Id, w.Draft), TestCasesOf(w), w.CreatedAt, w.CreatedBy, w.UpdatedAt, w.UpdatedBy);
     }
 
     internal static IReadOnlyList<WorkflowTestCase> TestCasesOf(Workflow w) =>
