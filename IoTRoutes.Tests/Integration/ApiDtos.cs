@@ -42,4 +42,20 @@ public static class DeviceApi
         response.EnsureSuccessStatusCode();
         return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<CreatedDeviceBody>(response.Content))!;
     }
+
+    /// <summary>Creates a device with <paramref name="body"/> as the request; fails the test with the answer unless it is 201.</summary>
+    public static async Task<CreatedDeviceBody> CreateDeviceAsync(this HttpClient api, object body)
+    {
+        var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, "/api/v1/devices", body);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<CreatedDeviceBody>(response.Content))!;
+    }
+
+    /// <summary>POSTs <paramref name="body"/> to <paramref name="path"/> and returns the created id; fails the test with the answer unless it is 201.</summary>
+    public static async Task<Guid> PostIdAsync(this HttpClient api, string path, object body)
+    {
+        var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, path, body);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<IdBody>(response.Content))!.Id;
+    }
 }

@@ -90,7 +90,7 @@ public abstract class DeviceAttributesApiTests(IoTRoutesApp app)
         using var root = await _app.CreateAuthenticatedClientAsync();
         var device = await CreateDeviceAsync(root, "Shared");
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(root, device.Id, "floor", "2")).StatusCode);
-        var branch = await PostIdAsync(root, "/api/v1/entities", new { name = $"Branch {Guid.NewGuid():N}"[..20], type = "Organisation" });
+        var branch = await root.PostIdAsync("/api/v1/entities", new { name = $"Branch {Guid.NewGuid():N}"[..20], type = "Organisation" });
         using var branchAdmin = await _app.CreateClientForNewUserAsync(branch, BuiltInRoles.AdministratorId);
         using var client = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, BuiltInRoles.ClientId);
 
@@ -112,13 +112,6 @@ public abstract class DeviceAttributesApiTests(IoTRoutesApp app)
 
     private static Task<HttpResponseMessage> PutAsync(HttpClient api, Guid deviceId, string key, string json) =>
         api.PutAsync($"/api/v1/devices/{deviceId}/attributes/{key}", new StringContent(json, Encoding.UTF8, "application/json"));
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
 
     private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, string name)
     {

@@ -24,9 +24,9 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var formatId = await CreateFormatAsync(api, "Binary", "devices/+/up", JsonNode.Parse(BinaryLayout)!.AsObject());
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Binary climate", profileId });
-        var plain = await CreateDeviceAsync(api, new { name = "Plain JSON" });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Binary climate", profileId });
+        var plain = await api.CreateDeviceAsync(new { name = "Plain JSON" });
 
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F8300F0E74"));
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F830"));
@@ -67,8 +67,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var formatId = await CreateFormatAsync(api, "Json", "#", JsonNode.Parse("""{"fields":[{"path":"$.t","name":"temperature","unit":"°C"}]}""")!.AsObject());
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Versioned"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Versioned sensor", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Versioned"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Versioned sensor", profileId });
         await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", """{"t":21}""");
         await WaitForMessagesAsync(api, device.Id, 1);
 
@@ -101,8 +101,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             new { byteAt = 0, value = "1" });
         var counter = await CreateFormatAsync(api, "Binary", "#", JsonNode.Parse("""{"fields":[{"type":"U8","skip":true},{"name":"count","type":"U32"}]}""")!.AsObject(),
             new { byteAt = 0, value = "0x02" });
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Mixed"), formatIds = new[] { climate, counter } });
-        var device = await CreateDeviceAsync(api, new { name = "Mixed device", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Mixed"), formatIds = new[] { climate, counter } });
+        var device = await api.CreateDeviceAsync(new { name = "Mixed device", profileId });
 
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0100D7"));
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0200011170"));
@@ -121,8 +121,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         var script = "function decodeUplink(input) { if (input.bytes[0] === 255) { while (true) {} } " +
                      "return { data: { level: input.bytes[0] * 2, site: input.variables.site } }; }";
         var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script, ["timeoutMilliseconds"] = 200 });
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Scripted"), formatIds = new[] { formatId }, variables = new { site = "north" } });
-        var device = await CreateDeviceAsync(api, new { name = "Scripted device", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Scripted"), formatIds = new[] { formatId }, variables = new { site = "north" } });
+        var device = await api.CreateDeviceAsync(new { name = "Scripted device", profileId });
 
         await PublishFileAsync(device, $"devices/{device.Key}/up", [0xFF]);
         await PublishFileAsync(device, $"devices/{device.Key}/up", [21]);
@@ -142,8 +142,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
                      "var seen = typeof counter === 'undefined' ? 0 : counter; counter = seen + 1; " + // an implicit global: must not carry over
                      "return { data: { n: b[0] * 256 + b[1], tag: 'x' + b[1], seen: seen } }; }";
         var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script });
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Burst"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Burst device", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Burst"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Burst device", profileId });
         using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
 
         // 200 publishes, as many in flight as the broker's Receive Maximum allows: the intake takes them in batches large
@@ -186,8 +186,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var formatId = await CreateFormatAsync(api, "Binary", "#", JsonNode.Parse(BinaryLayout)!.AsObject());
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Fixable"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Short frames", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Fixable"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Short frames", profileId });
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("F830"));
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("0960"));
         Assert.All(await WaitForMessagesAsync(api, device.Id, 2), m => Assert.Equal("Rejected", m["state"]!.GetValue<string>()));
@@ -218,8 +218,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var formatId = await CreateFormatAsync(api, "Json", "#", new JsonObject { ["timestampPath"] = "$.ts", ["timestampEncoding"] = "EpochSeconds" });
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Timed"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Timed sensor", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Timed"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Timed sensor", profileId });
         foreach (var payload in new[] { """{"temperature":21,"ts":1764997200}""", """{"battery":87,"ts":1764993600}""", """{"temperature":20,"ts":1764990000}""" })
         {
             await MosquittoPub.PublishAsync(_app.MqttPort, device.Key, device.Secret, $"devices/{device.Key}/telemetry", payload);
@@ -247,9 +247,9 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             ["name"] = Unique("Valve command"), ["kind"] = "Binary", ["exchangeType"] = "Command",
             ["fields"] = JsonNode.Parse("""[{"name":"command","type":"U8","enum":{"1":"open","2":"close"}},{"name":"percent","type":"U8"}]"""),
         };
-        var command = await PostIdAsync(api, "/api/v1/formats", body);
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Valves"), formatIds = new[] { uplink, command } });
-        var device = await CreateDeviceAsync(api, new { name = "Valve", profileId });
+        var command = await api.PostIdAsync("/api/v1/formats", body);
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Valves"), formatIds = new[] { uplink, command } });
+        var device = await api.CreateDeviceAsync(new { name = "Valve", profileId });
         using var client = await Mqtt.ConnectAsync(_app.MqttPort, device.Key, device.Secret);
         var received = new TaskCompletionSource<MQTTnet.MqttApplicationMessage>();
         client.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
@@ -275,10 +275,10 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             ["name"] = Unique("Thermostat command"), ["kind"] = "Json", ["exchangeType"] = "Command",
             ["template"] = """{"op": "{{command}}", "target": {{setpoint}}, "ref": "web-{{setpoint}}"}""",
         };
-        var command = await PostIdAsync(api, "/api/v1/formats", body);
+        var command = await api.PostIdAsync("/api/v1/formats", body);
         var uplink = await CreateFormatAsync(api, "CayenneLpp", "#", []);
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Thermostats"), formatIds = new[] { uplink, command } });
-        var device = await CreateDeviceAsync(api, new { name = "Thermostat", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Thermostats"), formatIds = new[] { uplink, command } });
+        var device = await api.CreateDeviceAsync(new { name = "Thermostat", profileId });
         var subscriber = MosquittoPub.RunToolAsync("mosquitto_sub",
         [
             "-h", "127.0.0.1", "-p", _app.MqttPort.ToString(), "-u", device.Key, "-P", device.Secret, "-V", "mqttv5",
@@ -306,8 +306,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             function normalizeUplink(input) { return { data: { air: { temperature: input.data.temp, relativeHumidity: input.data.rh } } }; }
             """;
         var formatId = await CreateFormatAsync(api, "Script", "#", new JsonObject { ["script"] = script });
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Normalized"), formatIds = new[] { formatId } });
-        var device = await CreateDeviceAsync(api, new { name = "Normalized climate", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Normalized"), formatIds = new[] { formatId } });
+        var device = await api.CreateDeviceAsync(new { name = "Normalized climate", profileId });
 
         await PublishFileAsync(device, $"devices/{device.Key}/up", Convert.FromHexString("086661"));
 
@@ -335,7 +335,7 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             function encodeDownlink(input) { return { bytes: [input.data.on ? 1 : 0, input.data.level], fPort: 3 }; }
             function decodeDownlink(input) { return { data: { on: input.bytes[0] === 1, level: input.bytes[1] }, warnings: input.fPort === 3 ? [] : ["port"] }; }
             """;
-        var command = await PostIdAsync(api, "/api/v1/formats", new JsonObject
+        var command = await api.PostIdAsync("/api/v1/formats", new JsonObject
         {
             ["name"] = Unique("Dimmer"), ["kind"] = "Script", ["exchangeType"] = "Command", ["script"] = script,
         });
@@ -411,8 +411,8 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var formatId = await CreateFormatAsync(api, "CayenneLpp", "#", []);
-        var profileId = await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Used"), formatIds = new[] { formatId } });
-        await CreateDeviceAsync(api, new { name = "User of profile", profileId });
+        var profileId = await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Used"), formatIds = new[] { formatId } });
+        await api.CreateDeviceAsync(new { name = "User of profile", profileId });
 
         Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/formats/{formatId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await api.DeleteAsync($"/api/v1/profiles/{profileId}")).StatusCode);
@@ -422,13 +422,13 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task Another_branch_sees_none_of_a_branchs_formats_and_profiles_and_cannot_use_them()
     {
         using var root = await _app.CreateAuthenticatedClientAsync();
-        var branchA = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch A"), type = "Organisation" });
-        var branchB = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch B"), type = "Organisation" });
+        var branchA = await root.PostIdAsync("/api/v1/entities", new { name = Unique("Branch A"), type = "Organisation" });
+        var branchB = await root.PostIdAsync("/api/v1/entities", new { name = Unique("Branch B"), type = "Organisation" });
         using var adminA = await _app.CreateClientForNewUserAsync(branchA, IoTRoutes.Core.Security.Permissions.BuiltInRoles.AdministratorId);
         using var adminB = await _app.CreateClientForNewUserAsync(branchB, IoTRoutes.Core.Security.Permissions.BuiltInRoles.AdministratorId);
         var formatA = await CreateFormatAsync(adminA, "CayenneLpp", "#", []);
-        var profileA = await PostIdAsync(adminA, "/api/v1/profiles", new { name = Unique("Profile A"), formatIds = new[] { formatA } });
-        var deviceB = await CreateDeviceAsync(adminB, new { name = "Device of B" });
+        var profileA = await adminA.PostIdAsync("/api/v1/profiles", new { name = Unique("Profile A"), formatIds = new[] { formatA } });
+        var deviceB = await adminB.CreateDeviceAsync(new { name = "Device of B" });
         var rootFormat = await CreateFormatAsync(root, "CayenneLpp", "#", []);
 
         Assert.Equal(HttpStatusCode.NotFound, (await adminB.GetAsync($"/api/v1/formats/{formatA}")).StatusCode);
@@ -438,7 +438,7 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.BadRequest, (await adminB.PutAsJsonAsync($"/api/v1/devices/{deviceB.Id}", new { profileId = profileA })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await root.PostAsJsonAsync($"/api/v1/profiles/{profileA}/devices", new { deviceIds = new[] { deviceB.Id } })).StatusCode);
         // A format of the platform serves a branch through a profile the platform's administrator makes there.
-        var inherited = await PostIdAsync(root, "/api/v1/profiles", new { name = Unique("Inherited"), formatIds = new[] { rootFormat }, entityId = branchB });
+        var inherited = await root.PostIdAsync("/api/v1/profiles", new { name = Unique("Inherited"), formatIds = new[] { rootFormat }, entityId = branchB });
         Assert.Equal(HttpStatusCode.NoContent, (await adminB.PutAsJsonAsync($"/api/v1/devices/{deviceB.Id}", new { profileId = inherited })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await root.PostAsJsonAsync("/api/v1/profiles", new { name = Unique("Upwards"), formatIds = new[] { formatA }, entityId = branchB })).StatusCode);
     }
@@ -449,21 +449,7 @@ public sealed class FormatsApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         var body = new JsonObject { ["name"] = Unique(kind), ["kind"] = kind, ["exchangeType"] = "Telemetry", ["topicPattern"] = topic, ["settings"] = settings };
         if (discriminator is not null) body["discriminator"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(discriminator));
-        return await PostIdAsync(api, "/api/v1/formats", body);
-    }
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
-
-    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, object body)
-    {
-        var response = await api.PostAsJsonAsync("/api/v1/devices", body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+        return await api.PostIdAsync("/api/v1/formats", body);
     }
 
     private Task PublishFileAsync(CreatedDeviceBody device, string topic, byte[] payload) =>

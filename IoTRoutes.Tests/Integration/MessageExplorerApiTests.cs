@@ -20,10 +20,10 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
     public async Task Messages_are_found_by_device_entity_profile_topic_state_reason_field_and_time()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var branch = await PostIdAsync(api, "/api/v1/entities", new { name = Unique("Site"), type = "Organisation" });
+        var branch = await api.PostIdAsync("/api/v1/entities", new { name = Unique("Site"), type = "Organisation" });
         var profileId = await CreateClimateProfileAsync(api);
-        var alpha = await CreateDeviceAsync(api, new { name = "Alpha", profileId, entityId = branch });
-        var beta = await CreateDeviceAsync(api, new { name = "Beta" });
+        var alpha = await api.CreateDeviceAsync(new { name = "Alpha", profileId, entityId = branch });
+        var beta = await api.CreateDeviceAsync(new { name = "Beta" });
         await PublishFileAsync(alpha, $"devices/{alpha.Key}/up", Convert.FromHexString("F830400CE4")); // -20 °C, 32 %, 3.3 V
         await PublishFileAsync(alpha, $"devices/{alpha.Key}/up", Convert.FromHexString("AB")); // too short: rejected
         await PublishFileAsync(alpha, $"devices/{alpha.Key}/up", Convert.FromHexString("0898500BB8")); // 22 °C, 40 %, 3.0 V
@@ -70,7 +70,7 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
     public async Task Paging_by_cursor_gives_every_message_once_while_new_ones_arrive_and_a_scan_filter_pages_the_same_way()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, new { name = "Pager" });
+        var device = await api.CreateDeviceAsync(new { name = "Pager" });
         for (var i = 0; i < 11; i++)
         {
             await PublishAsync(device, $"devices/{device.Key}/{(i % 2 == 0 ? "even" : "odd")}", $$"""{"n":{{i}}}""");
@@ -149,10 +149,10 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
     public async Task Another_entitys_user_finds_none_of_the_messages_and_cannot_filter_by_an_entity_outside_its_own()
     {
         using var root = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(root, new { name = "Root's device" });
+        var device = await root.CreateDeviceAsync(new { name = "Root's device" });
         await PublishAsync(device, $"devices/{device.Key}/telemetry", """{"t":1}""");
         await Eventually.GetAsync(async () => await ListAsync(root, $"deviceId={device.Id}") is { Count: 1 } items ? items : null, "the message");
-        var branch = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch"), type = "Organisation" });
+        var branch = await root.PostIdAsync("/api/v1/entities", new { name = Unique("Branch"), type = "Organisation" });
         using var branchAdmin = await _app.CreateClientForNewUserAsync(branch, BuiltInRoles.AdministratorId);
 
         Assert.Empty(await ListAsync(branchAdmin, $"deviceId={device.Id}"));
@@ -167,7 +167,7 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
     public async Task A_filtered_range_exports_as_csv_and_json_and_is_audited_and_needs_the_export_action()
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
-        var device = await CreateDeviceAsync(api, new { name = "Exported, \"quoted\"" });
+        var device = await api.CreateDeviceAsync(new { name = "Exported, \"quoted\"" });
         await PublishAsync(device, $"devices/{device.Key}/telemetry", """{"t":1}""");
         await PublishAsync(device, $"devices/{device.Key}/telemetry", """{"t":2,"note":"a,b"}""");
         await PublishAsync(device, $"devices/{device.Key}/other", """{"t":3}""");
@@ -206,8 +206,8 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         using var api = await _app.CreateAuthenticatedClientAsync();
         var profileId = await CreateClimateProfileAsync(api);
         var formatName = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/profiles/{profileId}"))!["formats"]![0]!["name"]!.GetValue<string>();
-        var sensor = await CreateDeviceAsync(api, new { name = "Sensor", profileId });
-        var plain = await CreateDeviceAsync(api, new { name = "Plain" });
+        var sensor = await api.CreateDeviceAsync(new { name = "Sensor", profileId });
+        var plain = await api.CreateDeviceAsync(new { name = "Plain" });
         byte[] frame = [0xF8, 0x30, 0x40, 0x0C, 0xE4]; // not UTF-8: the text payload alone would lose these bytes
         await PublishFileAsync(sensor, $"devices/{sensor.Key}/up", frame);
         await PublishAsync(plain, $"devices/{plain.Key}/telemetry", """{"t": 1, battery: 2}""");
@@ -233,7 +233,7 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
         using var stranger = await _app.CreateClientForNewUserAsync(
-            await PostIdAsync(api, "/api/v1/entities", new { name = Unique("Elsewhere"), type = "Organisation" }), BuiltInRoles.ClientId);
+            await api.PostIdAsync("/api/v1/entities", new { name = Unique("Elsewhere"), type = "Organisation" }), BuiltInRoles.ClientId);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/messages/{decoded.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/messages/{decoded.Id}/payload")).StatusCode);
     }
@@ -274,22 +274,8 @@ public abstract class MessageExplorerApiTests(IoTRoutesApp app)
             ["name"] = Unique("Climate"), ["kind"] = "Binary", ["exchangeType"] = "Telemetry", ["topicPattern"] = "devices/+/up",
             ["settings"] = JsonNode.Parse(FormatsApiTests.BinaryLayout),
         };
-        var formatId = await PostIdAsync(api, "/api/v1/formats", body);
-        return await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } });
-    }
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
-
-    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, object body)
-    {
-        var response = await api.PostAsJsonAsync("/api/v1/devices", body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+        var formatId = await api.PostIdAsync("/api/v1/formats", body);
+        return await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } });
     }
 
     private Task PublishAsync(CreatedDeviceBody device, string topic, string payload) =>

@@ -23,9 +23,9 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
         using var api = await _app.CreateAuthenticatedClientAsync();
         var start = DateTimeOffset.UtcNow.AddSeconds(-1);
         var (formatId, formatName, profileId) = await CreateClimateProfileAsync(api);
-        var alpha = await CreateDeviceAsync(api, new { name = "Alpha", profileId });
-        var beta = await CreateDeviceAsync(api, new { name = "Beta", profileId });
-        var plain = await CreateDeviceAsync(api, new { name = "Plain JSON" });
+        var alpha = await api.CreateDeviceAsync(new { name = "Alpha", profileId });
+        var beta = await api.CreateDeviceAsync(new { name = "Beta", profileId });
+        var plain = await api.CreateDeviceAsync(new { name = "Plain JSON" });
         await PublishFileAsync(alpha, Convert.FromHexString("F830"));
         await PublishFileAsync(alpha, Convert.FromHexString("FA24"));
         await PublishFileAsync(beta, Convert.FromHexString("AB"));
@@ -94,8 +94,8 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
     {
         using var api = await _app.CreateAuthenticatedClientAsync();
         var (formatId, _, profileId) = await CreateClimateProfileAsync(api);
-        var alpha = await CreateDeviceAsync(api, new { name = "Alpha", profileId });
-        var beta = await CreateDeviceAsync(api, new { name = "Beta", profileId });
+        var alpha = await api.CreateDeviceAsync(new { name = "Alpha", profileId });
+        var beta = await api.CreateDeviceAsync(new { name = "Beta", profileId });
         await PublishFileAsync(alpha, Convert.FromHexString("F830"));
         await PublishFileAsync(alpha, Convert.FromHexString("FA24"));
         await PublishFileAsync(beta, Convert.FromHexString("AB")); // too short even for the fixed format
@@ -131,10 +131,10 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
     {
         using var root = await _app.CreateAuthenticatedClientAsync();
         var (formatId, _, profileId) = await CreateClimateProfileAsync(root);
-        var device = await CreateDeviceAsync(root, new { name = "Root's device", profileId });
+        var device = await root.CreateDeviceAsync(new { name = "Root's device", profileId });
         await PublishFileAsync(device, Convert.FromHexString("F830"));
         await WaitForRejectedAsync(root, $"deviceId={device.Id}", 1);
-        var branch = await PostIdAsync(root, "/api/v1/entities", new { name = Unique("Branch"), type = "Organisation" });
+        var branch = await root.PostIdAsync("/api/v1/entities", new { name = Unique("Branch"), type = "Organisation" });
         using var branchAdmin = await _app.CreateClientForNewUserAsync(branch, BuiltInRoles.AdministratorId);
         using var client = await _app.CreateClientForNewUserAsync(IoTRoutes.Core.Entities.RootEntity.Id, BuiltInRoles.ClientId);
 
@@ -179,22 +179,8 @@ public abstract class RejectedMessagesApiTests(IoTRoutesApp app)
         {
             ["name"] = name, ["kind"] = "Binary", ["exchangeType"] = "Telemetry", ["topicPattern"] = "devices/+/up", ["settings"] = JsonNode.Parse(ClimateLayout),
         };
-        var formatId = await PostIdAsync(api, "/api/v1/formats", body);
-        return (formatId, name, await PostIdAsync(api, "/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } }));
-    }
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
-
-    private static async Task<CreatedDeviceBody> CreateDeviceAsync(HttpClient api, object body)
-    {
-        var response = await api.PostAsJsonAsync("/api/v1/devices", body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<CreatedDeviceBody>())!;
+        var formatId = await api.PostIdAsync("/api/v1/formats", body);
+        return (formatId, name, await api.PostIdAsync("/api/v1/profiles", new { name = Unique("Climate"), formatIds = new[] { formatId } }));
     }
 
     private Task PublishFileAsync(CreatedDeviceBody device, byte[] payload) =>

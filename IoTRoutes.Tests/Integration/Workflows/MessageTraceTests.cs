@@ -263,24 +263,17 @@ public sealed class MessageTraceTests(WorkflowsApp app) : IClassFixture<Workflow
     /// <summary>A profile whose one JSON format reads <c>$.t</c> as <c>temperature</c> (nothing else).</summary>
     private static async Task<(Guid Id, string Name)> CreateJsonProfileAsync(HttpClient api)
     {
-        var format = await PostIdAsync(api, "/api/v1/formats", new JsonObject
+        var format = await api.PostIdAsync("/api/v1/formats", new JsonObject
         {
             ["name"] = Unique("Json"), ["kind"] = "Json", ["exchangeType"] = "Telemetry", ["topicPattern"] = "#",
             ["settings"] = JsonNode.Parse("""{"fields":[{"path":"$.t","name":"temperature","unit":"°C"}]}"""),
         });
         var name = Unique("Climate");
-        return (await PostIdAsync(api, "/api/v1/profiles", new { name, formatIds = new[] { format } }), name);
+        return (await api.PostIdAsync("/api/v1/profiles", new { name, formatIds = new[] { format } }), name);
     }
 
     private static async Task<Guid> CreateEntityAsync(HttpClient api, string name) =>
-        await PostIdAsync(api, "/api/v1/entities", new { name = Unique(name), type = "Customer" });
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
+        await api.PostIdAsync("/api/v1/entities", new { name = Unique(name), type = "Customer" });
 
     private static string Unique(string name) => $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)];
 }

@@ -253,16 +253,16 @@ public sealed class WorkflowDesignerApiTests(WorkflowsApp app) : IClassFixture<W
     {
         using var admin = await _app.CreateAuthenticatedClientAsync();
         var tag = Guid.NewGuid().ToString("N")[..6];
-        var plant = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Plant {tag}", type = "Organisation" });
-        var line = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Line {tag}", type = "SubOrganisation", parentId = plant });
-        var other = await PostIdAsync(admin, "/api/v1/entities", new { name = $"Other {tag}", type = "Customer" });
-        var shared = await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Shared {tag}" }); // at the root, above the plant
-        var lineProfile = await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Line kit {tag}", entityId = line });
-        await PostIdAsync(admin, "/api/v1/profiles", new { name = $"Foreign kit {tag}", entityId = other });
-        var alpha = await PostIdAsync(admin, "/api/v1/devices", new { name = $"Pump Alpha {tag}", entityId = line });
-        var beta = await PostIdAsync(admin, "/api/v1/devices", new { name = $"pump beta {tag}", entityId = plant });
-        await PostIdAsync(admin, "/api/v1/devices", new { name = $"Pump Gamma {tag}", entityId = other });
-        var workflow = await PostIdAsync(admin, "/api/v1/workflows", new { name = $"Pumps {tag}", entityId = plant, definition = Graph(Linear) });
+        var plant = await admin.PostIdAsync("/api/v1/entities", new { name = $"Plant {tag}", type = "Organisation" });
+        var line = await admin.PostIdAsync("/api/v1/entities", new { name = $"Line {tag}", type = "SubOrganisation", parentId = plant });
+        var other = await admin.PostIdAsync("/api/v1/entities", new { name = $"Other {tag}", type = "Customer" });
+        var shared = await admin.PostIdAsync("/api/v1/profiles", new { name = $"Shared {tag}" }); // at the root, above the plant
+        var lineProfile = await admin.PostIdAsync("/api/v1/profiles", new { name = $"Line kit {tag}", entityId = line });
+        await admin.PostIdAsync("/api/v1/profiles", new { name = $"Foreign kit {tag}", entityId = other });
+        var alpha = await admin.PostIdAsync("/api/v1/devices", new { name = $"Pump Alpha {tag}", entityId = line });
+        var beta = await admin.PostIdAsync("/api/v1/devices", new { name = $"pump beta {tag}", entityId = plant });
+        await admin.PostIdAsync("/api/v1/devices", new { name = $"Pump Gamma {tag}", entityId = other });
+        var workflow = await admin.PostIdAsync("/api/v1/workflows", new { name = $"Pumps {tag}", entityId = plant, definition = Graph(Linear) });
 
         var devices = await admin.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflow}/references/device?search=PUMP");
         var entities = await admin.GetFromJsonAsync<JsonArray>($"/api/v1/workflows/{workflow}/references/Entity");
@@ -281,11 +281,4 @@ public sealed class WorkflowDesignerApiTests(WorkflowsApp app) : IClassFixture<W
     }
 
     private static List<Guid> Ids(JsonArray? options) => [.. options!.Select(o => o!["id"]!.GetValue<Guid>())];
-
-    private static async Task<Guid> PostIdAsync(HttpClient api, string path, object body)
-    {
-        var response = await api.PostAsJsonAsync(path, body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<IdBody>())!.Id;
-    }
 }
