@@ -23,10 +23,14 @@ internal sealed class SqliteBusyWait : DbConnectionInterceptor
 
     private static void Apply(DbConnection connection)
     {
-        if (connection is SqliteConnection { Handle: { } handle } sqlite)
-        {
-            var rc = raw.sqlite3_busy_timeout(handle, sqlite.DefaultTimeout * 1000);
-            if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, handle);
-        }
+        if (connection is SqliteConnection sqlite) Apply(sqlite);
+    }
+
+    /// <summary>Sets SQLite's busy handler on an open connection, waiting up to its command timeout (the intake's own connection too).</summary>
+    internal static void Apply(SqliteConnection connection)
+    {
+        if (connection.Handle is not { } handle) return;
+        var rc = raw.sqlite3_busy_timeout(handle, connection.DefaultTimeout * 1000);
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, handle);
     }
 }

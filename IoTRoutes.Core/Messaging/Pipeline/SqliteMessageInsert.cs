@@ -68,7 +68,7 @@ internal sealed class SqliteMessageInsert : IMessageStore
             // Another writer (the latest field values, an API call) may hold the write lock when a batch begins. SQLite's
             // own busy handler returns as soon as it is released; without it, Microsoft.Data.Sqlite retries BEGIN every
             // 150 ms, and every acknowledgement behind the batch waited that out (docs/benchmarks.md, issue 14).
-            Check(raw.sqlite3_busy_timeout(connection.Handle!, connection.DefaultTimeout * 1000), connection.Handle!);
+            SqliteBusyWait.Apply(connection);
             string? log = null;
             if (deferSync && Query(connection, "PRAGMA journal_mode;") is "wal" && connection.DataSource is { Length: > 0 } file)
             {
