@@ -82,15 +82,15 @@ public sealed class TransformAction : WorkflowAction
     {
         public override ValueTask<NodeResult> RunAsync(WorkflowItem input, NodeCall call)
         {
-            var fields = input.CopyFields(set.Length);
+            var fields = input.EditFields(set.Length);
             foreach (var (field, value) in set) fields[field] = value.Evaluate(input);
             foreach (var (from, to) in rename)
             {
-                if (fields.Remove(from, out var moved)) fields[to] = moved;
+                if (fields.TryGetValue(from, out var moved) && fields.Remove(from)) fields[to] = moved;
             }
 
             foreach (var field in remove) fields.Remove(field);
-            return new(NodeResult.Out(input.WithFields(fields)));
+            return new(NodeResult.Out(input.WithFields((IReadOnlyDictionary<string, object?>)fields)));
         }
     }
 }

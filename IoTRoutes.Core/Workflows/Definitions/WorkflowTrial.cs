@@ -69,7 +69,7 @@ public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider serv
             return new(ChangeOutcome.Invalid, null, [], new Dictionary<string, string[]> { ["messageId"] = [why] });
         }
 
-        return new(ChangeOutcome.Done, await dryRun.RunAsync(compiled, workflow.Id, 0, message.Item, message.Id, ct), []);
+        return new(ChangeOutcome.Done, await dryRun.RunAsync(compiled, workflow.Id, 0, message.MakeItem(), message.Id, ct), []);
     }
 
     /// <summary>Runs every test case of the workflow on its draft and says which pass.</summary>
@@ -105,7 +105,7 @@ public sealed class WorkflowTrial(ScopedContexts contexts, IServiceProvider serv
         {
             var message = await Runner.StoredMessageItems.FindAsync(db, caller, messageId, ct);
             if (message is null) return (null, null, $"There is no message {messageId}.");
-            return NotRunnable(message) is { } why ? (null, null, why) : (message.Item, message.Id, null);
+            return NotRunnable(message) is { } why ? (null, null, why) : (message.MakeItem(), message.Id, null);
         }
 
         DeviceContext? device = null;

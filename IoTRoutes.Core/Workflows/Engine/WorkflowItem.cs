@@ -38,6 +38,7 @@ public sealed class WorkflowItem
     /// </summary>
     public Dictionary<string, object?> CopyFields(int added)
     {
+        if (Fields is FieldList list) return list.ToDictionary(added);
         var copy = new Dictionary<string, object?>(Fields.Count + added, StringComparer.Ordinal);
         if (Fields is Dictionary<string, object?> fields)
         {
@@ -50,6 +51,13 @@ public sealed class WorkflowItem
 
         return copy;
     }
+
+    /// <summary>
+    /// A copy of the fields to change, of the same kind as this item's (a message's few fields stay a
+    /// <see cref="FieldList"/>), with room for <paramref name="added"/> more; for <see cref="WithFields"/> once changed.
+    /// </summary>
+    public IDictionary<string, object?> EditFields(int added = 0) =>
+        Fields is FieldList list && list.Count + added <= FieldList.MostFields ? list.Copy(added) : CopyFields(added);
 
     public object? Field(string name) => Fields.TryGetValue(name, out var value) ? value : null;
 

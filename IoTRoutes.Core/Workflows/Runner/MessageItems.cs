@@ -20,20 +20,20 @@ internal static class MessageItems
     public static WorkflowItem From(Guid id, string topic, DateTimeOffset receivedAt, DateTimeOffset? deviceTime, string? data, byte[] payload, DeviceContext? device) =>
         new(Fields(data, payload), device, new MessageContext(id, topic, receivedAt, deviceTime), "message");
 
-    private static Dictionary<string, object?> Fields(string? data, byte[] payload)
+    private static IReadOnlyDictionary<string, object?> Fields(string? data, byte[] payload)
     {
         try
         {
             if (data is not null) return ReadText(data);
-            return payload.Length > 0 ? Read(payload) : new Dictionary<string, object?>(StringComparer.Ordinal);
+            return payload.Length > 0 ? Read(payload) : new FieldList(1);
         }
         catch (JsonException)
         {
-            return new Dictionary<string, object?>(StringComparer.Ordinal);
+            return new FieldList(1);
         }
     }
 
-    private static Dictionary<string, object?> ReadText(string data)
+    private static IReadOnlyDictionary<string, object?> ReadText(string data)
     {
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
         try
@@ -46,32 +46,46 @@ internal static class MessageItems
         }
     }
 
-    /// <summary>The top-level fields of a JSON object (a later field of the same name wins); none when it is not an object.</summary>
-    internal static Dictionary<string, object?> Read(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The top-level fields of a JSON object (a later field of the same name wins); none when it is not an object. Up to
+    /// <see cref="FieldList.MostFields"/> fields in a <see cref="FieldList"/>, more in a dictionary.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, object?> Read(ReadOnlySpan<byte> json)
     {
-        var fields = new Dictionary<string, object?>(16, StringComparer.Ordinal);
+        var list = new FieldList(FieldList.MostFields);
+        Dictionary<string, object?>? many = null;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return fields;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return list;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = FieldNames.Of(ref reader);
             reader.Read();
             // Each arm as an object: their common type would otherwise be JsonNode (it converts from them all).
-            fields[name] = reader.TokenType switch
+            var value = reader.TokenType switch
             {
                 JsonTokenType.String => (object?)reader.GetString(),
                 JsonTokenType.Number => Numbers.TryReadShort(reader.ValueSpan, out var number) || (reader.TryGetDouble(out number) && double.IsFinite(number))
                     ? number
                     : Encoding.UTF8.GetString(reader.ValueSpan),
-                JsonTokenType.True => true,
-                JsonTokenType.False => false,
+                JsonTokenType.True => Boxed.True,
+                JsonTokenType.False => Boxed.False,
                 JsonTokenType.Null => null,
                 _ => JsonNode.Parse(ref reader),
             };
+            if (many is not null) many[name] = value;
+            else if (list.IsFull && !list.ContainsKey(name)) (many = list.ToDictionary(1))[name] = value;
+            else list.Set(name, value);
         }
 
-        return fields;
+        return many ?? (IReadOnlyDictionary<string, object?>)list;
     }
+}
+
+/// <summary>The two booleans, boxed once: a field's value is an object.</summary>
+internal static class Boxed
+{
+    public static readonly object True = true;
+    public static readonly object False = false;
 }
 
 /// <summary>

@@ -104,7 +104,7 @@ public sealed class MessageTraces(ScopedContexts contexts, WorkflowCompiler comp
 
     private async Task<WorkflowTraceDto> ReplayAsync(Candidate workflow, (int Version, CompiledWorkflow Compiled) replay, StoredMessageItem message, CancellationToken ct)
     {
-        var run = await dryRun.RunAsync(replay.Compiled, workflow.Id, replay.Version, message.Item, message.Id, ct);
+        var run = await dryRun.RunAsync(replay.Compiled, workflow.Id, replay.Version, message.MakeItem(), message.Id, ct);
         return new WorkflowTraceDto(workflow.Id, workflow.Name, replay.Version, true, null, run.Succeeded, run.Path, run.Steps, run.Failure, run.Effects, ReplayNote);
     }
 

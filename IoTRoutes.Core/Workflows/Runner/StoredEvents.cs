@@ -11,11 +11,27 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Workflows.Runner;
 
 /// <summary>
-/// Something stored that starts runs: a message or a connection event, in id order, with its device (null when gone) and
-/// the item a run gets. <see cref="Runnable"/> is false for what is read but not run (a rejected message): the position
-/// still passes it.
+/// Something stored that starts runs: a message or a connection event, in id order, with its device (null when gone).
+/// <see cref="Runnable"/> is false for what is read but not run (a rejected message): the position still passes it.
 /// </summary>
-internal sealed record StoredEvent(Guid Id, Guid DeviceId, TriggerKind Kind, ExchangeType? Exchange, bool Runnable, RunDevice? Device, WorkflowItem Item);
+internal abstract record StoredEvent(Guid Id, Guid DeviceId, TriggerKind Kind, ExchangeType? Exchange, bool Runnable, RunDevice? Device)
+{
+    /// <summary>The item a run gets, made when the run comes (a batch's items made at once all outlived the round's collections).</summary>
+    public abstract WorkflowItem MakeItem();
+}
+
+internal sealed record StoredMessageEvent(StoredMessageItem Message)
+    : StoredEvent(Message.Id, Message.DeviceId, TriggerKind.Message, Message.ExchangeType, Message.State == MessageState.Processed, Message.Device)
+{
+    public override WorkflowItem MakeItem() => Message.MakeItem();
+}
+
+/// <summary>A connection event: its item is small and made with it.</summary>
+internal sealed record StoredConnectionEvent(Guid Id, Guid DeviceId, bool Connected, RunDevice? Device, WorkflowItem Item)
+    : StoredEvent(Id, DeviceId, Connected ? TriggerKind.DeviceConnected : TriggerKind.DeviceDisconnected, null, true, Device)
+{
+    public override WorkflowItem MakeItem() => Item;
+}
 
 /// <summary>Where a trigger's events are read: stored messages (OnMessage) or connection events (OnDevice*).</summary>
 internal interface IStoredEvents
@@ -45,7 +61,7 @@ internal sealed class StoredMessages(MessageIntake intake) : IStoredEvents
         var messages = FromMemory && intake.Committed.TryRead(after, below, take, out var committed)
             ? await StoredMessageItems.FromCommittedAsync(db, committed, ct)
             : await StoredMessageItems.ReadAsync(db, db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).OrderBy(m => m.Id).Take(take), ct);
-        return [.. messages.Select(m => new StoredEvent(m.Id, m.DeviceId, TriggerKind.Message, m.ExchangeType, m.State == MessageState.Processed, m.Device, m.Item))];
+        return [.. messages.Select(m => new StoredMessageEvent(m))];
     }
 
     public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
@@ -68,7 +84,7 @@ internal sealed class StoredConnectionEvents(ConnectionEventIds ids) : IStoredEv
         return rows.ConvertAll(e =>
         {
             var device = devices.GetValueOrDefault(e.DeviceId);
-            return new StoredEvent(e.Id, e.DeviceId, e.Connected ? TriggerKind.DeviceConnected : TriggerKind.DeviceDisconnected, null, true, device,
+            return (StoredEvent)new StoredConnectionEvent(e.Id, e.DeviceId, e.Connected, device,
                 WorkflowItem.FromJson(Fields(e), device?.Context, null, e.Connected ? "connected" : "disconnected"));
         });
     }

@@ -11,13 +11,23 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTRoutes.Core.Workflows.Runner;
 
 /// <summary>
-/// A stored message as the runner takes it: its state, its device (null when the device is gone), the item its workflow
-/// gets and the exchange type its trigger matches.
+/// A stored message as the runner takes it: its state, its device (null when the device is gone), what its workflow item
+/// is made of and the exchange type its trigger matches.
 /// </summary>
-public sealed record StoredMessageItem(Guid Id, Guid DeviceId, MessageState State, DateTimeOffset ReceivedAt, RunDevice? Device, WorkflowItem Item, ExchangeType ExchangeType)
+/// <remarks>
+/// The item is made when its run comes (<see cref="MakeItem"/>) rather than when the batch is read: a batch's items,
+/// all made at once, lived until its round ended, long enough for a collection to promote thousands of them
+/// (docs/benchmarks.md, issue 15's fifth session).
+/// </remarks>
+public sealed record StoredMessageItem(
+    Guid Id, Guid DeviceId, MessageState State, string Topic, DateTimeOffset ReceivedAt, DateTimeOffset? DeviceTime, string? Data, byte[] Payload,
+    RunDevice? Device, ExchangeType ExchangeType)
 {
     /// <summary>What an OnMessage trigger matches; null when the device is gone.</summary>
     public TriggerEvent? Event => Device is { Context: var d } ? new TriggerEvent(TriggerKind.Message, d.Id, d.EntityId, d.ProfileId, ExchangeType) : null;
+
+    /// <summary>The item a run of this message gets: a new one on each call.</summary>
+    public WorkflowItem MakeItem() => MessageItems.From(Id, Topic, ReceivedAt, DeviceTime, Data, Payload, Device?.Context);
 }
 
 /// <summary>
@@ -65,12 +75,11 @@ public static class StoredMessageItems
             var device = devices.GetValueOrDefault(m.DeviceId);
             var exchange = Media.Intake.MediaTopics.IsMedia(m.Topic) ? ExchangeType.Media
                 : m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry;
-            var item = MessageItems.From(m.Id, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device?.Context);
-            return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.ReceivedAt, device, item, exchange);
+            return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device, exchange);
         });
     }
 
-    private sealed record Row(Guid Id, Guid DeviceId, MessageState State, string Topic, DateTimeOffset ReceivedAt, DateTimeOffset? DeviceTime, string? Data, byte[] Payload, Guid? FormatId);
+    private readonly record struct Row(Guid Id, Guid DeviceId, MessageState State, string Topic, DateTimeOffset ReceivedAt, DateTimeOffset? DeviceTime, string? Data, byte[] Payload, Guid? FormatId);
 
     /// <summary>
     /// One stored message as a user reads it, through a context scoped to <paramref name="caller"/> (made for another

@@ -288,7 +288,7 @@ public sealed class WorkflowRunner(
 
             var started = clock.GetUtcNow();
             var run = new RunContext(null, workflow.Id, workflow.Version, effects, state, clock, ct) { Trace = debug, SourceId = e.Id };
-            var outcome = await WorkflowExecutor.RunAsync(compiled, e.Item, run);
+            var outcome = await WorkflowExecutor.RunAsync(compiled, e.MakeItem(), run);
             // Stopping: the batch is not committed, so these events run again after the restart rather than count as failed.
             ct.ThrowIfCancellationRequested();
             if (!outcome.Succeeded || debug)
