@@ -45,9 +45,13 @@ public static class StoredMessageItems
     public static async Task<IReadOnlyList<StoredMessageItem>> ReadAsync(AppDbContext db, IQueryable<Message> messages, CancellationToken ct)
     {
         var rows = await messages
-            .Select(m => new Row(m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, m.FormatId))
+            .Select(m => new Message
+            {
+                Id = m.Id, DeviceId = m.DeviceId, State = m.State, Topic = m.Topic, ReceivedAt = m.ReceivedAt, DeviceTime = m.DeviceTime,
+                Data = m.Data, Payload = m.Payload, FormatId = m.FormatId,
+            })
             .ToListAsync(ct);
-        return await ItemsAsync(db, rows, ct);
+        return await ItemsAsync(db, rows, at => at, ct);
     }
 
     /// <summary>Messages already in memory (committed by this process), as <see cref="ReadAsync"/> gives them from the store.</summary>
@@ -60,26 +64,29 @@ public static class StoredMessageItems
             { } name when name.Contains("Npgsql", StringComparison.Ordinal) => TimeSpan.TicksPerMicrosecond,
             _ => 1,
         };
-        DateTimeOffset Stored(DateTimeOffset at) => new(at.Ticks - at.Ticks % unit, at.Offset);
-        return ItemsAsync(db, messages.ConvertAll(m => new Row(m.Id, m.DeviceId, m.State, m.Topic, Stored(m.ReceivedAt), m.DeviceTime is { } t ? Stored(t) : null, m.Data, m.Payload, m.FormatId)), ct);
+        return ItemsAsync(db, messages, at => new(at.Ticks - at.Ticks % unit, at.Offset), ct);
     }
 
-    private static async Task<IReadOnlyList<StoredMessageItem>> ItemsAsync(AppDbContext db, List<Row> rows, CancellationToken ct)
+    /// <remarks>
+    /// From the messages themselves, with no copy of the batch between: a batch's list of copies as structs was large
+    /// enough for the large object heap (docs/benchmarks.md).
+    /// </remarks>
+    private static async Task<IReadOnlyList<StoredMessageItem>> ItemsAsync(
+        AppDbContext db, List<Message> messages, Func<DateTimeOffset, DateTimeOffset> stored, CancellationToken ct)
     {
-        if (rows.Count == 0) return [];
-        var devices = await RunDevices.LoadAsync(db, [.. rows.Select(m => m.DeviceId).Distinct()], ct);
-        var formatIds = rows.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
+        if (messages.Count == 0) return [];
+        var devices = await RunDevices.LoadAsync(db, [.. messages.Select(m => m.DeviceId).Distinct()], ct);
+        var formatIds = messages.Select(m => m.FormatId).OfType<Guid>().Distinct().ToList();
         var exchanges = formatIds.Count == 0 ? [] : await db.Formats.IgnoreQueryFilters().Where(f => formatIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.ExchangeType, ct);
-        return rows.ConvertAll(m =>
+        return messages.ConvertAll(m =>
         {
             var device = devices.GetValueOrDefault(m.DeviceId);
             var exchange = Media.Intake.MediaTopics.IsMedia(m.Topic) ? ExchangeType.Media
                 : m.FormatId is { } format ? exchanges.GetValueOrDefault(format, ExchangeType.Telemetry) : ExchangeType.Telemetry;
-            return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.Topic, m.ReceivedAt, m.DeviceTime, m.Data, m.Payload, device, exchange);
+            return new StoredMessageItem(m.Id, m.DeviceId, m.State, m.Topic, stored(m.ReceivedAt), m.DeviceTime is { } t ? stored(t) : null, m.Data, m.Payload, device, exchange);
         });
     }
 
-    private readonly record struct Row(Guid Id, Guid DeviceId, MessageState State, string Topic, DateTimeOffset ReceivedAt, DateTimeOffset? DeviceTime, string? Data, byte[] Payload, Guid? FormatId);
 
     /// <summary>
     /// One stored message as a user reads it, through a context scoped to <paramref name="caller"/> (made for another
