@@ -65,7 +65,7 @@ internal sealed class StoredMessages(MessageIntake intake) : IStoredEvents
     }
 
     public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
-        db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).Take(max).CountAsync(ct);
+        db.Messages.IgnoreQueryFilters().Where(m => m.Id > after && m.Id < below).OrderBy(m => m.Id).Take(max).CountAsync(ct);
 }
 
 /// <summary>
@@ -90,7 +90,7 @@ internal sealed class StoredConnectionEvents(ConnectionEventIds ids) : IStoredEv
     }
 
     public Task<int> CountAsync(AppDbContext db, Guid after, Guid below, int max, CancellationToken ct) =>
-        db.ConnectionEvents.IgnoreQueryFilters().Where(e => e.Id > after && e.Id < below).Take(max).CountAsync(ct);
+        db.ConnectionEvents.IgnoreQueryFilters().Where(e => e.Id > after && e.Id < below).OrderBy(e => e.Id).Take(max).CountAsync(ct);
 
     private static JsonObject Fields(DeviceConnectionEvent e) => new()
     {
