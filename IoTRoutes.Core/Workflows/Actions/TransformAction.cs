@@ -86,7 +86,9 @@ public sealed class TransformAction : WorkflowAction
             foreach (var (field, value) in set) fields[field] = value.Evaluate(input);
             foreach (var (from, to) in rename)
             {
-                if (fields.TryGetValue(from, out var moved) && fields.Remove(from)) fields[to] = moved;
+                // In its place: a dictionary puts the new name where the old one was freed, a list renames it there.
+                if (fields is FieldList list) list.Rename(from, to);
+                else if (fields.TryGetValue(from, out var moved) && fields.Remove(from)) fields[to] = moved;
             }
 
             foreach (var field in remove) fields.Remove(field);

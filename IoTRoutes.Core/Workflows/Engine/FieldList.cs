@@ -72,6 +72,26 @@ public sealed class FieldList : IReadOnlyDictionary<string, object?>, IDictionar
         _count++;
     }
 
+    /// <summary>
+    /// Renames a field in its place; when <paramref name="to"/> is a field already, it takes the value there and
+    /// <paramref name="from"/> goes. False when there is no <paramref name="from"/>.
+    /// </summary>
+    public bool Rename(string from, string to)
+    {
+        var at = IndexOf(from);
+        if (at < 0) return false;
+        if (IndexOf(to) >= 0)
+        {
+            Remove(from, out var value);
+            Set(to, value);
+            return true;
+        }
+
+        _names[at] = to;
+        _maybe |= Bit(to);
+        return true;
+    }
+
     /// <summary>Removes a field, keeping the others' order.</summary>
     public bool Remove(string name, out object? value)
     {

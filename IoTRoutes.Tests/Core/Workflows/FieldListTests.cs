@@ -25,6 +25,22 @@ public sealed class FieldListTests
     }
 
     [Fact]
+    public void Renaming_keeps_the_field_s_place_and_renaming_onto_another_field_replaces_that_one()
+    {
+        var list = new FieldList();
+        foreach (var (name, value) in new[] { ("hum", 40.0), ("temp", 20.0), ("a", 1.0), ("b", 2.0) }) list.Set(name, value);
+
+        Assert.True(list.Rename("hum", "humidity"));
+        Assert.True(list.Rename("a", "b"));
+        Assert.False(list.Rename("missing", "x"));
+
+        Assert.Equal(["humidity", "temp", "b"], list.Keys);
+        Assert.Equal([40.0, 20.0, 1.0], list.Values);
+        Assert.True(list.ContainsKey("humidity"));
+        Assert.False(list.ContainsKey("hum"));
+    }
+
+    [Fact]
     public void Names_not_in_the_list_are_not_found_even_when_they_share_a_length_and_their_ends()
     {
         var list = new FieldList();

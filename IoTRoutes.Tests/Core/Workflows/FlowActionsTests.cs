@@ -65,6 +65,33 @@ public sealed class FlowActionsTests
     }
 
     [Fact]
+    public async Task A_transform_gives_the_same_fields_in_the_same_order_for_a_message_s_field_list_as_for_a_dictionary()
+    {
+        var workflow = Compile("""
+            {"nodes":[{"id":"in","type":"OnMessage"},
+                      {"id":"t","type":"Transform","settings":{"set":{"tempF":"temp * 9 / 5 + 32","temp":"temp + 1"},"rename":{"hum":"humidity","a":"b"},"remove":["raw"]}},
+                      {"id":"end","type":"Collect"}],
+             "links":[{"from":"in","to":"t"},{"from":"t","to":"end"}]}
+            """);
+        const string Fields = """{"temp":20,"hum":40,"raw":"x","a":1,"b":2,"z":true}""";
+        var message = IoTRoutes.Core.Workflows.Runner.MessageItems.From(Guid.NewGuid(), "t/1", DateTimeOffset.UtcNow, null, null, System.Text.Encoding.UTF8.GetBytes(Fields), null);
+        Assert.IsType<FieldList>(message.Fields);
+
+        foreach (var item in new[] { message, WorkflowItem.FromJson(JsonNode.Parse(Fields)!.AsObject()) })
+        {
+            await WorkflowExecutor.RunAsync(workflow, item, new RunContext(Guid.NewGuid(), Guid.NewGuid(), 1, new RecordedEffects(), new MemoryNodeState(), TimeProvider.System, default));
+        }
+
+        var (fromList, fromDictionary) = (_collector.At("end")[0], _collector.At("end")[1]);
+        Assert.IsType<FieldList>(fromList.Fields);
+        // A renamed field keeps its place; one renamed onto another takes that one's place; set fields come last.
+        Assert.Equal(["temp", "humidity", "b", "z", "tempF"], fromList.Fields.Keys);
+        Assert.Equal(fromDictionary.Fields.Keys, fromList.Fields.Keys);
+        Assert.Equal(fromDictionary.Fields.Values, fromList.Fields.Values);
+        Assert.Equal((21.0, 68.0, 40.0, 1.0), (fromList.Field("temp"), fromList.Field("tempF"), fromList.Field("humidity"), fromList.Field("b")));
+    }
+
+    [Fact]
     public async Task An_expression_that_fails_for_an_item_goes_to_the_error_port_with_the_reason()
     {
         var workflow = Compile("""
