@@ -12,7 +12,7 @@ namespace IoTRoutes.Core.Workflows.Engine;
 /// <remarks>
 /// Filled by its maker (<see cref="Set"/>, <see cref="Remove"/>, or as an <see cref="IDictionary{TKey,TValue}"/> by an
 /// action, through <see cref="WorkflowItem.EditFields"/>) before it is handed to an item, and never changed after: items
-/// are immutable.
+/// are immutable. Not to be changed while it is enumerated (a removal shifts the fields after it).
 /// </remarks>
 public sealed class FieldList : IReadOnlyDictionary<string, object?>, IDictionary<string, object?>
 {
@@ -80,7 +80,9 @@ public sealed class FieldList : IReadOnlyDictionary<string, object?>, IDictionar
     {
         var at = IndexOf(from);
         if (at < 0) return false;
-        if (IndexOf(to) >= 0)
+        var existing = IndexOf(to);
+        if (existing == at) return true; // renamed to itself
+        if (existing >= 0)
         {
             Remove(from, out var value);
             Set(to, value);
@@ -119,7 +121,11 @@ public sealed class FieldList : IReadOnlyDictionary<string, object?>, IDictionar
         return fields;
     }
 
-    private static ulong Bit(string name) => name.Length == 0 ? 1 : 1UL << ((name.Length * 7 + name[0] * 3 + name[^1]) & 63);
+    private static ulong Bit(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length == 0 ? 1 : 1UL << ((name.Length * 7 + name[0] * 3 + name[^1]) & 63);
+    }
 
     // string.Equals looks at the reference, then the length: most names differ in one of them.
     private int IndexOf(string name)

@@ -73,7 +73,7 @@ internal static class MessageItems
                 _ => JsonNode.Parse(ref reader),
             };
             if (many is not null) many[name] = value;
-            else if (list.IsFull && !list.ContainsKey(name)) (many = list.ToDictionary(1))[name] = value;
+            else if (list.IsFull && !list.ContainsKey(name)) (many = list.ToDictionary(FieldList.MostFields))[name] = value;
             else list.Set(name, value);
         }
 

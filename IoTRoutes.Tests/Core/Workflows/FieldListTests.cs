@@ -32,6 +32,7 @@ public sealed class FieldListTests
 
         Assert.True(list.Rename("hum", "humidity"));
         Assert.True(list.Rename("a", "b"));
+        Assert.True(list.Rename("temp", "temp"));
         Assert.False(list.Rename("missing", "x"));
 
         Assert.Equal(["humidity", "temp", "b"], list.Keys);
@@ -53,6 +54,7 @@ public sealed class FieldListTests
         Assert.False(list.ContainsKey("humidity"));
         Assert.False(list.ContainsKey(""));
         Assert.Throws<KeyNotFoundException>(() => list["humidity"]);
+        Assert.Throws<ArgumentNullException>(() => list.ContainsKey(null!));
     }
 
     [Fact]
