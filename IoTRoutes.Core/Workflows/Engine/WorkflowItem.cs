@@ -112,6 +112,12 @@ public sealed record MessageContext(Guid Id, string Topic, DateTimeOffset Receiv
 /// <summary>Field values between .NET and JSON.</summary>
 public static class WorkflowValues
 {
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    /// <summary>A boolean as a field's value, boxed once for all items.</summary>
+    public static object Box(bool value) => value ? True : False;
+
     public static JsonNode? ToJson(object? value) => value switch
     {
         null => null,

@@ -18,8 +18,6 @@ namespace IoTRoutes.Core.Workflows.Languages;
 internal abstract class ExpressionPlan
 {
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
-    private static readonly object True = true;
-    private static readonly object False = false;
 
     public abstract object? Evaluate(WorkflowItem item, NCalcFallback fallback);
 
@@ -64,7 +62,7 @@ internal abstract class ExpressionPlan
         }
     }
 
-    private static object Box(bool value) => value ? True : False;
+    private static object Box(bool value) => WorkflowValues.Box(value);
 
     private static bool ToBoolean(object? value) => value is bool b ? b : Convert.ToBoolean(value, Culture);
 

@@ -67,8 +67,8 @@ internal static class MessageItems
                 JsonTokenType.Number => Numbers.TryReadShort(reader.ValueSpan, out var number) || (reader.TryGetDouble(out number) && double.IsFinite(number))
                     ? number
                     : Encoding.UTF8.GetString(reader.ValueSpan),
-                JsonTokenType.True => Boxed.True,
-                JsonTokenType.False => Boxed.False,
+                JsonTokenType.True => WorkflowValues.Box(true),
+                JsonTokenType.False => WorkflowValues.Box(false),
                 JsonTokenType.Null => null,
                 _ => JsonNode.Parse(ref reader),
             };
@@ -79,13 +79,6 @@ internal static class MessageItems
 
         return many ?? (IReadOnlyDictionary<string, object?>)list;
     }
-}
-
-/// <summary>The two booleans, boxed once: a field's value is an object.</summary>
-internal static class Boxed
-{
-    public static readonly object True = true;
-    public static readonly object False = false;
 }
 
 /// <summary>

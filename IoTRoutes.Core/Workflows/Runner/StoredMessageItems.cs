@@ -87,7 +87,6 @@ public static class StoredMessageItems
         });
     }
 
-
     /// <summary>
     /// One stored message as a user reads it, through a context scoped to <paramref name="caller"/> (made for another
     /// permission, say Workflows View): reading a message also needs Messages View, and one of a device outside the
